@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Set up hashview in a local virtual environment, then open the app or run the tests.
+
+    python3 dev.py app [FOLDER]   # set up (first time), then open the desktop app
+    python3 dev.py test [ARGS]    # set up (first time), then run the whole test suite
+    python3 dev.py setup          # only set up
+
+Needs only Python 3.11+ (with its venv module). The environment lives in .venv
+beside this file and is reinstalled when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".venv"
+STAMP = VENV / ".hashview-installed"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def wanted_stamp() -> str:
+    return hashlib.sha256((HERE / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def run(cmd: list[str]) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=HERE)
+
+
+def setup() -> Path:
+    if sys.version_info < (3, 11):
+        sys.exit(f"hashview needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    python = venv_python()
+    if not python.exists():
+        run([sys.executable, "-m", "venv", str(VENV)])
+    if not STAMP.exists() or STAMP.read_text() != wanted_stamp():
+        run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        run([str(python), "-m", "pip", "install", "--quiet", "-e", ".[test]"])
+        STAMP.write_text(wanted_stamp())
+    return python
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "app"
+    rest = argv[1:]
+    if command not in ("app", "test", "setup"):
+        print(__doc__)
+        return 2
+    python = setup()
+    if command == "setup":
+        return 0
+    if command == "test":
+        return subprocess.call([str(python), "-m", "pytest", *rest], cwd=HERE)
+    return subprocess.call([str(python), "-m", "hashview", *rest])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

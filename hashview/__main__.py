@@ -1,0 +1,5 @@
+"""Allow ``python -m hashview``."""
+
+from hashview.app import main
+
+raise SystemExit(main())

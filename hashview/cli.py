@@ -1,0 +1,263 @@
+"""The headless commands: index, train, encode, search, dups, eval.
+
+They drive the same ``core`` generators as the desktop app, with progress on
+stderr; ``--json`` prints one JSON document on stdout and nothing else there.
+Bad input exits non-zero with a one-line reason on stderr. The command-line
+contract is in DESIGN.md; tests/test_cli.py holds it to that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+COMMANDS = ("index", "train", "encode", "search", "dups", "eval")
+
+EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130
+
+
+class ProgressPrinter:
+    """Prints job events on stderr: a live line on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self, stream=None, quiet: bool = False, interval: float | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.interval = interval if interval is not None else (0.1 if self.tty else 5.0)
+        self._last = 0.0
+        self._live = False
+        self.skipped = 0
+
+    def _line(self, text: str) -> None:
+        if self._live:
+            self.stream.write("\r\033[K")
+            self._live = False
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def handle(self, event) -> None:
+        from hashview.core.events import EpochDone, Finished, Progress, Skipped
+
+        if isinstance(event, Skipped):
+            self.skipped += 1
+            if not self.quiet:
+                self._line(f"skipped {event.path}: {event.reason}")
+        elif isinstance(event, Progress):
+            now = time.monotonic()
+            last = event.total is not None and event.done >= event.total
+            if self.quiet or (now - self._last < self.interval and not last):
+                return
+            self._last = now
+            total = f"/{event.total}" if event.total is not None else ""
+            eta = f", {event.eta_s:.0f} s left" if event.eta_s is not None and not last else ""
+            text = f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {event.message}".rstrip()
+            if self.tty:
+                self.stream.write("\r\033[K" + text)
+                self.stream.flush()
+                self._live = True
+            else:
+                self._line(text)
+        elif isinstance(event, EpochDone) and not self.quiet:
+            stats = ", ".join(f"{k} {v:.4g}" for k, v in event.stats.items() if isinstance(v, (int, float)))
+            self._line(f"epoch {event.epoch + 1}: {stats}")
+        elif isinstance(event, Finished) and self._live:
+            self._line("")
+
+    def drive(self, events):
+        """Consume a job's events; return the summary of its Finished event."""
+        from hashview.core.events import Finished
+
+        summary = {}
+        for event in events:
+            self.handle(event)
+            if isinstance(event, Finished):
+                summary = event.summary
+        return summary
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    sys.stderr.write(f"hashview: {message}\n")
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hashview", description="Find similar and duplicate photos by learned binary codes.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="scan a folder into the catalog (incremental) and make thumbnails")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("train", help="train (or fit) a hashing network on the library and encode it")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--method", help="hashing method (default: the recommended one for the folder)")
+    p.add_argument("--bits", type=int, default=64, help="code length, a multiple of 8 from 8 to 1024 (default 64)")
+    p.add_argument("--backbone", help="feature backbone: pixels, resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large")
+    p.add_argument("--weights", default="none", help="backbone weights: none (from scratch), imagenet, or a file")
+    p.add_argument("--epochs", type=int, help="training epochs (default: the method's)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--labels", default="none", choices=["folders", "none"], help="class labels from first-level folders")
+    p.add_argument("--name", help="network name (default: METHOD-BITS)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("encode", help="encode new or changed files with a network")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--network", help="network name (default: the current one)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("search", help="rank the library by Hamming distance to each image")
+    p.add_argument("folder", type=Path)
+    p.add_argument("images", type=Path, nargs="+")
+    p.add_argument("--network")
+    p.add_argument("-k", type=int, default=10, help="results per query (default 10)")
+    p.add_argument("--radius", type=int, help="return every image within this Hamming radius (at most -k)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("dups", help="list groups of duplicate or near-duplicate photos")
+    p.add_argument("folder", type=Path)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--network")
+    group.add_argument("--exact", action="store_true", help="byte-identical files only")
+    p.add_argument("--radius", type=int, help="Hamming radius (default: bits/16)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("eval", help="train and evaluate a method on a labelled data set")
+    p.add_argument("data", type=Path, help=".npz with x_train, y_train (and x_test, y_test) or a folder of class folders")
+    p.add_argument("--method", required=True)
+    p.add_argument("--bits", type=int, required=True)
+    p.add_argument("--protocol", default=None, help="mnist-dhln, cifar-s1, cifar-s2, holdout (default: holdout)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _emit(args, document, human_lines) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(document, indent=1) + "\n")
+    else:
+        for line in human_lines:
+            sys.stdout.write(line + "\n")
+
+
+def _open_library(folder: Path):
+    from hashview.core.library import Library
+
+    return Library.open(folder)
+
+
+def cmd_index(args, printer: ProgressPrinter) -> int:
+    with _open_library(args.folder) as lib:
+        s = printer.drive(lib.index())
+    line = (
+        f"{s.get('files', 0)} images in the library: {s.get('added', 0)} added, {s.get('updated', 0)} updated, "
+        f"{s.get('removed', 0)} removed, {s.get('unchanged', 0)} unchanged, {s.get('skipped', 0)} skipped "
+        f"({s.get('rate', 0):.1f} images/s)"
+    )
+    _emit(args, s, [line])
+    return 0
+
+
+def cmd_train(args, printer: ProgressPrinter) -> int:
+    options = dict(
+        method=args.method, bits=args.bits, backbone=args.backbone, weights=args.weights, epochs=args.epochs,
+        device=args.device, labels=args.labels, name=args.name, seed=args.seed,
+    )
+    with _open_library(args.folder) as lib:
+        s = printer.drive(lib.train(**options))
+    _emit(args, s, [f"trained {s['network']} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"])
+    return 0
+
+
+def cmd_encode(args, printer: ProgressPrinter) -> int:
+    with _open_library(args.folder) as lib:
+        s = printer.drive(lib.encode(args.network, device=args.device))
+    _emit(args, s, [f"{s['network']}: encoded {s['encoded']}, {s['codes']} codes in all, {s['skipped']} skipped"])
+    return 0
+
+
+def cmd_search(args, printer: ProgressPrinter) -> int:
+    if args.k < 1:
+        return _fail("-k must be at least 1")
+    with _open_library(args.folder) as lib:
+        printer.drive(lib.encode(args.network))
+        results = lib.search(args.images, network=args.network, k=args.k, radius=args.radius)
+    document = [
+        {"query": r.query, "results": [{"path": str(h.path), "distance": h.distance} for h in r.hits]} for r in results
+    ]
+    lines = []
+    for r in results:
+        lines.append(f"{r.query}:")
+        lines.extend(f"  {h.distance:4d}  {h.path}" for h in r.hits)
+    _emit(args, document, lines)
+    return 0
+
+
+def cmd_dups(args, printer: ProgressPrinter) -> int:
+    with _open_library(args.folder) as lib:
+        if not args.exact:
+            printer.drive(lib.encode(args.network))
+        groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
+    document = [{"paths": [str(p) for p in g.paths], "max_distance": g.max_distance} for g in groups]
+    lines = []
+    for n, g in enumerate(groups, 1):
+        lines.append(f"group {n} ({len(g.paths)} photos, max distance {g.max_distance}):")
+        lines.extend(f"  {p}" for p in g.paths)
+    if not groups:
+        lines.append("no duplicates found")
+    _emit(args, document, lines)
+    return 0
+
+
+def cmd_eval(args, printer: ProgressPrinter) -> int:
+    from hashview.core.evaluation import EvalOptions, evaluate_method
+
+    opts = EvalOptions(method=args.method, bits=args.bits, protocol=args.protocol, epochs=args.epochs, device=args.device, seed=args.seed)
+    report = printer.drive(evaluate_method(args.data, opts))
+    lines = [
+        f"{report['method']} {report['bits']} bits on {Path(args.data).name} ({report['protocol']}): "
+        f"mAP {report['map']:.4f}, mAP@1000 {report['map_at_1000']:.4f}, P@r<=2 {report['p_at_r2']:.4f}, "
+        f"train {report['train_seconds']:.1f} s, encode {report['encode_seconds']:.1f} s on {report['device']}"
+    ]
+    _emit(args, report, lines)
+    return 0
+
+
+HANDLERS = {"index": cmd_index, "train": cmd_train, "encode": cmd_encode, "search": cmd_search, "dups": cmd_dups, "eval": cmd_eval}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    printer = ProgressPrinter()
+    from hashview.core.events import Cancelled
+    from hashview.core.library import LibraryError
+
+    expected = _expected_errors() + (LibraryError,)
+    try:
+        return HANDLERS[args.command](args, printer)
+    except expected as exc:
+        return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    except (KeyboardInterrupt, Cancelled):
+        return _fail("cancelled; what was finished is kept", EXIT_CANCELLED)
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean bad input or an unavailable resource: one line, no traceback."""
+    from hashview.core.device import DeviceError
+    from hashview.core.methods import UnknownMethodError
+
+    from hashview.core.evaluation import DataError
+
+    return (DeviceError, UnknownMethodError, DataError, FileNotFoundError, NotADirectoryError, PermissionError)

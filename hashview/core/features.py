@@ -1,0 +1,159 @@
+"""Feature vectors of images, for the shallow hashing methods and for queries.
+
+Two kinds of feature:
+- ``pixels``: the picture shrunk to ``input_size`` x ``input_size`` RGB and
+  standardised per image. Cheap, needs no torch, and good at near-duplicates.
+- a torchvision backbone's pooled features (see ``backbones.py``), with or
+  without ImageNet weights.
+
+Decoding runs on a thread pool (Pillow releases the GIL while it decodes and
+resizes); a file that cannot be decoded is reported as ``Skipped`` and left
+out, never fatal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hashview.core.events import CancelToken, Progress, ProgressMeter, Skipped
+from hashview.core.images import BadImageError, load_rgb
+
+PIXELS = "pixels"
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What turns an image into a vector: ``pixels`` or a backbone name, its weights and input size."""
+
+    kind: str = PIXELS
+    weights: str = "none"
+    input_size: int = 16
+
+    def to_config(self) -> dict:
+        return {"kind": self.kind, "weights": self.weights, "input_size": self.input_size}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "FeatureSpec":
+        return cls(config["kind"], config.get("weights", "none"), int(config["input_size"]))
+
+
+@dataclass(frozen=True)
+class FeatureResult:
+    """The rows of ``paths`` that decoded (``ok``) and their features, in that order."""
+
+    ok: np.ndarray
+    features: np.ndarray
+
+
+def pixel_vector(image, size: int) -> np.ndarray:
+    """A standardised ``size`` x ``size`` x 3 vector of an RGB PIL image."""
+    from PIL import Image
+
+    small = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    x = np.asarray(small, dtype=np.float32).reshape(-1) / 255.0
+    return (x - x.mean()) / (x.std() + 1e-3)
+
+
+def _decode(path: Path, max_side: int):
+    try:
+        image, _meta = load_rgb(path, max_side=max_side)
+        return image, None
+    except BadImageError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror or exc}"
+
+
+def iter_decoded(paths: Sequence[Path], max_side: int, workers: int | None = None, chunk: int = 64):
+    """Yield (index, PIL image or None, reason or None) in order, decoding ahead on threads."""
+    workers = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(paths), chunk):
+            block = paths[start : start + chunk]
+            for offset, (image, reason) in enumerate(pool.map(lambda p: _decode(p, max_side), block)):
+                yield start + offset, image, reason
+
+
+def extract_features(
+    paths: Sequence[Path],
+    spec: FeatureSpec,
+    device: str = "cpu",
+    cancel: CancelToken | None = None,
+    batch_size: int = 64,
+    backbone=None,
+) -> Generator[Progress | Skipped, None, FeatureResult]:
+    """Compute features of ``paths``; yields progress, returns a ``FeatureResult``.
+
+    Args:
+        backbone: an already built backbone module for ``spec`` (a network file's
+            own weights); built from the spec when None.
+
+    Raises:
+        Cancelled: when ``cancel`` is set between batches.
+    """
+    meter = ProgressMeter("features", len(paths))
+    ok: list[int] = []
+    rows: list[np.ndarray] = []
+    if spec.kind == PIXELS:
+        batch_fn = lambda images: np.stack([pixel_vector(im, spec.input_size) for im in images])  # noqa: E731
+        max_side = max(4 * spec.input_size, 64)
+    else:
+        batch_fn = _backbone_batch_fn(spec, device, backbone)
+        max_side = 2 * spec.input_size
+    pending_idx: list[int] = []
+    pending_img = []
+
+    def flush():
+        rows.append(batch_fn(pending_img).astype(np.float32, copy=False))
+        ok.extend(pending_idx)
+        pending_idx.clear()
+        pending_img.clear()
+
+    for index, image, reason in iter_decoded(paths, max_side):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if image is None:
+            yield Skipped(str(paths[index]), reason)
+        else:
+            pending_idx.append(index)
+            pending_img.append(image)
+            if len(pending_img) >= batch_size:
+                flush()
+                yield meter.advance(batch_size)
+    if pending_img:
+        n = len(pending_img)
+        flush()
+        yield meter.advance(n)
+    dim = rows[0].shape[1] if rows else 0
+    features = np.concatenate(rows) if rows else np.zeros((0, dim), np.float32)
+    return FeatureResult(np.asarray(ok, dtype=np.int64), features)
+
+
+def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone=None):
+    """A function mapping a list of PIL images to backbone features (torch loaded here)."""
+    import torch
+
+    from hashview.core.backbones import IMAGENET_MEAN, IMAGENET_STD, BackboneSpec, build_backbone
+
+    if backbone is None:
+        backbone, _dim = build_backbone(BackboneSpec(spec.kind, spec.weights, spec.input_size))
+    backbone = backbone.to(device).eval()
+    mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
+    size = spec.input_size
+
+    def run(images):
+        from PIL import Image
+
+        arr = np.stack([np.asarray(im.resize((size, size), Image.Resampling.BILINEAR)) for im in images])
+        x = torch.from_numpy(arr).to(device).permute(0, 3, 1, 2).float().div_(255.0)
+        with torch.inference_mode():
+            return backbone((x - mean) / std).float().cpu().numpy()
+
+    return run

@@ -1,0 +1,335 @@
+"""A library: one folder of photos with its catalog, networks and codes.
+
+This facade is what both front ends use: the command line drives its
+generators with a progress bar, the desktop app runs them in workers. It holds
+no Qt and imports torch only when a network is trained or run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashview.core import search as hamming
+from hashview.core.catalog import Catalog, Entry
+from hashview.core.codes import CodeSet, CodeStore, merge_codes, restrict_codes
+from hashview.core.events import CancelToken, Finished, Progress, Skipped
+from hashview.core.indexing import index_library
+from hashview.core.networks import NetworkInfo, NetworkNotFound, NetworkShelf
+from hashview.core.paths import library_dir
+from hashview.core.training import TrainOptions, train_network
+
+logger = logging.getLogger(__name__)
+
+CURRENT_NETWORK_KEY = "current_network"
+
+
+class LibraryError(Exception):
+    """Something the user asked cannot be done; str() is a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    file_id: int
+    path: Path
+    distance: int
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    query: str
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    paths: list[Path]
+    file_ids: list[int]
+    max_distance: int
+
+
+def default_duplicate_radius(n_bits: int) -> int:
+    """Radius that separates re-saves and resizes from different photos: K/16 (4 at 64 bits)."""
+    return max(1, n_bits // 16)
+
+
+class Library:
+    """One photo folder and everything hashview keeps about it."""
+
+    def __init__(self, root: Path, catalog: Catalog) -> None:
+        self.root = Path(root)
+        self.catalog = catalog
+        self.directory = library_dir(self.root)
+        self.shelf = NetworkShelf(self.directory / "networks")
+        self.codes = CodeStore(self.directory / "codes")
+        self._hashers: dict[str, Any] = {}
+
+    @classmethod
+    def open(cls, root: Path | str) -> "Library":
+        root = Path(root).expanduser()
+        if not root.exists():
+            raise LibraryError(f"no such folder: {root}")
+        if not root.is_dir():
+            raise LibraryError(f"not a folder: {root}")
+        root = root.resolve()
+        return cls(root, Catalog.for_root(root))
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- catalog
+    def index(self, cancel: CancelToken | None = None) -> Iterator[Progress | Skipped | Finished]:
+        """Scan the folder into the catalog (incremental); see ``indexing.index_library``."""
+        return index_library(self.catalog, cancel)
+
+    def entries(self) -> list[Entry]:
+        return self.catalog.entries()
+
+    def thumbnail(self, file_id: int) -> bytes | None:
+        return self.catalog.thumbnail(file_id)
+
+    # --------------------------------------------------------------- networks
+    def networks(self) -> list[NetworkInfo]:
+        return self.shelf.all()
+
+    def current_network(self) -> NetworkInfo | None:
+        network_id = self.catalog.get_meta(CURRENT_NETWORK_KEY)
+        if not network_id:
+            return None
+        try:
+            return self.shelf.find(network_id)
+        except NetworkNotFound:
+            return None
+
+    def set_current_network(self, name: str) -> NetworkInfo:
+        info = self.network(name)
+        self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
+        return info
+
+    def network(self, name: str | None = None) -> NetworkInfo:
+        """The named network, or the current one when ``name`` is None."""
+        if name is None:
+            info = self.current_network()
+            if info is None:
+                raise LibraryError(f"no network yet for {self.root}: run 'hashview train {self.root}' first")
+            return info
+        try:
+            return self.shelf.find(name)
+        except NetworkNotFound as exc:
+            raise LibraryError(str(exc)) from None
+
+    def hasher(self, info: NetworkInfo):
+        """The loaded hash function of a network (cached; loading imports torch)."""
+        if info.id not in self._hashers:
+            from hashview.core.hasher import load_hasher
+            from hashview.core.network_file import NetworkFileError
+
+            try:
+                self._hashers[info.id] = load_hasher(info.path)
+            except NetworkFileError as exc:
+                raise LibraryError(str(exc)) from None
+        return self._hashers[info.id]
+
+    def train(self, cancel: CancelToken | None = None, **options) -> Generator[Any, None, None]:
+        """Train a network on the library, encode the library with it, make it current.
+
+        Options are the fields of ``training.TrainOptions`` (method, bits,
+        backbone, weights, epochs, device, labels, name, seed). Ends with
+        ``Finished(summary={"network": id, ...})``.
+        """
+        entries = self.entries()
+        if not entries:
+            raise LibraryError(f"the library is empty: run 'hashview index {self.root}' first")
+        opts = TrainOptions(**options)
+        try:
+            outcome = yield from train_network(entries, opts, self.shelf, cancel)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
+        info = outcome.info
+        self._hashers[info.id] = outcome.hasher
+        if outcome.codes is not None:
+            self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries})
+        self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
+        summary = {"network": info.id, "method": info.method, "bits": info.bits, **outcome.summary}
+        encode_summary: dict[str, Any] = {}
+        for event in self.encode(info.id, cancel):
+            if isinstance(event, Finished):
+                encode_summary = event.summary
+            else:
+                yield event
+        summary["encoded"] = encode_summary.get("encoded", 0)
+        yield Finished(summary)
+
+    # ------------------------------------------------------------------ codes
+    def _stamps_path(self, info: NetworkInfo) -> Path:
+        return self.codes.directory / f"{info.id}.stamps.npy"
+
+    def _load_codes(self, info: NetworkInfo) -> tuple[CodeSet, dict[int, int]]:
+        try:
+            codeset = self.codes.load(info.id)
+        except ValueError as exc:
+            logger.warning("codes of %s unreadable, encoding again: %s", info.id, exc)
+            codeset = None
+        if codeset is None:
+            return CodeSet(np.zeros(0, np.int64), np.zeros((0, info.bits // 8), np.uint8), info.bits), {}
+        stamps: dict[int, int] = {}
+        try:
+            pairs = np.load(self._stamps_path(info))
+            stamps = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
+        except (OSError, ValueError):
+            pass
+        return codeset, stamps
+
+    def _store_codes(self, info: NetworkInfo, codeset: CodeSet, stamps: dict[int, int]) -> None:
+        """Codes first, then their stamps: a crash between leaves stale stamps, which only cause re-encoding."""
+        self.codes.save(info.id, codeset)
+        ids = codeset.ids
+        pairs = np.stack([ids, np.array([stamps.get(int(i), -1) for i in ids], np.int64)], axis=1) if len(ids) else np.zeros((0, 2), np.int64)
+        tmp = self._stamps_path(info).with_suffix(".tmp.npy")
+        np.save(tmp, pairs)
+        tmp.replace(self._stamps_path(info))
+
+    def encode(self, network: str | None = None, cancel: CancelToken | None = None, device: str = "auto"):
+        """Encode the files that have no up-to-date code for the network; drop codes of files gone.
+
+        Ends with ``Finished(summary={"network", "encoded", "codes", "skipped"})``.
+        """
+        info = self.network(network)
+        entries = self.entries()
+        codeset, stamps = self._load_codes(info)
+        present = {e.id: e.mtime_ns for e in entries}
+        have = set(codeset.ids.tolist())
+        todo = [e for e in entries if e.id not in have or stamps.get(e.id) != e.mtime_ns]
+        skipped = 0
+        if todo:
+            from hashview.core.device import pick_device
+
+            hasher = self.hasher(info)
+            encoded = yield from hasher.encode([e.path for e in todo], pick_device(device), cancel)
+            skipped = len(todo) - len(encoded.ok)
+            done = [todo[i] for i in encoded.ok.tolist()]
+            codeset = merge_codes(codeset, np.array([e.id for e in done], np.int64), encoded.codes)
+            stamps.update({e.id: e.mtime_ns for e in done})
+        kept = restrict_codes(codeset, np.array(sorted(present), np.int64))
+        if todo or len(kept) != len(codeset):
+            self._store_codes(info, kept, stamps)
+        yield Finished({"network": info.id, "encoded": len(todo) - skipped, "codes": len(kept), "skipped": skipped})
+
+    def codes_ready(self, network: str | None = None) -> bool:
+        """Whether every catalog entry has a code for the network (no encoding needed)."""
+        try:
+            info = self.network(network)
+        except LibraryError:
+            return False
+        codeset, stamps = self._load_codes(info)
+        have = dict(zip(codeset.ids.tolist(), [stamps.get(i) for i in codeset.ids.tolist()]))
+        return all(have.get(e.id, None) == e.mtime_ns for e in self.entries())
+
+    def ready_codes(self, network: str | None = None, cancel: CancelToken | None = None) -> tuple[NetworkInfo, CodeSet]:
+        """The network's codes for the whole library, encoding what is missing first."""
+        info = self.network(network)
+        for _event in self.encode(info.id, cancel):
+            pass
+        codeset, _stamps = self._load_codes(info)
+        return info, codeset
+
+    # ----------------------------------------------------------------- search
+    def search(
+        self, images: Sequence[Path], network: str | None = None, k: int = 20, radius: int | None = None
+    ) -> list[QueryResult]:
+        """Rank the library by Hamming distance to each query image.
+
+        A query that is in the library uses its stored code; any other image is
+        encoded on the fly. With ``radius``, every image within it is returned
+        (still ranked), else the top ``k``. Ties are ordered by catalog id.
+
+        Raises:
+            LibraryError: no network yet, or a query image that cannot be read.
+        """
+        info, codeset = self.ready_codes(network)
+        by_id = {e.id: e for e in self.entries()}
+        queries = self._query_codes(info, codeset, [Path(p) for p in images])
+        results = []
+        for query_path, code in zip(images, queries):
+            if radius is not None:
+                rows, dists = hamming.within_radius(codeset.codes, code, radius)
+                if k and len(rows) > k:
+                    rows, dists = rows[:k], dists[:k]
+            else:
+                rows, dists = hamming.top_k(codeset.codes, code, k)
+                rows, dists = rows[0], dists[0]
+            hits = []
+            for row, dist in zip(rows.tolist(), dists.tolist()):
+                entry = by_id[int(codeset.ids[row])]
+                hits.append(Hit(entry.id, entry.path, int(dist)))
+            results.append(QueryResult(str(query_path), hits))
+        return results
+
+    def _query_codes(self, info: NetworkInfo, codeset: CodeSet, images: list[Path]) -> list[np.ndarray]:
+        row_of = {int(i): r for r, i in enumerate(codeset.ids.tolist())}
+        codes: list[np.ndarray | None] = []
+        outside: list[int] = []
+        for n, path in enumerate(images):
+            entry = self.catalog.entry_by_path(path) if path.exists() else None
+            if entry is not None and entry.id in row_of:
+                codes.append(codeset.codes[row_of[entry.id]])
+            else:
+                if not path.is_file():
+                    raise LibraryError(f"query image not found: {path}")
+                codes.append(None)
+                outside.append(n)
+        if outside:
+            from hashview.core.device import pick_device
+
+            hasher = self.hasher(info)
+            gen = hasher.encode([images[n] for n in outside], pick_device("auto"))
+            reasons = {}
+            try:
+                while True:
+                    event = next(gen)
+                    if isinstance(event, Skipped):
+                        reasons[event.path] = event.reason
+            except StopIteration as stop:
+                encoded = stop.value
+            if len(encoded.ok) != len(outside):
+                bad = next(str(images[n]) for i, n in enumerate(outside) if i not in set(encoded.ok.tolist()))
+                raise LibraryError(f"cannot read query image {bad}: {reasons.get(bad, 'not an image')}")
+            for row, n in zip(range(len(outside)), outside):
+                codes[n] = encoded.codes[row]
+        return codes  # type: ignore[return-value]
+
+    # ------------------------------------------------------------- duplicates
+    def duplicates(self, network: str | None = None, radius: int | None = None, exact: bool = False) -> list[DuplicateGroup]:
+        """Groups of duplicate photos: identical files (``exact``) or codes within ``radius``."""
+        if exact:
+            return [
+                DuplicateGroup([e.path for e in group], [e.id for e in group], 0)
+                for group in self.catalog.exact_duplicate_groups()
+            ]
+        info, codeset = self.ready_codes(network)
+        radius = default_duplicate_radius(info.bits) if radius is None else radius
+        if radius < 0:
+            raise LibraryError("the radius must be 0 or more")
+        by_id = {e.id: e for e in self.entries()}
+        i, j, d = hamming.pairs_within(codeset.codes, radius)
+        groups = []
+        for rows in hamming.group_duplicates(len(codeset), i, j, d, radius):
+            ids = [int(codeset.ids[r]) for r in rows.tolist()]
+            groups.append(
+                DuplicateGroup(
+                    [by_id[x].path for x in ids], ids, int(hamming.group_max_distance(codeset.codes, rows))
+                )
+            )
+        return groups

@@ -1,0 +1,122 @@
+"""Ranked search results as a Qt list model, and the view that shows them.
+
+Each row is one ``Hit`` (file id, path, Hamming distance), in rank order. The
+distance is the point of the view, so it is the item's text ("d = 3"); the
+thumbnail comes from the same off-thread loader as the library grid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QSize, Qt
+from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+
+from hashview.ui.thumbnail_model import (
+    THUMB_SIZE,
+    Roles,
+    ThumbnailLoader,
+    file_urls_mime,
+    placeholder_image,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ResultsModel(QAbstractListModel):
+    """Rows of hits ranked by Hamming distance; the text of each is ``d = N``."""
+
+    def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._hits: list[Any] = []
+        self._rows_of: dict[Any, list[int]] = {}
+        self._placeholder = placeholder_image()
+        self._loader: ThumbnailLoader | None = None
+        self.set_loader(loader)
+
+    def set_loader(self, loader: ThumbnailLoader | None) -> None:
+        if self._loader is not None:
+            self._loader.loaded.disconnect(self._repaint)
+        self._loader = loader
+        if loader is not None:
+            loader.loaded.connect(self._repaint)
+
+    def set_hits(self, hits: Sequence[Any]) -> None:
+        """Show ``hits`` (objects with file_id, path, distance) in the given order."""
+        self.beginResetModel()
+        self._hits = list(hits)
+        self._rows_of = {}
+        for row, hit in enumerate(self._hits):
+            self._rows_of.setdefault(hit.file_id, []).append(row)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_hits([])
+
+    def hit(self, row: int) -> Any:
+        return self._hits[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"d = {hit.distance}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            image = None
+            if self._loader is not None and hit.file_id is not None:
+                image = self._loader.get(hit.file_id)
+            return image if image is not None else self._placeholder
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{hit.path}\nHamming distance {hit.distance}, rank {index.row() + 1}"
+        if role == Roles.FileId:
+            return hit.file_id
+        if role == Roles.Path:
+            return Path(hit.path)
+        if role == Roles.Distance:
+            return int(hit.distance)
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return file_urls_mime([Path(self._hits[r].path) for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction
+
+    def _repaint(self, file_id: Any) -> None:
+        for row in self._rows_of.get(file_id, ()):
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ResultsView(QListView):
+    """A compact icon grid of results; items can be dragged on as new queries."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        icon = THUMB_SIZE * 3 // 4
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setIconSize(QSize(icon, icon))
+        self.setGridSize(QSize(icon + 16, icon + 30))
+        self.setUniformItemSizes(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setAccessibleName("Search results")

@@ -1,0 +1,56 @@
+"""Where the desktop app keeps its settings, declared once with their defaults.
+
+Normally QSettings in the platform's place under the organisation/application
+names that ``app.main`` sets. When ``HASHVIEW_HOME`` is set (tests, portable
+installs) an INI file inside it, so a test never reads or writes the user's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+logger = logging.getLogger(__name__)
+
+ORGANISATION = "hashview"
+APPLICATION = "hashview"
+
+DEFAULTS = {
+    "search/k": 50,  # how many results a query shows
+    "recent/max": 6,  # how many recent folders the welcome screen lists
+}
+
+
+def open_settings() -> QSettings:
+    """The app's settings store (an INI under HASHVIEW_HOME when that is set)."""
+    home = os.environ.get("HASHVIEW_HOME")
+    if home:
+        return QSettings(str(Path(home) / "settings.ini"), QSettings.Format.IniFormat)
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+def get_int(settings: QSettings, key: str) -> int:
+    """An integer setting, falling back to its declared default."""
+    try:
+        return int(settings.value(key, DEFAULTS[key]))
+    except (TypeError, ValueError):
+        return int(DEFAULTS[key])
+
+
+def recent_folders(settings: QSettings) -> list[Path]:
+    """Recently opened folders that still exist, newest first."""
+    try:
+        names = json.loads(str(settings.value("recent/folders", "[]")))
+    except ValueError:
+        names = []
+    return [Path(n) for n in names if isinstance(n, str) and Path(n).is_dir()]
+
+
+def remember_folder(settings: QSettings, folder: Path) -> None:
+    """Put ``folder`` first in the recent list (stored as JSON: QSettings lists are lossy)."""
+    names = [str(folder)] + [str(p) for p in recent_folders(settings) if p != folder]
+    settings.setValue("recent/folders", json.dumps(names[: get_int(settings, "recent/max")]))

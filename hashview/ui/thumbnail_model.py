@@ -1,0 +1,270 @@
+"""The library as a Qt list model, with thumbnails decoded off the main thread.
+
+A grid of 100,000 photos cannot decode its thumbnails when it paints. The model
+answers ``data()`` at once with a placeholder and asks a ``ThumbnailLoader``
+for the real image; the loader decodes the catalog's JPEG bytes in a
+QThreadPool, newest request first (the rows on screen now), keeps a bounded LRU
+of ready QImages, and tells the model which row to repaint.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QColor, QImage, QPainter
+
+logger = logging.getLogger(__name__)
+
+THUMB_SIZE = 160
+"""Edge of the square box thumbnails are scaled into, in pixels."""
+
+
+class Roles(IntEnum):
+    """Named roles shared by the library and results models."""
+
+    FileId = Qt.ItemDataRole.UserRole + 1
+    Path = Qt.ItemDataRole.UserRole + 2
+    Distance = Qt.ItemDataRole.UserRole + 3
+    ThumbnailReady = Qt.ItemDataRole.UserRole + 4
+
+
+def placeholder_image(size: int = THUMB_SIZE) -> QImage:
+    """A quiet grey tile shown until a thumbnail has been decoded."""
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(128, 128, 128, 60))
+    margin = size // 10
+    painter.drawRoundedRect(margin, margin, size - 2 * margin, size - 2 * margin, 8, 8)
+    painter.end()
+    return image
+
+
+def decode_thumbnail(data: bytes | None, size: int = THUMB_SIZE) -> QImage | None:
+    """Decode JPEG bytes into a QImage scaled to fit ``size``; None if unreadable."""
+    if not data:
+        return None
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None
+    if image.width() > size or image.height() > size:
+        image = image.scaled(
+            size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+    return image
+
+
+class _LoaderSignals(QObject):
+    loaded = Signal(object, QImage)
+
+
+class _DecodeTask(QRunnable):
+    """Drains the loader's request stack from a pool thread."""
+
+    def __init__(self, loader: ThumbnailLoader) -> None:
+        super().__init__()
+        self._loader = loader
+
+    def run(self) -> None:  # noqa: D102 - QRunnable entry point
+        self._loader._drain()
+
+
+class ThumbnailLoader(QObject):
+    """Decodes thumbnails in a thread pool and caches them in a bounded LRU.
+
+    Args:
+        fetch: ``file_id -> JPEG bytes or None``; called from pool threads.
+        capacity: how many decoded images to keep.
+        pool: the pool to run in (tests may pass a dedicated one).
+        max_pending: requests beyond this are forgotten, oldest first; a row
+            scrolled out of view is simply asked for again when it comes back.
+    """
+
+    loaded = Signal(object)
+
+    def __init__(
+        self,
+        fetch: Callable[[Any], bytes | None],
+        capacity: int = 3000,
+        pool: QThreadPool | None = None,
+        max_pending: int = 600,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._capacity = capacity
+        self._max_pending = max_pending
+        self._pool = pool or QThreadPool.globalInstance()
+        self._cache: OrderedDict[Any, QImage] = OrderedDict()
+        self._failed: set[Any] = set()
+        self._lock = threading.Lock()
+        self._stack: list[Any] = []
+        self._pending: set[Any] = set()
+        self._draining = 0
+        self._stopped = False
+        self._signals = _LoaderSignals()
+        self._signals.loaded.connect(self._store)
+
+    def get(self, file_id: Any) -> QImage | None:
+        """The cached image, or None after queueing a decode for it."""
+        image = self._cache.get(file_id)
+        if image is not None:
+            self._cache.move_to_end(file_id)
+            return image
+        if file_id not in self._failed:
+            self._request(file_id)
+        return None
+
+    def has(self, file_id: Any) -> bool:
+        """Whether the decoded image is in the cache now (no decode is queued)."""
+        return file_id in self._cache
+
+    def shutdown(self) -> None:
+        """Stop decoding and wait for pool threads to leave ``fetch``."""
+        with self._lock:
+            self._stopped = True
+            self._stack.clear()
+            self._pending.clear()
+        self._pool.waitForDone(10_000)
+
+    def _request(self, file_id: Any) -> None:
+        with self._lock:
+            if self._stopped or file_id in self._pending:
+                return
+            self._pending.add(file_id)
+            self._stack.append(file_id)
+            if len(self._stack) > self._max_pending:
+                dropped = self._stack.pop(0)
+                self._pending.discard(dropped)
+            start = self._draining < max(1, self._pool.maxThreadCount() - 1)
+            if start:
+                self._draining += 1
+        if start:
+            self._pool.start(_DecodeTask(self))
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if self._stopped or not self._stack:
+                    self._draining -= 1
+                    return
+                file_id = self._stack.pop()
+            try:
+                image = decode_thumbnail(self._fetch(file_id))
+            except Exception:  # noqa: BLE001 - one bad thumbnail must not stop the rest
+                logger.exception("thumbnail %r failed", file_id)
+                image = None
+            self._signals.loaded.emit(file_id, image if image is not None else QImage())
+
+    def _store(self, file_id: Any, image: QImage) -> None:
+        with self._lock:
+            self._pending.discard(file_id)
+            if self._stopped:
+                return
+        if image.isNull():
+            self._failed.add(file_id)
+        else:
+            self._cache[file_id] = image
+            self._cache.move_to_end(file_id)
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
+        self.loaded.emit(file_id)
+
+
+def file_urls_mime(paths: Sequence[Path]) -> QMimeData:
+    """Mime data carrying local file URLs, as a file manager would send them."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+class ThumbnailModel(QAbstractListModel):
+    """One row per library entry: file name, thumbnail, path, id; drags as file URLs."""
+
+    def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[Any] = []
+        self._row_of: dict[Any, int] = {}
+        self._placeholder = placeholder_image()
+        self._loader: ThumbnailLoader | None = None
+        self.set_loader(loader)
+
+    def set_loader(self, loader: ThumbnailLoader | None) -> None:
+        """Use ``loader`` for thumbnails from now on (None: placeholders only)."""
+        if self._loader is not None:
+            self._loader.loaded.disconnect(self._repaint)
+        self._loader = loader
+        if loader is not None:
+            loader.loaded.connect(self._repaint)
+
+    def set_entries(self, entries: Sequence[Any]) -> None:
+        """Replace all rows with catalog entries (objects with id, path, relpath...)."""
+        self.beginResetModel()
+        self._entries = list(entries)
+        self._row_of = {e.id: row for row, e in enumerate(self._entries)}
+        self.endResetModel()
+
+    def entry(self, row: int) -> Any:
+        return self._entries[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return Path(entry.relpath).name
+        if role == Qt.ItemDataRole.DecorationRole:
+            image = self._loader.get(entry.id) if self._loader else None
+            return image if image is not None else self._placeholder
+        if role == Qt.ItemDataRole.ToolTipRole:
+            dims = f"{entry.width} × {entry.height}" if getattr(entry, "width", None) else ""
+            return f"{entry.relpath}\n{dims}".strip()
+        if role == Roles.FileId:
+            return entry.id
+        if role == Roles.Path:
+            return Path(entry.path)
+        if role == Roles.ThumbnailReady:
+            return bool(self._loader and self._loader.has(entry.id))
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return file_urls_mime([Path(self._entries[r].path) for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction
+
+    def _repaint(self, file_id: Any) -> None:
+        row = self._row_of.get(file_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

@@ -1,0 +1,130 @@
+"""Screenshots of the real app on a real folder, for the README and for review.
+
+Run under a virtual display, e.g.::
+
+    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python packaging/screenshots.py \\
+        /tmp/photos resources/screenshots
+
+It opens the main window (welcome screen), opens FOLDER and waits until
+indexing, training and encoding have finished and the visible thumbnails have
+loaded, then runs a query through the same slot a drop calls, and saves
+``welcome.png``, ``library.png`` and ``search.png``. The cache lives in a fresh
+temporary HASHVIEW_HOME unless ``--keep-home`` is given, so every run shows the
+whole first-run flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+logger = logging.getLogger("hashview.screenshots")
+
+SIZE = (1360, 840)
+
+
+def spin_until(predicate, timeout_s: float) -> bool:
+    """Run the Qt event loop until ``predicate()`` is true or time runs out."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    deadline = time.monotonic() + timeout_s
+    loop = QEventLoop()
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        QTimer.singleShot(25, loop.quit)
+        loop.exec()
+    return True
+
+
+def thumbnails_loaded(view) -> bool:
+    """Whether every item currently on screen in ``view`` shows its thumbnail."""
+    from hashview.ui.thumbnail_model import Roles
+
+    model = view.model()
+    for row in range(model.rowCount()):
+        index = model.index(row)
+        if not view.visualRect(index).intersects(view.viewport().rect()):
+            continue
+        index.data(0x1)  # DecorationRole: asks the loader if it has not yet
+        if not index.data(Roles.ThumbnailReady):
+            return False
+    return True
+
+
+def save(window, path: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    pixmap = window.grab()
+    if not pixmap.save(str(path)):
+        raise SystemExit(f"screenshots: cannot write {path}")
+    logger.info("saved %s (%dx%d)", path, pixmap.width(), pixmap.height())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("out", type=Path, nargs="?", default=Path("resources/screenshots"))
+    parser.add_argument("--query", type=Path, help="image to search for (default: a file of FOLDER)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the pipeline")
+    parser.add_argument("--keep-home", action="store_true", help="use the existing HASHVIEW_HOME")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    if not args.folder.is_dir():
+        sys.stderr.write(f"screenshots: not a folder: {args.folder}\n")
+        return 2
+    if not args.keep_home:
+        os.environ["HASHVIEW_HOME"] = tempfile.mkdtemp(prefix="hashview-shots-")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from hashview.app import create_application
+    from hashview.ui.main_window import MainWindow
+
+    app = create_application()
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    spin_until(lambda: window.isVisible(), 5)
+    spin_until(lambda: False, 0.3)  # let the first paint settle
+    save(window, args.out / "welcome.png")
+
+    outcome: list[str] = []
+    window.pipeline_finished.connect(outcome.append)
+    if not window.open_folder(args.folder):
+        sys.stderr.write(f"screenshots: {window.statusBar().currentMessage()}\n")
+        return 1
+    if not spin_until(lambda: outcome, args.timeout):
+        sys.stderr.write("screenshots: the pipeline did not finish in time\n")
+        return 1
+    logger.info("pipeline: %s", outcome[0])
+    if not window.ready:
+        sys.stderr.write(f"screenshots: {outcome[0]}\n")
+        return 1
+    spin_until(lambda: thumbnails_loaded(window.library_view), 60)
+    save(window, args.out / "library.png")
+
+    query = args.query
+    if query is None:
+        query = window.library_model.index(min(4, window.library_model.rowCount() - 1)).data(0x0100 + 2)
+    results: list = []
+    window.results_shown.connect(results.append)
+    window.query_panel.submit([Path(query)])  # exactly what a drop on the panel calls
+    if not spin_until(lambda: results, 120):
+        sys.stderr.write(f"screenshots: no results: {window.statusBar().currentMessage()}\n")
+        return 1
+    spin_until(lambda: thumbnails_loaded(window.results_view), 60)
+    spin_until(lambda: thumbnails_loaded(window.library_view), 10)
+    save(window, args.out / "search.png")
+    window.close()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""The command-line contract of DESIGN.md, end to end on small generated photos."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from hashview.cli import main
+from imagefactory import make_library, make_near_duplicate, make_photo, make_zero_bytes
+
+
+@pytest.fixture
+def photos(tmp_path):
+    root = tmp_path / "photos"
+    paths = make_library(root, {"beach": 8, "forest": 8}, size=(96, 72), loose=4)
+    make_near_duplicate(paths[0], root / "beach" / "copy_of_first.jpg", quality=80, scale=0.8)
+    shutil.copyfile(paths[5], root / "forest" / "exact_copy.jpg")
+    make_zero_bytes(root / "broken.jpg")
+    return root
+
+
+def run_json(capsys, argv):
+    assert main(argv + ["--json"]) == 0
+    out = capsys.readouterr().out
+    return json.loads(out)
+
+
+def test_default_pipeline_index_train_search_dups(photos, capsys):
+    summary = run_json(capsys, ["index", str(photos)])
+    assert summary["files"] == 22 and summary["skipped"] == 1
+
+    trained = run_json(capsys, ["train", str(photos), "--method", "itq", "--bits", "64"])
+    assert trained["method"] == "itq" and trained["bits"] == 64 and trained["images"] == 22
+
+    query = photos / "beach" / "beach_000.jpg"
+    results = run_json(capsys, ["search", str(photos), str(query), "-k", "5"])
+    assert len(results) == 1 and results[0]["query"] == str(query)
+    hits = results[0]["results"]
+    assert hits[0] == {"path": str(query), "distance": 0}
+    assert [h["distance"] for h in hits] == sorted(h["distance"] for h in hits)
+
+    groups = run_json(capsys, ["dups", str(photos)])
+    as_sets = [set(g["paths"]) for g in groups]
+    assert str(photos / "forest" / "exact_copy.jpg") in set().union(*as_sets)
+    assert any({str(query), str(photos / "beach" / "copy_of_first.jpg")} <= s for s in as_sets)
+    for g in groups:
+        assert len(g["paths"]) >= 2 and 0 <= g["max_distance"] <= 4
+
+
+def test_exact_dups_need_no_network(photos, capsys):
+    run_json(capsys, ["index", str(photos)])
+    groups = run_json(capsys, ["dups", str(photos), "--exact"])
+    assert len(groups) == 1 and groups[0]["max_distance"] == 0
+    assert set(groups[0]["paths"]) == {str(photos / "beach" / "beach_005.jpg"), str(photos / "forest" / "exact_copy.jpg")}
+
+
+def test_query_outside_the_library_is_encoded_on_the_fly(photos, tmp_path, capsys):
+    run_json(capsys, ["index", str(photos)])
+    run_json(capsys, ["train", str(photos), "--method", "lsh", "--bits", "32"])
+    outside = make_near_duplicate(photos / "forest" / "forest_002.jpg", tmp_path / "elsewhere" / "q.jpg", quality=85, scale=0.95)
+    results = run_json(capsys, ["search", str(photos), str(outside), "-k", "3"])
+    assert results[0]["results"][0]["path"] == str(photos / "forest" / "forest_002.jpg")
+
+
+def test_encode_catches_up_new_files_only(photos, capsys):
+    run_json(capsys, ["index", str(photos)])
+    run_json(capsys, ["train", str(photos), "--method", "itq", "--bits", "16"])
+    assert run_json(capsys, ["encode", str(photos)])["encoded"] == 0
+    make_photo(photos / "new_one.jpg", (96, 72), seed=999)
+    run_json(capsys, ["index", str(photos)])
+    encoded = run_json(capsys, ["encode", str(photos)])
+    assert encoded["encoded"] == 1 and encoded["codes"] == 23
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["index", "/no/such/folder"], "no such folder"),
+        (["search", "{root}", "/no/such.jpg"], "no network yet"),
+        (["train", "{root}", "--method", "nope"], "unknown method"),
+        (["train", "{root}", "--bits", "12"], "multiple of 8"),
+        (["eval", "/no/such.npz", "--method", "itq", "--bits", "16"], "no such data set"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(photos, capsys, argv, words):
+    main(["index", str(photos)])
+    capsys.readouterr()
+    code = main([a.format(root=photos) for a in argv])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert len(err.splitlines()) == 1 and words in err and err.startswith("hashview: ")
+
+
+def test_eval_reports_the_contract_fields(tmp_path, capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    centres = rng.integers(0, 256, (3, 8, 8, 1))
+    y = np.repeat(np.arange(3), 150)
+    x = np.clip(centres[y] + rng.normal(0, 20, (450, 8, 8, 1)), 0, 255).astype(np.uint8)
+    np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
+    report = run_json(capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "itq", "--bits", "16", "--protocol", "holdout"])
+    for key in ("method", "bits", "protocol", "map", "p_at_r2", "pr", "train_seconds", "encode_seconds", "device"):
+        assert key in report
+    assert set(report["pr"]) == {"radius", "precision", "recall"} and len(report["pr"]["radius"]) == 17
+    assert report["map"] > 0.9  # three well separated clusters

@@ -1,0 +1,123 @@
+"""Item models tested without a window: roles, drag data, off-thread thumbnails."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtGui import QImage
+
+from hashview.ui.results_model import ResultsModel
+from hashview.ui.thumbnail_model import Roles, ThumbnailLoader, ThumbnailModel, decode_thumbnail
+
+
+@dataclass
+class FakeEntry:
+    id: int
+    relpath: str
+    path: Path
+    width: int = 64
+    height: int = 48
+
+
+@dataclass
+class FakeHit:
+    file_id: int
+    path: Path
+    distance: int
+
+
+def jpeg_bytes(colour=(200, 30, 30), size=(64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def entries(tmp_path, n=5):
+    return [FakeEntry(i, f"sub/img_{i}.jpg", tmp_path / "sub" / f"img_{i}.jpg") for i in range(n)]
+
+
+def test_decode_thumbnail_scales_and_rejects_garbage():
+    image = decode_thumbnail(jpeg_bytes(size=(400, 200)), size=160)
+    assert image is not None and (image.width(), image.height()) == (160, 80)
+    assert decode_thumbnail(b"not a jpeg") is None
+    assert decode_thumbnail(None) is None
+
+
+def test_library_model_roles(qtbot, tmp_path):
+    model = ThumbnailModel()
+    model.set_entries(entries(tmp_path))
+    assert model.rowCount() == 5
+    index = model.index(2)
+    assert index.data(Qt.ItemDataRole.DisplayRole) == "img_2.jpg"
+    assert index.data(Roles.FileId) == 2
+    assert index.data(Roles.Path) == tmp_path / "sub" / "img_2.jpg"
+    assert "sub/img_2.jpg" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert isinstance(index.data(Qt.ItemDataRole.DecorationRole), QImage)  # placeholder
+
+
+def test_library_model_drags_file_urls(qtbot, tmp_path):
+    model = ThumbnailModel()
+    model.set_entries(entries(tmp_path))
+    assert model.flags(model.index(0)) & Qt.ItemFlag.ItemIsDragEnabled
+    mime = model.mimeData([model.index(1), model.index(3)])
+    assert [Path(u.toLocalFile()) for u in mime.urls()] == [
+        tmp_path / "sub" / "img_1.jpg",
+        tmp_path / "sub" / "img_3.jpg",
+    ]
+
+
+def test_thumbnail_arrives_after_placeholder(qtbot, tmp_path):
+    fetched = []
+
+    def fetch(file_id):
+        fetched.append(file_id)
+        return jpeg_bytes()
+
+    pool = QThreadPool()
+    loader = ThumbnailLoader(fetch, pool=pool)
+    model = ThumbnailModel(loader)
+    model.set_entries(entries(tmp_path))
+    index = model.index(4)
+    assert not index.data(Roles.ThumbnailReady)
+    with qtbot.waitSignal(model.dataChanged, timeout=5_000):
+        placeholder = index.data(Qt.ItemDataRole.DecorationRole)
+    image = index.data(Qt.ItemDataRole.DecorationRole)
+    assert index.data(Roles.ThumbnailReady)
+    assert image is not placeholder and image.size().width() == 64
+    assert fetched == [4]
+    loader.shutdown()
+
+
+def test_loader_cache_is_bounded_and_failures_are_not_retried(qtbot):
+    pool = QThreadPool()
+    calls = []
+
+    def fetch(file_id):
+        calls.append(file_id)
+        return None if file_id == "bad" else jpeg_bytes()
+
+    loader = ThumbnailLoader(fetch, capacity=3, pool=pool)
+    for key in ["a", "b", "c", "d", "bad"]:
+        with qtbot.waitSignal(loader.loaded, timeout=5_000):
+            assert loader.get(key) is None
+    assert not loader.has("a") and loader.has("d")
+    assert loader.get("bad") is None
+    assert calls.count("bad") == 1
+    loader.shutdown()
+
+
+def test_results_model_shows_distance(qtbot, tmp_path):
+    model = ResultsModel()
+    model.set_hits([FakeHit(7, tmp_path / "a.jpg", 0), FakeHit(3, tmp_path / "b.jpg", 3)])
+    assert model.rowCount() == 2
+    assert model.index(0).data() == "d = 0"
+    assert model.index(1).data() == "d = 3"
+    assert model.index(1).data(Roles.Distance) == 3
+    assert model.index(1).data(Roles.Path) == tmp_path / "b.jpg"
+    assert [Path(u.toLocalFile()) for u in model.mimeData([model.index(0)]).urls()] == [tmp_path / "a.jpg"]
+    model.clear()
+    assert model.rowCount() == 0
