@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the pipeline")
     parser.add_argument("--keep-home", action="store_true", help="use the existing HASHVIEW_HOME")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(name)s: %(message)s")
     if not args.folder.is_dir():
         sys.stderr.write(f"screenshots: not a folder: {args.folder}\n")
         return 2

@@ -41,8 +41,10 @@ def entries(tmp_path, n=5):
 
 
 def test_decode_thumbnail_scales_and_rejects_garbage():
-    image = decode_thumbnail(jpeg_bytes(size=(400, 200)), size=160)
-    assert image is not None and (image.width(), image.height()) == (160, 80)
+    image = decode_thumbnail(jpeg_bytes(colour=(200, 30, 30), size=(400, 200)), size=160)
+    assert image is not None and (image.width(), image.height()) == (160, 160)
+    assert image.pixelColor(80, 80).red() > 150  # the picture, 160 x 80, centred
+    assert image.pixelColor(80, 10).alpha() == 0  # transparent above it
     assert decode_thumbnail(b"not a jpeg") is None
     assert decode_thumbnail(None) is None
 
@@ -87,7 +89,7 @@ def test_thumbnail_arrives_after_placeholder(qtbot, tmp_path):
         placeholder = index.data(Qt.ItemDataRole.DecorationRole)
     image = index.data(Qt.ItemDataRole.DecorationRole)
     assert index.data(Roles.ThumbnailReady)
-    assert image is not placeholder and image.size().width() == 64
+    assert image is not placeholder and image.pixelColor(80, 80).red() > 150
     assert fetched == [4]
     loader.shutdown()
 

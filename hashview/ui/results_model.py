@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 from hashview.ui.thumbnail_model import (
     THUMB_SIZE,
     Roles,
+    ThumbnailDelegate,
     ThumbnailLoader,
     file_urls_mime,
     placeholder_image,
@@ -111,7 +112,7 @@ class ResultsView(QListView):
         icon = THUMB_SIZE * 3 // 4
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setIconSize(QSize(icon, icon))
-        self.setGridSize(QSize(icon + 16, icon + 30))
+        self.setGridSize(QSize(icon + 12, icon + 28))
         self.setUniformItemSizes(True)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
@@ -119,4 +120,5 @@ class ResultsView(QListView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setItemDelegate(ThumbnailDelegate(self))
         self.setAccessibleName("Search results")

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,12 @@ def placeholder_image(size: int = THUMB_SIZE) -> QImage:
 
 
 def decode_thumbnail(data: bytes | None, size: int = THUMB_SIZE) -> QImage | None:
-    """Decode JPEG bytes into a QImage scaled to fit ``size``; None if unreadable."""
+    """Decode JPEG bytes into a ``size`` square tile, the picture centred; None if unreadable.
+
+    Every tile has the same size so that names line up under the pictures in
+    the grid, whatever the pictures' shapes. Safe in a pool thread (QImage and
+    QPainter on a QImage are; QPixmap is not).
+    """
     if not data:
         return None
     image = QImage.fromData(data)
@@ -70,7 +76,12 @@ def decode_thumbnail(data: bytes | None, size: int = THUMB_SIZE) -> QImage | Non
         image = image.scaled(
             size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
-    return image
+    tile = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    tile.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(tile)
+    painter.drawImage((size - image.width()) // 2, (size - image.height()) // 2, image)
+    painter.end()
+    return tile
 
 
 class _LoaderSignals(QObject):
@@ -268,3 +279,17 @@ class ThumbnailModel(QAbstractListModel):
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Draws the decoration at the view's icon size, whatever the tile's size.
+
+    Qt draws a QImage decoration at its own size; views that show smaller
+    icons than the cached tiles (the results list) would overlap their text.
+    """
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        view = self.parent()
+        if isinstance(view, QAbstractItemView):
+            option.decorationSize = view.iconSize()

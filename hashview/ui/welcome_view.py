@@ -35,7 +35,7 @@ class WelcomeView(QWidget):
             "image, then finds similar pictures the moment you drop one on the window."
         )
         blurb.setWordWrap(True)
-        blurb.setMaximumWidth(460)
+        blurb.setFixedWidth(460)
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.open_button = QPushButton("Open folder…")
         self.open_button.setDefault(True)
