@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from hashview.core.codes import pack_codes
-from hashview.core.search import group_duplicates, pairs_within
+from hashview.core.grouping import group_duplicates
+from hashview.core.pairs import pairs_within
 
 
 def clustered(n: int, bits: int, rng: np.random.Generator) -> np.ndarray:

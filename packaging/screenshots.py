@@ -8,7 +8,8 @@ Run under a virtual display, e.g.::
 It opens the main window (welcome screen), opens FOLDER and waits until
 indexing, training and encoding have finished and the visible thumbnails have
 loaded, then runs a query through the same slot a drop calls, and saves
-``welcome.png``, ``library.png`` and ``search.png``. The cache lives in a fresh
+``welcome.png``, ``progress.png`` (while indexing, if it was slow enough to catch),
+``library.png`` and ``search.png``. The cache lives in a fresh
 temporary HASHVIEW_HOME unless ``--keep-home`` is given, so every run shows the
 whole first-run flow.
 """
@@ -99,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     if not window.open_folder(args.folder):
         sys.stderr.write(f"screenshots: {window.statusBar().currentMessage()}\n")
         return 1
+    bar = window.progress._bar
+    if spin_until(lambda: outcome or (bar.maximum() > 0 and bar.value() > 0), args.timeout) and not outcome:
+        spin_until(lambda: False, 0.2)
+        save(window, args.out / "progress.png")
     if not spin_until(lambda: outcome, args.timeout):
         sys.stderr.write("screenshots: the pipeline did not finish in time\n")
         return 1

@@ -9,16 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hashview.core import search
+from hashview.core import pairs as pairs_module
 from hashview.core.codes import pack_codes
-from hashview.core.search import (
-    group_duplicates,
-    group_max_distance,
-    hamming_distances,
-    pairs_within,
-    top_k,
-    within_radius,
-)
+from hashview.core.grouping import group_duplicates, group_max_distance
+from hashview.core.pairs import pairs_within
+from hashview.core.search import hamming_distances, top_k, within_radius
 
 K_VALUES = [8, 16, 24, 32, 64, 72, 128, 136, 1024]
 
@@ -132,10 +127,10 @@ def pair_method(request, monkeypatch):
     The patch is the same for every generated example, so sharing it is safe.
     """
     if request.param == "pigeonhole":
-        monkeypatch.setattr(search, "_BRUTE_MAX_ROWS", 0)
-        monkeypatch.setattr(search, "_CANDIDATE_COST", 0)
+        monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 0)
+        monkeypatch.setattr(pairs_module, "_CANDIDATE_COST", 0)
     elif request.param == "brute":
-        monkeypatch.setattr(search, "_BRUTE_MAX_ROWS", 10**9)
+        monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 10**9)
     return request.param
 
 

@@ -58,6 +58,13 @@ def test_the_first_window_does_not_import_torch(tmp_path):
         window = hashview.ui.main_window.MainWindow()
         window.show()
         qt.processEvents()
+        assert "torch" not in sys.modules, "torch was imported by the window"
+        done = []
+        window.pipeline_finished.connect(done.append)
+        window.open_folder({str(folder)!r})  # an empty folder: index runs, nothing to train
+        while not done:
+            qt.processEvents()
+        assert done[0].startswith("No images found"), done
         window.close()
         assert "torch" not in sys.modules, "torch was imported"
         """

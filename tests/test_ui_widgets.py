@@ -61,7 +61,7 @@ def test_progress_strip_shows_latest_event_and_cancels(qtbot):
     for i in range(1, 101):
         strip.show_progress(Progress("index", i, 100, rate=50.0, eta_s=(100 - i) / 50))
     strip.apply_pending()
-    assert strip.stage_text == "Index"
+    assert strip.stage_text == "Indexing"
     assert strip._bar.value() == 100
     with qtbot.waitSignal(strip.cancel_requested, timeout=1_000):
         qtbot.mouseClick(strip._cancel, Qt.MouseButton.LeftButton)

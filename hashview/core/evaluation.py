@@ -9,6 +9,7 @@ time each step took.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ class EvalOptions:
     epochs: int | None = None
     device: str = "auto"
     seed: int = 0
+    backbone: str | None = None     # deep methods: a trunk name (None: the method's default)
+    overrides: dict | None = None   # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def pixel_features(images: np.ndarray) -> np.ndarray:
     return x
 
 
-def evaluate_method(data: Path, opts: EvalOptions) -> Generator[Any, None, None]:
+def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any, None, None]:
     """Train ``opts.method`` on the protocol's training set, then measure; ends with Finished(report)."""
     from hashview.core.device import describe_device, pick_device
 
@@ -116,17 +119,22 @@ def evaluate_method(data: Path, opts: EvalOptions) -> Generator[Any, None, None]
     except ValueError as exc:
         raise DataError(str(exc)) from None
     device = pick_device(opts.device)
-    if method.kind != "shallow":
-        raise DataError(f"{method.name} cannot be evaluated yet")
-    yield Progress("train", 0, 1, message=f"fitting {method.name} on {len(split.train)} images")
-    started = time.monotonic()
-    features = pixel_features(dataset.images)
-    linear = method.fit(features[split.train], opts.bits, seed=opts.seed)
-    train_seconds = time.monotonic() - started
-    started = time.monotonic()
-    query_codes = pack_codes(linear.project(features[split.query]) > 0)
-    db_codes = pack_codes(linear.project(features[split.database]) > 0)
-    encode_seconds = time.monotonic() - started
+    extra: dict[str, Any] = {}
+    if method.kind == "deep":
+        query_codes, db_codes, train_seconds, encode_seconds, extra = yield from _deep_codes(
+            method, dataset, split, opts, device, cancel
+        )
+    else:
+        yield Progress("train", 0, 1, message=f"fitting {method.name} on {len(split.train)} images")
+        started = time.monotonic()
+        features = pixel_features(dataset.images)
+        linear = method.fit(features[split.train], opts.bits, seed=opts.seed)
+        train_seconds = time.monotonic() - started
+        started = time.monotonic()
+        query_codes = pack_codes(linear.project(features[split.query]) > 0)
+        db_codes = pack_codes(linear.project(features[split.database]) > 0)
+        encode_seconds = time.monotonic() - started
+        extra = {"features": "pixels (standardised per image)"}
     yield Progress("measure", 0, 1, message=f"{len(split.query)} queries against {len(split.database)} images")
     report = evaluate_codes(query_codes, dataset.labels[split.query], db_codes, dataset.labels[split.database], opts.bits)
     yield Finished(
@@ -135,7 +143,6 @@ def evaluate_method(data: Path, opts: EvalOptions) -> Generator[Any, None, None]
             "bits": opts.bits,
             "protocol": protocol,
             "data": Path(data).name,
-            "features": "pixels (standardised per image)",
             "train_images": int(len(split.train)),
             "queries": int(len(split.query)),
             "database": int(len(split.database)),
@@ -150,5 +157,46 @@ def evaluate_method(data: Path, opts: EvalOptions) -> Generator[Any, None, None]
             "encode_seconds": encode_seconds,
             "device": describe_device(device),
             "seed": opts.seed,
+            **extra,
         }
     )
+
+
+def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
+    """Train a deep method on the protocol's training rows; codes of queries and database."""
+    import torch
+
+    from hashview.core.codes import pack_codes
+    from hashview.core.methods.deep import DeepRun, fit_deep
+    from hashview.core.network import encode_array, fit_array
+
+    if device == "cpu":
+        torch.set_num_threads(min(torch.get_num_threads(), os.cpu_count() or 1))
+    run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
+                  overrides=dict(opts.overrides or {}))
+    labels = dataset.labels[split.train] if method.needs_labels or method.classifier else None
+    yield Progress("train", 0, 1, message=f"training {method.name} on {len(split.train)} images")
+    started = time.monotonic()
+    model, stats = yield from fit_deep(
+        method, dataset.images[split.train], labels, dataset.classes, run, device, cancel
+    )
+    train_seconds = time.monotonic() - started
+    started = time.monotonic()
+    net = model.config["net"]
+    size, channels = net["input_size"], net["channels"]
+    query_codes = pack_codes(encode_array(model, fit_array(dataset.images[split.query], size, channels), device))
+    db_codes = pack_codes(encode_array(model, fit_array(dataset.images[split.database], size, channels), device))
+    encode_seconds = time.monotonic() - started
+    extra = {
+        "features": f"{net['trunk']} network trained from scratch on {size} px input" if net["weights"] == "none"
+        else f"{net['trunk']} ({net['weights']} weights) on {size} px input",
+        "epochs": stats["epochs"],
+        "backbone": net["trunk"],
+        "input_size": size,
+        "training": {k: v for k, v in stats.items() if k != "history"},
+        "loss_history": [h["loss"] for h in stats["history"]],
+        "epoch_seconds": [h["seconds"] for h in stats["history"]],
+    }
+    if hasattr(method, "describe_context"):
+        extra["pseudo_labels"] = method.describe_context()
+    return query_codes, db_codes, train_seconds, encode_seconds, extra

@@ -8,7 +8,6 @@ no Qt and imports torch only when a network is trained or run.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,10 @@ from hashview.core import search as hamming
 from hashview.core.catalog import Catalog, Entry
 from hashview.core.codes import CodeSet, CodeStore, merge_codes, restrict_codes
 from hashview.core.events import CancelToken, Finished, Progress, Skipped
+from hashview.core.grouping import group_duplicates, group_max_distance
 from hashview.core.indexing import index_library
 from hashview.core.networks import NetworkInfo, NetworkNotFound, NetworkShelf
+from hashview.core.pairs import pairs_within
 from hashview.core.paths import library_dir
 from hashview.core.training import TrainOptions, train_network
 
@@ -323,13 +324,13 @@ class Library:
         if radius < 0:
             raise LibraryError("the radius must be 0 or more")
         by_id = {e.id: e for e in self.entries()}
-        i, j, d = hamming.pairs_within(codeset.codes, radius)
+        i, j, d = pairs_within(codeset.codes, radius)
         groups = []
-        for rows in hamming.group_duplicates(len(codeset), i, j, d, radius):
+        for rows in group_duplicates(len(codeset), i, j, d, radius):
             ids = [int(codeset.ids[r]) for r in rows.tolist()]
             groups.append(
                 DuplicateGroup(
-                    [by_id[x].path for x in ids], ids, int(hamming.group_max_distance(codeset.codes, rows))
+                    [by_id[x].path for x in ids], ids, int(group_max_distance(codeset.codes, rows))
                 )
             )
         return groups

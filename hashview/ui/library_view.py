@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from hashview.ui.thumbnail_model import THUMB_SIZE, Roles
@@ -46,8 +47,30 @@ class LibraryView(QListView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setAccessibleName("Library")
         self.activated.connect(self._request_similar)
+        self._empty_text = ""
+
+    def set_empty_text(self, text: str) -> None:
+        """What the grid says while it has no rows (scanning, empty folder...)."""
+        self._empty_text = text
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        paint_empty_text(self, self._empty_text)
 
     def _request_similar(self, index: QModelIndex) -> None:
         path = index.data(Roles.Path)
         if isinstance(path, Path):
             self.similar_requested.emit([path])
+
+
+def paint_empty_text(view: QAbstractItemView, text: str) -> None:
+    """Write ``text`` in the middle of ``view`` while its model has no rows."""
+    model = view.model()
+    if not text or (model is not None and model.rowCount() > 0):
+        return
+    painter = QPainter(view.viewport())
+    painter.setPen(view.palette().placeholderText().color())
+    painter.drawText(view.viewport().rect().adjusted(24, 24, -24, -24),
+                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+    painter.end()

@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
 
         self.query_panel = QueryPanel()
         self.query_panel.query_dropped.connect(self.search_images)
-        self.results_header = QLabel("Results appear here, nearest first.")
+        self.results_header = QLabel("Results")
         self.results_header.setWordWrap(True)
         self.results_model = ResultsModel(parent=self)
         self.results_view = ResultsView()
@@ -208,6 +208,9 @@ class MainWindow(QMainWindow):
         self._pipeline = worker
         if step == "index":
             self._skipped = 0
+            self.library_view.set_empty_text(
+                "Scanning the folder…\nThe pictures appear here as soon as the scan has finished."
+            )
         self.progress.start(STAGES[step] + "…")
         self.set_status(f"{STAGES[step]} {library.root}…")
         worker.start()
@@ -232,6 +235,14 @@ class MainWindow(QMainWindow):
         if step == "index":
             self._refresh_entries()
             self.library_indexed.emit(summary)
+            if self.library_model.rowCount() == 0:
+                self._pipeline = None
+                self.progress.stop()
+                message = f"No images found in {self.library.root}: add some, then open it again."
+                self.library_view.set_empty_text(message)
+                self.set_status(message)
+                self.pipeline_finished.emit(message)
+                return
             network = self.library.current_network()
             self._run_step("train" if network is None else "encode")
         else:  # training encodes the library itself; encode caught up new files

@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from hashview.core.events import Progress
 
 logger = logging.getLogger(__name__)
+
+
+STAGE_LABELS = {
+    "scan": "Scanning",
+    "index": "Indexing",
+    "features": "Reading images",
+    "fit": "Fitting",
+    "train": "Training",
+    "encode": "Encoding",
+}
+
+
+def stage_label(stage: str) -> str:
+    """A person's word for an engine stage name ("index" -> "Indexing")."""
+    return STAGE_LABELS.get(stage.lower(), stage[:1].upper() + stage[1:])
 
 
 def format_eta(seconds: float | None) -> str:
@@ -52,6 +67,7 @@ class ProgressStrip(QWidget):
         self._bar.setFixedWidth(180)
         self._bar.setTextVisible(True)
         self._detail = QLabel()
+        self._detail.setFixedWidth(380)  # a steady width: the strip must not jump at each file
         self._cancel = QPushButton("Cancel")
         self._cancel.setToolTip("Stop after the current step; finished work is kept")
         self._cancel.clicked.connect(self._request_cancel)
@@ -86,7 +102,7 @@ class ProgressStrip(QWidget):
         event, self._pending = self._pending, None
         if event is None:
             return
-        self._stage.setText(event.stage.capitalize())
+        self._stage.setText(stage_label(event.stage))
         if event.total:
             self._bar.setRange(0, event.total)
             self._bar.setValue(min(event.done, event.total))
@@ -94,7 +110,10 @@ class ProgressStrip(QWidget):
         else:
             self._bar.setRange(0, 0)
         parts = [format_rate(event.rate, event.stage), format_eta(event.eta_s), event.message]
-        self._detail.setText("  ·  ".join(p for p in parts if p))
+        text = "  ·  ".join(p for p in parts if p)
+        self._detail.setToolTip(text)
+        self._detail.setText(self._detail.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideMiddle, self._detail.width()))
 
     def stop(self) -> None:
         """Hide the strip when the job is over."""

@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+
+from hashview.ui.library_view import paint_empty_text
 
 from hashview.ui.thumbnail_model import (
     THUMB_SIZE,
@@ -82,6 +85,8 @@ class ResultsModel(QAbstractListModel):
             return Path(hit.path)
         if role == Roles.Distance:
             return int(hit.distance)
+        if role == Roles.ThumbnailReady:
+            return bool(self._loader and self._loader.has(hit.file_id))
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -104,6 +109,12 @@ class ResultsModel(QAbstractListModel):
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
 
+EMPTY_TEXT = (
+    "Drop a picture on the panel above, or double-click one in the grid: "
+    "the most similar images appear here, nearest first."
+)
+
+
 class ResultsView(QListView):
     """A compact icon grid of results; items can be dragged on as new queries."""
 
@@ -122,3 +133,7 @@ class ResultsView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setAccessibleName("Search results")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        paint_empty_text(self, EMPTY_TEXT)

@@ -36,6 +36,8 @@ class WelcomeView(QWidget):
         )
         blurb.setWordWrap(True)
         blurb.setFixedWidth(460)
+        # a wrapped label placed with an alignment gets its one-line height; ask for all lines
+        blurb.setMinimumHeight(blurb.heightForWidth(460))
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.open_button = QPushButton("Open folder…")
         self.open_button.setDefault(True)
@@ -51,6 +53,7 @@ class WelcomeView(QWidget):
         layout.addStretch(2)
         for widget in (title, blurb, self.open_button, hint):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+            layout.addSpacing(6)
         layout.addSpacing(18)
         layout.addLayout(self._recent_box)
         layout.addStretch(3)

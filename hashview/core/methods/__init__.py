@@ -14,9 +14,15 @@ _MODULES = {
     "lsh": "hashview.core.methods.lsh",
     "pcah": "hashview.core.methods.pcah",
     "itq": "hashview.core.methods.itq",
+    "dhln": "hashview.core.methods.dhln",
+    "ssdh": "hashview.core.methods.ssdh",
+    "dshsre": "hashview.core.methods.dshsre",
+    "ddh": "hashview.core.methods.ddh",
+    "bae": "hashview.core.methods.bae",
 }
 
-DEFAULT_METHOD = "itq"
+DEFAULT_METHOD = "itq"          # without labels: fitted in seconds, no training wait
+DEFAULT_LABELLED_METHOD = "ssdh"  # with class labels (--labels folders)
 
 
 class UnknownMethodError(ValueError):
@@ -25,6 +31,11 @@ class UnknownMethodError(ValueError):
 
 def method_names() -> list[str]:
     return list(_MODULES)
+
+
+def recommended_method(labelled: bool) -> str:
+    """The method ``hashview train`` uses when none is named."""
+    return DEFAULT_LABELLED_METHOD if labelled else DEFAULT_METHOD
 
 
 def get_method(name: str):

@@ -1,0 +1,146 @@
+"""Duplicate groups from close pairs, without chaining unrelated photos together."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashview.core.search import check_radius, code_words
+
+# ---------------------------------------------------------------------------- groups
+
+
+def group_duplicates(
+    n: int, i: np.ndarray, j: np.ndarray, d: np.ndarray, radius: int
+) -> list[np.ndarray]:
+    """Disjoint duplicate groups from close pairs, without chaining through near neighbours.
+
+    Pairs with d > ``radius`` are ignored, so pairs found at a larger radius can
+    be regrouped at a smaller one. The pairs must be *all* pairs within
+    ``radius`` (as :func:`pairs_within` returns them).
+
+    Guarantee: groups are disjoint, each has at least two members, and
+    - a connected component in which every two members are within ``radius``
+      (a clique: its diameter is at most ``radius``) is one group, unchanged;
+    - any other component is split by greedy centre selection: a member with the
+      most ungrouped neighbours becomes a centre and is grouped with its ungrouped
+      neighbours, repeatedly (many far-apart centres per round; ties by a fixed
+      hash of the index, see ``_greedy_centres``). Every member of such a
+      group is within ``radius`` of the group's centre, so any two members are
+      within ``2 * radius`` of each other. Members left with no ungrouped
+      neighbour are in no group.
+
+    Returns:
+        Ascending index arrays (int64), ordered by their first index.
+    """
+    radius = check_radius(radius)
+    i = np.asarray(i, np.int64)
+    j = np.asarray(j, np.int64)
+    d = np.asarray(d)
+    keep = (d <= radius) & (i != j)
+    lo = np.minimum(i[keep], j[keep])
+    hi = np.maximum(i[keep], j[keep])
+    if lo.size and (lo.min() < 0 or hi.max() >= n):
+        raise ValueError(f"pair indices must lie in 0..{n - 1}")
+    key = lo * n + hi
+    if key.size > 1 and not bool(np.all(key[1:] > key[:-1])):
+        key = np.unique(key)
+        lo, hi = key // n, key % n
+    if lo.size == 0:
+        return []
+    label = _components(n, lo, hi)
+    comp_size = np.bincount(label, minlength=n)
+    comp_edges = np.bincount(label[lo], minlength=n)
+    is_clique = comp_edges == comp_size * (comp_size - 1) // 2
+    # Every grouped row gets its group's smallest member as group id; one sort orders all.
+    rows = np.flatnonzero(is_clique[label] & (comp_size[label] >= 2))
+    gid = label[rows]  # a component's label is its smallest member
+    split_edges = ~is_clique[label[lo]]
+    if split_edges.any():
+        centre_rows, centre_gid = _greedy_centres(n, lo[split_edges], hi[split_edges])
+        rows = np.concatenate([rows, centre_rows])
+        gid = np.concatenate([gid, centre_gid])
+    key = gid * n + rows
+    key.sort()
+    gid, rows = key // n, key % n
+    cuts = np.flatnonzero(gid[1:] != gid[:-1]) + 1
+    bounds = [0, *cuts.tolist(), rows.size]
+    return [rows[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _components(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Connected-component label (the smallest member) of every node, by hook and compress."""
+    parent = np.arange(n)
+    while True:
+        a, b = parent[lo], parent[hi]
+        differ = a != b
+        if not differ.any():
+            return parent
+        small, big = np.minimum(a[differ], b[differ]), np.maximum(a[differ], b[differ])
+        np.minimum.at(parent, big, small)  # hook roots onto smaller roots
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+
+
+def _greedy_centres(n: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Grouped rows and their group ids (smallest member), around centres chosen in rounds.
+
+    All arrays, no per-node Python loop.
+
+    Each round, every ungrouped node whose priority (number of ungrouped
+    neighbours, then a fixed hash of its index) is the largest within two hops
+    becomes a centre and takes its ungrouped neighbours. Two such centres are
+    never within two hops of each other, so their groups are disjoint; this is
+    greedy centre selection done for many far-apart centres at once, and the
+    random-looking tie break makes the number of rounds small (as in Luby's
+    algorithm) even along chains of equal degree.
+    """
+    src = np.concatenate([lo, hi])
+    dst = np.concatenate([hi, lo])
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], dst[order]
+    # A bijection of the index onto 32 bits that looks random: the tie break.
+    tie = (np.arange(n, dtype=np.uint64) * np.uint64(0x9E3779B1)) & np.uint64(0xFFFFFFFF)
+    centre_of = np.full(n, -1, np.int64)
+    while src.size:
+        degree = np.bincount(src, minlength=n).astype(np.uint64)
+        priority = (degree << np.uint64(32)) | tie
+        best = _neighbour_max(n, src, priority[dst], priority)
+        best = _neighbour_max(n, src, best[dst], best)
+        centres = np.flatnonzero((best == priority) & (degree > 0))
+        is_centre = np.zeros(n, bool)
+        is_centre[centres] = True
+        taken = is_centre[src]
+        centre_of[centres] = centres
+        centre_of[dst[taken]] = src[taken]
+        alive = (centre_of[src] < 0) & (centre_of[dst] < 0)
+        src, dst = src[alive], dst[alive]
+    members = np.flatnonzero(centre_of >= 0)
+    centre = centre_of[members]
+    smallest = np.full(n, n, np.int64)
+    np.minimum.at(smallest, centre, members)
+    return members, smallest[centre]
+
+
+def _neighbour_max(n: int, src: np.ndarray, values: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """max(own[v], values over v's edges) for every node v; ``src`` is sorted."""
+    result = own.copy()
+    if src.size:
+        starts = np.flatnonzero(np.concatenate(([True], src[1:] != src[:-1])))
+        nodes = src[starts]  # distinct
+        result[nodes] = np.maximum(result[nodes], np.maximum.reduceat(values, starts))
+    return result
+
+
+def group_max_distance(codes: np.ndarray, group: np.ndarray) -> int:
+    """The largest Hamming distance between any two rows of ``codes`` listed in ``group``."""
+    words, _ = code_words(codes)
+    rows = words[np.asarray(group, np.int64)]
+    best = 0
+    step = max(1, (1 << 22) // max(1, rows.shape[0] * rows.shape[1]))
+    for start in range(0, rows.shape[0], step):
+        x = rows[start : start + step, None, :] ^ rows[None, :, :]
+        best = max(best, int(np.bitwise_count(x).sum(axis=2).max(initial=0)))
+    return best

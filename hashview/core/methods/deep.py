@@ -1,0 +1,291 @@
+"""What the deep methods share: defaults, batches, the fit loop, checkpoints.
+
+A deep method module defines a subclass of ``DeepMethod`` with its paper's loss
+(``loss``), its defaults (``DeepDefaults``), the activation of its hash layer,
+and the parts it trains with (class layer, decoder). ``fit_deep`` does the rest
+the same way for all of them, on a uint8 image array (from ``hashview eval``
+or decoded from a library folder):
+
+- builds a ``HashNet`` (``network.py``) from a plain config;
+- draws batches (``DeepMethod.epoch_batches``), augments colour photos with
+  flips and 4-pixel shifts, sets the learning rate of every step;
+- runs ``training.run_epochs`` (events out, cancel between steps, NaN caught),
+  under bfloat16 autocast on CUDA and in plain float32 elsewhere;
+- after every epoch writes a checkpoint (when given a path) that a later run
+  with the same key resumes from.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashview.core.events import CancelToken, EpochDone, Progress
+
+
+@dataclass(frozen=True)
+class DeepDefaults:
+    """A deep method's training defaults (each overridable by the caller)."""
+
+    epochs: int = 10              # passes over the training images
+    batch_size: int = 128         # images per step
+    lr: float = 1e-3              # peak learning rate
+    optimizer: str = "adam"       # "adam" (AdamW) or "sgd" (momentum 0.9, Nesterov)
+    weight_decay: float = 5e-4    # the papers' lambda ||W||^2 term, applied as decoupled weight decay
+    schedule: str = "onecycle"    # "onecycle" (warm-up then linear to 0), "linear" (lr -> lr_end), "constant"
+    lr_end: float = 0.0           # last learning rate of "linear"
+    backbone: str = "auto"        # "auto": "dhln" for grey images, "cnn" for colour photos; or any trunk name
+    input_size: int | None = None  # None: the data's own side (arrays) or 32 (folders), at most 64
+    augment: bool = True          # flips and 4-px shifts, colour photos only (grey digits are not flipped)
+
+
+@dataclass(frozen=True)
+class DeepRun:
+    """What one training run asks for; None fields take the method's default."""
+
+    bits: int
+    backbone: str | None = None
+    weights: str = "none"
+    input_size: int | None = None
+    epochs: int | None = None
+    seed: int = 0
+    batch_size: int | None = None
+    lr: float | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # method hyper-parameters (e.g. {"beta": 0.5})
+
+
+@dataclass
+class Batch:
+    """One training step's input: images in [0, 1] (NCHW, augmented), labels, row indices."""
+
+    x: Any
+    y: Any
+    index: np.ndarray
+
+
+class DeepMethod:
+    """Base of the deep methods; a subclass names its paper above ``loss``."""
+
+    kind = "deep"
+    name = "?"
+    title = "?"
+    needs_labels = False
+    activation = "linear"     # of the hash layer while training: sigmoid, steep_tanh, tanh, linear
+    classifier = False        # trains a class layer on the code
+    decoder = False           # trains a decoder (autoencoder)
+    defaults = DeepDefaults()
+    params: dict[str, float] = {}  # the loss's hyper-parameters (see each module)
+
+    def trunk_for(self, backbone: str | None, channels: int) -> str:
+        name = backbone if backbone not in (None, "", "auto", "pixels") else self.defaults.backbone
+        if name == "auto":
+            name = "dhln" if channels == 1 else "cnn"
+        return name
+
+    def input_size_for(self, trunk: str, asked: int | None, data_side: int | None) -> int:
+        if asked:
+            return int(asked)
+        if self.defaults.input_size:
+            return self.defaults.input_size
+        if trunk in ("dhln", "cnn", "bae"):
+            return min(int(data_side or 32), 64)
+        return 224
+
+    def prepare(self, images: np.ndarray, labels: np.ndarray | None, rng: np.random.Generator) -> Any:
+        """Anything built once before training (DDH's pseudo pairs); returns the context for ``loss``."""
+        return None
+
+    def epoch_batches(self, n: int, batch_size: int, rng: np.random.Generator, context: Any) -> list[np.ndarray]:
+        """Row indices of each step of one epoch: a shuffle cut into batches (the last partial one dropped)."""
+        order = rng.permutation(n)
+        steps = max(n // batch_size, 1)
+        return [order[i * batch_size : (i + 1) * batch_size] for i in range(steps)]
+
+    def start_epoch(self, model, epoch: int, epochs: int) -> None:
+        """Called before each epoch (BAE raises its slope here)."""
+
+    def loss(self, model, batch: Batch, context: Any, params: dict[str, float]):
+        raise NotImplementedError
+
+
+def lr_at(defaults: DeepDefaults, lr: float, progress: float) -> float:
+    """Learning rate at ``progress`` in [0, 1) of training."""
+    if defaults.schedule == "onecycle":
+        warm = 0.15
+        return lr * (progress / warm if progress < warm else max(1.0 - (progress - warm) / (1.0 - warm), 0.02))
+    if defaults.schedule == "linear":
+        return lr + (defaults.lr_end - lr) * min(progress, 1.0)
+    return lr
+
+
+def augment(x, generator):
+    """Random horizontal flips and shifts of up to 4 pixels (reflect-padded), per image, on x's device."""
+    import torch
+    import torch.nn.functional as F
+
+    n, _c, h, w = x.shape
+    flip = torch.rand(n, generator=generator) < 0.5
+    x = torch.where(flip.to(x.device).view(n, 1, 1, 1), x.flip(3), x)
+    pad = 4
+    padded = F.pad(x, (pad, pad, pad, pad), mode="reflect")
+    dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    rows = (dy.view(n, 1) + torch.arange(h, device=x.device)).view(n, 1, h, 1).expand(n, x.shape[1], h, w + 2 * pad)
+    padded = padded.gather(2, rows)
+    cols = (dx.view(n, 1) + torch.arange(w, device=x.device)).view(n, 1, 1, w).expand(n, x.shape[1], h, w)
+    return padded.gather(3, cols)
+
+
+def build_config(method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, classes: list[str] | None) -> dict[str, Any]:
+    from hashview.core.network import network_config
+
+    trunk = method.trunk_for(run.backbone, channels)
+    size = method.input_size_for(trunk, run.input_size, data_side)
+    if trunk == "bae":
+        size = max(8, int(math.ceil(size / 8)) * 8)
+    return network_config(
+        method.name, run.bits, trunk, run.weights if trunk not in ("dhln", "cnn", "bae") else "none", channels, size,
+        method.activation, classes if method.classifier else None, decoder=method.decoder,
+    )
+
+
+def fit_deep(
+    method: DeepMethod,
+    images: np.ndarray,
+    labels: np.ndarray | None,
+    classes: list[str] | None,
+    run: DeepRun,
+    device: str = "cpu",
+    cancel: CancelToken | None = None,
+    checkpoint: Path | None = None,
+    checkpoint_key: dict[str, Any] | None = None,
+) -> Generator[Any, None, tuple[Any, dict[str, Any]]]:
+    """Train ``method`` on uint8 (n, h, w, c) ``images``; returns (HashNet on the CPU in eval mode, stats).
+
+    Args:
+        labels: integer class per image (needed when ``method.needs_labels``).
+        checkpoint: a file written after each epoch; if it exists with the same
+            ``checkpoint_key`` the run resumes after its last epoch.
+
+    Raises:
+        Cancelled: between steps; the last checkpoint (if any) stays for resuming.
+        FloatingPointError: the loss stopped being finite.
+        ValueError: bad options (one line).
+    """
+    import torch
+
+    from hashview.core.network import HashNet, _autocast, fit_array
+    from hashview.core.network_file import NetworkFileError, load_network, save_network
+    from hashview.core.training import run_epochs
+
+    if method.needs_labels and labels is None:
+        raise ValueError(f"{method.name} needs class labels")
+    if len(images) < 2:
+        raise ValueError(f"{method.name} needs at least two images to train on")
+    d = method.defaults
+    epochs = int(run.epochs or d.epochs)
+    batch_size = int(min(run.batch_size or d.batch_size, len(images)))
+    peak_lr = float(run.lr or d.lr)
+    params = {**method.params, **run.overrides}
+    channels = int(images.shape[3])
+    config = build_config(method, run, channels, int(images.shape[1]), classes)
+    size = config["net"]["input_size"]
+    torch.manual_seed(run.seed)
+    yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
+    data = fit_array(images, size, channels)
+    rng_prepare = np.random.default_rng(run.seed)
+    context = method.prepare(data, labels, rng_prepare)
+    model = HashNet(config).to(device)
+    groups = [p for p in model.parameters() if p.requires_grad]
+    if d.optimizer == "sgd":
+        optimizer = torch.optim.SGD(groups, lr=peak_lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
+    else:
+        optimizer = torch.optim.AdamW(groups, lr=peak_lr, weight_decay=d.weight_decay)
+    key = {"method": method.name, "config": config, "epochs": epochs, "batch_size": batch_size, "lr": peak_lr,
+           "params": params, "seed": run.seed, "images": int(len(data)), **(checkpoint_key or {})}
+    start_epoch, history = 0, []
+    if checkpoint is not None and Path(checkpoint).is_file():
+        try:
+            saved_cfg, saved = load_network(Path(checkpoint))
+            if saved_cfg.get("key") == _plain(key):
+                model.load_state_dict(saved["model"])
+                optimizer.load_state_dict(saved["optimizer"])
+                start_epoch = int(saved_cfg["epoch"]) + 1
+                history = list(saved_cfg.get("history", []))
+                yield Progress("resume", start_epoch, epochs, message=f"resuming after epoch {start_epoch}")
+        except (NetworkFileError, KeyError, RuntimeError, ValueError):
+            start_epoch, history = 0, []
+    x_all = torch.from_numpy(np.ascontiguousarray(data)).to(device)  # uint8 NHWC
+    y_all = torch.from_numpy(np.asarray(labels, np.int64)).to(device) if labels is not None else None
+    do_augment = d.augment and channels == 3
+    steps_per_epoch = max(len(data) // batch_size, 1)
+    total_steps = epochs * steps_per_epoch
+
+    def batches(epoch: int):
+        method.start_epoch(model, epoch, epochs)
+        rng = np.random.default_rng([run.seed, epoch])
+        gen = torch.Generator().manual_seed(run.seed * 1000 + epoch)
+        for step, idx in enumerate(method.epoch_batches(len(data), batch_size, rng, context)):
+            lr = lr_at(d, peak_lr, (epoch * steps_per_epoch + step) / total_steps)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            index = torch.from_numpy(idx).to(device)
+            x = x_all[index].permute(0, 3, 1, 2).float().div_(255.0)
+            if do_augment:
+                x = augment(x, gen)
+            yield (Batch(x, y_all[index] if y_all is not None else None, idx),)
+
+    def loss_fn(net, batch: Batch):
+        with _autocast(device):
+            return method.loss(net, batch, context, params)
+
+    epoch_started = [time.monotonic()]
+
+    def after_epoch(epoch: int) -> dict[str, Any]:
+        seconds = time.monotonic() - epoch_started[0]
+        epoch_started[0] = time.monotonic()
+        return {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
+
+    started = time.monotonic()
+    events = run_epochs(model, batches, loss_fn, optimizer, epochs, cancel, evaluate=after_epoch, start_epoch=start_epoch)
+    while True:
+        try:
+            event = next(events)
+        except StopIteration:
+            break
+        if isinstance(event, EpochDone):
+            history.append({"epoch": event.epoch + 1, **{k: round(float(v), 5) for k, v in event.stats.items()}})
+            if checkpoint is not None:
+                state = {"model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "optimizer": optimizer.state_dict()}
+                save_network(Path(checkpoint), {"kind": "checkpoint", "key": _plain(key), "epoch": event.epoch, "history": history}, state)
+        yield event
+    model = model.cpu().eval()
+    stats = {
+        "epochs": epochs, "resumed_at_epoch": start_epoch, "batch_size": batch_size, "lr": peak_lr,
+        "optimizer": d.optimizer, "schedule": d.schedule, "params": params, "trunk": config["net"]["trunk"],
+        "input_size": size, "augment": do_augment, "history": history, "fit_seconds": round(time.monotonic() - started, 2),
+    }
+    return model, stats
+
+
+def _plain(value):
+    """JSON-like primitives (tuples become lists) so a stored key compares equal."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def with_overrides(defaults: DeepDefaults, **changes) -> DeepDefaults:
+    return replace(defaults, **changes)

@@ -1,0 +1,297 @@
+"""HashNet: a trunk (feature network) with a hash layer, built from a plain config.
+
+Every deep method trains a ``HashNet``:
+
+    image -> trunk -> phi (D) -> hash layer (D -> K) -> u (pre-activation)
+
+and stores the code ``b = sign(u)`` as bits ``u >= 0``. The methods differ in
+the activation they put on ``u`` while training (sigmoid for DHLN and SSDH,
+whose code is ``sigmoid(u) >= 0.5``, i.e. ``u >= 0``; the steep tanh of BAE;
+none for DDH and DSHSRE) and in the extra parts they train with it: a class
+layer (DHLN, SSDH, DSHSRE) or a decoder (BAE). Those parts are kept in the
+file but encoding never runs them.
+
+Trunks:
+- ``dhln``: the three 5x5 convolutions (32, 32, 64 filters, ReLU, pooling) of
+  DHLN, Caffe ``cifar10_quick`` style; the small network for small grey images.
+- ``cnn``: a stronger from-scratch network for colour photos at 32 to 64
+  pixels: three stages of two 3x3 conv + BatchNorm + ReLU (64, 128, 256
+  filters) with a residual add in each stage, then global average pooling.
+- ``bae``: the binary autoencoder's encoder (3x3 convs of 16, 32, 64, LeakyReLU,
+  2x2 max-pooling) then a dense layer.
+- torchvision ``resnet18``, ``resnet50``, ``mobilenet_v3_small/large``
+  (``backbones.py``), from scratch, with ImageNet weights, or from a file.
+
+The config holds primitives only (``network_config``), so the network file
+alone rebuilds the network (weights of a torchvision trunk come from the file,
+never downloaded again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+SMALL_TRUNKS = ("dhln", "cnn", "bae")
+BAE_HIDDEN = 256  # the dense layer between the BAE encoder and the code layer
+
+
+class DHLNTrunk(nn.Module):
+    """DHLN's three 5x5 conv layers (32, 32, 64), ReLU, 3x3/2 pooling (cifar10_quick)."""
+
+    def __init__(self, channels: int, size: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, 32, 5, padding=2), nn.MaxPool2d(3, 2, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(32, 32, 5, padding=2), nn.ReLU(inplace=True), nn.AvgPool2d(3, 2, padding=1),
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(inplace=True), nn.AvgPool2d(3, 2, padding=1),
+            nn.Flatten(),
+        )
+        side = size
+        for _ in range(3):
+            side = (side + 1) // 2
+        self.dim = 64 * side * side
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def _conv_bn(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class _Stage(nn.Module):
+    """conv-bn-relu, pool, then a residual pair of conv-bn-relu."""
+
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.down = nn.Sequential(_conv_bn(cin, cout), nn.MaxPool2d(2))
+        self.res = nn.Sequential(_conv_bn(cout, cout), _conv_bn(cout, cout))
+
+    def forward(self, x):
+        x = self.down(x)
+        return x + self.res(x)
+
+
+class SmallCNN(nn.Module):
+    """From-scratch trunk for colour photos at 32-64 px (a ResNet-9-like stack with BatchNorm)."""
+
+    def __init__(self, channels: int, width: int = 64) -> None:
+        super().__init__()
+        self.stem = _conv_bn(channels, width // 2)
+        self.stages = nn.Sequential(_Stage(width // 2, width), _Stage(width, 2 * width), _Stage(2 * width, 4 * width))
+        self.dim = 4 * width
+
+    def forward(self, x):
+        x = self.stages(self.stem(x))
+        return torch.flatten(F.adaptive_max_pool2d(x, 1), 1)
+
+
+class BAEEncoder(nn.Module):
+    """The binary autoencoder's encoder: 3x3 convs 16, 32, 64, LeakyReLU, 2x2 max-pool, flatten."""
+
+    def __init__(self, channels: int, size: int) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        cin = channels
+        for cout in (16, 32, 64):
+            layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.LeakyReLU(0.1, inplace=True), nn.MaxPool2d(2)]
+            cin = cout
+        self.body = nn.Sequential(*layers, nn.Flatten())
+        self.side = size // 8
+        self.dim = 64 * self.side * self.side
+
+    def forward(self, x):
+        return self.body(x)
+
+
+class BAEDecoder(nn.Module):
+    """Mirror of ``BAEEncoder``: dense up from the code, then upsample + 3x3 convs 64, 32, 16, sigmoid."""
+
+    def __init__(self, bits: int, hidden: int, channels: int, side: int) -> None:
+        super().__init__()
+        self.side = side
+        self.dense = nn.Linear(bits, hidden)
+        self.unflat = nn.Linear(hidden, 64 * side * side)
+        layers: list[nn.Module] = []
+        cin = 64
+        for cout in (32, 16):
+            layers += [nn.Upsample(scale_factor=2), nn.Conv2d(cin, cout, 3, padding=1), nn.LeakyReLU(0.1, inplace=True)]
+            cin = cout
+        layers += [nn.Upsample(scale_factor=2), nn.Conv2d(cin, channels, 3, padding=1)]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, code, slope: float):
+        h = steep_tanh(self.dense(code), slope)
+        h = F.leaky_relu(self.unflat(h), 0.1).view(len(code), 64, self.side, self.side)
+        return torch.sigmoid(self.body(h))
+
+
+def steep_tanh(x, slope: float):
+    """BAE's binariser f_b(x) = 2 / (1 + exp(-b x)) - 1 = tanh(b x / 2)."""
+    return torch.tanh(x * (slope / 2.0))
+
+
+class TorchvisionTrunk(nn.Module):
+    def __init__(self, name: str, weights: str, size: int) -> None:
+        super().__init__()
+        from hashview.core.backbones import BackboneSpec, build_backbone
+
+        self.net, self.dim = build_backbone(BackboneSpec(name, weights, size))
+
+    def forward(self, x):
+        if x.shape[1] == 1:
+            x = x.expand(-1, 3, -1, -1)
+        return self.net(x)
+
+
+def build_trunk(name: str, weights: str, channels: int, size: int) -> nn.Module:
+    """The feature network named ``name``; ``.dim`` is its output size."""
+    if name == "dhln":
+        return DHLNTrunk(channels, size)
+    if name == "cnn":
+        return SmallCNN(channels)
+    if name == "bae":  # the encoder, then its first dense layer (binarised in HashNet.features)
+        encoder = BAEEncoder(channels, size)
+        return _with_dim(nn.Sequential(encoder, nn.Linear(encoder.dim, BAE_HIDDEN)), BAE_HIDDEN)
+    return TorchvisionTrunk(name, weights, size)
+
+
+def _with_dim(module: nn.Module, dim: int) -> nn.Module:
+    module.dim = dim
+    return module
+
+
+class HashNet(nn.Module):
+    """Trunk -> hash layer (u), plus an optional class layer and decoder used only in training."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.config = config
+        net = config["net"]
+        channels, size, bits = int(net["channels"]), int(net["input_size"]), int(config["bits"])
+        self.trunk = build_trunk(net["trunk"], net.get("weights", "none"), channels, size)
+        self.activation = net["activation"]  # "sigmoid", "steep_tanh", "tanh" or "linear"
+        self.hash = nn.Linear(self.trunk.dim, bits)
+        n_classes = int(net.get("classes", 0))
+        self.classifier = nn.Linear(bits, n_classes) if n_classes else None
+        self.decoder = None
+        if net.get("decoder"):
+            enc = self.trunk[0]
+            self.decoder = BAEDecoder(bits, BAE_HIDDEN, channels, enc.side)
+        self.register_buffer("slope", torch.tensor(float(net.get("slope", 1.0))))
+        self.register_buffer("mean", torch.tensor(net["mean"], dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer("std", torch.tensor(net["std"], dtype=torch.float32).view(1, -1, 1, 1))
+
+    def normalise(self, images_u8):
+        """uint8 NHWC (or float NCHW already in [0, 1]) to the network's normalised input."""
+        if images_u8.dtype == torch.uint8:
+            images_u8 = images_u8.permute(0, 3, 1, 2).float().div_(255.0)
+        return (images_u8 - self.mean) / self.std
+
+    def features(self, x):
+        """The trunk's feature phi(x) of normalised input."""
+        phi = self.trunk(x)
+        if self.config["net"]["trunk"] == "bae":
+            phi = steep_tanh(phi, float(self.slope))
+        return phi
+
+    def forward(self, x):
+        """Pre-activation u of the hash layer (codes are ``u >= 0``)."""
+        return self.hash(self.features(x))
+
+    def activate(self, u):
+        if self.activation == "sigmoid":
+            return torch.sigmoid(u)
+        if self.activation == "steep_tanh":
+            return steep_tanh(u, float(self.slope))
+        if self.activation == "tanh":
+            return torch.tanh(u)
+        return u
+
+
+def network_config(
+    method: str, bits: int, trunk: str, weights: str, channels: int, input_size: int, activation: str,
+    classes: list[str] | None = None, decoder: bool = False, slope: float = 1.0,
+) -> dict[str, Any]:
+    """The plain config that rebuilds a ``HashNet`` (what the network file stores)."""
+    mean = [0.5] * channels if trunk in SMALL_TRUNKS else [0.485, 0.456, 0.406][:channels] if channels == 3 else [0.45]
+    std = [0.25] * channels if trunk in SMALL_TRUNKS else [0.229, 0.224, 0.225][:channels] if channels == 3 else [0.226]
+    return {
+        "kind": "deep",
+        "method": method,
+        "bits": int(bits),
+        "net": {
+            "trunk": trunk,
+            "weights": weights,
+            "channels": int(channels),
+            "input_size": int(input_size),
+            "activation": activation,
+            "classes": len(classes or []),
+            "class_names": list(classes or []),
+            "decoder": bool(decoder),
+            "slope": float(slope),
+            "mean": mean,
+            "std": std,
+        },
+    }
+
+
+def rebuild(config: dict[str, Any], state: dict[str, Any]) -> HashNet:
+    """A ``HashNet`` from a network file's config and state (no download: trunk weights come from the file)."""
+    net_cfg = dict(config["net"], weights="none")
+    model = HashNet({**config, "net": net_cfg})
+    model.config = config
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def images_to_array(images, size: int, channels: int) -> np.ndarray:
+    """PIL images to a uint8 (n, size, size, channels) array, as the network sees them."""
+    from PIL import Image
+
+    mode = "L" if channels == 1 else "RGB"
+    rows = [np.asarray(im.convert(mode).resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)) for im in images]
+    arr = np.stack(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
+    return arr.reshape(len(rows), size, size, channels)
+
+
+def fit_array(images: np.ndarray, size: int, channels: int) -> np.ndarray:
+    """Resize and re-channel a uint8 (n, h, w, c) array to what a network expects."""
+    if images.shape[1] == size and images.shape[2] == size and images.shape[3] == channels:
+        return images
+    from PIL import Image
+
+    out = np.empty((len(images), size, size, channels), np.uint8)
+    mode = "L" if channels == 1 else "RGB"
+    for i, im in enumerate(images):
+        pil = Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im)
+        out[i] = np.asarray(pil.convert(mode).resize((size, size), Image.Resampling.BILINEAR)).reshape(size, size, channels)
+    return out
+
+
+@torch.inference_mode()
+def encode_array(model: HashNet, images: np.ndarray, device: str = "cpu", batch_size: int = 512) -> np.ndarray:
+    """Codes (n, K) bool of uint8 NHWC images already at the network's size."""
+    model = model.to(device).eval()
+    out = []
+    for start in range(0, len(images), batch_size):
+        x = torch.from_numpy(np.ascontiguousarray(images[start : start + batch_size])).to(device)
+        with _autocast(device):
+            u = model(model.normalise(x))
+        out.append((u.float() >= 0).cpu().numpy())
+    bits = int(model.config["bits"])
+    return np.concatenate(out) if out else np.zeros((0, bits), bool)
+
+
+def _autocast(device: str):
+    """bfloat16 autocast on CUDA; nothing elsewhere."""
+    import contextlib
+
+    if str(device).startswith("cuda"):
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
