@@ -53,9 +53,12 @@ class ProgressPrinter:
             if self.quiet or (now - self._last < self.interval and not last):
                 return
             self._last = now
-            total = f"/{event.total}" if event.total is not None else ""
-            eta = f", {event.eta_s:.0f} s left" if event.eta_s is not None and not last else ""
-            text = f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {event.message}".rstrip()
+            if event.total is not None and event.total <= 1:  # a single step: its message says it all
+                text = f"{event.stage}: {event.message}".rstrip(": ")
+            else:
+                total = f"/{event.total}" if event.total is not None else ""
+                eta = f", {event.eta_s:.0f} s left" if event.eta_s is not None and not last else ""
+                text = f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {event.message}".rstrip()
             if self.tty:
                 self.stream.write("\r\033[K" + text)
                 self.stream.flush()

@@ -106,3 +106,17 @@ def test_eval_reports_the_contract_fields(tmp_path, capsys):
         assert key in report
     assert set(report["pr"]) == {"radius", "precision", "recall"} and len(report["pr"]["radius"]) == 17
     assert report["map"] > 0.9  # three well separated clusters
+
+
+def test_progress_lines_show_rate_and_time_left_but_not_for_single_steps():
+    import io
+
+    from hashview.cli import ProgressPrinter
+    from hashview.core.events import Progress, Skipped
+
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, interval=0)
+    printer.handle(Progress("index", 10, 40, rate=5.0, eta_s=6.0))
+    printer.handle(Progress("fit", 0, 1, message="fitting itq"))
+    printer.handle(Skipped("bad.jpg", "truncated file"))
+    assert stream.getvalue().splitlines() == ["index: 10/40 (5.0/s, 6 s left)", "fit: fitting itq", "skipped bad.jpg: truncated file"]
