@@ -1,22 +1,38 @@
-"""All pairs within a Hamming radius: hashview's pigeonhole search against faiss range search.
+"""All pairs within a Hamming radius: hashview against faiss IndexBinaryMultiHash, one core.
 
-Usage: python benchmarks/pairs.py [--n 1000000] [--bits 64] [--radii 0 2 4] [--faiss-n 100000]
-Two data sets: uniformly random codes, and clustered ones (near-duplicate families
-of a few codes each, plus exact copies). faiss has no all-pairs call; its figure is
-IndexBinaryFlat.range_search of every code against all, on --faiss-n codes
-(brute force: quadratic), and is skipped when faiss is not installed.
+Usage: PYTHONPATH=. python benchmarks/pairs.py [--n 1000000] [--bits 64] [--radii 0 2 4]
+           [--data random itq dups clustered] [--no-faiss] [--json]
+
+Data sets (all n codes of --bits bits):
+  random     uniformly random codes;
+  itq        learned codes with unbalanced bits: ITQ fitted on CIFAR-10 pixels (2x2-pooled)
+             (/work/shared/datasets/cifar10_train.npz, or $HASHVIEW_CIFAR), the 50,000
+             projections tiled to n with Gaussian jitter of 0.5 std (a near-duplicate family per image);
+  dups       itq plus duplicate-heavy rows: 5 % of rows are copies of 40 codes (1,250 each);
+  clustered  synthetic families of near copies plus 5 % exact copies.
+faiss's figure is IndexBinaryMultiHash.range_search of every code against all
+(nhash = r + 1 substrings of 64 // (r + 1) bits, nflip = 0: exact; faiss counts
+distances strictly below its radius, so it gets r + 1). Both run on one thread.
+Also groups the pairs (group_duplicates) and reports the peak memory of each step.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 import time
+import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
 from hashview.core.codes import pack_codes
 from hashview.core.grouping import group_duplicates
 from hashview.core.pairs import pairs_within
+
+CIFAR = Path(os.environ.get("HASHVIEW_CIFAR", "/work/shared/datasets/cifar10_train.npz"))
 
 
 def clustered(n: int, bits: int, rng: np.random.Generator) -> np.ndarray:
@@ -29,50 +45,130 @@ def clustered(n: int, bits: int, rng: np.random.Generator) -> np.ndarray:
     return codes
 
 
+def learned_codes(n: int, bits: int, rng: np.random.Generator, jitter: float = 0.5) -> np.ndarray:
+    """ITQ codes of CIFAR-10 pixel features, tiled to n rows with jitter (unbalanced bits)."""
+    from hashview.core.methods import get_method
+
+    x = np.load(CIFAR)["x_train"].astype(np.float32) / 255.0
+    x = x.reshape(-1, 16, 2, 16, 2, 3).mean(axis=(2, 4)).reshape(len(x), -1)  # 2x2-pooled pixels
+    linear = get_method("itq").fit(x, bits)
+    v = linear.project(x)
+    del x
+    rows = rng.integers(0, len(v), n)
+    rows[: len(v)] = np.arange(len(v))[: n]
+    scale = jitter * v.std(axis=0)
+    codes = np.empty((n, bits // 8), np.uint8)
+    for start in range(0, n, 1 << 17):
+        part = rows[start : start + (1 << 17)]
+        noisy = v[part] + rng.standard_normal((part.size, bits)).astype(np.float32) * scale
+        codes[start : start + part.size] = pack_codes(noisy > 0)
+    return codes
+
+
+def duplicate_heavy(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    codes = codes.copy()
+    n = len(codes)
+    heavy = codes[rng.integers(0, n, 40)]
+    rows = rng.choice(n, n // 20, replace=False)
+    codes[rows] = heavy[np.arange(rows.size) % 40]  # 40 codes with n / 800 copies each
+    return codes
+
+
+def make(name: str, n: int, bits: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if name == "random":
+        return rng.integers(0, 256, (n, bits // 8), dtype=np.uint8)
+    if name == "clustered":
+        return clustered(n, bits, rng)
+    if name == "itq":
+        return learned_codes(n, bits, rng)
+    if name == "dups":
+        return duplicate_heavy(learned_codes(n, bits, rng), rng)
+    raise ValueError(name)
+
+
+def bit_balance(codes: np.ndarray) -> float:
+    """Mean |P(bit = 1) - 0.5| over the bits: 0 for balanced bits."""
+    return float(np.abs(np.unpackbits(codes[:100_000], axis=1).mean(axis=0) - 0.5).mean())
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def traced(fn):
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = fn()
+    took = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return took, peak, result
+
+
+def faiss_pairs(faiss, codes: np.ndarray, bits: int, radius: int) -> tuple[float, int, int]:
+    """(seconds, pairs, RSS growth in bytes) for faiss's exact multi-hash range search."""
+    nhash = min(radius + 1, bits)
+    before = rss()
+    start = time.perf_counter()
+    index = faiss.IndexBinaryMultiHash(bits, nhash, bits // nhash)
+    index.nflip = 0
+    index.add(codes)
+    lims, _, _ = index.range_search(codes, radius + 1)
+    took = time.perf_counter() - start
+    grown = rss() - before
+    return took, (int(lims[-1]) - len(codes)) // 2, grown
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--bits", type=int, default=64)
     parser.add_argument("--radii", type=int, nargs="+", default=[0, 2, 4])
-    parser.add_argument("--faiss-n", type=int, default=100_000)
+    parser.add_argument("--data", nargs="+", default=["random", "itq", "dups"])
+    parser.add_argument("--no-faiss", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    data = {
-        "random": rng.integers(0, 256, (args.n, args.bits // 8), dtype=np.uint8),
-        "clustered": clustered(args.n, args.bits, rng),
-    }
-    try:
-        import faiss
-    except ImportError:
-        faiss = None
-        print("faiss not installed (pip install faiss-cpu): hashview figures only")
-    for name, codes in data.items():
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    faiss = None
+    if not args.no_faiss:
+        try:
+            import faiss
+        except ImportError:
+            say("faiss not installed (pip install faiss-cpu): hashview figures only")
+    if faiss is not None:
+        faiss.omp_set_num_threads(1)
+    rows = []
+    for name in args.data:
+        codes = make(name, args.n, args.bits)
+        distinct = len(np.unique(codes, axis=0))
+        say(f"{name}: {args.n} codes of {args.bits} bits, {distinct} distinct, "
+            f"bit imbalance {bit_balance(codes):.3f}")
+        start = time.perf_counter()
+        np.bitwise_xor(codes, codes[0], out=np.empty_like(codes))
+        floor = time.perf_counter() - start
         for radius in args.radii:
-            start = time.perf_counter()
-            i, j, d = pairs_within(codes, radius)
-            took = time.perf_counter() - start
-            start = time.perf_counter()
-            groups = group_duplicates(len(codes), i, j, d, radius)
-            grouped = time.perf_counter() - start
-            print(
-                f"{name:9s} n={args.n} r={radius}: {i.size:9d} pairs in {took:6.2f} s, "
-                f"{len(groups)} groups in {grouped:5.2f} s"
-            )
-            if faiss is not None and args.faiss_n:
-                sub = codes[: args.faiss_n]
-                index = faiss.IndexBinaryFlat(args.bits)
-                index.add(sub)
-                start = time.perf_counter()
-                lims, _, _ = index.range_search(sub, radius + 1)  # faiss: distance < radius
-                ftook = time.perf_counter() - start
-                start = time.perf_counter()
-                ours = pairs_within(sub, radius)[0].size
-                otook = time.perf_counter() - start
-                fpairs = (int(lims[-1]) - len(sub)) // 2
-                print(
-                    f"          n={len(sub)}: faiss range_search {ftook:6.2f} s ({fpairs} pairs), "
-                    f"hashview {otook:6.2f} s ({ours} pairs)"
-                )
+            took, peak, (i, j, d) = traced(lambda: pairs_within(codes, radius))
+            gtook, gpeak, groups = traced(lambda: group_duplicates(len(codes), i, j, d, radius))
+            row = {"data": name, "n": args.n, "bits": args.bits, "radius": radius,
+                   "ours_s": round(took, 3), "faiss_s": None, "pairs": int(i.size),
+                   "ratio": None, "floor_s": round(floor, 4), "ours_peak_mb": round(peak / 2**20, 1),
+                   "faiss_rss_mb": None, "group_s": round(gtook, 3), "groups": len(groups),
+                   "group_peak_mb": round(gpeak / 2**20, 1)}
+            if faiss is not None:
+                ftook, fpairs, grown = faiss_pairs(faiss, codes, args.bits, radius)
+                if fpairs != i.size:
+                    say(f"  WARNING: faiss found {fpairs} pairs, hashview {i.size}")
+                row.update(faiss_s=round(ftook, 3), ratio=round(took / ftook, 3),
+                           faiss_rss_mb=round(grown / 2**20, 1))
+            rows.append(row)
+            say(f"  r={radius}: {i.size:10d} pairs  ours {took:7.3f} s (peak {peak / 2**20:6.1f} MB)"
+                + (f"  faiss {row['faiss_s']:7.3f} s (+{row['faiss_rss_mb']} MB RSS)"
+                   f"  ratio {row['ratio']:.3f}" if faiss is not None else "")
+                + f"  | {len(groups)} groups in {gtook:.2f} s (peak {gpeak / 2**20:.1f} MB)")
+    if args.json:
+        print(json.dumps(rows))
 
 
 if __name__ == "__main__":

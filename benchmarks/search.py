@@ -1,24 +1,39 @@
 """Top-k Hamming search over packed codes: hashview against faiss IndexBinaryFlat.
 
-Usage: python benchmarks/search.py [--n 1000000] [--bits 64] [--k 100] [--queries 100]
-Also times CodeStore.load of the same codes. faiss is optional (pip install faiss-cpu).
+Usage: PYTHONPATH=. python benchmarks/search.py [--n 1000000 10000000] [--bits 64 128]
+           [--k 100] [--queries 1 100] [--data random] [--threads 0] [--repeat 5] [--json]
+
+For every (data, n, bits, queries) it prints our time and faiss's from the same
+run on the same codes (best of --repeat, in ms per call), their ratio, and the
+memory floor: the time to read the code array once (one np.bitwise_xor over it,
+best of --repeat). --threads 0 leaves both at their default (2 here); --threads 1
+pins both to one thread. Memory: tracemalloc peak of one call of ours; faiss's
+index holds a copy of the codes (n * bits / 8 bytes). Also times CodeStore.load.
+--data itq uses ITQ codes of CIFAR-10 pixels (see benchmarks/pairs.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
-from hashview.core.codes import CodeSet, CodeStore
-from hashview.core.search import top_k
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pairs import make  # noqa: E402  (benchmarks/pairs.py: the same data sets)
+
+from hashview.core import search  # noqa: E402
+from hashview.core.codes import CodeSet, CodeStore  # noqa: E402
 
 
-def best_of(fn, repeat=3):
+def best_of(fn, repeat):
     times = []
+    result = None
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()
@@ -28,41 +43,72 @@ def best_of(fn, repeat=3):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--bits", type=int, default=64)
+    parser.add_argument("--n", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--bits", type=int, nargs="+", default=[64, 128])
     parser.add_argument("--k", type=int, default=100)
-    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--queries", type=int, nargs="+", default=[1, 100])
+    parser.add_argument("--data", nargs="+", default=["random"])
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    codes = rng.integers(0, 256, (args.n, args.bits // 8), dtype=np.uint8)
-    queries = codes[rng.integers(0, args.n, args.queries)]
-    print(f"{args.n} codes of {args.bits} bits, top-{args.k}, {args.queries} queries")
-
-    t1, _ = best_of(lambda: top_k(codes, queries[0], args.k))
-    tq, (idx, dist) = best_of(lambda: top_k(codes, queries, args.k))
-    per_query = tq * 1e3 / args.queries
-    print(f"hashview  one query {t1 * 1e3:7.2f} ms   batch {per_query:7.2f} ms/query")
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     try:
         import faiss
     except ImportError:
-        print("faiss     not installed (pip install faiss-cpu): hashview figures only")
-    else:
-        index = faiss.IndexBinaryFlat(args.bits)
-        index.add(codes)
-        f1, _ = best_of(lambda: index.search(queries[:1], args.k))
-        fq, (fd, fi) = best_of(lambda: index.search(queries, args.k))
-        print(
-            f"faiss     one query {f1 * 1e3:7.2f} ms   batch {fq * 1e3 / args.queries:7.2f} ms/query"
-            f"   ({faiss.omp_get_max_threads()} threads)"
-        )
-        same = np.array_equal(np.sort(fd, axis=1), dist)
-        print(f"distances agree with faiss: {same}")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        store = CodeStore(Path(tmp))
-        store.save("bench", CodeSet(np.arange(args.n, dtype=np.int64), codes, args.bits))
-        tl, _ = best_of(lambda: store.load("bench"))
-        print(f"CodeStore.load of {args.n} codes: {tl * 1e3:.1f} ms")
+        faiss = None
+        say("faiss not installed (pip install faiss-cpu): hashview figures only")
+    if args.threads:
+        search._threads = lambda: args.threads  # noqa: SLF001  (a benchmark knob)
+        if faiss is not None:
+            faiss.omp_set_num_threads(args.threads)
+    rows = []
+    for name in args.data:
+        for bits in args.bits:
+            for n in args.n:
+                codes = make(name, n, bits, seed=1)
+                rng = np.random.default_rng(2)
+                queries = codes[rng.integers(0, n, max(args.queries))]
+                words = search.code_words(codes)[0]
+                scratch = np.empty_like(words)
+                floor, _ = best_of(lambda: np.bitwise_xor(words, words[0], out=scratch), args.repeat)
+                scratch = None  # free it before the searches
+                index = None
+                if faiss is not None:
+                    index = faiss.IndexBinaryFlat(bits)
+                    index.add(codes)
+                for q in args.queries:
+                    qs = queries[:q]
+                    ours, (idx, dist) = best_of(lambda: search.top_k(codes, qs, args.k), args.repeat)
+                    tracemalloc.start()
+                    search.top_k(codes, qs, args.k)
+                    peak = tracemalloc.get_traced_memory()[1]
+                    tracemalloc.stop()
+                    row = {"data": name, "n": n, "bits": bits, "queries": q, "k": args.k,
+                           "ours_ms": round(ours * 1e3, 3), "faiss_ms": None,
+                           "floor_ms": round(floor * 1e3, 3), "ratio": None,
+                           "ours_peak_mb": round(peak / 2**20, 2),
+                           "faiss_index_mb": round(n * bits / 8 / 2**20, 1),
+                           "threads": args.threads or search._threads()}  # noqa: SLF001
+                    if index is not None:
+                        theirs, (fd, fi) = best_of(lambda: index.search(qs, args.k), args.repeat)
+                        row.update(faiss_ms=round(theirs * 1e3, 3), ratio=round(ours / theirs, 3))
+                        row["agree"] = bool(np.array_equal(fd, dist))
+                    rows.append(row)
+                    say(f"{name:6s} n={n:>9d} bits={bits:4d} q={q:3d}: ours {ours * 1e3:9.3f} ms"
+                        + (f"  faiss {row['faiss_ms']:9.3f} ms  ratio {row['ratio']:.2f}"
+                           f"  agree={row['agree']}" if index is not None else "")
+                        + f"  floor {floor * 1e3:.3f} ms  (x{ours / floor:.1f})"
+                        f"  ours peak {peak / 2**20:.2f} MB")
+                index = None
+                if n == args.n[0] and bits == args.bits[0]:
+                    with tempfile.TemporaryDirectory() as tmp:
+                        store = CodeStore(Path(tmp))
+                        store.save("bench", CodeSet(np.arange(n, dtype=np.int64), codes, bits))
+                        load, _ = best_of(lambda: store.load("bench"), args.repeat)
+                        say(f"CodeStore.load of {n} codes of {bits} bits: {load * 1e3:.1f} ms")
+    if args.json:
+        print(json.dumps(rows))
 
 
 if __name__ == "__main__":

@@ -117,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     from hashview import __version__
     from hashview.ui.main_window import MainWindow
 
+    from hashview.ui.theme import follow_system_scheme
+
     app = create_application()
+    follow_system_scheme(app)
     window = MainWindow()
     window.show()
     if args.folder is not None:

@@ -126,6 +126,32 @@ def main(argv: list[str] | None = None) -> int:
     spin_until(lambda: thumbnails_loaded(window.results_view), 60)
     spin_until(lambda: thumbnails_loaded(window.library_view), 10)
     save(window, args.out / "search.png")
+
+    # search controls: top 12 within radius 12, first result current
+    window.search_panel.set_limits(12, 12)
+    results.clear()
+    window.search_again()
+    spin_until(lambda: results, 120)
+    spin_until(lambda: thumbnails_loaded(window.results_view), 30)
+    save(window, args.out / "search-controls.png")
+
+    # training panel mid-training: a real run (pcah on the same photos), captured while it works
+    window.training_dock.show()
+    window.training_dock.raise_()
+    panel = window.training_panel
+    panel.set_options({"method": "pcah", "bits": 32, "device": "auto", "labels": "none"})
+    ended: list = []
+    window.networks.training_ended.connect(ended.append)
+    panel.request_start()
+    spin_until(lambda: ended or (panel.progress.maximum() > 0 and panel.progress.value() > 20), args.timeout)
+    save(window, args.out / "training-running.png")
+    spin_until(lambda: ended, args.timeout)
+    save(window, args.out / "training-done.png")
+
+    window.networks_dock.show()
+    window.networks_dock.raise_()
+    spin_until(lambda: False, 0.2)
+    save(window, args.out / "networks.png")
     window.close()
     app.quit()
     return 0

@@ -120,15 +120,18 @@ def test_rejects_mismatched_queries_and_bad_arguments():
         top_k(codes, np.zeros(8, np.uint8), -2)
 
 
-@pytest.fixture(params=["auto", "pigeonhole", "brute"])
+@pytest.fixture(params=["auto", "pigeonhole", "probing", "brute"])
 def pair_method(request, monkeypatch):
     """Run the pair tests through each strategy, not only the one the heuristic picks.
 
+    "pigeonhole": radius + 1 substrings, exact buckets only; "probing": as few
+    substrings as possible, so every bucket within a sub-radius is probed.
     The patch is the same for every generated example, so sharing it is safe.
     """
-    if request.param == "pigeonhole":
+    if request.param in ("pigeonhole", "probing"):
         monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 0)
         monkeypatch.setattr(pairs_module, "_CANDIDATE_COST", 0)
+        monkeypatch.setattr(pairs_module, "_FORCE_PARTS", 10**9 if request.param == "pigeonhole" else 1)
     elif request.param == "brute":
         monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 10**9)
     return request.param

@@ -123,3 +123,45 @@ def test_results_model_shows_distance(qtbot, tmp_path):
     assert [Path(u.toLocalFile()) for u in model.mimeData([model.index(0)]).urls()] == [tmp_path / "a.jpg"]
     model.clear()
     assert model.rowCount() == 0
+
+
+REFCOUNT_PROBE = r"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from types import SimpleNamespace
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from hashview.ui.library_view import LibraryView
+from hashview.ui.results_model import ResultsModel, ResultsView
+from hashview.ui.thumbnail_model import ThumbnailModel
+
+model = ThumbnailModel(None)
+model.set_entries([SimpleNamespace(id=i, relpath=f"a/{i}.jpg", path=f"/x/{i}.jpg", width=9, height=9) for i in range(500)])
+grid = LibraryView(); grid.setModel(model); grid.resize(600, 400); grid.show()
+results = ResultsModel(None)
+results.set_hits([SimpleNamespace(file_id=i, path=f"/x/{i}.jpg", distance=i) for i in range(60)])
+view = ResultsView(); view.setModel(results); view.resize(300, 400); view.show()
+app.processEvents()
+before = [sys.getrefcount(x) for x in (None, True, False)]
+for n in range(3000):
+    model._repaint(n % 40)        # what every loaded thumbnail does: dataChanged.emit
+    results._repaint(n % 40)
+    if n % 100 == 0:
+        grid.viewport().repaint(); view.viewport().repaint(); app.processEvents()
+app.processEvents()
+after = [sys.getrefcount(x) for x in (None, True, False)]
+print([a - b for a, b in zip(after, before)])
+"""
+
+
+def test_repainting_thumbnails_does_not_corrupt_reference_counts():
+    """PySide6 6.12.0 over-releases True/False/None on each dataChanged.emit and the app aborts
+    minutes later ("bool_dealloc"); pyproject.toml excludes it. Run in a subprocess: the failure
+    is a fatal abort, not an exception."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", REFCOUNT_PROBE], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    deltas = [int(x) for x in result.stdout.strip().strip("[]").split(",")]
+    assert min(deltas) > -50, deltas  # thousands of emits: a leak of references would show as large negatives

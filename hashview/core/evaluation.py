@@ -9,7 +9,6 @@ time each step took.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -166,20 +165,31 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
     """Train a deep method on the protocol's training rows; codes of queries and database."""
     import torch
 
+    from hashview.core.methods.deep import cpu_threads
+
+    threads = torch.get_num_threads()
+    if device == "cpu":
+        torch.set_num_threads(min(threads, cpu_threads()))
+    try:
+        return (yield from _deep_fit_and_encode(method, dataset, split, opts, device, cancel))
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
     from hashview.core.codes import pack_codes
     from hashview.core.methods.deep import DeepRun, fit_deep
     from hashview.core.network import encode_array, fit_array
 
-    if device == "cpu":
-        torch.set_num_threads(min(torch.get_num_threads(), os.cpu_count() or 1))
     run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
                   overrides=dict(opts.overrides or {}))
     labels = dataset.labels[split.train] if method.needs_labels or method.classifier else None
     yield Progress("train", 0, 1, message=f"training {method.name} on {len(split.train)} images")
     started = time.monotonic()
-    model, stats = yield from fit_deep(
-        method, dataset.images[split.train], labels, dataset.classes, run, device, cancel
-    )
+    try:
+        model, stats = yield from fit_deep(method, dataset.images[split.train], labels, dataset.classes, run, device, cancel)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
     train_seconds = time.monotonic() - started
     started = time.monotonic()
     net = model.config["net"]

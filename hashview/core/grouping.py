@@ -99,8 +99,10 @@ def _greedy_centres(n: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray,
     """
     src = np.concatenate([lo, hi])
     dst = np.concatenate([hi, lo])
-    order = np.argsort(src, kind="stable")
-    src, dst = src[order], dst[order]
+    packed = src * n + dst
+    packed.sort()
+    src, dst = packed // n, packed % n
+    del packed
     # A bijection of the index onto 32 bits that looks random: the tie break.
     tie = (np.arange(n, dtype=np.uint64) * np.uint64(0x9E3779B1)) & np.uint64(0xFFFFFFFF)
     centre_of = np.full(n, -1, np.int64)

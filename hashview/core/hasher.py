@@ -2,7 +2,7 @@
 
 The network file's config says what kind of hasher it is. A shallow hasher is
 a feature extractor (pixels, or a backbone whose weights live in the same
-file) followed by a ``LinearHash``. Deep methods add their own kind here.
+file) followed by a ``LinearHash``. A deep hasher (``DeepHasher``) is a ``HashNet`` rebuilt from the file.
 Encoding is a generator so the CLI and the app's workers can show progress and
 cancel it.
 """
@@ -84,6 +84,74 @@ def shallow_hasher_from_fit(config: dict[str, Any], linear: LinearHash, backbone
     return hasher
 
 
+class DeepHasher:
+    """A trained ``HashNet`` (``network.py``): images at its input size, then ``u >= 0``.
+
+    The network is rebuilt from the file's config alone; encoding runs under
+    ``torch.inference_mode()`` (bfloat16 autocast on CUDA).
+    """
+
+    def __init__(self, config: dict[str, Any], model) -> None:
+        self.config = config
+        self.model = model
+
+    @property
+    def n_bits(self) -> int:
+        return int(self.config["bits"])
+
+    def codes_from_arrays(self, images: np.ndarray, device: str = "cpu") -> np.ndarray:
+        """Packed codes of uint8 (n, h, w, c) images (resized to the network's input as needed)."""
+        from hashview.core.network import encode_array, fit_array
+
+        net = self.config["net"]
+        return pack_codes(encode_array(self.model, fit_array(images, net["input_size"], net["channels"]), device))
+
+    def encode(
+        self, paths: Sequence[Path], device: str = "cpu", cancel: CancelToken | None = None, chunk: int = 256
+    ) -> Generator[Progress | Skipped, None, Encoded]:
+        from hashview.core.events import ProgressMeter
+        from hashview.core.features import iter_decoded
+        from hashview.core.network import encode_array, images_to_array
+
+        net = self.config["net"]
+        size, channels = int(net["input_size"]), int(net["channels"])
+        meter = ProgressMeter("encode", len(paths))
+        ok: list[int] = []
+        codes: list[np.ndarray] = []
+        pending_idx: list[int] = []
+        pending: list[Any] = []
+
+        def flush():
+            codes.append(pack_codes(encode_array(self.model, images_to_array(pending, size, channels), device)))
+            ok.extend(pending_idx)
+            pending.clear()
+            pending_idx.clear()
+
+        for index, image, reason in iter_decoded(paths, max(4 * size, 64)):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if image is None:
+                yield Skipped(str(paths[index]), reason or "unreadable")
+                continue
+            pending_idx.append(index)
+            pending.append(image)
+            if len(pending) >= chunk:
+                n = len(pending)
+                flush()
+                yield meter.advance(n)
+        if pending:
+            n = len(pending)
+            flush()
+            yield meter.advance(n)
+        self.model.cpu()
+        packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
+        return Encoded(np.asarray(ok, np.int64), packed)
+
+    def save(self, path: Path) -> None:
+        state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
+        save_network(path, self.config, state)
+
+
 def load_hasher(path: Path):
     """Rebuild the hasher saved in ``path``.
 
@@ -96,4 +164,11 @@ def load_hasher(path: Path):
         arrays = {k: v.numpy() for k, v in state.items() if not k.startswith(BACKBONE_PREFIX)}
         backbone_state = {k[len(BACKBONE_PREFIX):]: v for k, v in state.items() if k.startswith(BACKBONE_PREFIX)}
         return ShallowHasher(config, LinearHash.from_state(arrays), backbone_state or None)
+    if kind == "deep":
+        from hashview.core.network import rebuild
+
+        try:
+            return DeepHasher(config, rebuild(config, state))
+        except (KeyError, RuntimeError, ValueError) as exc:
+            raise NetworkFileError(f"{Path(path).name}: cannot rebuild its network ({str(exc).splitlines()[0][:160]})") from None
     raise NetworkFileError(f"{Path(path).name}: unknown network kind {kind!r}")

@@ -131,6 +131,76 @@ class Library:
         except NetworkNotFound as exc:
             raise LibraryError(str(exc)) from None
 
+    def rename_network(self, name: str, new_name: str) -> NetworkInfo:
+        """Rename a network; its id, codes and current status stay as they were."""
+        info = self.network(name)
+        try:
+            return self.shelf.rename(info.id, new_name)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
+
+    def delete_network(self, name: str, make_current: str | None = None, leave_none: bool = False) -> NetworkInfo | None:
+        """Delete a network file, its summary and its codes.
+
+        Deleting the current network needs a clear choice: ``make_current`` names
+        the network to use instead, or ``leave_none`` accepts having none (search
+        then waits for a new training run).
+
+        Returns:
+            The current network afterwards (None when there is none).
+
+        Raises:
+            LibraryError: the current network without a choice, or an unknown name.
+        """
+        info = self.network(name)
+        current = self.current_network()
+        replacement = None
+        if current is not None and current.id == info.id:
+            if make_current is not None:
+                replacement = self.network(make_current)
+                if replacement.id == info.id:
+                    raise LibraryError(f"{info.name} cannot replace itself: choose another network")
+            elif not leave_none:
+                others = [n.name for n in self.networks() if n.id != info.id]
+                hint = f"choose one of {', '.join(others)} to use instead" if others else "confirm that no network will be left"
+                raise LibraryError(f"{info.name} is the current network: {hint}")
+            if replacement is not None:
+                self.catalog.set_meta(CURRENT_NETWORK_KEY, replacement.id)
+            else:
+                self.catalog.set_meta(CURRENT_NETWORK_KEY, "")
+        self._hashers.pop(info.id, None)
+        self.shelf.delete(info.id)
+        self.codes.delete(info.id)
+        self._stamps_path(info).unlink(missing_ok=True)
+        logger.info("deleted network %s", info.id)
+        return self.current_network()
+
+    def import_network(self, path: Path | str, name: str | None = None) -> NetworkInfo:
+        """Copy a network file into this library after checking that it loads (imports torch).
+
+        The imported network is a new version with no codes yet: encode it (or
+        make it current and encode) before searching with it.
+
+        Raises:
+            LibraryError: the file cannot be read as a hashview network.
+        """
+        from hashview.core.hasher import load_hasher
+        from hashview.core.network_file import NetworkFileError, load_network
+
+        path = Path(path)
+        try:
+            hasher = load_hasher(path)
+            config, _state = load_network(path)
+        except NetworkFileError as exc:
+            raise LibraryError(str(exc)) from None
+        try:
+            info = self.shelf.import_file(path, config, name)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
+        self._hashers[info.id] = hasher
+        logger.info("imported network %s from %s", info.id, path)
+        return info
+
     def hasher(self, info: NetworkInfo):
         """The loaded hash function of a network (cached; loading imports torch)."""
         if info.id not in self._hashers:

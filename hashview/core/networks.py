@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -107,3 +108,46 @@ class NetworkShelf:
             return named[-1]
         known = ", ".join(sorted({info.name for info in infos})) or "none yet"
         raise NetworkNotFound(f"no network named {name_or_id!r} (known: {known})")
+
+    def rename(self, network_id: str, name: str) -> NetworkInfo:
+        """Give a network a new display name; its id (and so its codes) stays the same."""
+        check_name(name)
+        info = self.find(network_id)
+        return self.add(info.id, {**info.config, "name": name})
+
+    def delete(self, network_id: str) -> None:
+        """Remove a network's summary, then its weights (a crash between leaves an unlisted file)."""
+        info = self.find(network_id)
+        (self.directory / f"{info.id}.json").unlink(missing_ok=True)
+        info.path.unlink(missing_ok=True)
+
+    def import_file(self, source: Path, config: dict[str, Any], name: str | None = None) -> NetworkInfo:
+        """Copy a validated network file onto the shelf as a new network version.
+
+        Args:
+            source: a network file that ``load_hasher`` has already read.
+            config: the config stored in it (method, bits, stats...).
+            name: the display name; default: the file's own name, else its stem.
+        """
+        name = name or str(config.get("name") or "")
+        if not name or not _NAME_RE.match(name):
+            name = re.sub(r"[^A-Za-z0-9_.-]", "-", Path(source).stem).lstrip("-_.")[:64] or "imported"
+        network_id = new_network_id(name)
+        taken = {info.id for info in self.all()}
+        suffix = 1
+        while network_id in taken or self.weights_path(network_id).exists():
+            suffix += 1
+            network_id = f"{new_network_id(name)}-{suffix}"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=network_id, suffix=".tmp", dir=self.directory)
+        os.close(fd)
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, self.weights_path(network_id))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        summary = {k: v for k, v in config.items() if k not in ("id", "format_version")}
+        summary.update(name=name, imported_from=str(source))
+        summary.setdefault("created", time.strftime("%Y-%m-%dT%H:%M:%S"))
+        return self.add(network_id, summary)

@@ -168,6 +168,10 @@ def _plan_for(n_bits: int, radius: int, parts: int, word_bits: int) -> list[_Sub
     return [_Substring(p, length, r) for p, length, r in zip(split, lengths, radii)]
 
 
+def _patterns(plan: list[_Substring]) -> int:
+    return sum(math.comb(s.length, t) for s in plan for t in range(1, s.radius + 1))
+
+
 def _plan_cost(plan: list[_Substring], m: int) -> float:
     """Estimated nanoseconds for ``plan`` over m uniformly random distinct codes."""
     cost = 0.0
@@ -183,7 +187,7 @@ def _choose_plan(m: int, n_bits: int, radius: int, word_bits: int) -> list[_Subs
     if _FORCE_PARTS is not None:
         for parts in range(min(_FORCE_PARTS, radius + 1, n_bits), radius + 2):
             plan = _plan_for(n_bits, radius, parts, word_bits)
-            if plan is not None:
+            if plan is not None and _patterns(plan) <= 2000:
                 return plan
     plans = [_plan_for(n_bits, radius, p, word_bits) for p in range(1, radius + 2)]
     plans = [p for p in plans if p is not None]

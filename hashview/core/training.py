@@ -18,7 +18,7 @@ import numpy as np
 from hashview.core.catalog import Entry
 from hashview.core.codes import CodeSet
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
-from hashview.core.methods import DEFAULT_METHOD, get_method
+from hashview.core.methods import get_method, recommended_method
 from hashview.core.networks import NetworkInfo, NetworkShelf, new_network_id
 
 # Defaults of `hashview train`, one per field.
@@ -34,6 +34,7 @@ class TrainOptions:
     weights: str = "none"          # "none" (from scratch), "imagenet", or a weights file
     input_size: int | None = None  # None: the feature's default (16 for pixels, 224 for backbones)
     epochs: int | None = None      # None: the method's default (shallow methods have no epochs)
+    batch_size: int | None = None  # deep methods: None is the method's default
     device: str = "auto"           # auto, cpu, cuda, mps
     labels: str = "none"           # "folders": first-level subfolder names; "none"
     name: str | None = None        # None: "<method>-<bits>"
@@ -56,7 +57,7 @@ def check_options(opts: TrainOptions, entries: Sequence[Entry]) -> None:
         raise ValueError(f"--bits must be a multiple of 8 from 8 to 1024, not {opts.bits}")
     if opts.labels not in ("folders", "none"):
         raise ValueError(f"--labels must be 'folders' or 'none', not {opts.labels!r}")
-    method = get_method(opts.method or DEFAULT_METHOD)
+    method = get_method(method_name(opts))
     if method.needs_labels:
         if opts.labels != "folders":
             raise ValueError(f"{method.name} needs class labels: organise the folder by class and use --labels folders")
@@ -69,10 +70,15 @@ def train_network(
 ) -> Generator[Any, None, TrainOutcome]:
     """Train the method of ``opts`` on ``entries`` and save it on ``shelf``."""
     check_options(opts, entries)
-    method = get_method(opts.method or DEFAULT_METHOD)
+    method = get_method(method_name(opts))
     if method.kind == "shallow":
         return (yield from _train_shallow(method, entries, opts, shelf, cancel))
-    raise ValueError(f"{method.name} cannot be trained on a folder yet")
+    return (yield from _train_deep(method, entries, opts, shelf, cancel))
+
+
+def method_name(opts: TrainOptions) -> str:
+    """The method of ``opts``: the one named, else the recommended one for labelled or unlabelled folders."""
+    return opts.method or recommended_method(opts.labels == "folders")
 
 
 def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel) -> Generator[Any, None, TrainOutcome]:
@@ -125,6 +131,116 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
     order = np.argsort(ids, kind="stable")
     codes = CodeSet(ids[order], hasher.codes_from_features(features.features)[order], opts.bits)
     return TrainOutcome(info, hasher, codes, {"images": int(len(features.ok)), "train_seconds": round(seconds, 3)})
+
+
+def _decode_library(entries: Sequence[Entry], size: int, channels: int, cancel) -> Generator[Any, None, tuple[np.ndarray, np.ndarray]]:
+    """Decode every entry to a uint8 (n, size, size, channels) array; returns (ok rows, images)."""
+    from hashview.core.events import ProgressMeter, Skipped
+    from hashview.core.features import iter_decoded
+    from hashview.core.network import images_to_array
+
+    meter = ProgressMeter("decode", len(entries))
+    ok: list[int] = []
+    rows: list[np.ndarray] = []
+    pending: list[Any] = []
+    for index, image, reason in iter_decoded([e.path for e in entries], max(4 * size, 64)):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if image is None:
+            yield Skipped(str(entries[index].path), reason or "unreadable")
+            continue
+        ok.append(index)
+        pending.append(image)
+        if len(pending) >= 256:
+            rows.append(images_to_array(pending, size, channels))
+            yield meter.advance(len(pending))
+            pending.clear()
+    if pending:
+        rows.append(images_to_array(pending, size, channels))
+        yield meter.advance(len(pending))
+    images = np.concatenate(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
+    return np.asarray(ok, np.int64), images
+
+
+def checkpoint_path(shelf: NetworkShelf, name: str):
+    """Where a run of network ``name`` keeps its checkpoint while it trains (beside the networks)."""
+    return shelf.directory / f"{name}.checkpoint.pt"
+
+
+def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel) -> Generator[Any, None, TrainOutcome]:
+    """Decode the library, train a deep method on it, save the network, return its codes.
+
+    Labelled methods train on the entries that have a label and still encode every
+    image. A checkpoint beside the networks is written after each epoch; a run with
+    the same options on the same images resumes from it, and it is removed once the
+    network file is written. Cancelling leaves the checkpoint and no network.
+    """
+    import hashlib
+
+    from hashview.core.device import describe_device, pick_device
+    from hashview.core.hasher import DeepHasher
+    from hashview.core.methods.deep import DeepRun, build_config, fit_deep
+    from hashview.core.network import encode_array
+
+    device = pick_device(opts.device)
+    run = DeepRun(bits=opts.bits, backbone=opts.backbone, weights=opts.weights, input_size=opts.input_size,
+                  epochs=opts.epochs, seed=opts.seed, batch_size=opts.batch_size)
+    channels = 3
+    size = build_config(method, run, channels, None, None, device)["net"]["input_size"]
+    started = time.monotonic()
+    ok, images = yield from _decode_library(entries, size, channels, cancel)
+    if len(ok) < 2:
+        raise ValueError(f"{method.name} needs at least two readable images, the library has {len(ok)}")
+    train_rows = np.arange(len(ok))
+    labels = classes = None
+    if method.needs_labels or (method.classifier and opts.labels == "folders"):
+        names = [entries[i].label for i in ok.tolist()]
+        classes = sorted({n for n in names if n})
+        if len(classes) < 2:
+            raise ValueError(f"{method.name} needs at least two classes (first-level subfolders), found {len(classes)}")
+        train_rows = np.array([r for r, n in enumerate(names) if n], np.int64)
+        lookup = {c: k for k, c in enumerate(classes)}
+        labels = np.array([lookup[names[r]] for r in train_rows.tolist()], np.int64)
+    name = opts.name or f"{method.name}-{opts.bits}"
+    ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
+    digest = hashlib.sha1(np.sort(ids).tobytes() + np.asarray(labels if labels is not None else [], np.int64).tobytes()).hexdigest()
+    checkpoint = checkpoint_path(shelf, check_name_for_file(name))
+    model, stats = yield from fit_deep(
+        method, images[train_rows], labels, classes, run, device, cancel,
+        checkpoint=checkpoint, checkpoint_key={"images_digest": digest, "device": device.split(":")[0]},
+    )
+    seconds = time.monotonic() - started
+    network_id = new_network_id(name)
+    config = {
+        **model.config,
+        "name": name,
+        "labels": opts.labels,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "options": {k: v for k, v in asdict(opts).items() if k != "name"},
+        "stats": {"images": int(len(ok)), "train_images": int(len(train_rows)), "train_seconds": round(seconds, 3),
+                  "device": describe_device(device), **{k: v for k, v in stats.items() if k != "params"},
+                  "params": dict(stats["params"])},
+    }
+    model.config = config
+    hasher = DeepHasher(config, model)
+    hasher.save(shelf.weights_path(network_id))
+    info = shelf.add(network_id, config)
+    checkpoint.unlink(missing_ok=True)
+    order = np.argsort(ids, kind="stable")
+    from hashview.core.codes import pack_codes
+
+    packed = pack_codes(encode_array(model, images, device))
+    model.cpu()
+    codes = CodeSet(ids[order], packed[order], opts.bits)
+    summary = {"images": int(len(ok)), "train_seconds": round(seconds, 3), "epochs": stats["epochs"],
+               "resumed_at_epoch": stats["resumed_at_epoch"], "loss": [h["loss"] for h in stats["history"]]}
+    return TrainOutcome(info, hasher, codes, summary)
+
+
+def check_name_for_file(name: str) -> str:
+    from hashview.core.networks import check_name
+
+    return check_name(name)
 
 
 def run_epochs(

@@ -1,14 +1,15 @@
-"""The main window: welcome screen, library grid, query panel and results.
+"""The main window: welcome screen, library grid, search panel, training and networks docks.
 
 The window is a small state machine over one open ``Library``:
 open -> index -> (train, which also encodes, if there is no network; else
-encode to catch up new files) -> ready. Each step
-is a core generator run by a ``Worker``; the window only starts the next step
-when the previous one reports ``finished``, shows progress in the status bar,
-and lets Cancel stop the chain. Queries are refused with a clear message until
-codes are ready, then run ``Library.search`` in a worker too, so the GUI thread
-never waits on the engine. The engine is imported when a folder is opened, and
-torch only inside the workers, so the first window shows fast.
+encode to catch up new files) -> ready. Each step is a core generator run by
+the ``JobRunner`` (one long job at a time, progress and Cancel in the status
+bar); the window starts the next step when the previous one has succeeded.
+Training, switching and importing networks go through ``NetworkController``
+on the same runner. Queries run ``Library.search`` in their own worker, so the
+GUI thread never waits on the engine. The engine is imported when a folder is
+opened, pyqtgraph when the training panel is first shown, and torch only
+inside workers, so the first window shows fast.
 """
 
 from __future__ import annotations
@@ -20,28 +21,27 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
+from hashview.ui import dialogs
 from hashview.ui import settings as app_settings
+from hashview.ui.jobs import JobRunner
 from hashview.ui.library_view import LibraryView
+from hashview.ui.network_controller import NetworkController
+from hashview.ui.networks_view import NetworksPanel
 from hashview.ui.progress_bar import ProgressStrip
-from hashview.ui.query_panel import QueryPanel, image_paths
-from hashview.ui.results_model import ResultsModel, ResultsView
+from hashview.ui.query_panel import image_paths
+from hashview.ui.result_actions import paths_from_clipboard
+from hashview.ui.results_model import ResultsModel
+from hashview.ui.search_panel import SearchPanel
 from hashview.ui.thumbnail_model import ThumbnailLoader, ThumbnailModel
+from hashview.ui.training_panel import TrainingPanel
 from hashview.ui.welcome_view import WelcomeView
 from hashview.ui.workers import Worker
 
 logger = logging.getLogger(__name__)
 
-STAGES = {"index": "Indexing", "train": "Training", "encode": "Encoding"}
+STAGES = {"index": "Indexing", "auto-train": "Training", "encode": "Encoding"}
 
 
 def _default_open(folder: Path) -> Any:
@@ -55,8 +55,9 @@ class MainWindow(QMainWindow):
 
     Signals tell tests and scripts where the flow is: ``library_opened(Path)``,
     ``library_indexed(dict)``, ``pipeline_finished(str)`` (ready, failed or
-    cancelled, with the status text), ``results_shown(object)`` (a QueryResult)
-    and ``status_changed(str)`` for every status-bar message.
+    cancelled, with the status text), ``results_shown(object)`` (a QueryResult),
+    ``status_changed(str)`` for every status-bar message and
+    ``error_reported(str)`` for every error dialog.
     """
 
     library_opened = Signal(object)
@@ -64,22 +65,18 @@ class MainWindow(QMainWindow):
     pipeline_finished = Signal(str)
     results_shown = Signal(object)
     status_changed = Signal(str)
+    error_reported = Signal(str)
 
-    def __init__(
-        self,
-        settings: QSettings | None = None,
-        open_library: Callable[[Path], Any] | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, settings: QSettings | None = None, open_library: Callable[[Path], Any] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("hashview")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
-        self._settings = settings or app_settings.open_settings()
+        self.settings = settings or app_settings.open_settings()
         self._open_library = open_library or _default_open
         self.library: Any = None
         self._loader: ThumbnailLoader | None = None
-        self._pipeline: Worker | None = None
         self._search: Worker | None = None
         self._skipped = 0
         self.ready = False
@@ -87,35 +84,30 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomeView()
         self.welcome.open_requested.connect(self.choose_folder)
         self.welcome.folder_chosen.connect(self.open_folder)
-        self.welcome.set_recent(app_settings.recent_folders(self._settings))
-
+        self.welcome.set_recent(app_settings.recent_folders(self.settings))
         self.library_model = ThumbnailModel(parent=self)
         self.library_view = LibraryView()
         self.library_view.setModel(self.library_model)
         self.library_view.similar_requested.connect(self.search_images)
-
-        self.query_panel = QueryPanel()
-        self.query_panel.query_dropped.connect(self.search_images)
-        self.results_header = QLabel("Results")
-        self.results_header.setWordWrap(True)
         self.results_model = ResultsModel(parent=self)
-        self.results_view = ResultsView()
-        self.results_view.setModel(self.results_model)
+        self.search_panel = SearchPanel(self.results_model)
+        self.search_panel.set_limits(app_settings.get_int(self.settings, "search/k"),
+                                     app_settings.get_radius(self.settings))
+        self.search_panel.options_changed.connect(self.search_again)
+        self.search_panel.similar_requested.connect(self.search_images)
+        self.search_panel.action_taken.connect(self.set_status)
+        self.query_panel = self.search_panel.query_panel
+        self.query_panel.query_dropped.connect(self.search_images)
+        self.results_view = self.search_panel.results_view
+        self.results_header = self.search_panel.header
 
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(6, 0, 0, 0)
-        side_layout.addWidget(self.query_panel)
-        side_layout.addWidget(self.results_header)
-        side_layout.addWidget(self.results_view, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.library_view)
-        splitter.addWidget(side)
+        splitter.addWidget(self.search_panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 500])
         splitter.setChildrenCollapsible(False)
-
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(splitter)
@@ -123,26 +115,68 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self.progress = ProgressStrip()
-        self.progress.cancel_requested.connect(self.cancel_pipeline)
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.count_label)
-        self._build_menu()
+        self.jobs = JobRunner(self.progress, self)
+        self.jobs.event_received.connect(self._chain_event)
+        self.jobs.succeeded.connect(self._step_succeeded)
+        self.jobs.failed.connect(self._step_failed)
+        self.jobs.cancelled.connect(self._step_cancelled)
 
-    # -- menus ---------------------------------------------------------------
+        self.training_panel = TrainingPanel()
+        self.networks_panel = NetworksPanel()
+        self.training_dock = self._dock("Training", "TrainingDock", self.training_panel)
+        self.networks_dock = self._dock("Networks", "NetworksDock", self.networks_panel)
+        self.tabifyDockWidget(self.training_dock, self.networks_dock)
+        self.networks = NetworkController(self)
+        self._build_menu()
+        self._restore_window()
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() finds docks by name
+        dock.setWidget(widget)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()
+        return dock
+
+    # -- menus ---------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, keys=None) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open folder…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_folder)
-        file_menu.addAction(open_action)
+        self._action(file_menu, "&Open folder…", self.choose_folder, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self._action(file_menu, "&Import a network file…", self.networks_panel.request_import)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._action(edit_menu, "&Paste image as query", self.paste_query, QKeySequence.StandardKey.Paste)
+        view_menu = self.menuBar().addMenu("&View")
+        for dock, keys in ((self.training_dock, "Ctrl+T"), (self.networks_dock, "Ctrl+N")):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(keys))
+            view_menu.addAction(toggle)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About hashview", lambda: dialogs.show_about(self))
 
-    # -- opening a folder ----------------------------------------------------
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for folder in app_settings.recent_folders(self.settings):
+            self.recent_menu.addAction(str(folder), lambda f=folder: self.open_folder(f))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # -- opening a folder ----------------------------------------------------------------
     def choose_folder(self) -> None:
         """Ask for a folder with the platform dialog and open it."""
         start = str(self.library.root) if self.library is not None else ""
@@ -168,7 +202,7 @@ class MainWindow(QMainWindow):
         self._refresh_entries()
         self.stack.setCurrentWidget(self._browse_page)
         self.setWindowTitle(f"{Path(library.root).name} — hashview")
-        app_settings.remember_folder(self._settings, Path(library.root))
+        app_settings.remember_folder(self.settings, Path(library.root))
         logger.info("opened library %s", library.root)
         self.library_opened.emit(Path(library.root))
         self._run_step("index")
@@ -176,12 +210,11 @@ class MainWindow(QMainWindow):
 
     def close_library(self) -> None:
         """Stop the library's work, forget its views and close it."""
-        for worker in (self._pipeline, self._search):
-            if worker is not None:
-                worker.cancel()
-                worker.wait()
-        self._pipeline = self._search = None
-        self.progress.stop()
+        if self._search is not None:
+            self._search.cancel()
+            self._search.wait()
+        self._search = None
+        self.jobs.stop()
         self.ready = False
         self.library_model.set_entries([])
         self.results_model.clear()
@@ -195,32 +228,29 @@ class MainWindow(QMainWindow):
         if self.library is not None:
             self.library.close()
             self.library = None
+        if hasattr(self, "networks"):
+            self.networks.refresh()
 
-    # -- the index -> train -> encode chain -----------------------------------
+    # -- the index -> train -> encode chain ------------------------------------------------
     def _run_step(self, step: str) -> None:
         library = self.library
-        job = getattr(library, step)  # index, train or encode: generators with cancel=
-        worker = Worker(lambda cancel: job(cancel=cancel), name=step, parent=self)
-        worker.progressed.connect(self._show_event)
-        worker.finished.connect(lambda summary: self._step_finished(worker, step, summary))
-        worker.failed.connect(lambda message: self._step_failed(worker, step, message))
-        worker.cancelled.connect(lambda: self._step_cancelled(worker, step))
-        self._pipeline = worker
+        job = getattr(library, "train" if step == "auto-train" else step)
         if step == "index":
             self._skipped = 0
             self.library_view.set_empty_text(
-                "Scanning the folder…\nThe pictures appear here as soon as the scan has finished."
-            )
-        self.progress.start(STAGES[step] + "…")
+                "Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
+        self.jobs.run(step, lambda cancel: job(cancel=cancel), STAGES[step] + "…")
         self.set_status(f"{STAGES[step]} {library.root}…")
-        worker.start()
 
-    def _show_event(self, event: Any) -> None:
-        from hashview.core.events import EpochDone, Progress, Skipped
+    def _chain_event(self, step: str, event: Any) -> None:
+        if step in STAGES:
+            self.show_event(event)
 
-        if isinstance(event, Progress):
-            self.progress.show_progress(event)
-        elif isinstance(event, Skipped):
+    def show_event(self, event: Any) -> None:
+        """Count skipped files and show epoch summaries in the status bar."""
+        from hashview.core.events import EpochDone, Skipped
+
+        if isinstance(event, Skipped):
             self._skipped += 1
             logger.info("skipped %s: %s", event.path, event.reason)
         elif isinstance(event, EpochDone):
@@ -228,59 +258,57 @@ class MainWindow(QMainWindow):
             text = f"Training: epoch {event.epoch + 1} done"
             self.set_status(text + (f", loss {loss:.4f}" if isinstance(loss, float) else ""))
 
-    def _step_finished(self, worker: Worker, step: str, summary: Any) -> None:
-        if worker is not self._pipeline:
+    def _step_succeeded(self, step: str, summary: Any) -> None:
+        if step not in STAGES:
             return
         logger.info("%s finished: %s", step, summary)
         if step == "index":
             self._refresh_entries()
             self.library_indexed.emit(summary)
             if self.library_model.rowCount() == 0:
-                self._pipeline = None
-                self.progress.stop()
                 message = f"No images found in {self.library.root}: add some, then open it again."
                 self.library_view.set_empty_text(message)
                 self.set_status(message)
                 self.pipeline_finished.emit(message)
                 return
-            network = self.library.current_network()
-            self._run_step("train" if network is None else "encode")
-        else:  # training encodes the library itself; encode caught up new files
-            self._pipeline = None
-            self.progress.stop()
-            self.ready = True
-            network = self.library.current_network()
-            name = network.name if network is not None else "none"
-            count = self.library_model.rowCount()
-            skipped = f" ({self._skipped} skipped)" if self._skipped else ""
-            message = f"Ready: {count} images{skipped}, network {name}"
-            self.set_status(message)
-            self.pipeline_finished.emit(message)
-
-    def _step_failed(self, worker: Worker, step: str, message: str) -> None:
-        if worker is not self._pipeline:
+            self._run_step("auto-train" if self.library.current_network() is None else "encode")
             return
-        self._pipeline = None
-        self.progress.stop()
+        network = self.library.current_network()
+        count = self.library_model.rowCount()
+        skipped = f" ({self._skipped} skipped)" if self._skipped else ""
+        message = f"Ready: {count} images{skipped}, network {network.name if network else 'none'}"
+        self.networks.refresh()
+        self.set_ready(True, message)
+        self.pipeline_finished.emit(message)
+
+    def _step_failed(self, step: str, message: str, details: str) -> None:
+        if step not in STAGES:
+            return
         self._refresh_entries()
         text = f"{STAGES[step]} failed: {message} (details in the log)"
+        self.report_error(f"{STAGES[step]} failed", message, details)
         self.set_status(text)
         self.pipeline_finished.emit(text)
 
-    def _step_cancelled(self, worker: Worker, step: str) -> None:
-        if worker is not self._pipeline:
+    def _step_cancelled(self, step: str) -> None:
+        if step not in STAGES:
             return
-        self._pipeline = None
-        self.progress.stop()
         self._refresh_entries()
         text = f"{STAGES[step]} cancelled; open the folder again to resume."
         self.set_status(text)
         self.pipeline_finished.emit(text)
 
     def cancel_pipeline(self) -> None:
-        """Stop the running index/train/encode step after its current step."""
-        if self._pipeline is not None:
-            self._pipeline.cancel()
+        """Stop the running job after its current step."""
+        self.jobs.cancel()
+
+    def set_ready(self, ready: bool, text: str) -> None:
+        """Whether search can run (a current network with codes), and the status that says so."""
+        self.ready = ready
+        network = self.library.current_network() if ready and self.library is not None else None
+        if network is not None:
+            self.search_panel.radius.setMaximum(network.bits)
+        self.set_status(text)
 
     def _refresh_entries(self) -> None:
         if self.library is None:
@@ -288,7 +316,7 @@ class MainWindow(QMainWindow):
         self.library_model.set_entries(self.library.entries())
         self.count_label.setText(f"{self.library_model.rowCount()} images")
 
-    # -- queries ---------------------------------------------------------------
+    # -- queries -----------------------------------------------------------------------
     def search_images(self, paths: Sequence[Path]) -> None:
         """Find the library images nearest to ``paths`` (the slot a drop calls)."""
         paths = [Path(p) for p in paths]
@@ -298,23 +326,39 @@ class MainWindow(QMainWindow):
             self.set_status("Open a folder first, then drop an image to search it.")
             return
         if not self.ready:
-            self.set_status(
-                "Not ready to search yet: wait until indexing, training and encoding "
-                "have finished, then drop the image again."
-            )
+            self.set_status("Not ready to search yet: wait until indexing, training and encoding "
+                            "have finished, then drop the image again.")
             return
         if self._search is not None:
             self._search.cancel()
         if self.query_panel.current_query() != paths[0]:
             self.query_panel.show_query(paths[0], extra=len(paths) - 1)
-        k = app_settings.get_int(self._settings, "search/k")
+        self._query = paths
+        k, radius = self.search_panel.k(), self.search_panel.radius_value()
         library = self.library
-        worker = Worker(lambda cancel: library.search(paths, k=k), name="search", parent=self)
+        worker = Worker(lambda cancel: library.search(paths, k=k, radius=radius), name="search", parent=self)
         worker.finished.connect(lambda results: self._show_results(worker, results))
         worker.failed.connect(lambda message: self._search_failed(worker, message))
         self._search = worker
         self.set_status(f"Searching for images like {paths[0].name}…")
         worker.start()
+
+    def search_again(self) -> None:
+        """Run the current query again with the new top-k and radius, and remember them."""
+        self.settings.setValue("search/k", self.search_panel.k())
+        radius = self.search_panel.radius_value()
+        self.settings.setValue("search/radius", -1 if radius is None else radius)
+        query = getattr(self, "_query", None)
+        if query and self.ready:
+            self.search_images(query)
+
+    def paste_query(self) -> None:
+        """Search for the image (or image files) on the clipboard."""
+        paths = paths_from_clipboard()
+        if not paths:
+            self.set_status("The clipboard holds no image: copy a picture or an image file, then paste.")
+            return
+        self.query_panel.submit(paths)
 
     def _show_results(self, worker: Worker, results: Any) -> None:
         if worker is not self._search:
@@ -328,8 +372,12 @@ class MainWindow(QMainWindow):
         self.results_model.set_hits(first.hits)
         name = Path(str(first.query)).name
         more = f" (showing the first of {len(results)} queries)" if len(results) > 1 else ""
-        self.results_header.setText(f"{len(first.hits)} nearest to {name}{more}")
+        radius = self.search_panel.radius_value()
+        within = f" within distance {radius}" if radius is not None else ""
+        self.results_header.setText(f"{len(first.hits)} nearest to {name}{within}{more}")
         self.results_view.scrollToTop()
+        if first.hits:
+            self.results_view.setCurrentIndex(self.results_model.index(0))
         self.set_status(f"Found {len(first.hits)} images like {name}.")
         self.results_shown.emit(first)
 
@@ -338,7 +386,7 @@ class MainWindow(QMainWindow):
             self._search = None
             self.set_status(f"Search failed: {message}")
 
-    # -- window-wide drops and status ------------------------------------------
+    # -- window-wide drops, status, errors, state ------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.source() is None and event.mimeData().hasUrls():
             urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
@@ -361,6 +409,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
         self.status_changed.emit(text)
 
+    def report_error(self, title: str, message: str, details: str = "") -> None:
+        """Log the error and show it in a non-blocking dialog that names the log file."""
+        logger.error("%s: %s", title, message)
+        self.error_dialog = dialogs.show_error(self, title, message, details)
+        self.error_reported.emit(f"{title}: {message}")
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
         self.close_library()
         super().closeEvent(event)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from hashview.ui.library_view import paint_empty_text
@@ -21,7 +21,6 @@ from hashview.ui.library_view import paint_empty_text
 from hashview.ui.thumbnail_model import (
     THUMB_SIZE,
     Roles,
-    ThumbnailDelegate,
     ThumbnailLoader,
     file_urls_mime,
     placeholder_image,
@@ -29,15 +28,27 @@ from hashview.ui.thumbnail_model import (
 
 logger = logging.getLogger(__name__)
 
+RESULT_ICON = THUMB_SIZE * 3 // 4
+"""Edge of a result's thumbnail: results are denser than the library grid."""
+
 
 class ResultsModel(QAbstractListModel):
-    """Rows of hits ranked by Hamming distance; the text of each is ``d = N``."""
+    """Rows of hits ranked by Hamming distance; the text of each is ``d = N``.
+
+    Thumbnails are handed to the view already scaled to ``RESULT_ICON``: Qt
+    draws a QImage decoration at its own size, and the way around that (a
+    delegate that changes the decoration size while painting) corrupts
+    reference counts in PySide6 6.12 and aborts the process later
+    (tests/test_ui_models.py guards against it). The scaled copies are kept
+    for the rows on show only.
+    """
 
     def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[Any] = []
         self._rows_of: dict[Any, list[int]] = {}
-        self._placeholder = placeholder_image()
+        self._placeholder = placeholder_image(RESULT_ICON)
+        self._scaled: dict[Any, QImage] = {}
         self._loader: ThumbnailLoader | None = None
         self.set_loader(loader)
 
@@ -53,6 +64,7 @@ class ResultsModel(QAbstractListModel):
         self.beginResetModel()
         self._hits = list(hits)
         self._rows_of = {}
+        self._scaled = {}
         for row, hit in enumerate(self._hits):
             self._rows_of.setdefault(hit.file_id, []).append(row)
         self.endResetModel()
@@ -73,10 +85,7 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"d = {hit.distance}"
         if role == Qt.ItemDataRole.DecorationRole:
-            image = None
-            if self._loader is not None and hit.file_id is not None:
-                image = self._loader.get(hit.file_id)
-            return image if image is not None else self._placeholder
+            return self._thumbnail(hit.file_id)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{hit.path}\nHamming distance {hit.distance}, rank {index.row() + 1}"
         if role == Roles.FileId:
@@ -88,6 +97,19 @@ class ResultsModel(QAbstractListModel):
         if role == Roles.ThumbnailReady:
             return bool(self._loader and self._loader.has(hit.file_id))
         return None
+
+    def _thumbnail(self, file_id: Any) -> QImage:
+        scaled = self._scaled.get(file_id)
+        if scaled is not None:
+            return scaled
+        image = self._loader.get(file_id) if self._loader is not None and file_id is not None else None
+        if image is None:
+            return self._placeholder
+        scaled = image.scaled(
+            RESULT_ICON, RESULT_ICON, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        self._scaled[file_id] = scaled
+        return scaled
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -120,7 +142,7 @@ class ResultsView(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        icon = THUMB_SIZE * 3 // 4
+        icon = RESULT_ICON
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setIconSize(QSize(icon, icon))
         self.setGridSize(QSize(icon + 12, icon + 28))
@@ -131,7 +153,6 @@ class ResultsView(QListView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.setItemDelegate(ThumbnailDelegate(self))
         self.setAccessibleName("Search results")
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802

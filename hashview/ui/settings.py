@@ -21,6 +21,7 @@ APPLICATION = "hashview"
 
 DEFAULTS = {
     "search/k": 50,  # how many results a query shows
+    "search/radius": -1,  # show only results within this Hamming distance; -1: any distance
     "recent/max": 6,  # how many recent folders the welcome screen lists
 }
 
@@ -39,6 +40,12 @@ def get_int(settings: QSettings, key: str) -> int:
         return int(settings.value(key, DEFAULTS[key]))
     except (TypeError, ValueError):
         return int(DEFAULTS[key])
+
+
+def get_radius(settings: QSettings) -> int | None:
+    """The search radius, or None for "any distance"."""
+    radius = get_int(settings, "search/radius")
+    return None if radius < 0 else radius
 
 
 def recent_folders(settings: QSettings) -> list[Path]:

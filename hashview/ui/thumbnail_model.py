@@ -27,9 +27,9 @@ from PySide6.QtCore import (
     QThreadPool,
     QUrl,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +186,7 @@ class ThumbnailLoader(QObject):
                 image = None
             self._signals.loaded.emit(file_id, image if image is not None else QImage())
 
+    @Slot(object, QImage)
     def _store(self, file_id: Any, image: QImage) -> None:
         with self._lock:
             self._pending.discard(file_id)
@@ -279,17 +280,3 @@ class ThumbnailModel(QAbstractListModel):
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-
-class ThumbnailDelegate(QStyledItemDelegate):
-    """Draws the decoration at the view's icon size, whatever the tile's size.
-
-    Qt draws a QImage decoration at its own size; views that show smaller
-    icons than the cached tiles (the results list) would overlap their text.
-    """
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
-        super().initStyleOption(option, index)
-        view = self.parent()
-        if isinstance(view, QAbstractItemView):
-            option.decorationSize = view.iconSize()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -85,6 +86,8 @@ class Worker(QObject):
         self._job = job
         self.name = name
         self.token = CancelToken()
+        self.details = ""
+        """The traceback of the error, once ``failed`` has been emitted."""
         self._thread: _Runner | None = None
         self._progressed.connect(self._relay_progressed)
         self._finished.connect(self._relay_finished)
@@ -137,6 +140,7 @@ class Worker(QObject):
             return
         except Exception as exc:  # noqa: BLE001 - every error must reach the window
             logger.exception("%s failed", self.name)
+            self.details = "".join(traceback.format_exception(exc))
             self._failed.emit(one_line(exc))
             return
         if self.token.cancelled:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Generator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,8 @@ class DeepDefaults:
     weight_decay: float = 5e-4    # the papers' lambda ||W||^2 term, applied as decoupled weight decay
     schedule: str = "onecycle"    # "onecycle" (warm-up then linear to 0), "linear" (lr -> lr_end), "constant"
     lr_end: float = 0.0           # last learning rate of "linear"
-    backbone: str = "auto"        # "auto": "dhln" for grey images, "cnn" for colour photos; or any trunk name
+    finetune: float = 0.0         # "linear": the last fraction of training, held at lr_end (a fine-tune)
+    backbone: str = "auto"        # "auto": "dhln" for grey images, colour photos "cnn" (GPU) or "cnn-s" (CPU)
     input_size: int | None = None  # None: the data's own side (arrays) or 32 (folders), at most 64
     augment: bool = True          # flips and 4-px shifts, colour photos only (grey digits are not flipped)
 
@@ -82,18 +83,21 @@ class DeepMethod:
     defaults = DeepDefaults()
     params: dict[str, float] = {}  # the loss's hyper-parameters (see each module)
 
-    def trunk_for(self, backbone: str | None, channels: int) -> str:
+    def trunk_for(self, backbone: str | None, channels: int, device: str = "cpu") -> str:
+        """The trunk to train: the one asked for, else the method's; "auto" picks by image and device."""
         name = backbone if backbone not in (None, "", "auto", "pixels") else self.defaults.backbone
         if name == "auto":
-            name = "dhln" if channels == 1 else "cnn"
+            name = "dhln" if channels == 1 else "cnn" if not device.startswith("cpu") else "cnn-s"
         return name
 
     def input_size_for(self, trunk: str, asked: int | None, data_side: int | None) -> int:
+        from hashview.core.network import SMALL_TRUNKS
+
         if asked:
             return int(asked)
         if self.defaults.input_size:
             return self.defaults.input_size
-        if trunk in ("dhln", "cnn", "bae"):
+        if trunk in SMALL_TRUNKS:
             return min(int(data_side or 32), 64)
         return 224
 
@@ -107,11 +111,27 @@ class DeepMethod:
         steps = max(n // batch_size, 1)
         return [order[i * batch_size : (i + 1) * batch_size] for i in range(steps)]
 
-    def start_epoch(self, model, epoch: int, epochs: int) -> None:
+    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float]) -> None:
         """Called before each epoch (BAE raises its slope here)."""
 
     def loss(self, model, batch: Batch, context: Any, params: dict[str, float]):
         raise NotImplementedError
+
+
+def cpu_threads() -> int:
+    """Threads for CPU training: the cores other processes leave free (at least 1).
+
+    On a shared machine two threads fighting a third process for two cores run
+    at half the speed of one thread, so the load average is taken into account.
+    """
+    import os
+
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, min(cores, int(cores - busy + 0.5)))
 
 
 def lr_at(defaults: DeepDefaults, lr: float, progress: float) -> float:
@@ -120,7 +140,8 @@ def lr_at(defaults: DeepDefaults, lr: float, progress: float) -> float:
         warm = 0.15
         return lr * (progress / warm if progress < warm else max(1.0 - (progress - warm) / (1.0 - warm), 0.02))
     if defaults.schedule == "linear":
-        return lr + (defaults.lr_end - lr) * min(progress, 1.0)
+        ramp = max(1.0 - defaults.finetune, 1e-9)
+        return lr + (defaults.lr_end - lr) * min(progress / ramp, 1.0)
     return lr
 
 
@@ -142,15 +163,17 @@ def augment(x, generator):
     return padded.gather(3, cols)
 
 
-def build_config(method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, classes: list[str] | None) -> dict[str, Any]:
-    from hashview.core.network import network_config
+def build_config(
+    method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, classes: list[str] | None, device: str = "cpu"
+) -> dict[str, Any]:
+    from hashview.core.network import SMALL_TRUNKS, network_config
 
-    trunk = method.trunk_for(run.backbone, channels)
+    trunk = method.trunk_for(run.backbone, channels, device)
     size = method.input_size_for(trunk, run.input_size, data_side)
     if trunk == "bae":
         size = max(8, int(math.ceil(size / 8)) * 8)
     return network_config(
-        method.name, run.bits, trunk, run.weights if trunk not in ("dhln", "cnn", "bae") else "none", channels, size,
+        method.name, run.bits, trunk, run.weights if trunk not in SMALL_TRUNKS else "none", channels, size,
         method.activation, classes if method.classifier else None, decoder=method.decoder,
     )
 
@@ -180,28 +203,49 @@ def fit_deep(
     """
     import torch
 
-    from hashview.core.network import HashNet, _autocast, fit_array
-    from hashview.core.network_file import NetworkFileError, load_network, save_network
-    from hashview.core.training import run_epochs
-
     if method.needs_labels and labels is None:
         raise ValueError(f"{method.name} needs class labels")
     if len(images) < 2:
         raise ValueError(f"{method.name} needs at least two images to train on")
+    if method.classifier and labels is not None and not classes:
+        classes = [str(c) for c in range(int(np.max(labels)) + 1)]
     d = method.defaults
     epochs = int(run.epochs or d.epochs)
     batch_size = int(min(run.batch_size or d.batch_size, len(images)))
     peak_lr = float(run.lr or d.lr)
     params = {**method.params, **run.overrides}
     channels = int(images.shape[3])
-    config = build_config(method, run, channels, int(images.shape[1]), classes)
-    size = config["net"]["input_size"]
+    config = build_config(method, run, channels, int(images.shape[1]), classes, device)
     torch.manual_seed(run.seed)
+    threads = torch.get_num_threads()
+    if device == "cpu":
+        torch.set_num_threads(min(threads, cpu_threads()))
+    try:
+        return (yield from _fit(method, images, labels, classes, run, device, cancel, checkpoint, checkpoint_key,
+                                config, epochs, batch_size, peak_lr, params, channels))
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit(method, images, labels, classes, run, device, cancel, checkpoint, checkpoint_key,
+         config, epochs, batch_size, peak_lr, params, channels):
+    import torch
+
+    from hashview.core.backbones import BackboneError
+    from hashview.core.network import HashNet, _autocast, fit_array
+    from hashview.core.network_file import NetworkFileError, load_network, save_network
+    from hashview.core.training import run_epochs
+
+    d = method.defaults
+    size = config["net"]["input_size"]
     yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
     data = fit_array(images, size, channels)
     rng_prepare = np.random.default_rng(run.seed)
     context = method.prepare(data, labels, rng_prepare)
-    model = HashNet(config).to(device)
+    try:
+        model = HashNet(config).to(device)
+    except BackboneError as exc:
+        raise ValueError(str(exc)) from None
     groups = [p for p in model.parameters() if p.requires_grad]
     if d.optimizer == "sgd":
         optimizer = torch.optim.SGD(groups, lr=peak_lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
@@ -228,7 +272,7 @@ def fit_deep(
     total_steps = epochs * steps_per_epoch
 
     def batches(epoch: int):
-        method.start_epoch(model, epoch, epochs)
+        method.start_epoch(model, epoch, epochs, params)
         rng = np.random.default_rng([run.seed, epoch])
         gen = torch.Generator().manual_seed(run.seed * 1000 + epoch)
         for step, idx in enumerate(method.epoch_batches(len(data), batch_size, rng, context)):
@@ -286,6 +330,3 @@ def _plain(value):
         return float(value)
     return value
 
-
-def with_overrides(defaults: DeepDefaults, **changes) -> DeepDefaults:
-    return replace(defaults, **changes)

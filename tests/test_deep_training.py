@@ -1,0 +1,117 @@
+"""Deep methods from `hashview train` on a folder, from `hashview eval`, and their loss parts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from hashview.cli import main
+from imagefactory import make_library
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def photos(tmp_path):
+    root = tmp_path / "photos"
+    make_library(root, {"beach": 6, "forest": 6}, size=(40, 30), loose=2)
+    return root
+
+
+def run_json(capsys, argv):
+    assert main(argv + ["--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_supervised_train_from_folders_then_search(photos, capsys):
+    assert main(["index", str(photos)]) == 0
+    capsys.readouterr()
+    summary = run_json(capsys, ["train", str(photos), "--method", "dhln", "--bits", "16", "--epochs", "1", "--labels", "folders"])
+    assert summary["method"] == "dhln" and summary["bits"] == 16 and summary["images"] == 14
+    query = sorted((photos / "beach").glob("*.jpg"))[0]
+    found = run_json(capsys, ["search", str(photos), str(query), "-k", "3"])
+    assert found[0]["results"][0]["distance"] == 0
+    assert not list((photos.parent).rglob("*.checkpoint.pt"))
+
+
+def test_unsupervised_train_on_a_folder_without_labels(photos, capsys):
+    assert main(["index", str(photos)]) == 0
+    capsys.readouterr()
+    summary = run_json(capsys, ["train", str(photos), "--method", "bae", "--bits", "24", "--epochs", "1"])
+    assert summary["method"] == "bae" and summary["images"] == 14
+    groups = run_json(capsys, ["dups", str(photos)])
+    assert isinstance(groups, list)
+
+
+def test_a_labelled_method_refuses_an_unlabelled_library_in_one_line(photos, capsys):
+    assert main(["index", str(photos)]) == 0
+    capsys.readouterr()
+    assert main(["train", str(photos), "--method", "ssdh", "--epochs", "1"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "needs class labels" in err
+
+
+def test_eval_trains_a_deep_method_and_reports_the_contract(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    centres = rng.integers(0, 256, (3, 8, 8, 1))
+    y = np.repeat(np.arange(3), 120)
+    x = np.clip(centres[y] + rng.normal(0, 20, (360, 8, 8, 1)), 0, 255).astype(np.uint8)
+    np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
+    report = run_json(capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "ssdh", "--bits", "16", "--protocol", "holdout", "--epochs", "2"])
+    for key in ("method", "bits", "protocol", "map", "map_at_1000", "p_at_r2", "pr", "p_at_n", "train_seconds",
+                "encode_seconds", "device", "epochs", "backbone", "loss_history"):
+        assert key in report
+    assert report["epochs"] == 2 and len(report["loss_history"]) == 2 and report["map"] > 0.5
+
+
+def brute_force_pseudo_pairs(features, k1, k2):
+    """Algorithm 1 of DDH written the slow, obvious way."""
+    x = features / np.linalg.norm(features, axis=1, keepdims=True)
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    n = len(x)
+    lists = [set(np.argsort(-sims[i], kind="stable")[:k1].tolist()) for i in range(n)]
+    similar = set()
+    for i in range(n):
+        overlap = [(-(k1 + 1) if j == i else -len(lists[i] & lists[j]), j) for j in range(n)]
+        for _count, j in sorted(overlap)[:k2]:
+            for m in lists[j]:
+                similar.add((i, m))
+                similar.add((m, i))
+    return similar
+
+
+def test_ddh_pseudo_pairs_follow_algorithm_1():
+    from hashview.core.methods.ddh import build_pseudo_pairs
+
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(30, 5)) + np.repeat(rng.normal(0, 3, (3, 5)), 10, axis=0)
+    pairs = build_pseudo_pairs(features.astype(np.float32), k1=4, k2=2)
+    rows = np.arange(30)
+    s = pairs.similar(rows)
+    expected = brute_force_pseudo_pairs(features.astype(np.float32), 4, 2)
+    got = {(i, j) for i in range(30) for j in range(30) if s[i, j] > 0 and i != j}
+    assert got == {(i, j) for i, j in expected if i != j}
+
+
+def test_dshsre_jensen_shannon_term():
+    from hashview.core.methods.dshsre import jensen_shannon, neighbour_p, neighbour_q
+
+    torch.manual_seed(0)
+    feats = torch.randn(20, 6)
+    p = neighbour_p(feats, perplexity=5.0)
+    assert torch.allclose(p, p.T) and float(p.sum()) == pytest.approx(1.0, abs=1e-5) and float(p.diagonal().sum()) == 0
+    q = neighbour_q(torch.randn(20, 12))
+    assert float(q.sum()) == pytest.approx(1.0, abs=1e-5)
+    assert float(jensen_shannon(p, p)) == pytest.approx(0.0, abs=1e-6)
+    js = float(jensen_shannon(p, q))
+    assert 0 < js <= np.log(2) + 1e-6 and js == pytest.approx(float(jensen_shannon(q, p)), rel=1e-5)

@@ -1,0 +1,179 @@
+"""Training from the window and network management, on the real engine (itq is fitted in seconds)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
+
+from hashview.core.events import Finished
+from hashview.ui.main_window import MainWindow
+from hashview.ui.networks_view import Column, NetworksModel
+from hashview.ui.settings import open_settings
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow(settings=open_settings())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def drain(generator):
+    for event in generator:
+        if isinstance(event, Finished):
+            return event.summary
+    return None
+
+
+def test_networks_model_shows_stats_and_marks_the_current_one(qtbot):
+    infos = [SimpleNamespace(id=f"n{i}", name=f"net{i}", method="itq", bits=64, created="2024-01-02T03:04:05",
+                             stats={"map": 0.4321, "images": 432, "train_seconds": 75.0}) for i in range(2)]
+    model = NetworksModel()
+    model.set_networks(infos, "n1")
+    assert model.rowCount() == 2 and model.columnCount() == len(Column)
+    assert model.index(1, Column.Name).data() == "● net1"
+    assert model.index(0, Column.Name).data() == "net0"
+    assert model.index(0, Column.Map).data() == "0.432"
+    assert model.index(0, Column.TrainTime).data() == "1.2 min"
+    assert model.index(0, Column.Created).data() == "2024-01-02 03:04:05"
+
+
+def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, window, photos):  # noqa: F811
+    open_and_wait_ready(qtbot, window, photos)
+    first = window.library.current_network()
+    window.training_dock.show()
+    window.training_panel.set_options({"method": "pcah", "bits": 32})
+    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        window.training_panel.request_start()
+        assert window.training_panel.running
+    assert blocker.args == ["finished"]
+    current = window.library.current_network()
+    assert current.id != first.id and current.method == "pcah" and current.bits == 32
+    assert window.ready and "search now uses it" in window.statusBar().currentMessage()
+    assert window.networks_panel.model.rowCount() == 2
+    assert "Device in use: cpu" in window.training_panel.device_used.text()
+    assert "pcah-32 is now in use" in window.training_panel.status.text()
+    # the options are remembered for the next session
+    again = MainWindow(settings=open_settings())
+    qtbot.addWidget(again)
+    assert again.training_panel.options()["method"] == "pcah"
+
+
+def test_rename_use_and_delete_networks(qtbot, window, photos):  # noqa: F811
+    open_and_wait_ready(qtbot, window, photos)
+    library = window.library
+    old = library.current_network()
+    new_id = drain(library.train(method="lsh", bits=16, name="other"))["network"]
+    window.networks.refresh()
+    panel = window.networks_panel
+    assert panel.model.rowCount() == 2 and panel.model.current_id() == new_id
+
+    panel.select(old.id)
+    panel.ask_name = lambda info: "holiday"
+    panel.request_rename()
+    assert library.network(old.id).name == "holiday"
+    assert panel.model.index(panel.model.row_of(old.id), Column.Name).data() == "holiday"
+
+    panel.select(old.id)
+    with qtbot.waitSignal(window.jobs.succeeded, timeout=TIMEOUT_MS):
+        panel.request_use()
+    assert library.current_network().id == old.id and window.ready
+
+    # deleting the current network asks what to use instead
+    panel.select(old.id)
+    panel.ask_delete = lambda info: (new_id, False)
+    panel.request_delete()
+    assert [n.id for n in library.networks()] == [new_id]
+    assert library.current_network().id == new_id and window.ready
+
+    # the only network: deleting it needs a confirmation, then search waits
+    panel.select(new_id)
+    panel.ask_delete = lambda info: None
+    panel.request_delete()
+    assert library.networks() != []
+    panel.ask_delete = lambda info: (None, True)
+    panel.request_delete()
+    assert library.networks() == [] and not window.ready
+    assert panel.hint.isVisibleTo(panel)
+
+
+def test_import_a_network_file(qtbot, window, photos, tmp_path):  # noqa: F811
+    open_and_wait_ready(qtbot, window, photos)
+    exported = tmp_path / "shared.pt"
+    exported.write_bytes(window.library.current_network().path.read_bytes())
+    window.networks_panel.ask_import_path = lambda: str(exported)
+    with qtbot.waitSignal(window.jobs.succeeded, timeout=TIMEOUT_MS):
+        window.networks_panel.request_import()
+    assert window.networks_panel.model.rowCount() == 2
+    assert "Imported" in window.statusBar().currentMessage()
+
+    bogus = tmp_path / "bogus.pt"
+    bogus.write_bytes(b"nope")
+    window.networks_panel.ask_import_path = lambda: str(bogus)
+    with qtbot.waitSignal(window.error_reported, timeout=TIMEOUT_MS) as blocker:
+        window.networks_panel.request_import()
+    assert "bogus.pt" in blocker.args[0]
+    assert window.error_dialog.isVisible() and "hashview.log" in window.error_dialog.informativeText()
+
+
+class TrainingThatWaits:
+    """A stand-in engine whose training runs until it is cancelled."""
+
+    def __init__(self, root):
+        self.root = root
+        self.trained = False
+
+    def index(self, cancel):
+        yield Finished({})
+
+    def entries(self):
+        return [SimpleNamespace(id=1, path=self.root / "a.jpg", name="a.jpg")]
+
+    def thumbnail(self, file_id):
+        return None
+
+    def current_network(self):
+        return SimpleNamespace(id="old", name="old-net", bits=64)
+
+    def networks(self):
+        return [SimpleNamespace(id="old", name="old-net", method="itq", bits=64, created="", stats={})]
+
+    def encode(self, cancel):
+        yield Finished({})
+
+    def train(self, cancel, **options):
+        from hashview.core.events import StepLoss
+
+        step = 0
+        while not cancel.cancelled and step < 1000:
+            yield StepLoss(0, step, 1.0)
+            step += 1
+            cancel._event.wait(0.01)
+        cancel.raise_if_cancelled()
+        self.trained = True
+
+    def close(self):
+        pass
+
+
+def test_cancel_keeps_the_previous_network(qtbot, tmp_path):
+    window = MainWindow(settings=open_settings(), open_library=TrainingThatWaits)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.pipeline_finished, timeout=TIMEOUT_MS):
+        window.open_folder(tmp_path)
+    window.training_dock.show()
+    window.training_panel.set_options({"method": "ssdh", "epochs": 2, "device": "cpu", "labels": "folders"})
+    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        window.training_panel.request_start()
+        qtbot.waitUntil(lambda: len(window.training_panel.loss_plot) > 3, timeout=TIMEOUT_MS)
+        window.training_panel.cancel_button.click()
+    assert blocker.args == ["cancelled"]
+    assert "old-net stays in use" in window.training_panel.status.text()
+    assert not window.library.trained and window.ready
+    window.close()

@@ -1,0 +1,121 @@
+"""Search controls, result actions, pasting a query; About, errors, settings, dark mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
+from test_ui_main_window import open_and_wait_ready, photos, window  # noqa: F401 - fixtures
+
+from hashview.ui import dialogs, result_actions, theme
+from hashview.ui.main_window import MainWindow
+from hashview.ui.settings import open_settings
+
+
+def test_top_k_radius_copy_and_paste(qtbot, window, photos, tmp_path):  # noqa: F811
+    open_and_wait_ready(qtbot, window, photos)
+    query = photos / "photo_03.jpg"
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.search_images([query])
+    with qtbot.waitSignal(window.results_shown, timeout=30_000) as blocker:
+        window.search_panel.top_k.setValue(5)
+    assert len(blocker.args[0].hits) == 5
+    with qtbot.waitSignal(window.results_shown, timeout=30_000) as blocker:
+        window.search_panel.radius.setValue(0)
+    assert [h.distance for h in blocker.args[0].hits] == [0] and "within distance 0" in window.results_header.text()
+    assert open_settings().value("search/radius") in (0, "0")
+
+    # keyboard: the first result is current; Ctrl+C copies its path
+    window.results_view.setFocus()
+    assert window.results_view.currentIndex().row() == 0
+    with qtbot.waitSignal(window.search_panel.action_taken):
+        qtbot.keyClick(window.results_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == str(query)
+
+    # a picture on the clipboard (not a file) is saved and encoded on the fly
+    window.search_panel.radius.setValue(-1)
+    mime = QMimeData()
+    mime.setImageData(QImage(str(photos / "photo_05.jpg")))
+    QGuiApplication.clipboard().setMimeData(mime)
+    with qtbot.waitSignal(window.results_shown, timeout=30_000) as blocker:
+        window.paste_query()
+    assert Path(blocker.args[0].query).name.startswith("pasted-")
+    assert Path(blocker.args[0].hits[0].path) == photos / "photo_05.jpg"
+
+
+def test_paths_from_clipboard_prefers_files(tmp_path):
+    mime = QMimeData()
+    mime.setText("nothing")
+    assert result_actions.paths_from_clipboard(mime, tmp_path) == []
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    mime.setImageData(image)
+    [saved] = result_actions.paths_from_clipboard(mime, tmp_path)
+    assert saved.parent == tmp_path and QImage(str(saved)).size() == image.size()
+    assert result_actions.reveal_command(Path("/x/a.jpg"), "darwin") == ("open", ["-R", "/x/a.jpg"])
+    assert result_actions.reveal_command(Path("/x/a.jpg"), "linux") is None
+
+
+def test_about_lists_versions_without_importing_torch(qtbot, window):  # noqa: F811
+    found = dialogs.versions()
+    assert {"hashview", "Qt", "PySide6", "numpy", "torch"} <= set(found)
+    box = dialogs.show_about(window)
+    qtbot.addWidget(box)
+    assert "PySide6" in box.text()
+    box.close()
+
+
+def test_a_failing_job_shows_a_dialog_and_logs(qtbot, tmp_path, caplog):
+    class Broken:
+        def __init__(self, root):
+            self.root = root
+
+        def index(self, cancel):
+            raise OSError("disk on fire")
+            yield  # pragma: no cover
+
+        def entries(self):
+            return []
+
+        def thumbnail(self, file_id):
+            return None
+
+        def close(self):
+            pass
+
+    win = MainWindow(settings=open_settings(), open_library=Broken)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.error_reported, timeout=10_000) as blocker:
+        win.open_folder(tmp_path)
+    assert blocker.args[0] == "Indexing failed: OSError: disk on fire"
+    assert "Traceback" in win.error_dialog.detailedText()
+    assert "disk on fire" in caplog.text
+    win.close()
+
+
+def test_window_state_persists(qtbot, tmp_path):
+    first = MainWindow(settings=open_settings())
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)  # the offscreen screen is 800x600
+    first.networks_dock.show()
+    size = first.size()
+    first.close()
+    second = MainWindow(settings=open_settings())
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == size
+    assert not second.networks_dock.isHidden()
+
+
+def test_dark_scheme_gives_a_dark_palette(qtbot):
+    app = QApplication.instance()
+    before, style = app.palette(), app.style().name()
+    try:
+        assert theme.apply_color_scheme(app, Qt.ColorScheme.Dark)
+        assert theme.is_dark(app.palette())
+    finally:
+        app.setStyle(style)
+        app.setPalette(before)
