@@ -63,11 +63,12 @@ class DeepRun:
 
 @dataclass
 class Batch:
-    """One training step's input: images in [0, 1] (NCHW, augmented), labels, row indices."""
+    """One training step's input: images in [0, 1] (NCHW, augmented), labels, row indices, progress."""
 
     x: Any
     y: Any
     index: np.ndarray
+    progress: float = 0.0  # fraction of the whole run done before this step, in [0, 1)
 
 
 class DeepMethod:
@@ -276,14 +277,15 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         rng = np.random.default_rng([run.seed, epoch])
         gen = torch.Generator().manual_seed(run.seed * 1000 + epoch)
         for step, idx in enumerate(method.epoch_batches(len(data), batch_size, rng, context)):
-            lr = lr_at(d, peak_lr, (epoch * steps_per_epoch + step) / total_steps)
+            progress = (epoch * steps_per_epoch + step) / total_steps
+            lr = lr_at(d, peak_lr, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             index = torch.from_numpy(idx).to(device)
             x = x_all[index].permute(0, 3, 1, 2).float().div_(255.0)
             if do_augment:
                 x = augment(x, gen)
-            yield (Batch(x, y_all[index] if y_all is not None else None, idx),)
+            yield (Batch(x, y_all[index] if y_all is not None else None, idx, progress),)
 
     def loss_fn(net, batch: Batch):
         with _autocast(device):

@@ -56,11 +56,11 @@ class DSHSRE(DeepMethod):
 
         x = model.normalise(batch.x)
         u = model(x).float()
-        n, k = u.shape
+        n = len(u)
         y = batch.y
         off = ~torch.eye(n, dtype=torch.bool, device=u.device)
         s = (y[:, None] == y[None, :]).float()
-        psi = 0.5 * (u @ u.T) / math.sqrt(k / 12.0)  # scaled for the code length (see note below)
+        psi = 0.5 * (u @ u.T)
         j1 = (F.softplus(psi) - s * psi)[off].mean()
         onehot = F.one_hot(y, model.classifier.out_features).float()
         j2 = ((onehot - model.classifier(u)) ** 2).sum(dim=1).mean()
@@ -69,14 +69,8 @@ class DSHSRE(DeepMethod):
         return j1 + params["alpha"] * j2 + params["beta"] * j3 + params["eta"] * quantise
 
 
-# Note on J1: DPSH's Psi = u_i.u_j / 2 grows with K, so at 128 bits the
-# logistic saturates and the gradient vanishes at initialisation; dividing by
-# sqrt(K / 12) keeps Psi's scale at 12 bits (where the paper starts) for every K.
-
-
 def fixed_feature(x01):
     """J3's fixed feature x: the image average-pooled to 8 x 8, flattened, standardised per image."""
-    import torch
     import torch.nn.functional as F
 
     small = F.adaptive_avg_pool2d(x01.float(), 8).flatten(1)

@@ -30,12 +30,15 @@ class SSDH(DeepMethod):
         "alpha": 1.0,  # weight of the classification loss
         "beta": 1.0,   # weight of the binarisation term (pushes a towards 0 or 1)
         "gamma": 1.0,  # weight of the balance term (each code about half ones)
+        "ramp": 0.25,  # beta and gamma rise linearly from 0 over this fraction of training (see below)
     }
 
     # SSDH (Lin et al., seeds/002, eq. 4-6), per image, averaged over the batch:
     #   alpha * CE(y, yhat) - beta * (1/K) ||a - 0.5||^2 + gamma * (mean(a) - 0.5)^2
-    # (+ lambda ||W||^2 as weight decay). The binarisation term is bounded
-    # (at most 0.25 per unit), so it cannot run away.
+    # (+ lambda ||W||^2 as weight decay). The paper fine-tunes a pretrained
+    # network; from scratch, full beta at the first step saturates every
+    # sigmoid before the classifier has learnt anything (measured on MNIST: the
+    # loss stays at chance), so beta and gamma rise linearly over "ramp".
     def loss(self, model, batch: Batch, context, params):
         import torch
         import torch.nn.functional as F
@@ -45,7 +48,8 @@ class SSDH(DeepMethod):
         classification = F.cross_entropy(model.classifier(a), batch.y)
         binarise = ((a - 0.5) ** 2).mean(dim=1).mean()
         balance = ((a.mean(dim=1) - 0.5) ** 2).mean()
-        return params["alpha"] * classification - params["beta"] * binarise + params["gamma"] * balance
+        ramp = min(batch.progress / params["ramp"], 1.0) if params["ramp"] > 0 else 1.0
+        return params["alpha"] * classification + ramp * (params["gamma"] * balance - params["beta"] * binarise)
 
 
 METHOD = SSDH()

@@ -1,0 +1,130 @@
+"""Duplicate finding quality: hashview's default pipeline beside imagededup's perceptual hashes.
+
+On a set made by ``dup_dataset.py`` (real photos, groups of edited copies,
+``truth.json``), runs in one go:
+- hashview as a user would, defaults only:
+  ``hashview index F && hashview train F && hashview dups F --json``
+  (a fresh cache each run), timed per step;
+- imagededup PHash and DHash at their default thresholds, and at the
+  threshold that gives each its best F1 (an oracle the user does not have).
+Prints pair precision, recall and F1, and recall per edit type (a pair is an
+original with one of its copies, or two copies of one photo).
+
+Usage: python benchmarks/dups.py DATASET [--json] [--skip-imagededup]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+
+def truth_pairs(root: Path) -> tuple[set[frozenset], dict[frozenset, str]]:
+    """All pairs within the true groups, and for each the edit type that makes it hard."""
+    truth = json.loads((root / "truth.json").read_text())
+    pairs, kind = set(), {}
+    for group in truth["groups"]:
+        for a, b in itertools.combinations(group, 2):
+            pair = frozenset((a["path"], b["path"]))
+            pairs.add(pair)
+            edits = sorted({a["edit"], b["edit"]} - {"original"})
+            kind[pair] = edits[0] if len(edits) == 1 else "copy-copy"
+    return pairs, kind
+
+
+def score(found: set[frozenset], pairs: set[frozenset], kind: dict[frozenset, str]) -> dict:
+    tp = len(found & pairs)
+    precision = tp / len(found) if found else 1.0
+    recall = tp / len(pairs) if pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    per = defaultdict(lambda: [0, 0])
+    for pair in pairs:
+        per[kind[pair]][1] += 1
+        per[kind[pair]][0] += pair in found
+    return {
+        "precision": precision, "recall": recall, "f1": f1, "pairs_found": len(found), "true_pairs": len(pairs),
+        "recall_by_edit": {k: hits / total for k, (hits, total) in sorted(per.items())},
+    }
+
+
+def groups_to_pairs(groups: list[list[str]]) -> set[frozenset]:
+    return {frozenset(p) for g in groups for p in itertools.combinations(g, 2)}
+
+
+def run_hashview(root: Path) -> tuple[set[frozenset], dict]:
+    env = dict(os.environ, HASHVIEW_HOME=tempfile.mkdtemp(prefix="hashview-bench-"))
+    hashview = [sys.executable, "-m", "hashview"]
+    times = {}
+    for step in (["index", str(root)], ["train", str(root)]):
+        started = time.monotonic()
+        subprocess.run(hashview + step, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times[step[0]] = time.monotonic() - started
+    started = time.monotonic()
+    out = subprocess.run(hashview + ["dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True).stdout
+    times["dups"] = time.monotonic() - started
+    groups = [[str(Path(p).relative_to(root)) for p in g["paths"]] for g in json.loads(out)]
+    return groups_to_pairs(groups), times
+
+
+def run_imagededup(root: Path, method_name: str) -> tuple[dict, dict, float]:
+    """Pairs at the default threshold, and pairs per threshold 0..20 (for the best-F1 oracle)."""
+    import logging
+
+    logging.getLogger("imagededup").setLevel(logging.ERROR)
+    from imagededup import methods
+
+    method = getattr(methods, method_name)(verbose=False)
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in {".jpg", ".png", ".webp"})
+    started = time.monotonic()
+    encodings = {}
+    for path in files:
+        code = method.encode_image(image_file=str(path))
+        if code is not None:
+            encodings[str(path.relative_to(root))] = code
+    by_threshold = {}
+    for threshold in range(0, 21):
+        found = method.find_duplicates(encoding_map=encodings, max_distance_threshold=threshold)
+        by_threshold[threshold] = {frozenset((a, b)) for a, dups in found.items() for b in dups}
+    seconds = time.monotonic() - started
+    return by_threshold[10], by_threshold, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--skip-imagededup", action="store_true")
+    args = parser.parse_args(argv)
+    root = args.dataset.resolve()
+    pairs, kind = truth_pairs(root)
+    rows = []
+    found, times = run_hashview(root)
+    rows.append({"tool": "hashview (defaults)", **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times})
+    if not args.skip_imagededup:
+        for name in ("PHash", "DHash"):
+            default, by_threshold, seconds = run_imagededup(root, name)
+            rows.append({"tool": f"imagededup {name} (threshold 10)", **score(default, pairs, kind), "seconds": seconds})
+            best_t = max(by_threshold, key=lambda t: score(by_threshold[t], pairs, kind)["f1"])
+            rows.append({"tool": f"imagededup {name} (best threshold {best_t})", **score(by_threshold[best_t], pairs, kind), "seconds": seconds})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    edits = sorted({k for r in rows for k in r["recall_by_edit"]})
+    print(f"{len(pairs)} true pairs in {root}")
+    print(f"{'tool':40s} {'P':>6s} {'R':>6s} {'F1':>6s} {'s':>7s}  " + " ".join(f"{e[:9]:>9s}" for e in edits))
+    for r in rows:
+        cells = " ".join(f"{r['recall_by_edit'].get(e, float('nan')):9.2f}" for e in edits)
+        print(f"{r['tool']:40s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['seconds']:7.1f}  {cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
