@@ -71,7 +71,28 @@ def run_hashview(root: Path) -> tuple[set[frozenset], dict]:
     out = subprocess.run(hashview + ["dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True).stdout
     times["dups"] = time.monotonic() - started
     groups = [[str(Path(p).relative_to(root)) for p in g["paths"]] for g in json.loads(out)]
+    times["network"] = network_summary(root, env)
     return groups_to_pairs(groups), times
+
+
+NETWORK_SUMMARY = """
+import json, sys
+from hashview.core.library import Library
+with Library.open(sys.argv[1]) as lib:
+    info = lib.network()
+    s = info.stats
+    steps = sum(int(h.get("steps", 0)) for h in s.get("history", []))
+    fit = s.get("fit_seconds")
+    print(json.dumps({"method": info.method, "bits": info.bits, "trunk": s.get("trunk"), "input_size": s.get("input_size"),
+                      "steps": steps, "fit_seconds": fit, "seconds_per_step": round(fit / steps, 3) if steps and fit else None,
+                      "suggested_radius": lib.suggested_radius()}))
+"""
+
+
+def network_summary(root: Path, env: dict) -> dict:
+    """What the default training made: method, steps, seconds per step, the suggested radius."""
+    out = subprocess.run([sys.executable, "-c", NETWORK_SUMMARY, str(root)], env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def run_imagededup(root: Path, method_name: str) -> tuple[dict, dict, float]:
@@ -107,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     pairs, kind = truth_pairs(root)
     rows = []
     found, times = run_hashview(root)
-    rows.append({"tool": "hashview (defaults)", **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times})
+    network = times.pop("network")
+    rows.append({"tool": "hashview (defaults)", **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times,
+                 "network": network})
     if not args.skip_imagededup:
         for name in ("PHash", "DHash"):
             default, by_threshold, seconds = run_imagededup(root, name)
@@ -123,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         cells = " ".join(f"{r['recall_by_edit'].get(e, float('nan')):9.2f}" for e in edits)
         print(f"{r['tool']:40s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['seconds']:7.1f}  {cells}")
+    hv = rows[0]
+    print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
+    print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
+    try:
+        print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    except OSError:
+        pass
     return 0
 
 

@@ -129,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--network")
     group.add_argument("--exact", action="store_true", help="byte-identical files only")
-    p.add_argument("--radius", type=int, help="Hamming radius (default: bits/16)")
+    p.add_argument("--radius", type=int, help="Hamming radius (default: read off the codes' own distances)")
+    p.add_argument("--profile", action="store_true", help="instead of groups, list per radius how many groups and pairs it gives")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("eval", help="train and evaluate a method on a labelled data set")
@@ -209,7 +210,21 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
     with _open_library(args.folder) as lib:
         if not args.exact:
             printer.drive(lib.encode(args.network))
-        groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
+        if args.profile:
+            if args.exact:
+                from hashview.core.library import LibraryError
+
+                raise LibraryError("--profile needs codes, not --exact")
+            rows = lib.radius_profile(network=args.network)
+            suggested = lib.suggested_radius(network=args.network)
+        else:
+            groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
+    if args.profile:
+        lines = [f"radius {r['radius']:3d}: {r['groups']:6d} groups {r['pairs']:8d} pairs"
+                 + ("" if r["precision"] is None else f"  precision {r['precision']:.3f} (your decisions)")
+                 + ("  <- suggested" if r["radius"] == suggested else "") for r in rows]
+        _emit(args, {"suggested_radius": suggested, "radii": rows}, lines)
+        return 0
     document = [{"paths": [str(p) for p in g.paths], "max_distance": g.max_distance} for g in groups]
     lines = []
     for n, g in enumerate(groups, 1):

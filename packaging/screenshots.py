@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", type=Path, help="image to search for (default: a file of FOLDER)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the pipeline")
     parser.add_argument("--keep-home", action="store_true", help="use the existing HASHVIEW_HOME")
+    parser.add_argument("--duplicates", action="store_true",
+                        help="after the library, shoot the duplicates explorer (duplicates*.png) instead of search")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(name)s: %(message)s")
     if not args.folder.is_dir():
@@ -113,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     spin_until(lambda: thumbnails_loaded(window.library_view), 60)
     save(window, args.out / "library.png")
+    if args.duplicates:
+        code = duplicates_shots(window, args.out)
+        window.close()
+        app.quit()
+        return code
 
     query = args.query
     if query is None:
@@ -154,6 +161,55 @@ def main(argv: list[str] | None = None) -> int:
     save(window, args.out / "networks.png")
     window.close()
     app.quit()
+    return 0
+
+
+def duplicates_shots(window, out: Path) -> int:
+    """The explorer on the open library: groups and compare, synced zoom, difference, confirmation.
+
+    Picks a group with an edited copy (a caption or a crop shows best in the
+    difference). The trash confirmation is shot and then cancelled: nothing moves.
+    """
+    controller = window.duplicates
+    explorer = controller.explorer
+    scanned: list = []
+    controller.scanned.connect(scanned.append)
+    controller.show_explorer()
+    if not spin_until(lambda: scanned, 300):
+        sys.stderr.write(f"screenshots: no duplicate scan: {explorer.status.text()}\n")
+        return 1
+    shown: list = []
+    explorer.compare_shown.connect(lambda *pair: shown.append(pair))
+    model = explorer.groups_model
+    wanted = ("caption", "crop", "border", "messenger")
+    rows = [r for r in range(model.rowCount())
+            if any(w in Path(m.path).name for m in model.group(r).members for w in wanted)]
+    small = [r for r in rows if len(model.group(r).members) <= 6]  # a true group reads best
+    row = (small or rows or [0])[0]
+    explorer.select_group(row)
+    group = explorer.current_group()
+    member = next((i for i, m in enumerate(group.members) if any(w in Path(m.path).name for w in wanted)), 1)
+    shown.clear()
+    explorer.select_member(member)
+    spin_until(lambda: shown, 30)
+    spin_until(lambda: thumbnails_loaded(explorer.groups_view) and thumbnails_loaded(explorer.members_view), 60)
+    save(window, out / "duplicates.png")
+    explorer.left.set_zoom(3.0)
+    spin_until(lambda: False, 0.2)
+    save(window, out / "duplicates-zoom.png")
+    explorer.left.set_zoom(1.0)
+    diffs: list = []
+    explorer.difference_shown.connect(diffs.append)
+    explorer.diff_button.click()
+    spin_until(lambda: diffs, 60)
+    save(window, out / "duplicates-difference.png")
+    explorer.diff_button.click()
+    dialog = controller.request_trash(explorer.current_group())
+    if dialog is not None:
+        spin_until(lambda: dialog.isVisible(), 5)
+        spin_until(lambda: False, 0.2)
+        save(dialog, out / "duplicates-trash-confirm.png")
+        dialog.reject()
     return 0
 
 

@@ -15,3 +15,17 @@ def hashview_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("hashview_home")
     monkeypatch.setenv("HASHVIEW_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def empty_clipboard_after_test():
+    """Leave nothing on the clipboard: Qt's offscreen platform segfaults at exit when the
+    clipboard still owns a QMimeData set from Python (PySide6 6.11; xcb does not)."""
+    yield
+    import sys
+
+    if "PySide6.QtGui" in sys.modules:
+        from PySide6.QtGui import QGuiApplication
+
+        if QGuiApplication.instance() is not None:
+            QGuiApplication.clipboard().clear()

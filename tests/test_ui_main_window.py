@@ -17,6 +17,8 @@ from hashview.ui.main_window import MainWindow
 from hashview.ui.settings import open_settings
 from hashview.ui.thumbnail_model import Roles
 
+FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
+
 PIPELINE_TIMEOUT_MS = 60_000
 
 
@@ -30,7 +32,7 @@ def photos(tmp_path) -> Path:
 
 @pytest.fixture
 def window(qtbot):
-    win = MainWindow(settings=open_settings())
+    win = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -140,7 +142,7 @@ class SlowLibrary:
 
 
 def test_cancel_stops_the_chain(qtbot, photos):
-    window = MainWindow(settings=open_settings(), open_library=SlowLibrary)
+    window = MainWindow(settings=open_settings(), first_training=FAST_TRAINING, open_library=SlowLibrary)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.pipeline_finished, timeout=10_000) as blocker:
         window.open_folder(photos)

@@ -12,12 +12,14 @@ from hashview.ui.main_window import MainWindow
 from hashview.ui.networks_view import Column, NetworksModel
 from hashview.ui.settings import open_settings
 
+FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
+
 TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
 def window(qtbot):
-    win = MainWindow(settings=open_settings())
+    win = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -60,7 +62,7 @@ def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, windo
     assert "Device in use: cpu" in window.training_panel.device_used.text()
     assert "pcah-32 is now in use" in window.training_panel.status.text()
     # the options are remembered for the next session
-    again = MainWindow(settings=open_settings())
+    again = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(again)
     assert again.training_panel.options()["method"] == "pcah"
 
@@ -163,7 +165,7 @@ class TrainingThatWaits:
 
 
 def test_cancel_keeps_the_previous_network(qtbot, tmp_path):
-    window = MainWindow(settings=open_settings(), open_library=TrainingThatWaits)
+    window = MainWindow(settings=open_settings(), first_training=FAST_TRAINING, open_library=TrainingThatWaits)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.pipeline_finished, timeout=TIMEOUT_MS):
         window.open_folder(tmp_path)

@@ -13,6 +13,8 @@ from hashview.ui import dialogs, result_actions, theme
 from hashview.ui.main_window import MainWindow
 from hashview.ui.settings import open_settings
 
+FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
+
 
 def test_top_k_radius_copy_and_paste(qtbot, window, photos, tmp_path):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
@@ -85,7 +87,7 @@ def test_a_failing_job_shows_a_dialog_and_logs(qtbot, tmp_path, caplog):
         def close(self):
             pass
 
-    win = MainWindow(settings=open_settings(), open_library=Broken)
+    win = MainWindow(settings=open_settings(), first_training=FAST_TRAINING, open_library=Broken)
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.error_reported, timeout=10_000) as blocker:
         win.open_folder(tmp_path)
@@ -96,14 +98,14 @@ def test_a_failing_job_shows_a_dialog_and_logs(qtbot, tmp_path, caplog):
 
 
 def test_window_state_persists(qtbot, tmp_path):
-    first = MainWindow(settings=open_settings())
+    first = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(first)
     first.show()
     first.resize(700, 500)  # the offscreen screen is 800x600
     first.networks_dock.show()
     size = first.size()
     first.close()
-    second = MainWindow(settings=open_settings())
+    second = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(second)
     second.show()
     assert second.size() == size

@@ -23,7 +23,7 @@ from hashview.core import paths
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -56,6 +56,24 @@ CREATE TABLE IF NOT EXISTS skipped (
     reason   TEXT NOT NULL
 );
 """
+
+# Migrations from each version to the next, applied in order to an older catalog
+# (and to a new one, which starts at version 1).
+_MIGRATIONS = {
+    # 1 -> 2: the user's duplicate decisions, by content digest (digest_a < digest_b), so a
+    # verdict survives renames, moves and rescans, and applies to every exact copy of a file.
+    1: """
+CREATE TABLE IF NOT EXISTS decisions (
+    digest_a TEXT NOT NULL,
+    digest_b TEXT NOT NULL,
+    verdict  TEXT NOT NULL CHECK (verdict IN ('same', 'different')),
+    decided  TEXT NOT NULL,
+    PRIMARY KEY (digest_a, digest_b)
+);
+""",
+}
+
+VERDICTS = ("same", "different")
 
 _ENTRY_COLUMNS = "id, relpath, size, mtime_ns, digest, width, height, orientation, taken, label"
 
@@ -160,6 +178,13 @@ class Catalog:
                 raise CatalogError(
                     f"{self.db_path} was made by a newer hashview "
                     f"(schema {row[0]} > {SCHEMA_VERSION})")
+            version = 1 if row is None else int(row[0])
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                if row is not None:
+                    logger.info("catalog %s migrated from schema %d to %d", self.db_path, step, step + 1)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                          (str(SCHEMA_VERSION),))
             stored = conn.execute("SELECT value FROM meta WHERE key='root'").fetchone()
@@ -291,3 +316,24 @@ class Catalog:
             else:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                              (key, str(value)))
+
+    # -- duplicate decisions --------------------------------------------------
+
+    def set_decision(self, digest_a: str, digest_b: str, verdict: str | None) -> None:
+        """Remember (or with None forget) the user's verdict on two contents: "same" or "different"."""
+        if verdict is not None and verdict not in VERDICTS:
+            raise ValueError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+        a, b = sorted((str(digest_a), str(digest_b)))
+        with self._write() as conn:
+            if verdict is None:
+                conn.execute("DELETE FROM decisions WHERE digest_a = ? AND digest_b = ?", (a, b))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO decisions (digest_a, digest_b, verdict, decided)"
+                    " VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))", (a, b, verdict))
+
+    def decisions(self) -> list[tuple[str, str, str]]:
+        """Every remembered verdict as (digest_a, digest_b, verdict), digest_a < digest_b, oldest first."""
+        rows = self._conn().execute(
+            "SELECT digest_a, digest_b, verdict FROM decisions ORDER BY decided, digest_a, digest_b")
+        return [(r[0], r[1], r[2]) for r in rows]

@@ -38,7 +38,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-SMALL_TRUNKS = ("dhln", "cnn", "cnn-s", "bae")
+SMALL_TRUNKS = ("dhln", "cnn", "cnn-s", "cnn-xs", "bae")
 BAE_HIDDEN = 256  # the dense layer between the BAE encoder and the code layer
 
 
@@ -161,6 +161,8 @@ def build_trunk(name: str, weights: str, channels: int, size: int) -> nn.Module:
         return SmallCNN(channels)
     if name == "cnn-s":
         return SmallCNN(channels, width=32, stem_stride=2)
+    if name == "cnn-xs":  # a quarter of cnn-s again: dupnet's default on a CPU
+        return SmallCNN(channels, width=16, stem_stride=2)
     if name == "bae":  # the encoder, then its first dense layer (binarised in HashNet.features)
         encoder = BAEEncoder(channels, size)
         return _with_dim(nn.Sequential(encoder, nn.Linear(encoder.dim, BAE_HIDDEN)), BAE_HIDDEN)

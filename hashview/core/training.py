@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ class TrainOptions:
     labels: str = "none"           # "folders": first-level subfolder names; "none"
     name: str | None = None        # None: "<method>-<bits>"
     seed: int = 0                  # for sampling and initialisation
+    pairs: tuple = ()              # the user's decisions (file id, file id, +1 same / -1 different), for methods that use pairs
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
         "features": spec.to_config(),
         "labels": opts.labels,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "options": {k: v for k, v in asdict(opts).items() if k != "name"},
+        "options": _options(opts),
         "stats": {"images": int(len(features.ok)), "train_seconds": round(seconds, 3), "device": describe_device(device)},
     }
     hasher = shallow_hasher_from_fit(config, linear, backbone)
@@ -201,6 +202,10 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         train_rows = np.array([r for r, n in enumerate(names) if n], np.int64)
         lookup = {c: k for k, c in enumerate(classes)}
         labels = np.array([lookup[names[r]] for r in train_rows.tolist()], np.int64)
+    if opts.pairs and getattr(method, "uses_pairs", False):
+        row_of = {entries[i].id: r for r, i in enumerate(ok[train_rows].tolist())}
+        rows = [[row_of[a], row_of[b], int(v)] for a, b, v in opts.pairs if a in row_of and b in row_of]
+        run = replace(run, overrides={**run.overrides, "pairs": rows})
     name = opts.name or f"{method.name}-{opts.bits}"
     ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
     digest = hashlib.sha1(np.sort(ids).tobytes() + np.asarray(labels if labels is not None else [], np.int64).tobytes()).hexdigest()
@@ -216,10 +221,10 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         "name": name,
         "labels": opts.labels,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "options": {k: v for k, v in asdict(opts).items() if k != "name"},
+        "options": _options(opts),
         "stats": {"images": int(len(ok)), "train_images": int(len(train_rows)), "train_seconds": round(seconds, 3),
                   "device": describe_device(device), **{k: v for k, v in stats.items() if k != "params"},
-                  "params": dict(stats["params"])},
+                  "params": {k: v for k, v in stats["params"].items() if k != "pairs"}},
     }
     model.config = config
     hasher = DeepHasher(config, model)
@@ -235,6 +240,13 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     summary = {"images": int(len(ok)), "train_seconds": round(seconds, 3), "epochs": stats["epochs"],
                "resumed_at_epoch": stats["resumed_at_epoch"], "loss": [h["loss"] for h in stats["history"]]}
     return TrainOutcome(info, hasher, codes, summary)
+
+
+def _options(opts: TrainOptions) -> dict[str, Any]:
+    """The options as the network file records them (decision pairs as a count)."""
+    out = {k: v for k, v in asdict(opts).items() if k not in ("name", "pairs")}
+    out["decision_pairs"] = len(opts.pairs)
+    return out
 
 
 def check_name_for_file(name: str) -> str:

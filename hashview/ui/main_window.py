@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QSp
 
 from hashview.ui import dialogs
 from hashview.ui import settings as app_settings
+from hashview.ui.duplicates_controller import DuplicatesController
 from hashview.ui.jobs import JobRunner
 from hashview.ui.library_view import LibraryView
 from hashview.ui.network_controller import NetworkController
@@ -68,8 +69,11 @@ class MainWindow(QMainWindow):
     error_reported = Signal(str)
 
     def __init__(self, settings: QSettings | None = None, open_library: Callable[[Path], Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, first_training: dict[str, Any] | None = None) -> None:
+        """``first_training``: options of the run that trains a library with no network yet
+        (default: the engine's recommendation for the folder; tests pass a fast method)."""
         super().__init__(parent)
+        self.first_training = dict(first_training or {})
         self.setWindowTitle("hashview")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         self.networks_dock = self._dock("Networks", "NetworksDock", self.networks_panel)
         self.tabifyDockWidget(self.training_dock, self.networks_dock)
         self.networks = NetworkController(self)
+        self.duplicates = DuplicatesController.install(self)
         self._build_menu()
         self._restore_window()
 
@@ -161,8 +166,10 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
         self._action(edit_menu, "&Paste image as query", self.paste_query, QKeySequence.StandardKey.Paste)
+        self._action(edit_menu, "Find &duplicates…", self.duplicates.show_explorer, QKeySequence("Ctrl+D"))
         view_menu = self.menuBar().addMenu("&View")
-        for dock, keys in ((self.training_dock, "Ctrl+T"), (self.networks_dock, "Ctrl+N")):
+        for dock, keys in ((self.training_dock, "Ctrl+T"), (self.networks_dock, "Ctrl+N"),
+                           (self.duplicates_dock, "Ctrl+Shift+D")):
             toggle = dock.toggleViewAction()
             toggle.setShortcut(QKeySequence(keys))
             view_menu.addAction(toggle)
@@ -230,16 +237,18 @@ class MainWindow(QMainWindow):
             self.library = None
         if hasattr(self, "networks"):
             self.networks.refresh()
+            self.duplicates.set_library(None)
 
     # -- the index -> train -> encode chain ------------------------------------------------
     def _run_step(self, step: str) -> None:
         library = self.library
         job = getattr(library, "train" if step == "auto-train" else step)
+        options = self.first_training if step == "auto-train" else {}
         if step == "index":
             self._skipped = 0
             self.library_view.set_empty_text(
                 "Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
-        self.jobs.run(step, lambda cancel: job(cancel=cancel), STAGES[step] + "…")
+        self.jobs.run(step, lambda cancel: job(cancel=cancel, **options), STAGES[step] + "…")
         self.set_status(f"{STAGES[step]} {library.root}…")
 
     def _chain_event(self, step: str, event: Any) -> None:

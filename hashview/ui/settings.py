@@ -23,6 +23,7 @@ DEFAULTS = {
     "search/k": 50,  # how many results a query shows
     "search/radius": -1,  # show only results within this Hamming distance; -1: any distance
     "recent/max": 6,  # how many recent folders the welcome screen lists
+    "duplicates/keep_rules": "",  # KeepPolicy JSON (rule order, preferred and reference folders); "": defaults
 }
 
 

@@ -19,9 +19,10 @@ _MODULES = {
     "dshsre": "hashview.core.methods.dshsre",
     "ddh": "hashview.core.methods.ddh",
     "bae": "hashview.core.methods.bae",
+    "dupnet": "hashview.core.methods.dupnet",
 }
 
-DEFAULT_METHOD = "itq"          # without labels: fitted in seconds, no training wait
+DEFAULT_METHOD = "dupnet"       # without labels: learns duplicates from the library (benchmarks/dups.py)
 DEFAULT_LABELLED_METHOD = "ssdh"  # with class labels (--labels folders)
 
 

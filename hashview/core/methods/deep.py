@@ -112,6 +112,10 @@ class DeepMethod:
         steps = max(n // batch_size, 1)
         return [order[i * batch_size : (i + 1) * batch_size] for i in range(steps)]
 
+    def steps_per_epoch(self, n: int, batch_size: int, epochs: int, context: Any, params: dict[str, Any]) -> int:
+        """Steps in one epoch (sets the learning-rate schedule): one pass over the images unless a method plans otherwise."""
+        return max(n // batch_size, 1)
+
     def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float]) -> None:
         """Called before each epoch (BAE raises its slope here)."""
 
@@ -269,7 +273,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
     x_all = torch.from_numpy(np.ascontiguousarray(data)).to(device)  # uint8 NHWC
     y_all = torch.from_numpy(np.asarray(labels, np.int64)).to(device) if labels is not None else None
     do_augment = d.augment and channels == 3
-    steps_per_epoch = max(len(data) // batch_size, 1)
+    steps_per_epoch = method.steps_per_epoch(len(data), batch_size, epochs, context, params)
     total_steps = epochs * steps_per_epoch
 
     def batches(epoch: int):

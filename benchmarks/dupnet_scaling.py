@@ -1,0 +1,74 @@
+"""How DupNet's training time grows with the library: measured seconds per step, planned steps, the cap.
+
+Times ``--steps`` training steps of the default DupNet (cnn-xs, 64 px, 96
+photos per step seen twice) on random-edit batches on this machine, then
+prints for libraries of 1k, 10k and 100k photos the steps the default plans
+(``passes * n / batch`` between ``min_steps`` and ``max_steps``), the time
+they would take, the default time budget, and what the default therefore
+does (all steps, or as many as the budget allows: the passes over the
+library that buys). Also prints the load average, since on a shared machine
+that decides the figure.
+
+Usage: python benchmarks/dupnet_scaling.py [--steps 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> int:
+    import torch
+
+    from hashview.core.edits import random_edits
+    from hashview.core.methods import get_method
+    from hashview.core.methods.deep import Batch, cpu_threads
+    from hashview.core.methods.dupnet import Plan
+    from hashview.core.network import HashNet, network_config
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args(argv)
+    method = get_method("dupnet")
+    d = method.defaults
+    torch.set_num_threads(cpu_threads())
+    net = HashNet(network_config("dupnet", 64, method.trunk_for(None, 3, "cpu"), "none", 3, d.input_size, method.activation))
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
+    rng = np.random.default_rng(0)
+    data = rng.integers(0, 256, (d.batch_size, d.input_size, d.input_size, 3), dtype=np.uint8)
+    plan = Plan(data, 0, 1e9, generator=torch.Generator().manual_seed(0))
+    x = torch.from_numpy(data).permute(0, 3, 1, 2).float() / 255
+    times = []
+    for step in range(args.steps + 2):
+        started = time.monotonic()
+        opt.zero_grad()
+        loss = method.loss(net, Batch(x, None, np.arange(len(x))), plan, method.params)
+        loss.backward()
+        opt.step()
+        if step >= 2:
+            times.append(time.monotonic() - started)
+    per_step = float(np.median(times))
+    edits_started = time.monotonic()
+    for _ in range(5):
+        random_edits(x, plan.generator), random_edits(x, plan.generator)
+    edits = (time.monotonic() - edits_started) / 5
+    print(f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {d.input_size} px, {d.batch_size} photos x 2 views per step, "
+          f"{torch.get_num_threads()} thread(s)")
+    print(f"measured: {per_step:.3f} s per step (of which the edits {edits:.3f} s), load average "
+          + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(f"{'photos':>8s} {'planned steps':>14s} {'would take':>11s} {'budget':>8s} {'default trains':>15s} {'passes':>7s}")
+    for n in (737, 1_000, 10_000, 100_000):
+        steps = method.planned_steps(n, d.batch_size)
+        budget = method.budget_seconds(n)
+        done = min(steps, int(budget / per_step))
+        print(f"{n:8d} {steps:14d} {steps * per_step:10.0f}s {budget:7.0f}s {done:9d} steps {done * d.batch_size / n:7.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Which copy of a duplicate group to keep: ordered rules, preferred and reference folders.
+
+A person tidying duplicates wants the best copy kept without looking at every
+group, and wants to be able to say what "best" means. The rules below are
+compared in the order the person chose (the first rule that tells two copies
+apart decides): the highest resolution, then the largest file, then the
+oldest (date taken, else the file's modification time), then a preferred
+folder. Files in *reference* folders (an archive, a backup the person trusts)
+are never proposed for removal: when a group has one, the best reference copy
+is the keeper and the other reference copies are left alone too.
+
+Pure functions over catalog entries (anything with ``path``, ``width``,
+``height``, ``size``, ``taken`` and ``mtime_ns``), so the explorer, the
+command line and the tests all pick the same keeper.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+RULES: dict[str, str] = {
+    "resolution": "Highest resolution",
+    "size": "Largest file",
+    "oldest": "Oldest (date taken, else modified)",
+    "folder": "In a preferred folder",
+}
+"""Rule names, in the default order, with the words the rules editor shows."""
+
+DEFAULT_ORDER: tuple[str, ...] = tuple(RULES)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(path).relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _taken_seconds(taken: str | None) -> float | None:
+    """An ISO 8601 capture time as seconds since the epoch (naive times read as UTC)."""
+    if not taken:
+        return None
+    try:
+        moment = datetime.fromisoformat(taken.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def age_key(entry: Any) -> float:
+    """When the picture was made, as far as we know: date taken, else modification time."""
+    taken = _taken_seconds(getattr(entry, "taken", None))
+    if taken is not None:
+        return taken
+    return (getattr(entry, "mtime_ns", 0) or 0) / 1e9
+
+
+@dataclass(frozen=True)
+class KeepPolicy:
+    """The person's rules: their order, preferred folders and reference folders.
+
+    Args:
+        order: rule names from ``RULES``, most important first; rules left
+            out are not used.
+        preferred: folders whose copies win the "folder" rule, the first
+            folder most preferred.
+        reference: folders whose files are never moved or deleted.
+    """
+
+    order: tuple[str, ...] = DEFAULT_ORDER
+    preferred: tuple[Path, ...] = field(default=())
+    reference: tuple[Path, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.order if name not in RULES]
+        if unknown:
+            raise ValueError(f"unknown keep rule(s) {unknown}; known: {', '.join(RULES)}")
+        object.__setattr__(self, "order", tuple(dict.fromkeys(self.order)))
+        object.__setattr__(self, "preferred", tuple(Path(p) for p in self.preferred))
+        object.__setattr__(self, "reference", tuple(Path(p) for p in self.reference))
+
+    def is_reference(self, path: Path) -> bool:
+        """Whether ``path`` lies in a reference folder (and so must never be touched)."""
+        return any(_inside(Path(path), folder) for folder in self.reference)
+
+    def folder_rank(self, path: Path) -> int:
+        """0 for the most preferred folder, 1 for the next...; len(preferred) when in none."""
+        for rank, folder in enumerate(self.preferred):
+            if _inside(Path(path), folder):
+                return rank
+        return len(self.preferred)
+
+    def to_json(self) -> str:
+        """The policy as JSON text, for the settings store."""
+        return json.dumps({"order": list(self.order), "preferred": [str(p) for p in self.preferred],
+                           "reference": [str(p) for p in self.reference]})
+
+    @classmethod
+    def from_json(cls, text: str | None) -> KeepPolicy:
+        """The policy stored by ``to_json``; the defaults when the text is missing or unreadable."""
+        try:
+            data = json.loads(text or "{}")
+            return cls(tuple(data.get("order", DEFAULT_ORDER)), tuple(data.get("preferred", ())),
+                       tuple(data.get("reference", ())))
+        except (ValueError, TypeError, AttributeError) as exc:
+            logger.warning("ignoring unreadable keep rules %r: %s", text, exc)
+            return cls()
+
+
+def _rule_keys(policy: KeepPolicy) -> list[Callable[[Any], Any]]:
+    """One sort key per rule in the policy's order; smaller is better."""
+    keys = {
+        "resolution": lambda e: -(int(e.width or 0) * int(e.height or 0)),
+        "size": lambda e: -int(e.size or 0),
+        "oldest": age_key,
+        "folder": lambda e: policy.folder_rank(e.path),
+    }
+    return [keys[name] for name in policy.order]
+
+
+def rank(entries: Iterable[Any], policy: KeepPolicy | None = None) -> list[Any]:
+    """The entries best first under ``policy``; ties keep a stable order by path."""
+    policy = policy or KeepPolicy()
+    keys = _rule_keys(policy)
+    return sorted(entries, key=lambda e: (*[key(e) for key in keys], str(e.path)))
+
+
+def choose_keeper(entries: Sequence[Any], policy: KeepPolicy | None = None) -> tuple[Any, list[Any]]:
+    """The copy to keep and the copies that may go, for one duplicate group.
+
+    The keeper is the best copy by the rules, but a copy in a reference folder
+    always beats one outside (reference folders hold what the person trusts).
+    ``others`` never contains a reference copy: those are kept whatever the
+    rules say.
+
+    Raises:
+        ValueError: the group is empty.
+    """
+    if not entries:
+        raise ValueError("a duplicate group needs at least one entry")
+    policy = policy or KeepPolicy()
+    ordered = rank(entries, policy)
+    protected = [e for e in ordered if policy.is_reference(e.path)]
+    keeper = protected[0] if protected else ordered[0]
+    others = [e for e in ordered if e is not keeper and not policy.is_reference(e.path)]
+    return keeper, others
+
+
+def removable(entries: Sequence[Any], keeper: Any, policy: KeepPolicy | None = None) -> list[Any]:
+    """The copies that may go when the person picked ``keeper`` by hand (reference copies stay)."""
+    policy = policy or KeepPolicy()
+    return [e for e in entries if e is not keeper and e.path != keeper.path and not policy.is_reference(e.path)]

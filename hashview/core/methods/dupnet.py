@@ -1,0 +1,198 @@
+"""DupNet: a duplicate finder learnt from the library itself (self-supervised, contrastive).
+
+Unsupervised, no pretrained weights. Two random synthetic edits of one photo
+(``core/edits.py``: crops, small rotations, borders, captions, JPEG,
+downscales, colour) are a positive pair; every other photo in the batch is a
+negative. The network learns exactly the invariance a duplicate finder needs
+and nothing more: a crop of the photo stays close, the next quadrant of the
+same wallpaper does not. After training the codes ``u >= 0`` of a photo and of
+its edited copies are a few bits apart, and ``Library.suggested_radius`` reads
+the radius off the codes' own nearest-neighbour distances.
+
+When the user has made decisions in the duplicates explorer, their pairs
+(``params["pairs"]``: rows of the training images with +1 "same picture" or
+-1 "not a match") join every step: "same" pairs as extra positives, "not a
+match" pairs pushed apart beyond a margin.
+
+Training is planned by steps, not passes: small libraries need many passes
+to learn the edits, large ones far fewer than one pass per step would give,
+so the step count grows with the library as ``passes * n / pairs`` between
+``min_steps`` and ``max_steps``, and is capped by a time budget (the
+``rounds`` epochs share it; a round that runs out of time ends early, so the
+learning-rate schedule still reaches its end on a slow or busy machine).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+
+logger = logging.getLogger(__name__)
+
+BUDGET_ENV = "HASHVIEW_DUPNET_SECONDS"  # overrides the time budget of one training run (seconds)
+
+
+@dataclass
+class Plan:
+    """What ``prepare`` decides once: the images (for decision pairs), the step plan and its clock."""
+
+    data: np.ndarray                      # uint8 NHWC at the network's input size
+    seed: int
+    budget_s: float                       # wall-clock budget of the whole run
+    started: float | None = None          # set at the first step
+    generator: Any = None                 # torch.Generator of the edits
+    cut_rounds: list[int] = field(default_factory=list)
+    steps_per_epoch: int = 1              # set by ``steps_per_epoch`` before the first round
+
+
+class DupNet(DeepMethod):
+    name = "dupnet"
+    title = "Self-supervised duplicate hashing on synthetic edits (DupNet)"
+    needs_labels = False
+    activation = "tanh"
+    uses_pairs = True
+    defaults = DeepDefaults(
+        epochs=10,            # rounds: the planned steps split in 10, a checkpoint after each
+        batch_size=96,        # photos per step; each is seen twice (two edits), so 192 images go through the network
+        lr=3e-3,              # peak learning rate (AdamW), one cycle
+        optimizer="adam",
+        weight_decay=1e-4,
+        schedule="onecycle",
+        backbone="auto",      # "cnn-xs" on a CPU, "cnn" on a GPU (see trunk_for)
+        input_size=64,        # large enough that crops, borders and captions show
+        augment=False,        # the edits below replace the generic flips and shifts
+    )
+    params = {
+        "temperature": 0.1,   # NT-Xent temperature on the cosine of the relaxed codes (0.2: F1 0.95, 0.05: 0.975 on the dev set)
+        "quantise": 0.5,      # weight of the quantisation term mean((1 - |tanh u|)^2)
+        "straight_through": 0.0,  # 1: the contrastive term sees sign(h) (straight-through gradient), i.e. Hamming distance itself
+        "balance": 0.1,       # weight of the bit-balance term (each bit used half the time)
+        "min_steps": 360,     # even a tiny library trains this many steps
+        "max_steps": 20000,   # no library trains more
+        "passes": 8.0,        # beyond min_steps: about this many edited views of each photo
+        "budget_s": 180.0,    # wall-clock cap of the training loop for a small library (HASHVIEW_DUPNET_SECONDS overrides) ...
+        "budget_per_photo_s": 0.015,  # ... plus this per photo (10k photos: 330 s, 100k: 1680 s) ...
+        "max_budget_s": 1800.0,  # ... and never more than half an hour
+        "pair_batch": 16,     # decision pairs mixed into each step (when there are any)
+        "margin": 0.5,        # "not a match" pairs: cosine of their codes pushed below this (d >= K/4)
+        "weight_pairs": 1.0,  # weight of the decision-pair term
+    }
+
+    def trunk_for(self, backbone: str | None, channels: int, device: str = "cpu") -> str:
+        """``cnn-xs`` on a CPU (a 64-px step of 192 views in about 0.25 s on one core), ``cnn`` on a GPU."""
+        if backbone in (None, "", "auto", "pixels"):
+            return "cnn-xs" if device.startswith("cpu") else "cnn"
+        return super().trunk_for(backbone, channels, device)
+
+    def planned_steps(self, n: int, batch_size: int, params: dict[str, Any] | None = None) -> int:
+        """Steps for a library of ``n`` photos (before the time cap)."""
+        p = params or self.params
+        return int(min(max(math.ceil(p["passes"] * n / batch_size), p["min_steps"]), p["max_steps"]))
+
+    def budget_seconds(self, n: int, params: dict[str, Any] | None = None) -> float:
+        """The training loop's wall-clock cap for a library of ``n`` photos (``HASHVIEW_DUPNET_SECONDS`` overrides)."""
+        if os.environ.get(BUDGET_ENV):
+            return float(os.environ[BUDGET_ENV])
+        p = params or self.params
+        return float(min(p["budget_s"] + p["budget_per_photo_s"] * n, p["max_budget_s"]))
+
+    def prepare(self, images: np.ndarray, labels, rng: np.random.Generator) -> Plan:
+        import torch
+
+        seed = int(rng.integers(0, 2**31 - 1))
+        return Plan(images, seed, self.budget_seconds(len(images)), generator=torch.Generator().manual_seed(seed))
+
+    def steps_per_epoch(self, n: int, batch_size: int, epochs: int, context: Plan, params: dict[str, Any]) -> int:
+        context.budget_s = self.budget_seconds(n, params)
+        context.steps_per_epoch = max(math.ceil(self.planned_steps(n, batch_size, params) / max(epochs, 1)), 1)
+        return context.steps_per_epoch
+
+    def epoch_batches(self, n: int, batch_size: int, rng: np.random.Generator, context: Plan):
+        """Random batches (without repeats inside one), until the round's steps or its share of the budget run out."""
+        return _RoundBatches(self, n, batch_size, rng, context)
+
+    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float]) -> None:
+        self._round = (epoch, epochs)
+
+    # NT-Xent (SimCLR: Chen et al., "A Simple Framework for Contrastive Learning of Visual
+    # Representations", ICML 2020) on the relaxed codes h = tanh(u), as in CIBHash (Qiu et al.,
+    # "Unsupervised Hashing with Contrastive Information Bottleneck", IJCAI 2021), for 2N views:
+    #   L = 1/2N sum_i -log( exp(cos(h_i, h_i+) / T) / sum_{k != i} exp(cos(h_i, h_k) / T) )
+    #       + quantise * mean((1 - |h|)^2) + balance * mean_bits(mean_batch(h)^2)
+    # and, with the user's decisions, for pairs (a, b) of views of two photos:
+    #   same: 1 - cos(h_a, h_b);  not a match: max(0, cos(h_a, h_b) - margin)
+    # (cos of the binary codes is 1 - 2 d / K, so margin 0.5 asks for d >= K / 4).
+    def loss(self, model, batch: Batch, context: Plan, params):
+        import torch
+        import torch.nn.functional as F
+
+        from hashview.core.edits import random_edits
+
+        x = batch.x
+        n = len(x)
+        views = torch.cat([random_edits(x, context.generator), random_edits(x, context.generator)])
+        pairs = params.get("pairs") or []
+        m = 0
+        if pairs:
+            pick = torch.randint(0, len(pairs), (int(min(params["pair_batch"], len(pairs))),), generator=context.generator)
+            chosen = np.asarray([pairs[k] for k in pick.tolist()], np.int64).reshape(-1, 3)
+            m = len(chosen)
+            rows = np.concatenate([chosen[:, 0], chosen[:, 1]])
+            extra = torch.from_numpy(np.ascontiguousarray(context.data[rows])).to(x.device)
+            extra = extra.permute(0, 3, 1, 2).float().div_(255.0)
+            views = torch.cat([views, random_edits(extra, context.generator)])
+        u = model(model.normalise(views)).float()
+        h = torch.tanh(u)
+        codes = h + (torch.sign(h) - h).detach() if params["straight_through"] else h
+        z = F.normalize(codes[: 2 * n], dim=1)
+        sim = z @ z.T / params["temperature"]
+        sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=sim.device), float("-inf"))
+        target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(sim.device)
+        contrastive = F.cross_entropy(sim, target)
+        quantise = ((1 - h.abs()) ** 2).mean()
+        balance = (h[: 2 * n].mean(dim=0) ** 2).mean()
+        total = contrastive + params["quantise"] * quantise + params["balance"] * balance
+        if m:
+            ha, hb = F.normalize(h[2 * n : 2 * n + m], dim=1), F.normalize(h[2 * n + m :], dim=1)
+            cos = (ha * hb).sum(dim=1)
+            verdict = torch.from_numpy(chosen[:, 2]).to(cos.device)
+            pair_loss = torch.where(verdict > 0, 1 - cos, (cos - params["margin"]).clamp_min(0))
+            total = total + params["weight_pairs"] * pair_loss.mean()
+        return total
+
+
+class _RoundBatches:
+    """One round's batches: stops after its planned steps or when the round's share of the budget is spent."""
+
+    def __init__(self, method: DupNet, n: int, batch_size: int, rng: np.random.Generator, plan: Plan) -> None:
+        self.method, self.n, self.batch_size, self.rng, self.plan = method, n, batch_size, rng, plan
+
+    def __iter__(self):
+        plan = self.plan
+        epoch, epochs = getattr(self.method, "_round", (0, 1))
+        if plan.started is None:
+            plan.started = time.monotonic() - plan.budget_s * epoch / max(epochs, 1)  # a resumed run keeps its share
+        deadline = plan.started + plan.budget_s * (epoch + 1) / max(epochs, 1)
+        steps = plan.steps_per_epoch
+        order = self.rng.permutation(self.n)
+        at = 0
+        for step in range(steps):
+            if step and time.monotonic() > deadline:
+                plan.cut_rounds.append(epoch)
+                logger.info("dupnet round %d cut at step %d of %d by the time budget", epoch + 1, step, steps)
+                return
+            if at + self.batch_size > self.n:
+                order, at = self.rng.permutation(self.n), 0
+            yield order[at : at + self.batch_size]
+            at += self.batch_size
+
+
+METHOD = DupNet()

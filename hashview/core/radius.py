@@ -1,0 +1,62 @@
+"""The duplicate radius, read off the codes' own distances.
+
+A network that learnt what a duplicate is puts a photo and its copies a few
+bits apart and every other photo far away, so the distance from each code to
+its nearest neighbour has two modes: small for photos that have a copy, large
+for photos that have none. The radius goes in the valley between them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashview.core.search import top_k
+
+SAMPLE = 4000  # codes whose nearest neighbour is measured (all of them in smaller libraries)
+
+
+def nearest_distances(codes: np.ndarray, sample: int = SAMPLE, seed: int = 0) -> np.ndarray:
+    """Hamming distance from each of (up to ``sample``) packed codes to its nearest other code."""
+    n = len(codes)
+    if n < 2:
+        return np.zeros(0, np.int64)
+    rows = np.arange(n) if n <= sample else np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
+    found, dists = top_k(codes, codes[rows], 2)
+    found, dists = np.asarray(found).reshape(len(rows), -1), np.asarray(dists).reshape(len(rows), -1)
+    first_is_self = found[:, 0] == rows
+    return np.where(first_is_self, dists[:, 1], dists[:, 0]).astype(np.int64)
+
+
+def valley_radius(nearest: np.ndarray, n_bits: int, fallback: int | None = None) -> int:
+    """The radius in the valley of the nearest-neighbour histogram (see ``suggest_radius``)."""
+    fallback = max(1, n_bits // 16) if fallback is None else fallback
+    if len(nearest) == 0:
+        return fallback
+    top = max(2, n_bits // 4)
+    hist = np.bincount(np.clip(nearest, 0, n_bits), minlength=n_bits + 1).astype(np.float64)
+    smooth = np.convolve(hist, [0.25, 0.5, 0.25], mode="same")
+    # candidate cut points: radius r keeps distances <= r; the valley is the emptiest bin above r
+    cands = np.arange(1, top)
+    depth = smooth[cands + 1]
+    best = depth.min()
+    ties = cands[depth <= best + 1e-9]
+    # among equally empty bins take the middle of the widest run: as far from both modes as they allow
+    runs = np.split(ties, np.flatnonzero(np.diff(ties) > 1) + 1)
+    widest = max(runs, key=len)
+    return int(widest[len(widest) // 2])
+
+
+def suggest_radius(codes: np.ndarray, n_bits: int | None = None) -> int:
+    """The radius that separates copies from different photos, from the codes alone.
+
+    Each code's distance to its nearest other code is measured (a sample of
+    ``SAMPLE`` codes in large libraries); their histogram, lightly smoothed,
+    has a mode near 0 (photos with a copy) and a mode far out (photos without).
+    The radius r is the one whose next bin r + 1 is emptiest, searched in
+    1..K/4 - 1; among equally empty bins the middle of the widest run wins.
+    A library with no copies at all gets a radius in the empty stretch below
+    its single mode, so it finds (almost) nothing, as it should.
+    """
+    codes = np.asarray(codes, np.uint8)
+    n_bits = int(n_bits or codes.shape[1] * 8)
+    return valley_radius(nearest_distances(codes), n_bits)

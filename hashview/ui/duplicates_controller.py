@@ -1,0 +1,322 @@
+"""The duplicates explorer's link to the library: scans, decisions, trash and undo.
+
+Scans (``Library.duplicates`` at the chosen radius, with the radius profile
+the slider shows) run on the window's ``JobRunner``, like every job that may
+encode: the window runs one long job at a time, and a scan asked for while
+another job runs waits for it. Decisions ("not a match", "same picture") are
+written to the catalog at once (the engine remembers them across scans and
+uses them as pairs when the network is retrained), then the groups are
+scanned again, so a rejected copy leaves its group on screen.
+
+Trash: the confirmation lists every file; nothing outside the library root or
+in a reference folder is ever moved (the whole batch is refused, with the
+reason); the moved files leave the catalog (``Library.forget``). Undo moves
+the last batch back and re-indexes, so the files are catalogued and coded again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from hashview.core.keep_rules import KeepPolicy
+from hashview.ui import trash
+from hashview.ui.duplicates_model import GroupRow, make_rows
+from hashview.ui.duplicates_view import DuplicatesExplorer
+from hashview.ui.jobs import JobRunner
+from hashview.ui.radius_control import EXACT
+from hashview.ui.thumbnail_model import ThumbnailLoader
+
+if TYPE_CHECKING:
+    from hashview.ui.main_window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+RULES_KEY = "duplicates/keep_rules"
+SCAN, REINDEX = "duplicates", "duplicates-reindex"
+
+
+@dataclass
+class Scan:
+    """What one scan found, handed from the worker to the GUI thread."""
+
+    groups: list[Any]
+    entries: dict[Any, Any]
+    radius: int
+    profile: list[dict[str, Any]] | None
+    suggested: int | None
+
+
+def scan_library(library: Any, radius: int | None, with_profile: bool) -> Scan:
+    """Groups at ``radius`` (None: the suggested one; ``EXACT``: identical files), in a worker."""
+    has_network = library.current_network() is not None
+    profile = suggested = None
+    if has_network:
+        if hasattr(library, "suggested_radius"):
+            suggested = int(library.suggested_radius())
+        else:  # an engine without the radius tools: its own default
+            suggested = max(1, library.current_network().bits // 16)
+        if with_profile and hasattr(library, "radius_profile"):
+            profile = list(library.radius_profile())
+    if radius is None:
+        radius = suggested if suggested is not None else EXACT
+    if radius == EXACT or not has_network:
+        groups, radius = library.duplicates(exact=True), EXACT
+    else:
+        groups = library.duplicates(radius=radius)
+    return Scan(list(groups), {e.id: e for e in library.entries()}, radius, profile, suggested)
+
+
+class DuplicatesController(QObject):
+    """Runs the explorer over the open library; tests may build it with a fake library."""
+
+    scanned = Signal(int)
+    """How many groups the explorer now shows."""
+    decided = Signal(str)
+    trashed = Signal(list)
+    restored = Signal(list)
+    refused = Signal(str)
+
+    def __init__(self, explorer: DuplicatesExplorer, jobs: JobRunner, settings: QSettings,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.explorer = explorer
+        self.jobs = jobs
+        self.settings = settings
+        self.library: Any = None
+        self.policy = KeepPolicy.from_json(str(settings.value(RULES_KEY, "") or ""))
+        self.undo_stack: list[trash.TrashBatch] = []
+        self.confirmation: trash.TrashConfirmation | None = None
+        self.scan_result: Scan | None = None
+        self._loader: ThumbnailLoader | None = None
+        self._pending: int | None | bool = False
+        self._profile_stale = True
+        self._keep: frozenset[Path] | None = None
+        explorer.radius.radius_chosen.connect(self.scan)
+        explorer.not_a_match_requested.connect(self.not_a_match)
+        explorer.same_requested.connect(self.same_picture)
+        explorer.trash_requested.connect(self.request_trash)
+        explorer.undo_requested.connect(self.undo)
+        explorer.rules_requested.connect(self.edit_rules)
+        jobs.succeeded.connect(self._succeeded)
+        jobs.failed.connect(self._failed)
+        jobs.cancelled.connect(lambda step: self._job_ended(step))
+
+    @classmethod
+    def install(cls, window: MainWindow) -> DuplicatesController:
+        """Add the explorer to ``window`` as a dock that follows the open library."""
+        explorer = DuplicatesExplorer()
+        window.duplicates_dock = window._dock("Duplicates", "DuplicatesDock", explorer)
+        window.tabifyDockWidget(window.training_dock, window.duplicates_dock)
+        controller = cls(explorer, window.jobs, window.settings, window)
+        controller.window = window
+        window.library_opened.connect(lambda _root: controller.set_library(window.library))
+        window.pipeline_finished.connect(lambda _text: controller.explorer.isVisible() and controller.scan())
+        return controller
+
+    # -- library ----------------------------------------------------------------------------
+    def set_library(self, library: Any) -> None:
+        """Follow ``library`` (None when it closes): forget groups, thumbnails and undo."""
+        if library is self.library:
+            return
+        self.explorer.set_rows([])
+        self.explorer.members_model.set_loader(None)
+        self.explorer.groups_model.set_loader(None)
+        if self._loader is not None:
+            self._loader.shutdown()
+            self._loader.deleteLater()
+            self._loader = None
+        self.library, self.scan_result, self.undo_stack = library, None, []
+        self._profile_stale, self._pending = True, False
+        self.explorer.undo_button.setEnabled(False)
+        self.explorer.root = Path(library.root) if library is not None else None
+        if library is not None:
+            self._loader = ThumbnailLoader(library.thumbnail, parent=self)
+            self.explorer.groups_model.set_loader(self._loader)
+            self.explorer.members_model.set_loader(self._loader)
+            self.explorer.show_status("Choose Find duplicates (Ctrl+D) to look for copies.")
+
+    def show_explorer(self) -> None:
+        """Show the explorer's dock, give it room, and scan (the menu action's slot)."""
+        window = getattr(self, "window", None)
+        if window is not None:
+            window.duplicates_dock.show()
+            window.duplicates_dock.raise_()
+            window.resizeDocks([window.duplicates_dock], [int(window.height() * 0.7)], Qt.Orientation.Vertical)
+        self.explorer.groups_view.setFocus()
+        self.scan()
+
+    # -- scans ------------------------------------------------------------------------------
+    def scan(self, radius: int | None = None) -> bool:
+        """Find groups at ``radius`` (None: the slider's, or the suggested one at first)."""
+        if self.library is None:
+            self.explorer.show_status("Open a folder first, then find duplicates in it.")
+            return False
+        if radius is None and self.scan_result is not None:
+            radius = self.explorer.radius.value()
+        if self.jobs.busy():
+            self._pending = radius if radius is not None else True
+            self.explorer.show_status(f"Waiting for {self.jobs.step} to finish, then finding duplicates…")
+            return False
+        library, with_profile = self.library, self._profile_stale
+        current = self.explorer.current_group()
+        self._keep = self._keep or (current.key() if current else None)
+        self.jobs.run(SCAN, lambda cancel: scan_library(library, radius, with_profile), "Finding duplicates…")
+        self.explorer.show_status("Finding duplicates…")
+        return True
+
+    def _succeeded(self, step: str, summary: Any) -> None:
+        if step == SCAN:
+            self._show_scan(summary)
+        elif step == REINDEX:
+            paths = getattr(self, "_restoring", [])
+            self._profile_stale = True
+            self.scan()
+            self.restored.emit(paths)
+        self._job_ended(step)
+
+    def _failed(self, step: str, message: str, _details: str) -> None:
+        if step in (SCAN, REINDEX):
+            self.explorer.show_status(f"Finding duplicates failed: {message}")
+        self._job_ended(step)
+
+    def _job_ended(self, step: str) -> None:
+        if self._pending is not False and not self.jobs.busy() and step != SCAN:
+            radius = None if self._pending is True else self._pending
+            self._pending = False
+            self.scan(radius)
+
+    def _show_scan(self, result: Scan) -> None:
+        self.scan_result = result
+        control = self.explorer.radius
+        if result.profile is not None or self._profile_stale:
+            control.set_profile(result.profile or [], result.suggested)
+            self._profile_stale = False
+        control.set_value(result.radius)
+        if result.radius == EXACT:
+            control.set_exact_groups(len(result.groups))
+        rows = make_rows(result.groups, result.entries, self.policy)
+        keep, self._keep = self._keep, None
+        self.explorer.set_rows(rows, keep)
+        copies = sum(len(r.others) for r in rows)
+        self.explorer.show_status(f"{len(rows)} groups; the keep rules would move {copies} copies to the trash."
+                                  if rows else "No duplicates at this setting: try a larger radius.")
+        self.scanned.emit(len(rows))
+
+    # -- decisions --------------------------------------------------------------------------
+    def not_a_match(self, member: Any) -> None:
+        """Remember that ``member`` is not a copy of the others in its group, and scan again."""
+        group = self.explorer.current_group()
+        if group is None or self.library is None:
+            return
+        try:
+            for other in group.members:
+                if other is not member:
+                    self.library.record_decision(Path(member.path), Path(other.path), "different")
+        except Exception as exc:  # noqa: BLE001 - LibraryError: identical files cannot be "different"
+            self.explorer.show_status(f"Not recorded: {exc}")
+            return
+        self._after_decision("different", f"Noted: {Path(member.path).name} is not a copy of the others.")
+
+    def same_picture(self, group: GroupRow) -> None:
+        """Remember every pair in ``group`` as the same picture."""
+        members = [Path(m.path) for m in group.members]
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                self.library.record_decision(a, b, "same")
+        self._after_decision("same", f"Noted: these {len(members)} files are the same picture.")
+
+    def _after_decision(self, verdict: str, text: str) -> None:
+        self._profile_stale = True
+        self.decided.emit(verdict)
+        self.scan()
+        self.explorer.show_status(text)
+
+    # -- trash ------------------------------------------------------------------------------
+    def request_trash(self, group: GroupRow) -> trash.TrashConfirmation | None:
+        """Check the group's other copies, then ask for confirmation (non-blocking)."""
+        paths = [Path(m.path) for m in group.others]
+        try:
+            trash.check_trashable(paths, Path(self.library.root), self.policy)
+        except trash.TrashRefused as exc:
+            self._refuse(str(exc))
+            return None
+        self.confirmation = trash.TrashConfirmation(paths, Path(group.keeper.path), self.explorer)
+        self.confirmation.confirmed.connect(self.trash)
+        self.confirmation.finished.connect(self._confirmation_closed)
+        self.confirmation.open()
+        return self.confirmation
+
+    def _confirmation_closed(self) -> None:
+        # Give the keys back to the explorer, so N/P/Delete/Ctrl+Z go on working.
+        self.explorer.window().activateWindow()
+        self.explorer.groups_view.setFocus()
+
+    def _refuse(self, text: str) -> None:
+        logger.warning("trash refused: %s", text)
+        self.explorer.show_status(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Not moved to the trash", text, parent=self.explorer)
+        box.setObjectName("TrashRefused")
+        box.open()
+        self.refused_box = box
+        self.refused.emit(text)
+
+    def trash(self, paths: list[Path]) -> None:
+        """Move ``paths`` to the trash (checked again), forget them, and scan again."""
+        try:
+            batch = trash.trash_files(paths, Path(self.library.root), self.policy)
+        except trash.TrashRefused as exc:
+            self._refuse(str(exc))
+            return
+        except OSError as exc:
+            batch = getattr(exc, "batch", trash.TrashBatch())
+            self._refuse(f"Moving to the trash stopped: {exc}")
+        if not batch.files:
+            return
+        if hasattr(self.library, "forget"):
+            self.library.forget(batch.originals)
+        self.undo_stack.append(batch)
+        self.explorer.undo_button.setEnabled(batch.can_undo())
+        self._profile_stale = True
+        self.scan()
+        undo = " Ctrl+Z brings them back." if batch.can_undo() else ""
+        self.explorer.show_status(f"Moved {len(batch.files)} files to the trash.{undo}")
+        self.trashed.emit(batch.originals)
+
+    def undo(self) -> bool:
+        """Move the last trashed batch back and re-index it; False when there is nothing to undo."""
+        if not self.undo_stack or self.library is None:
+            self.explorer.show_status("Nothing to undo.")
+            return False
+        if self.jobs.busy():
+            self.explorer.show_status(f"Wait until {self.jobs.step} has finished, then undo.")
+            return False
+        batch = self.undo_stack.pop()
+        self._restoring = trash.restore(batch)
+        self.explorer.undo_button.setEnabled(bool(self.undo_stack) and self.undo_stack[-1].can_undo())
+        library = self.library
+        self.jobs.run(REINDEX, lambda cancel: library.index(cancel=cancel), "Indexing the restored files…")
+        self.explorer.show_status(f"Restored {len(self._restoring)} files; indexing them again…")
+        return True
+
+    # -- keep rules ------------------------------------------------------------------------
+    def edit_rules(self) -> None:
+        from hashview.ui.keep_rules_dialog import KeepRulesDialog
+
+        self.rules_dialog = KeepRulesDialog(self.policy, self.library.root if self.library else None, self.explorer)
+        self.rules_dialog.policy_chosen.connect(self.set_policy)
+        self.rules_dialog.open()
+
+    def set_policy(self, policy: KeepPolicy) -> None:
+        """Use ``policy`` from now on (remembered), and re-pick the keepers on screen."""
+        self.policy = policy
+        self.settings.setValue(RULES_KEY, policy.to_json())
+        if self.scan_result is not None:
+            current = self.explorer.current_group()
+            self._keep = current.key() if current else None
+            self._show_scan(self.scan_result)

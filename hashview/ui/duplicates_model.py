@@ -1,0 +1,284 @@
+"""Duplicate groups and the members of one group, as Qt list models.
+
+``GroupsModel`` has one row per group (the keeper's thumbnail, how many
+copies, how far apart), sorted by size or by distance; ``MembersModel`` has
+one row per copy in the current group, the keeper first and marked. Both
+hold plain rows built by ``make_rows`` from the engine's ``DuplicateGroup``s,
+the catalog entries and the keep rules, so the models test without a window
+and the keeper a row shows is the one the trash button would keep.
+
+Thumbnails come from the window's ``ThumbnailLoader`` and are handed to the
+views already scaled (see ``results_model``: resizing decorations while
+painting corrupts reference counts in PySide6).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
+from PySide6.QtGui import QFont, QImage
+
+from hashview.core.keep_rules import KeepPolicy, choose_keeper, rank
+from hashview.ui.thumbnail_model import Roles, ThumbnailLoader, placeholder_image
+
+logger = logging.getLogger(__name__)
+
+GROUP_ICON = 72
+MEMBER_ICON = 72
+
+SORTS = {"size": "Largest groups first", "closest": "Closest copies first", "farthest": "Least alike first"}
+
+
+class DupRoles(IntEnum):
+    """Roles beyond the shared ``Roles`` (FileId, Path, Distance)."""
+
+    Group = Qt.ItemDataRole.UserRole + 20
+    IsKeeper = Qt.ItemDataRole.UserRole + 21
+    IsReference = Qt.ItemDataRole.UserRole + 22
+
+
+@dataclass
+class GroupRow:
+    """One duplicate group, resolved to catalog entries, best copy first."""
+
+    members: list[Any]
+    keeper: Any
+    max_distance: int
+    protected: set[Path] = field(default_factory=set)
+
+    @property
+    def others(self) -> list[Any]:
+        """The copies the trash button would move (not the keeper, no reference copies)."""
+        return [m for m in self.members if m is not self.keeper and Path(m.path) not in self.protected]
+
+    def key(self) -> frozenset[Path]:
+        return frozenset(Path(m.path) for m in self.members)
+
+
+def make_rows(groups: Sequence[Any], entries: Mapping[Any, Any], policy: KeepPolicy) -> list[GroupRow]:
+    """Group rows from ``DuplicateGroup``s; members not in ``entries`` (gone since the scan) are dropped."""
+    rows = []
+    for group in groups:
+        members = [entries[i] for i in group.file_ids if i in entries]
+        if len(members) < 2:
+            continue
+        keeper, _others = choose_keeper(members, policy)
+        ordered = [keeper] + [m for m in rank(members, policy) if m is not keeper]
+        protected = {Path(m.path) for m in members if policy.is_reference(m.path)}
+        rows.append(GroupRow(ordered, keeper, int(group.max_distance), protected))
+    return rows
+
+
+def human_size(size: int) -> str:
+    """A file size the way file managers say it (1000-based)."""
+    value = float(size or 0)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"  # pragma: no cover
+
+
+def describe(entry: Any, root: Path | None = None) -> dict[str, str]:
+    """What the compare shows under a picture: resolution, file size, date taken, folder."""
+    path = Path(entry.path)
+    folder = path.parent
+    if root is not None:
+        try:
+            folder = path.parent.relative_to(root)
+        except ValueError:
+            pass
+    taken = getattr(entry, "taken", None)
+    return {
+        "name": path.name,
+        "resolution": f"{entry.width} × {entry.height}" if entry.width else "unknown",
+        "size": human_size(entry.size),
+        "taken": "taken " + taken.replace("T", " ") if taken else "no date taken",
+        "folder": "(top folder)" if str(folder) in ("", ".") else str(folder),
+    }
+
+
+def distance_text(distance: int, short: bool = False) -> str:
+    if distance == 0:
+        return "identical" if short else "identical codes"
+    return f"d ≤ {distance}" if short else f"distance ≤ {distance}"
+
+
+class _ThumbnailCache:
+    """Pre-scaled thumbnails from the loader, for one icon size."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.loader: ThumbnailLoader | None = None
+        self.placeholder = placeholder_image(size)
+        self.scaled: dict[Any, QImage] = {}
+
+    def get(self, file_id: Any) -> QImage:
+        image = self.scaled.get(file_id)
+        if image is not None:
+            return image
+        raw = self.loader.get(file_id) if self.loader is not None else None
+        if raw is None:
+            return self.placeholder
+        image = raw.scaled(self.size, self.size, Qt.AspectRatioMode.KeepAspectRatio,
+                           Qt.TransformationMode.SmoothTransformation)
+        self.scaled[file_id] = image
+        return image
+
+
+class _ThumbModel(QAbstractListModel):
+    """What both models share: a loader, pre-scaled icons, repaint on load."""
+
+    icon_size = 96
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thumbs = _ThumbnailCache(self.icon_size)
+
+    def set_loader(self, loader: ThumbnailLoader | None) -> None:
+        if self._thumbs.loader is not None:
+            self._thumbs.loader.loaded.disconnect(self._repaint)
+        self._thumbs.loader = loader
+        self._thumbs.scaled.clear()
+        if loader is not None:
+            loader.loaded.connect(self._repaint)
+
+    def _rows_showing(self, file_id: Any) -> list[int]:
+        raise NotImplementedError
+
+    def _repaint(self, file_id: Any) -> None:
+        for row in self._rows_showing(file_id):
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class GroupsModel(_ThumbModel):
+    """One row per duplicate group: the keeper's thumbnail, the count and the distance."""
+
+    icon_size = GROUP_ICON
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[GroupRow] = []
+        self.sort_key = "size"
+
+    def set_rows(self, rows: Sequence[GroupRow]) -> None:
+        self.beginResetModel()
+        self._rows = self._sorted(list(rows))
+        self.endResetModel()
+
+    def set_sort(self, key: str) -> None:
+        """Sort by ``"size"`` (most copies first), ``"closest"`` or ``"farthest"``."""
+        if key not in SORTS:
+            raise ValueError(f"unknown sort {key!r}; known: {', '.join(SORTS)}")
+        self.sort_key = key
+        self.set_rows(self._rows)
+
+    def _sorted(self, rows: list[GroupRow]) -> list[GroupRow]:
+        name = lambda r: str(r.keeper.path)  # noqa: E731 - a stable tie-break
+        if self.sort_key == "closest":
+            return sorted(rows, key=lambda r: (r.max_distance, -len(r.members), name(r)))
+        if self.sort_key == "farthest":
+            return sorted(rows, key=lambda r: (-r.max_distance, -len(r.members), name(r)))
+        return sorted(rows, key=lambda r: (-len(r.members), r.max_distance, name(r)))
+
+    def row_of(self, key: frozenset[Path]) -> int:
+        """The row of the group with exactly these members, else of one sharing most of them; -1 if none."""
+        best, best_shared = -1, 0
+        for row, group in enumerate(self._rows):
+            shared = len(group.key() & key)
+            if group.key() == key:
+                return row
+            if shared > best_shared:
+                best, best_shared = row, shared
+        return best
+
+    def group(self, row: int) -> GroupRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        group = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (f"{len(group.members)} copies · {distance_text(group.max_distance, short=True)}\n"
+                    f"{Path(group.keeper.path).name}")
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbs.get(group.keeper.id)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(str(m.path) for m in group.members)
+        if role == Roles.Distance:
+            return group.max_distance
+        if role == Roles.ThumbnailReady:
+            return group.keeper.id in self._thumbs.scaled
+        if role == DupRoles.Group:
+            return group
+        return None
+
+    def _rows_showing(self, file_id: Any) -> list[int]:
+        return [row for row, g in enumerate(self._rows) if g.keeper.id == file_id]
+
+
+class MembersModel(_ThumbModel):
+    """The copies in one group, keeper first; the keeper and reference copies are marked."""
+
+    icon_size = MEMBER_ICON
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.group: GroupRow | None = None
+
+    def set_group(self, group: GroupRow | None) -> None:
+        self.beginResetModel()
+        self.group = group
+        self.endResetModel()
+
+    def member(self, row: int) -> Any:
+        return self.group.members[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self.group is None else len(self.group.members)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self.group is None or not index.isValid() or index.row() >= len(self.group.members):
+            return None
+        entry = self.group.members[index.row()]
+        keeper = entry is self.group.keeper
+        reference = Path(entry.path) in self.group.protected
+        if role == Qt.ItemDataRole.DisplayRole:
+            mark = "KEEP" if keeper else ("reference" if reference else "to trash")
+            return f"{mark}\n{Path(entry.path).name}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbs.get(entry.id)
+        if role == Qt.ItemDataRole.FontRole and keeper:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            info = describe(entry)
+            return f"{entry.path}\n{info['resolution']}, {info['size']}, {info['taken']}"
+        if role == Roles.FileId:
+            return entry.id
+        if role == Roles.Path:
+            return Path(entry.path)
+        if role == Roles.ThumbnailReady:
+            return entry.id in self._thumbs.scaled
+        if role == DupRoles.IsKeeper:
+            return keeper
+        if role == DupRoles.IsReference:
+            return reference
+        return None
+
+    def _rows_showing(self, file_id: Any) -> list[int]:
+        if self.group is None:
+            return []
+        return [row for row, m in enumerate(self.group.members) if m.id == file_id]

@@ -1,0 +1,153 @@
+"""Duplicate decisions (by digest, across renames), the suggested radius and the radius profile."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from hashview.core.catalog import SCHEMA_VERSION, Catalog
+from hashview.core.codes import pack_codes
+from hashview.core.decisions import RowDecisions, group_with_decisions
+from hashview.core.library import Library, LibraryError
+from hashview.core.pairs import pairs_within
+from hashview.core.radius import suggest_radius
+from tests.imagefactory import make_library, make_near_duplicate
+
+
+def drive(gen):
+    for _ in gen:
+        pass
+
+
+@pytest.fixture
+def lib(tmp_path):
+    root = tmp_path / "photos"
+    paths = make_library(root, classes={}, loose=6, size=(48, 36))
+    make_near_duplicate(paths[0], root / "copies" / "first_copy.jpg", quality=80, scale=0.95)
+    library = Library.open(root)
+    drive(library.index())
+    drive(library.train(method="itq", bits=16))
+    yield library
+    library.close()
+
+
+def group_of(groups, path):
+    return next((set(g.paths) for g in groups if path in g.paths), {path})
+
+
+def test_a_decision_is_stored_by_digest_and_survives_a_rename_and_rescan(lib):
+    a, b = lib.root / "loose_001.jpg", lib.root / "loose_002.jpg"
+    lib.record_decision(a, b, "same")
+    digests = {e.path: e.digest for e in lib.entries()}
+    assert lib.catalog.decisions() == [(*sorted((digests[a], digests[b])), "same")]
+    moved = lib.root / "renamed" / "moved.jpg"
+    moved.parent.mkdir()
+    a.rename(moved)
+    drive(lib.index())
+    assert lib.decisions() == [(moved, b, "same")] or lib.decisions() == [(b, moved, "same")]
+    lib.record_decision(b, moved, "undecided")
+    assert lib.decisions() == []
+
+
+def test_bad_verdicts_and_unknown_files_are_refused(lib):
+    a = lib.root / "loose_001.jpg"
+    with pytest.raises(LibraryError):
+        lib.record_decision(a, lib.root / "loose_002.jpg", "maybe")
+    with pytest.raises(LibraryError):
+        lib.record_decision(a, lib.root / "nowhere.jpg", "same")
+
+
+def test_different_splits_a_group_and_same_joins_beyond_the_radius(lib):
+    original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
+    far = lib.root / "loose_003.jpg"
+    groups = lib.duplicates(radius=16)
+    assert copy in group_of(groups, original)
+    lib.record_decision(original, copy, "different")
+    for radius in (0, 4, 16):
+        assert copy not in group_of(lib.duplicates(radius=radius), original)
+    lib.record_decision(original, far, "same")
+    assert far in group_of(lib.duplicates(radius=0), original)
+    assert far in group_of(lib.duplicates(), original)
+
+
+def test_forget_drops_files_from_the_catalog_and_the_codes(lib):
+    gone = lib.root / "loose_004.jpg"
+    before = len(lib.entries())
+    lib.forget([gone, lib.root / "not_there.jpg"])
+    assert len(lib.entries()) == before - 1
+    assert all(e.path != gone for e in lib.entries())
+    info = lib.network()
+    codeset, _stamps = lib._load_codes(info)
+    assert len(codeset) == before - 1
+
+
+def test_radius_profile_rows_and_the_precision_decisions_imply(lib):
+    rows = lib.radius_profile(radii=[0, 2, 4, 8, 16])
+    assert [r["radius"] for r in rows] == [0, 2, 4, 8, 16]
+    assert all(set(r) == {"radius", "groups", "pairs", "precision"} for r in rows)
+    assert all(r["precision"] is None for r in rows)
+    assert [r["pairs"] for r in rows] == sorted(r["pairs"] for r in rows)
+    original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
+    lib.record_decision(original, copy, "same")
+    lib.record_decision(original, lib.root / "loose_005.jpg", "different")
+    rows = {r["radius"]: r for r in lib.radius_profile(radii=range(0, 17))}
+    assert rows[16]["precision"] is not None and 0.0 < rows[16]["precision"] <= 1.0
+    default = lib.radius_profile()
+    assert default[0]["radius"] == 0 and len(default) >= 5
+
+
+def synthetic_codes(seed=0, bits=64, singles=60, groups=20, copies=3):
+    """Random codes far apart, and groups of copies 1-3 bits from their original."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], []
+    for g in range(singles + groups):
+        base = rng.integers(0, 2, bits).astype(bool)
+        rows.append(base)
+        truth.append(g)
+        if g < groups:
+            for _ in range(copies):
+                copy = base.copy()
+                copy[rng.choice(bits, int(rng.integers(1, 4)), replace=False)] ^= True
+                rows.append(copy)
+                truth.append(g)
+    return pack_codes(np.array(rows)), np.array(truth)
+
+
+def test_suggested_radius_sits_between_copies_and_different_photos():
+    codes, truth = synthetic_codes()
+    r = suggest_radius(codes, 64)
+    assert 3 <= r <= 14
+    i, j, d = pairs_within(codes, r)
+    groups = group_with_decisions(len(codes), i, j, d, r)
+    assert len(groups) == 20
+    assert all(len(set(truth[g].tolist())) == 1 for g in groups)
+
+
+def test_suggested_radius_of_a_library_without_copies_finds_nothing():
+    codes, _truth = synthetic_codes(groups=0, singles=200)
+    r = suggest_radius(codes, 64)
+    assert len(pairs_within(codes, r)[0]) <= 2
+
+
+def test_group_with_decisions_splits_a_chain_through_a_third_photo():
+    # 0 and 2 are both near 1: one group, unless 0 and 2 are marked different
+    i, j, d = np.array([0, 1]), np.array([1, 2]), np.array([1, 1])
+    assert [g.tolist() for g in group_with_decisions(3, i, j, d, 2)] == [[0, 1, 2]]
+    split = group_with_decisions(3, i, j, d, 2, RowDecisions.from_pairs([(0, 2, "different")]))
+    assert all(not {0, 2} <= set(g.tolist()) for g in split)
+
+
+def test_a_version_1_catalog_migrates_to_the_decisions_table(tmp_path):
+    db = tmp_path / "c.sqlite3"
+    Catalog(db, tmp_path).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE decisions")
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with Catalog(db, tmp_path) as catalog:
+        assert catalog.get_meta("schema_version") == str(SCHEMA_VERSION) == "2"
+        catalog.set_decision("x", "y", "different")
+        assert catalog.decisions() == [("x", "y", "different")]

@@ -1,0 +1,99 @@
+"""DupNet: trains a few steps on tiny photos without NaN, and pulls an edited copy near its original."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
+from hashview.core.methods import get_method, method_names
+from hashview.core.methods.deep import DeepRun, fit_deep
+from hashview.core.network import encode_array, fit_array
+from tests.imagefactory import photo_array
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def photos(n=12, side=32):
+    return np.stack([photo_array((side, side), seed=100 + s) for s in range(n)])
+
+
+def fit(x, cancel=None, pairs=None, **run):
+    method = get_method("dupnet")
+    overrides = {"min_steps": run.pop("steps", 4), "passes": 0.0}
+    if pairs is not None:
+        overrides["pairs"] = pairs
+    gen = fit_deep(method, x, None, None, DeepRun(overrides=overrides, **run), "cpu", cancel)
+    events = []
+    try:
+        while True:
+            events.append(next(gen))
+    except StopIteration as stop:
+        model, stats = stop.value
+    return model, stats, events
+
+
+def test_dupnet_is_registered_as_an_unsupervised_deep_method():
+    assert "dupnet" in method_names()
+    method = get_method("dupnet")
+    assert method.kind == "deep" and not method.needs_labels and method.uses_pairs
+
+
+@pytest.mark.parametrize("bits", [16, 64])
+def test_trains_a_few_steps_without_nan(bits):
+    x = photos()
+    model, stats, events = fit(x, bits=bits, epochs=2, batch_size=6, input_size=32, steps=4)
+    losses = [e.loss for e in events if isinstance(e, StepLoss)]
+    assert len(losses) == 4 and all(np.isfinite(losses))
+    codes = encode_array(model, fit_array(x, 32, 3))
+    assert codes.shape == (12, bits)
+
+
+def test_decision_pairs_join_the_steps_without_nan():
+    x = photos()
+    model, stats, events = fit(x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2)
+    assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
+
+
+def test_cancel_stops_between_steps():
+    cancel = CancelToken()
+    x = photos()
+    method = get_method("dupnet")
+    gen = fit_deep(method, x, None, None, DeepRun(bits=16, epochs=1, batch_size=6, input_size=32,
+                                                  overrides={"min_steps": 50, "passes": 0.0}), "cpu", cancel)
+    with pytest.raises(Cancelled):
+        for event in gen:
+            if isinstance(event, StepLoss) and event.step == 1:
+                cancel.cancel()
+
+
+def test_steps_grow_with_the_library_between_the_bounds():
+    method = get_method("dupnet")
+    p = method.params
+    assert method.planned_steps(10, 96) == p["min_steps"]
+    assert method.planned_steps(100_000, 96) == min(int(np.ceil(p["passes"] * 100_000 / 96)), p["max_steps"])
+    assert method.planned_steps(10**8, 96) == p["max_steps"]
+
+
+def test_an_edited_copy_lands_nearer_its_original_than_another_photo():
+    from hashview.core.edits import border, crop
+
+    torch.manual_seed(0)
+    x = photos(12, 32)
+    model, _stats, _events = fit(x, bits=32, epochs=2, batch_size=12, input_size=32, steps=60)
+    t = torch.from_numpy(x).permute(0, 3, 1, 2).float() / 255
+    gen = torch.Generator().manual_seed(5)
+    edited = border(crop(t, gen, 0.1), gen, 0.06)
+    copies = (edited.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    a, b = encode_array(model, x), encode_array(model, copies)
+    to_copy = (a != b).sum(axis=1)
+    to_others = np.array([min((a[k] != a[j]).sum() for j in range(len(a)) if j != k) for k in range(len(a))])
+    assert float(np.mean(to_copy < to_others)) >= 0.75, (to_copy.tolist(), to_others.tolist())
+    assert float(to_copy.mean()) < float(to_others.mean())

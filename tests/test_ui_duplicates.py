@@ -1,0 +1,278 @@
+"""The duplicates explorer: groups, compare, difference, decisions, radius, keys.
+
+Runs on a small fake library with the engine's API (real files on disk, so
+the compare and difference decode real pictures); ``FakeLibrary`` is shared
+with ``test_ui_trash``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from imagefactory import make_near_duplicate, make_photo
+from PIL import Image
+from PySide6.QtCore import QSettings, Qt
+
+from hashview.core.events import Finished
+from hashview.core.keep_rules import KeepPolicy
+from hashview.ui.duplicates_controller import DuplicatesController
+from hashview.ui.duplicates_model import GroupsModel, MembersModel, make_rows
+from hashview.ui.duplicates_view import DuplicatesExplorer
+from hashview.ui.jobs import JobRunner
+from hashview.ui.progress_bar import ProgressStrip
+from hashview.ui.radius_control import EXACT
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    relpath: str
+    path: Path
+    size: int
+    mtime_ns: int
+    width: int
+    height: int
+    taken: str | None = None
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    paths: list
+    file_ids: list
+    max_distance: int
+
+
+class FakeLibrary:
+    """The engine's duplicates API over real files: fixed groups, decisions split them."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files = {}
+        self.groups = []
+        self.decided = []
+        self.forgotten = set()
+        self.calls = []
+        seed = 0
+        for g in range(3):
+            original = make_photo(root / f"g{g}" / "original.jpg", (96, 72), seed=g)
+            members = [original]
+            for c in range(2 if g else 1):
+                members.append(make_near_duplicate(original, root / f"g{g}" / f"copy{c}.jpg", scale=0.8 - 0.1 * c))
+            self.groups.append(members)
+            seed += 1
+        make_photo(root / "alone.jpg", (96, 72), seed=99)
+        self.ids = {}
+        for path in sorted(root.rglob("*.jpg")):
+            self.ids[path] = len(self.ids) + 1
+
+    def current_network(self):
+        return SimpleNamespace(bits=64, name="fake")
+
+    def suggested_radius(self):
+        return 3
+
+    def radius_profile(self, network=None, radii=None):
+        return [{"radius": r, "groups": len(self.groups) + r, "pairs": 5 + r,
+                 "precision": 0.95 - 0.05 * r if r < 5 else None} for r in range(9)]
+
+    def entries(self):
+        out = []
+        for path, i in self.ids.items():
+            if path in self.forgotten or not path.exists():
+                continue
+            with Image.open(path) as img:
+                w, h = img.size
+            st = path.stat()
+            out.append(Entry(i, str(path.relative_to(self.root)), path, st.st_size, st.st_mtime_ns, w, h))
+        return out
+
+    def thumbnail(self, file_id):
+        path = next(p for p, i in self.ids.items() if i == file_id)
+        if not path.exists():
+            return None
+        buf = io.BytesIO()
+        with Image.open(path) as img:
+            img.convert("RGB").save(buf, "JPEG")
+        return buf.getvalue()
+
+    def duplicates(self, network=None, radius=None, exact=False):
+        self.calls.append("exact" if exact else radius)
+        different = {frozenset((a, b)) for a, b, v in self.decided if v == "different"}
+        out = []
+        for members in self.groups:
+            alive = [p for p in members if p not in self.forgotten and p.exists()]
+            alive = [p for p in alive if not all(frozenset((p, q)) in different for q in alive if q != p)]
+            if len(alive) >= 2:
+                out.append(Group(alive, [self.ids[p] for p in alive], 0 if exact else 2))
+        return out
+
+    def record_decision(self, a, b, verdict):
+        self.decided.append((Path(a), Path(b), verdict))
+
+    def decisions(self):
+        return list(self.decided)
+
+    def forget(self, paths):
+        self.forgotten |= {Path(p) for p in paths}
+
+    def index(self, cancel=None):
+        self.forgotten = {p for p in self.forgotten if not p.exists()}
+        yield Finished({"indexed": len(self.ids)})
+
+
+def real_library(root: Path):
+    """The real engine on 3 groups of a picture and two edited copies, plus 6 lone pictures."""
+    from hashview.core.library import Library
+
+    for g in range(3):
+        original = make_photo(root / f"g{g}" / "original.jpg", (96, 72), seed=g)
+        for c in range(2):
+            make_near_duplicate(original, root / f"g{g}" / f"copy{c}.jpg", scale=0.9 - 0.1 * c, quality=85)
+    for k in range(6):
+        make_photo(root / f"other{k}.jpg", (96, 72), seed=50 + k)
+    library = Library.open(root)
+    for _event in library.index():
+        pass
+    for _event in library.train(method="itq", bits=32):
+        pass
+    return library
+
+
+def build(qtbot, tmp_path, library=None):
+    """An explorer and its controller over the real engine (or ``library``), scanned once."""
+    library = library or real_library(tmp_path / "photos")
+
+    explorer = DuplicatesExplorer()
+    qtbot.addWidget(explorer)
+    explorer.resize(1200, 760)
+    explorer.show()  # shortcuts need a shown, active window with the focus inside
+    explorer.activateWindow()
+    qtbot.waitUntil(explorer.isActiveWindow)
+    explorer.groups_view.setFocus()
+    strip = ProgressStrip()
+    explorer.layout().addWidget(strip)  # a top-level strip would take the activation on every job
+    jobs = JobRunner(strip, explorer)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    controller = DuplicatesController(explorer, jobs, settings, explorer)
+    controller.set_library(library)
+    with qtbot.waitSignal(controller.scanned, timeout=20_000):
+        controller.scan()
+    return library, explorer, controller
+
+
+def test_lists_groups_and_compares_two_copies(qtbot, tmp_path):
+    library, explorer, controller = build(qtbot, tmp_path)
+    assert explorer.groups_model.rowCount() == 3
+    assert explorer.radius.value() == library.suggested_radius()
+    assert "3 groups" in explorer.radius.summary.text() and "suggested" in explorer.radius.summary.text()
+    group = explorer.current_group()
+    assert {Path(m.path).parent.name for m in group.members} == {group.keeper.path.parent.name}
+    assert group.keeper.path.name == "original.jpg"  # highest resolution wins
+    with qtbot.waitSignal(explorer.compare_shown, timeout=10_000) as shown:
+        explorer.select_member(2)
+    left, right = shown.args
+    assert left is group.keeper and right is group.members[2]
+    assert explorer.left.has_image() and explorer.right.has_image()
+    assert "96 × 72" in explorer.left_meta.values["resolution"].text()
+    assert "<b>" in explorer.right_meta.values["resolution"].text()  # the copies differ there
+    # synced zoom: zooming the left pane zooms the right one to the same place
+    explorer.left.set_zoom(4.0)
+    assert explorer.right.zoom == pytest.approx(4.0)
+    fx, fy = explorer.left.centre_fraction()
+    assert explorer.right.centre_fraction() == pytest.approx((fx, fy), abs=0.05)
+    # the difference view, computed in a worker
+    with qtbot.waitSignal(explorer.difference_shown, timeout=10_000) as diff:
+        qtbot.keyClick(explorer, Qt.Key.Key_D)
+    assert 0.0 < diff.args[0] < 0.5 and explorer.right.has_image()
+    # keyboard: next group, sort by distance
+    qtbot.keyClick(explorer, Qt.Key.Key_N)
+    assert explorer.groups_view.currentIndex().row() == 1
+    explorer.set_sort("closest")
+    assert explorer.groups_model.sort_key == "closest" and explorer.current_group() is not None
+
+
+def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
+    library, explorer, controller = build(qtbot, tmp_path)
+    explorer.select_group(0)
+    group = explorer.current_group()
+    explorer.select_member(1)
+    member = explorer.current_member()
+    with qtbot.waitSignal(controller.scanned, timeout=20_000):
+        qtbot.keyClick(explorer, Qt.Key.Key_X)
+    assert {(frozenset((a, b)), v) for a, b, v in library.decisions()} == {
+        (frozenset((member.path, m.path)), "different") for m in group.members if m is not member}
+    # the group refreshed without the rejected copy, and is still the one on screen
+    now = explorer.current_group()
+    assert member.path not in now.key() and now.key() < group.key()
+    # "same picture" confirms every pair; the precision the slider shows now has evidence
+    with qtbot.waitSignal(controller.scanned, timeout=20_000):
+        qtbot.keyClick(explorer, Qt.Key.Key_S)
+    same = [d for d in library.decisions() if d[2] == "same"]
+    assert len(same) == 1 and "precision ≈" in explorer.radius.summary.text()
+    # remembered across scans and reopenings: the engine keeps them in the catalog
+    from hashview.core.library import Library
+
+    again = Library.open(library.root)
+    assert len(again.decisions()) == len(library.decisions())
+    assert all(member.path not in g.paths for g in again.duplicates() if len(g.paths) > 1
+               and set(g.paths) & set(now.key()))
+    again.close()
+
+
+def test_radius_precision_text_from_a_profile(qtbot, tmp_path):
+    library, explorer, controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
+    assert "6 groups" in explorer.radius.summary.text() and "precision ≈ 80%" in explorer.radius.summary.text()
+
+
+def test_radius_control_scans_and_exact(qtbot, tmp_path):
+    library, explorer, controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
+    with qtbot.waitSignal(controller.scanned, timeout=20_000):
+        explorer.radius.choose(5)
+    assert library.calls[-1] == 5 and "precision unknown" in explorer.radius.summary.text()
+    with qtbot.waitSignal(controller.scanned, timeout=20_000):
+        explorer.radius.choose(EXACT)
+    assert library.calls[-1] == "exact" and "Exact copies" in explorer.radius.summary.text()
+    assert explorer.radius.bars.counts[:2] == [3, 4]
+
+
+def test_keep_this_and_rules_change_the_keeper(qtbot, tmp_path):
+    library, explorer, controller = build(qtbot, tmp_path)
+    explorer.select_group(0)
+    explorer.select_member(2)
+    chosen = explorer.current_member()
+    qtbot.keyClick(explorer, Qt.Key.Key_K)
+    assert explorer.current_group().keeper is chosen
+    assert chosen not in explorer.current_group().others
+    controller.set_policy(KeepPolicy(order=("folder",), preferred=(library.root / "g2",)))
+    assert controller.settings.value("duplicates/keep_rules") == controller.policy.to_json()
+
+
+def test_models_without_a_window(tmp_path):
+    library = FakeLibrary(tmp_path / "p")
+    entries = {e.id: e for e in library.entries()}
+    rows = make_rows(library.duplicates(radius=3), entries, KeepPolicy(reference=(library.root / "g1",)))
+    groups = GroupsModel()
+    groups.set_rows(rows)
+    assert groups.rowCount() == 3 and "copies" in groups.index(0).data()
+    protected = next(r for r in rows if r.protected)
+    assert all(library.root / "g1" != m.path.parent for m in protected.others)
+    members = MembersModel()
+    members.set_group(rows[0])
+    assert members.index(0).data().startswith("KEEP")
+
+
+def test_main_window_hook(qtbot, tmp_path):
+    from hashview.ui.main_window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                        open_library=lambda folder: FakeLibrary(folder))
+    qtbot.addWidget(window)
+    texts = [a.text() for m in window.menuBar().actions() for a in m.menu().actions()]
+    assert "Find &duplicates…" in texts
+    assert window.duplicates_dock.widget() is window.duplicates.explorer
+    assert len(Path("hashview/ui/main_window.py").read_text().splitlines()) < 450
