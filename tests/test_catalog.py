@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from hashview.core import paths
-from hashview.core.catalog import Catalog, CatalogError, Entry, FileRecord
+from hashview.core.catalog import SCHEMA_VERSION, Catalog, CatalogError, Entry, FileRecord
 
 
 def rec(relpath, digest="d0", size=10, mtime_ns=1, thumb=b"jpeg", label="auto", **kw):
@@ -36,7 +36,7 @@ def test_for_root_lives_in_library_dir(tmp_path, hashview_home):
         assert c.db_path.is_file()
         assert str(hashview_home) in str(c.db_path)
         assert c.get_meta("root") == str(root)
-        assert c.get_meta("schema_version") == "1"
+        assert c.get_meta("schema_version") == str(SCHEMA_VERSION)
         mode = sqlite3.connect(c.db_path).execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
 

@@ -151,3 +151,25 @@ def test_a_version_1_catalog_migrates_to_the_decisions_table(tmp_path):
         assert catalog.get_meta("schema_version") == str(SCHEMA_VERSION) == "2"
         catalog.set_decision("x", "y", "different")
         assert catalog.decisions() == [("x", "y", "different")]
+
+
+def test_decisions_reach_the_next_training_as_pairs(lib, monkeypatch):
+    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "1")  # ten rounds of at least one step each
+    original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
+    lib.record_decision(original, copy, "same")
+    lib.record_decision(original, lib.root / "loose_005.jpg", "different")
+    seen = {}
+    from hashview.core.methods.dupnet import DupNet
+
+    real_loss = DupNet.loss
+
+    def spy(self, model, batch, context, params):
+        seen["pairs"] = params.get("pairs")
+        return real_loss(self, model, batch, context, params)
+
+    monkeypatch.setattr(DupNet, "loss", spy)
+    drive(lib.train(method="dupnet", bits=16))
+    info = lib.network()
+    assert info.method == "dupnet" and info.config["options"]["decision_pairs"] == 2
+    assert sorted(v for _a, _b, v in seen["pairs"]) == [-1, 1]
+    assert "pairs" not in info.config["stats"]["params"]

@@ -40,15 +40,15 @@ CAPTIONS = ("Summer 2019", "Happy birthday!", "#throwback", "Best day ever", "IM
 class EditRates:
     """How often each edit is applied to one view (independently), and how strong it may be."""
 
-    crop: float = 0.5          # keep 80-97% of each axis, placed at random
-    crop_max: float = 0.2      # most of one axis a crop takes away
+    crop: float = 0.6          # keep 75-95% of each axis, placed at random (crops are the hardest edit to learn)
+    crop_max: float = 0.25     # most of one axis a crop takes away (real crops take up to 15%: strong ones must be common)
     rotate: float = 0.3        # 1-6 degrees either way, corners trimmed
     rotate_max: float = 6.0
     border: float = 0.3        # 3-12% of the short side per edge, one colour
     border_max: float = 0.12
     caption: float = 0.3       # a line of text (or a bar) at the top or bottom
     scale: float = 0.4         # downscale to 25-75% then back up
-    jpeg: float = 0.4          # JPEG at quality 30-90
+    jpeg: float = 0.25         # JPEG at quality 30-90 (at 64 px a copy's JPEG artefacts are mostly gone: kept cheap)
     colour: float = 0.5        # brightness, contrast, saturation within +-15%
 
 
@@ -75,15 +75,18 @@ def _identity(n: int) -> torch.Tensor:
     return torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).repeat(n, 1, 1)
 
 
-def crop(x: torch.Tensor, gen: torch.Generator, most: float = 0.2) -> torch.Tensor:
-    """Keep a random window of (1 - f) of each axis, f in [0.03, most], shown at full size."""
-    n = len(x)
-    fx, fy = _uniform(n, 0.03, most, gen), _uniform(n, 0.03, most, gen)
+def _crop_theta(n: int, gen: torch.Generator, most: float) -> torch.Tensor:
+    fx, fy = _uniform(n, 0.05, most, gen), _uniform(n, 0.05, most, gen)
     theta = _identity(n)
     theta[:, 0, 0], theta[:, 1, 1] = 1 - fx, 1 - fy
     theta[:, 0, 2] = (torch.rand(n, generator=gen) * 2 - 1) * fx
     theta[:, 1, 2] = (torch.rand(n, generator=gen) * 2 - 1) * fy
-    return _warp(x, theta, torch.zeros(n, x.shape[1]))
+    return theta
+
+
+def crop(x: torch.Tensor, gen: torch.Generator, most: float = 0.2) -> torch.Tensor:
+    """Keep a random window of (1 - f) of each axis, f in [0.05, most], shown at full size."""
+    return _warp(x, _crop_theta(len(x), gen, most), torch.zeros(len(x), x.shape[1]))
 
 
 def rotate(x: torch.Tensor, gen: torch.Generator, most: float = 6.0) -> torch.Tensor:
@@ -95,7 +98,10 @@ def rotate(x: torch.Tensor, gen: torch.Generator, most: float = 6.0) -> torch.Te
     more of it) and leaves a sliver of black corner now and then, as a hasty
     trim does.
     """
-    n = len(x)
+    return _warp(x, _rotate_theta(len(x), gen, most), torch.zeros(len(x), x.shape[1]))
+
+
+def _rotate_theta(n: int, gen: torch.Generator, most: float) -> torch.Tensor:
     angle = _uniform(n, 1.0, most, gen) * torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0) * math.pi / 180
     aspect = torch.exp(_uniform(n, math.log(0.6), math.log(1.7), gen))
     zx, zy = 1.0 - _uniform(n, 0.04, 0.15, gen), 1.0 - _uniform(n, 0.04, 0.15, gen)  # the trim, per axis
@@ -103,12 +109,10 @@ def rotate(x: torch.Tensor, gen: torch.Generator, most: float = 6.0) -> torch.Te
     theta = torch.zeros(n, 2, 3)
     theta[:, 0, 0], theta[:, 0, 1] = c * zx, -s / aspect * zy
     theta[:, 1, 0], theta[:, 1, 1] = s * aspect * zx, c * zy
-    return _warp(x, theta, torch.zeros(n, x.shape[1]))
+    return theta
 
 
-def border(x: torch.Tensor, gen: torch.Generator, most: float = 0.12) -> torch.Tensor:
-    """Add a frame of one colour (white, black, cream or random), 3% to ``most`` of the side per edge."""
-    n, ch = len(x), x.shape[1]
+def _border_theta(n: int, ch: int, gen: torch.Generator, most: float) -> tuple[torch.Tensor, torch.Tensor]:
     bx = _uniform(n, 0.03, most, gen)
     by = bx * torch.exp(_uniform(n, -0.4, 0.4, gen))  # the photo was not square: the frame differs per axis
     theta = _identity(n)
@@ -117,7 +121,46 @@ def border(x: torch.Tensor, gen: torch.Generator, most: float = 0.12) -> torch.T
     pick = torch.randint(0, 4, (n,), generator=gen)
     random_colour = torch.rand(n, ch, generator=gen)
     fill = torch.where((pick < 3).view(n, 1), palette[pick.clamp(max=2)], random_colour)
+    return theta, fill
+
+
+def border(x: torch.Tensor, gen: torch.Generator, most: float = 0.12) -> torch.Tensor:
+    """Add a frame of one colour (white, black, cream or random), 3% to ``most`` of the side per edge."""
+    theta, fill = _border_theta(len(x), x.shape[1], gen, most)
     return _warp(x, theta, fill)
+
+
+def geometry(x: torch.Tensor, gen: torch.Generator, rates: "EditRates") -> torch.Tensor:
+    """Crop, rotate (corners black) and frame, each with its rate, as one resampling of each image.
+
+    The maps compose (output -> frame -> turn -> crop -> photo), so one
+    ``grid_sample`` does all three; the frame shows where the output falls
+    outside the framed photo, black where the turned photo left a corner.
+    """
+    n, ch = len(x), x.shape[1]
+
+    def chosen(rate: float) -> torch.Tensor:
+        return (torch.rand(n, generator=gen) < rate).view(n, 1, 1)
+
+    def h(theta: torch.Tensor) -> torch.Tensor:  # (n, 3, 3) homogeneous
+        out = torch.eye(3).repeat(n, 1, 1)
+        out[:, :2] = theta
+        return out
+
+    eye = h(_identity(n))
+    c = torch.where(chosen(rates.crop), h(_crop_theta(n, gen, rates.crop_max)), eye)
+    r = torch.where(chosen(rates.rotate), h(_rotate_theta(n, gen, rates.rotate_max)), eye)
+    b_theta, fill = _border_theta(n, ch, gen, rates.border_max)
+    b = torch.where(chosen(rates.border), h(b_theta), eye)
+    total = (c @ r @ b)[:, :2].to(x.dtype).to(x.device)
+    shape = list(x.shape)
+    grid = F.affine_grid(total, shape, align_corners=False)
+    out = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    framed = F.affine_grid(b[:, :2].to(x.dtype).to(x.device), shape, align_corners=False)
+    in_frame = (framed.abs() > 1.0).any(dim=3, keepdim=True).permute(0, 3, 1, 2)
+    corner = (grid.abs() > 1.0 + 1e-4).any(dim=3, keepdim=True).permute(0, 3, 1, 2)
+    out = torch.where(corner, torch.zeros_like(out), out)
+    return torch.where(in_frame, fill.to(x.dtype).to(x.device).view(n, ch, 1, 1), out)
 
 
 @lru_cache(maxsize=8)
@@ -218,10 +261,9 @@ def random_edits(x: torch.Tensor, gen: torch.Generator, rates: EditRates = DEFAU
     """
     n = len(x)
     out = x
+    if rates.crop or rates.rotate or rates.border:
+        out = geometry(x, gen, rates)
     steps = (
-        ("crop", rates.crop, lambda v: crop(v, gen, rates.crop_max)),
-        ("rotate", rates.rotate, lambda v: rotate(v, gen, rates.rotate_max)),
-        ("border", rates.border, lambda v: border(v, gen, rates.border_max)),
         ("caption", rates.caption, lambda v: caption(v, gen)),
         ("colour", rates.colour, lambda v: colour(v, gen)),
         ("rescale", rates.scale, lambda v: rescale(v, gen)),

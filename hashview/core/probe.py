@@ -1,0 +1,85 @@
+"""Retrieval measured after every training epoch, for the live precision-recall plot.
+
+A fixed sample of the training data is encoded after each epoch and ranked by
+Hamming distance. With class labels, a result is relevant when it shares the
+query's class (the queries are left out of the database). Without labels there
+is no class to share, so the ground truth is made: each query is a synthetic
+edit (crop, rotation, border, caption, recompression...; ``edits.py``) of one
+database photo, and only that photo is relevant. The report says which ground
+truth it used, so the plot can say so too.
+
+The sample is small (a few hundred queries against a couple of thousand
+images) so an epoch's measurement takes a fraction of a second on a CPU.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from hashview.core.codes import pack_codes
+from hashview.core.metrics import evaluate_codes
+
+
+class RetrievalProbe:
+    """Encodes a fixed sample with the network being trained and scores its codes.
+
+    Args:
+        images: uint8 (n, h, w, c) training images at the network's input size.
+        labels: class per image, or None (then synthetic edits are the ground truth).
+        queries: how many queries to rank.
+        database: how many images to rank them against.
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray | None, seed: int = 0,
+                 queries: int = 200, database: int = 2000) -> None:
+        rng = np.random.default_rng([seed, 7])
+        n = len(images)
+        self.ground_truth = "class labels" if labels is not None else "synthetic edits of held-out photos"
+        if labels is not None:
+            order = rng.permutation(n)
+            q = order[: min(queries, max(1, n // 5))]
+            db = order[len(q) : len(q) + database]
+            self.query_images, self.query_labels = images[q], np.asarray(labels)[q]
+            self.db_images, self.db_labels = images[db], np.asarray(labels)[db]
+        else:
+            db = rng.permutation(n)[: min(database, n)]
+            picked = rng.choice(len(db), min(queries, len(db)), replace=False)
+            self.db_images, self.db_labels = images[db], np.arange(len(db))
+            self.query_images, self.query_labels = _edited(images[db[picked]], seed), picked
+
+    def measure(self, model, device: str = "cpu") -> dict[str, Any]:
+        """mAP, mAP@100 and the PR curve by radius for ``model`` (a HashNet) as it is now."""
+        from hashview.core.network import encode_array
+
+        bits = int(model.config["bits"])
+        was_training = model.training
+        query = pack_codes(encode_array(model, self.query_images, device))
+        db = pack_codes(encode_array(model, self.db_images, device))
+        model.train(was_training)
+        report = evaluate_codes(query, self.query_labels, db, self.db_labels, bits, map_at=(100,), max_n=100)
+        return {
+            "map": report.map,
+            "map_at_100": report.map_at[100],
+            "p_at_r2": report.p_at_r2,
+            "pr": {"radius": report.radius, "precision": report.precision, "recall": report.recall},
+            "ground_truth": self.ground_truth,
+            "probe": {"queries": int(len(query)), "database": int(len(db))},
+        }
+
+
+def _edited(images: np.ndarray, seed: int) -> np.ndarray:
+    """Synthetic edits of uint8 NHWC images, returned the same way."""
+    import torch
+
+    from hashview.core.edits import random_edits
+
+    gen = torch.Generator().manual_seed(seed + 11)
+    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)
+    if x.shape[1] == 1:
+        x = x.repeat(1, 3, 1, 1)
+        y = random_edits(x, gen).mean(dim=1, keepdim=True)
+    else:
+        y = random_edits(x, gen)
+    return (y.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
