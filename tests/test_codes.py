@@ -173,3 +173,15 @@ def test_merge_rejects_repeated_or_misshapen():
         merge_codes(old, np.array([1, 1]), np.zeros((2, 8), np.uint8))
     with pytest.raises(ValueError):
         merge_codes(old, np.array([1]), np.zeros((1, 4), np.uint8))
+
+
+def test_pack_padded_keeps_distances_for_lengths_that_are_not_whole_bytes():
+    from hashview.core.codes import pack_padded
+    from hashview.core.search import hamming_distances
+
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2, (30, 12)).astype(bool)
+    packed = pack_padded(bits)
+    assert packed.shape == (30, 2)
+    expected = (bits != bits[3]).sum(axis=1)
+    assert np.array_equal(hamming_distances(packed, packed[3]), expected)

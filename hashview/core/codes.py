@@ -75,6 +75,20 @@ def pack_codes(bits: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.packbits(positive, axis=1))
 
 
+def pack_padded(bits: np.ndarray) -> np.ndarray:
+    """Pack (n, K) bits for any K from 1 to 1024, padding each row with zero bits to whole bytes.
+
+    Padding changes no Hamming distance, so evaluation can measure the papers'
+    12-, 24- and 48-bit codes with the same search code; only whole-byte codes
+    (``pack_codes``) are stored in a library.
+    """
+    bits = np.asarray(bits)
+    if bits.ndim != 2 or not 1 <= bits.shape[1] <= MAX_BITS:
+        raise ValueError(f"bits must be (n, K) with K from 1 to {MAX_BITS}, got shape {bits.shape}")
+    positive = bits if bits.dtype == np.bool_ else bits > 0
+    return np.ascontiguousarray(np.packbits(positive, axis=1))
+
+
 def unpack_codes(packed: np.ndarray, n_bits: int) -> np.ndarray:
     """Unpack (n, n_bits // 8) bytes into an (n, n_bits) bool array."""
     n_bits = check_n_bits(n_bits)

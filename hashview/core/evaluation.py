@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.codes import pack_codes
+from hashview.core.codes import pack_padded
 from hashview.core.events import Finished, Progress
 from hashview.core.metrics import evaluate_codes
 from hashview.core.methods import get_method
@@ -130,8 +130,8 @@ def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any
         linear = method.fit(features[split.train], opts.bits, seed=opts.seed)
         train_seconds = time.monotonic() - started
         started = time.monotonic()
-        query_codes = pack_codes(linear.project(features[split.query]) > 0)
-        db_codes = pack_codes(linear.project(features[split.database]) > 0)
+        query_codes = pack_padded(linear.project(features[split.query]) > 0)
+        db_codes = pack_padded(linear.project(features[split.database]) > 0)
         encode_seconds = time.monotonic() - started
         extra = {"features": "pixels (standardised per image)"}
     yield Progress("measure", 0, 1, message=f"{len(split.query)} queries against {len(split.database)} images")
@@ -177,7 +177,7 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
 
 
 def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
-    from hashview.core.codes import pack_codes
+    from hashview.core.codes import pack_padded
     from hashview.core.methods.deep import DeepRun, fit_deep
     from hashview.core.network import encode_array, fit_array
 
@@ -194,8 +194,8 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     started = time.monotonic()
     net = model.config["net"]
     size, channels = net["input_size"], net["channels"]
-    query_codes = pack_codes(encode_array(model, fit_array(dataset.images[split.query], size, channels), device))
-    db_codes = pack_codes(encode_array(model, fit_array(dataset.images[split.database], size, channels), device))
+    query_codes = pack_padded(encode_array(model, fit_array(dataset.images[split.query], size, channels), device))
+    db_codes = pack_padded(encode_array(model, fit_array(dataset.images[split.database], size, channels), device))
     encode_seconds = time.monotonic() - started
     extra = {
         "features": f"{net['trunk']} network trained from scratch on {size} px input" if net["weights"] == "none"

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.codes import pack_codes
+from hashview.core.codes import pack_padded
 from hashview.core.metrics import evaluate_codes
 
 
@@ -55,8 +55,8 @@ class RetrievalProbe:
 
         bits = int(model.config["bits"])
         was_training = model.training
-        query = pack_codes(encode_array(model, self.query_images, device))
-        db = pack_codes(encode_array(model, self.db_images, device))
+        query = pack_padded(encode_array(model, self.query_images, device))
+        db = pack_padded(encode_array(model, self.db_images, device))
         model.train(was_training)
         report = evaluate_codes(query, self.query_labels, db, self.db_labels, bits, map_at=(100,), max_n=100)
         return {

@@ -27,6 +27,10 @@ from typing import Any
 import numpy as np
 
 from hashview.core.events import CancelToken, EpochDone, Progress
+from hashview.core.probe import RetrievalProbe
+
+PROBE_QUERIES = 100  # images ranked after each epoch for the live precision-recall curve
+PROBE_DATABASE = 1000  # ...against this many: a fraction of a second on a CPU
 
 
 @dataclass(frozen=True)
@@ -297,10 +301,14 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
 
     epoch_started = [time.monotonic()]
 
+    probe = RetrievalProbe(data, labels, seed=run.seed, queries=PROBE_QUERIES, database=PROBE_DATABASE)
+
     def after_epoch(epoch: int) -> dict[str, Any]:
         seconds = time.monotonic() - epoch_started[0]
+        stats = {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
+        stats.update(probe.measure(model, device))  # mAP and the PR curve for the live plot
         epoch_started[0] = time.monotonic()
-        return {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
+        return stats
 
     started = time.monotonic()
     events = run_epochs(model, batches, loss_fn, optimizer, epochs, cancel, evaluate=after_epoch, start_epoch=start_epoch)
@@ -310,7 +318,8 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         except StopIteration:
             break
         if isinstance(event, EpochDone):
-            history.append({"epoch": event.epoch + 1, **{k: round(float(v), 5) for k, v in event.stats.items()}})
+            history.append({"epoch": event.epoch + 1, **{k: round(float(v), 5) for k, v in event.stats.items()
+                                                           if isinstance(v, (int, float))}})
             if checkpoint is not None:
                 state = {"model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "optimizer": optimizer.state_dict()}
                 save_network(Path(checkpoint), {"kind": "checkpoint", "key": _plain(key), "epoch": event.epoch, "history": history}, state)
