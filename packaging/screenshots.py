@@ -142,18 +142,24 @@ def main(argv: list[str] | None = None) -> int:
     spin_until(lambda: thumbnails_loaded(window.results_view), 30)
     save(window, args.out / "search-controls.png")
 
-    # training panel mid-training: a real run (pcah on the same photos), captured while it works
+    # training panel mid-training: a real run of the default deep method on the same photos,
+    # captured once a few epochs have drawn their precision-recall curves, then cancelled
     window.training_dock.show()
     window.training_dock.raise_()
     panel = window.training_panel
-    panel.set_options({"method": "pcah", "bits": 32, "device": "auto", "labels": "none"})
+    panel.set_options({"method": "dupnet", "bits": 64, "device": "auto", "labels": "none"})
+    from hashview.core.events import EpochDone
+
+    epochs: list = []
+    window.jobs.event_received.connect(lambda step, event: isinstance(event, EpochDone) and epochs.append(event))
     ended: list = []
     window.networks.training_ended.connect(ended.append)
     panel.request_start()
-    spin_until(lambda: ended or (panel.progress.maximum() > 0 and panel.progress.value() > 20), args.timeout)
+    spin_until(lambda: ended or len(epochs) >= 3, args.timeout)
+    spin_until(lambda: False, 0.5)  # let the throttled plots redraw
     save(window, args.out / "training-running.png")
+    window.jobs.cancel()
     spin_until(lambda: ended, args.timeout)
-    save(window, args.out / "training-done.png")
 
     window.networks_dock.show()
     window.networks_dock.raise_()
