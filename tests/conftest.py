@@ -29,3 +29,14 @@ def empty_clipboard_after_test():
 
         if QGuiApplication.instance() is not None:
             QGuiApplication.clipboard().clear()
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny networks train fastest on one thread and do not fight a busy machine's other jobs."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

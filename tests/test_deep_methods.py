@@ -13,13 +13,7 @@ from hashview.core.methods.deep import DeepRun, fit_deep
 DEEP = ["dhln", "ssdh", "dshsre", "ddh", "bae"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny networks run fastest on one thread, and do not fight a busy machine's other jobs."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tiny_data(n=48, side=8, channels=1, classes=4, seed=0):

@@ -6,19 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
+from hashview.core.events import CancelToken, Cancelled, StepLoss
 from hashview.core.methods import get_method, method_names
 from hashview.core.methods.deep import DeepRun, fit_deep
 from hashview.core.network import encode_array, fit_array
 from tests.imagefactory import photo_array
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def photos(n=12, side=32):
