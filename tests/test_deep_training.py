@@ -36,6 +36,10 @@ def test_supervised_train_from_folders_then_search(photos, capsys):
     found = run_json(capsys, ["search", str(photos), str(query), "-k", "3"])
     assert found[0]["results"][0]["distance"] == 0
     assert not list((photos.parent).rglob("*.checkpoint.pt"))
+    from hashview.core.library import Library
+
+    with Library.open(photos) as library:  # the networks panel shows the last epoch's probe mAP
+        assert 0.0 <= library.current_network().stats["map"] <= 1.0
 
 
 def test_unsupervised_train_on_a_folder_without_labels(photos, capsys):

@@ -224,7 +224,9 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         "options": _options(opts),
         "stats": {"images": int(len(ok)), "train_images": int(len(train_rows)), "train_seconds": round(seconds, 3),
                   "device": describe_device(device), **{k: v for k, v in stats.items() if k != "params"},
-                  "params": {k: v for k, v in stats["params"].items() if k != "pairs"}},
+                  "params": {k: v for k, v in stats["params"].items() if k != "pairs"},
+                  # the last epoch's probe (core/probe.py): what the networks panel shows as mAP
+                  "map": stats["history"][-1].get("map") if stats["history"] else None},
     }
     model.config = config
     hasher = DeepHasher(config, model)
