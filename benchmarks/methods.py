@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--table", nargs="+", type=Path, help="only print a table of saved reports")
     args = parser.parse_args()
     if args.table:
-        reports = [json.loads(p.read_text()) for p in args.table]
+        reports = [r for r in (json.loads(p.read_text()) for p in args.table) if isinstance(r, dict) and "map" in r]  # skips the search benchmarks
     else:
         if args.data is None:
             parser.error("--data is required unless --table is given")
