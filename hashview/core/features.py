@@ -14,7 +14,7 @@ out, never fatal.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +80,53 @@ def iter_decoded(paths: Sequence[Path], max_side: int, workers: int | None = Non
                 yield start + offset, image, reason
 
 
+def map_decoded(
+    paths: Sequence[Path],
+    max_side: int,
+    batch_fn: Callable[[list], np.ndarray],
+    stage: str,
+    cancel: CancelToken | None = None,
+    batch_size: int = 64,
+) -> Generator[Progress | Skipped, None, tuple[np.ndarray, list[np.ndarray]]]:
+    """Decode ``paths`` on threads and apply ``batch_fn`` to each batch of PIL images.
+
+    The one decode loop behind feature extraction, deep encoding and training
+    input: unreadable files are yielded as ``Skipped`` and left out, progress is
+    yielded per batch, and ``cancel`` is checked between images.
+
+    Returns:
+        (ok, outputs): the indices of ``paths`` that decoded, in order, and
+        ``batch_fn``'s output for each batch (rows in the same order).
+
+    Raises:
+        Cancelled: when ``cancel`` is set.
+    """
+    meter = ProgressMeter(stage, len(paths))
+    ok: list[int] = []
+    outputs: list[np.ndarray] = []
+    pending_idx: list[int] = []
+    pending: list = []
+    for index, image, reason in iter_decoded(paths, max_side):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if image is None:
+            yield Skipped(str(paths[index]), reason or "unreadable")
+            continue
+        pending_idx.append(index)
+        pending.append(image)
+        if len(pending) >= batch_size:
+            outputs.append(batch_fn(pending))
+            ok.extend(pending_idx)
+            yield meter.advance(len(pending))
+            pending_idx.clear()
+            pending.clear()
+    if pending:  # the last, partly filled batch
+        outputs.append(batch_fn(pending))
+        ok.extend(pending_idx)
+        yield meter.advance(len(pending))
+    return np.asarray(ok, dtype=np.int64), outputs
+
+
 def extract_features(
     paths: Sequence[Path],
     spec: FeatureSpec,
@@ -95,44 +142,18 @@ def extract_features(
             own weights); built from the spec when None.
 
     Raises:
-        Cancelled: when ``cancel`` is set between batches.
+        Cancelled: when ``cancel`` is set between images.
     """
-    meter = ProgressMeter("features", len(paths))
-    ok: list[int] = []
-    rows: list[np.ndarray] = []
     if spec.kind == PIXELS:
         batch_fn = lambda images: np.stack([pixel_vector(im, spec.input_size) for im in images])  # noqa: E731
         max_side = max(4 * spec.input_size, 64)
     else:
         batch_fn = _backbone_batch_fn(spec, device, backbone)
         max_side = 2 * spec.input_size
-    pending_idx: list[int] = []
-    pending_img = []
-
-    def flush():
-        rows.append(batch_fn(pending_img).astype(np.float32, copy=False))
-        ok.extend(pending_idx)
-        pending_idx.clear()
-        pending_img.clear()
-
-    for index, image, reason in iter_decoded(paths, max_side):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        if image is None:
-            yield Skipped(str(paths[index]), reason)
-        else:
-            pending_idx.append(index)
-            pending_img.append(image)
-            if len(pending_img) >= batch_size:
-                flush()
-                yield meter.advance(batch_size)
-    if pending_img:
-        n = len(pending_img)
-        flush()
-        yield meter.advance(n)
+    ok, rows = yield from map_decoded(paths, max_side, batch_fn, "features", cancel, batch_size)
     dim = rows[0].shape[1] if rows else 0
-    features = np.concatenate(rows) if rows else np.zeros((0, dim), np.float32)
-    return FeatureResult(np.asarray(ok, dtype=np.int64), features)
+    features = np.concatenate(rows).astype(np.float32, copy=False) if rows else np.zeros((0, dim), np.float32)
+    return FeatureResult(ok, features)
 
 
 def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone=None):

@@ -109,43 +109,19 @@ class DeepHasher:
     def encode(
         self, paths: Sequence[Path], device: str = "cpu", cancel: CancelToken | None = None, chunk: int = 256
     ) -> Generator[Progress | Skipped, None, Encoded]:
-        from hashview.core.events import ProgressMeter
-        from hashview.core.features import iter_decoded
+        from hashview.core.features import map_decoded
         from hashview.core.network import encode_array, images_to_array
 
         net = self.config["net"]
         size, channels = int(net["input_size"]), int(net["channels"])
-        meter = ProgressMeter("encode", len(paths))
-        ok: list[int] = []
-        codes: list[np.ndarray] = []
-        pending_idx: list[int] = []
-        pending: list[Any] = []
 
-        def flush():
-            codes.append(pack_codes(encode_array(self.model, images_to_array(pending, size, channels), device)))
-            ok.extend(pending_idx)
-            pending.clear()
-            pending_idx.clear()
+        def codes_of(images):
+            return pack_codes(encode_array(self.model, images_to_array(images, size, channels), device))
 
-        for index, image, reason in iter_decoded(paths, max(4 * size, 64)):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            if image is None:
-                yield Skipped(str(paths[index]), reason or "unreadable")
-                continue
-            pending_idx.append(index)
-            pending.append(image)
-            if len(pending) >= chunk:
-                n = len(pending)
-                flush()
-                yield meter.advance(n)
-        if pending:
-            n = len(pending)
-            flush()
-            yield meter.advance(n)
+        ok, codes = yield from map_decoded(paths, max(4 * size, 64), codes_of, "encode", cancel, chunk)
         self.model.cpu()
         packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
-        return Encoded(np.asarray(ok, np.int64), packed)
+        return Encoded(ok, packed)
 
     def save(self, path: Path) -> None:
         state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}

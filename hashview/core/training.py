@@ -136,31 +136,15 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
 
 def _decode_library(entries: Sequence[Entry], size: int, channels: int, cancel) -> Generator[Any, None, tuple[np.ndarray, np.ndarray]]:
     """Decode every entry to a uint8 (n, size, size, channels) array; returns (ok rows, images)."""
-    from hashview.core.events import ProgressMeter, Skipped
-    from hashview.core.features import iter_decoded
+    from hashview.core.features import map_decoded
     from hashview.core.network import images_to_array
 
-    meter = ProgressMeter("decode", len(entries))
-    ok: list[int] = []
-    rows: list[np.ndarray] = []
-    pending: list[Any] = []
-    for index, image, reason in iter_decoded([e.path for e in entries], max(4 * size, 64)):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        if image is None:
-            yield Skipped(str(entries[index].path), reason or "unreadable")
-            continue
-        ok.append(index)
-        pending.append(image)
-        if len(pending) >= 256:
-            rows.append(images_to_array(pending, size, channels))
-            yield meter.advance(len(pending))
-            pending.clear()
-    if pending:
-        rows.append(images_to_array(pending, size, channels))
-        yield meter.advance(len(pending))
+    ok, rows = yield from map_decoded(
+        [e.path for e in entries], max(4 * size, 64), lambda images: images_to_array(images, size, channels),
+        "decode", cancel, batch_size=256,
+    )
     images = np.concatenate(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
-    return np.asarray(ok, np.int64), images
+    return ok, images
 
 
 def checkpoint_path(shelf: NetworkShelf, name: str):
