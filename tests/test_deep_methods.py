@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from generators import run_to_end
 import torch
 
 from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
@@ -28,12 +29,7 @@ def tiny_data(n=48, side=8, channels=1, classes=4, seed=0):
 def fit(name, x, y, cancel=None, checkpoint=None, **run):
     method = get_method(name)
     gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), "cpu", cancel, checkpoint)
-    events = []
-    try:
-        while True:
-            events.append(next(gen))
-    except StopIteration as stop:
-        model, stats = stop.value
+    events, (model, stats) = run_to_end(gen)
     return model, stats, events
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from generators import run_to_end
 import torch
 
 from hashview.core.events import CancelToken, Cancelled, StepLoss
@@ -26,12 +27,7 @@ def fit(x, cancel=None, pairs=None, **run):
     if pairs is not None:
         overrides["pairs"] = pairs
     gen = fit_deep(method, x, None, None, DeepRun(overrides=overrides, **run), "cpu", cancel)
-    events = []
-    try:
-        while True:
-            events.append(next(gen))
-    except StopIteration as stop:
-        model, stats = stop.value
+    events, (model, stats) = run_to_end(gen)
     return model, stats, events
 
 

@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from generators import run_to_end
 import torch
 
 from hashview.core.backbones import BackboneError, BackboneSpec, build_backbone
@@ -48,12 +49,7 @@ def test_a_shallow_hasher_with_a_backbone_encodes_the_same_after_reloading(tmp_p
     hasher = shallow_hasher_from_fit(config, get_method("lsh").fit(features, 16), backbone)
 
     def encode(h):
-        gen = h.encode(paths)
-        try:
-            while True:
-                next(gen)
-        except StopIteration as stop:
-            return stop.value
+        return run_to_end(h.encode(paths))[1]
 
     before = encode(hasher)
     hasher.save(tmp_path / "net.pt")
