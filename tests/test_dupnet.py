@@ -88,3 +88,22 @@ def test_an_edited_copy_lands_nearer_its_original_than_another_photo():
     to_others = np.array([min((a[k] != a[j]).sum() for j in range(len(a)) if j != k) for k in range(len(a))])
     assert float(np.mean(to_copy < to_others)) >= 0.75, (to_copy.tolist(), to_others.tolist())
     assert float(to_copy.mean()) < float(to_others.mean())
+
+
+def test_each_run_keeps_its_own_round_clock():
+    """Two plans in flight at once (a training and an eval, say) do not share the round counter."""
+    from hashview.core.methods.dupnet import Plan
+
+    method = get_method("dupnet")
+    x = photos(n=8)
+    late, early = Plan(x, 0, budget_s=100.0), Plan(x, 1, budget_s=100.0)
+    for plan in (late, early):
+        method.steps_per_epoch(8, 4, 10, plan, method.params)
+    method.start_epoch(None, 9, 10, method.params, late)
+    method.start_epoch(None, 0, 10, method.params, early)
+    rng = np.random.default_rng(0)
+    list(method.epoch_batches(8, 4, rng, late))
+    list(method.epoch_batches(8, 4, rng, early))
+    # a run that starts at round 9 of 10 backdates its clock by 90 % of the budget; round 0 does not
+    assert late.started < early.started - 80
+    assert late.round == (9, 10) and early.round == (0, 10)

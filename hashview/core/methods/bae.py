@@ -36,7 +36,7 @@ class BinaryAutoencoder(DeepMethod):
         "slope_end": 40.0,    # b reached at the start of the fine-tune (outputs then about binary)
     }
 
-    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float]) -> None:
+    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float], context=None) -> None:
         """Raise the slope b geometrically from slope_start to slope_end, then hold it."""
         ramp = max(int(round(epochs * (1.0 - self.defaults.finetune))) - 1, 1)
         start, end = params["slope_start"], params["slope_end"]

@@ -120,8 +120,8 @@ class DeepMethod:
         """Steps in one epoch (sets the learning-rate schedule): one pass over the images unless a method plans otherwise."""
         return max(n // batch_size, 1)
 
-    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float]) -> None:
-        """Called before each epoch (BAE raises its slope here)."""
+    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float], context: Any = None) -> None:
+        """Called before each epoch (BAE raises its slope here; DupNet tells its plan which round runs)."""
 
     def loss(self, model, batch: Batch, context: Any, params: dict[str, float]):
         raise NotImplementedError
@@ -281,7 +281,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
     total_steps = epochs * steps_per_epoch
 
     def batches(epoch: int):
-        method.start_epoch(model, epoch, epochs, params)
+        method.start_epoch(model, epoch, epochs, params, context)
         rng = np.random.default_rng([run.seed, epoch])
         gen = torch.Generator().manual_seed(run.seed * 1000 + epoch)
         for step, idx in enumerate(method.epoch_batches(len(data), batch_size, rng, context)):

@@ -51,6 +51,7 @@ class Plan:
     generator: Any = None                 # torch.Generator of the edits
     cut_rounds: list[int] = field(default_factory=list)
     steps_per_epoch: int = 1              # set by ``steps_per_epoch`` before the first round
+    round: tuple[int, int] = (0, 1)       # (round, rounds) now running, set by ``start_epoch``
 
 
 class DupNet(DeepMethod):
@@ -117,10 +118,11 @@ class DupNet(DeepMethod):
 
     def epoch_batches(self, n: int, batch_size: int, rng: np.random.Generator, context: Plan):
         """Random batches (without repeats inside one), until the round's steps or its share of the budget run out."""
-        return _RoundBatches(self, n, batch_size, rng, context)
+        return _RoundBatches(n, batch_size, rng, context)
 
-    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float]) -> None:
-        self._round = (epoch, epochs)
+    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float], context: Plan | None = None) -> None:
+        if context is not None:  # the round lives in this run's plan: METHOD is shared by every run
+            context.round = (epoch, epochs)
 
     # NT-Xent (SimCLR: Chen et al., "A Simple Framework for Contrastive Learning of Visual
     # Representations", ICML 2020) on the relaxed codes h = tanh(u), as in CIBHash (Qiu et al.,
@@ -175,12 +177,12 @@ class DupNet(DeepMethod):
 class _RoundBatches:
     """One round's batches: stops after its planned steps or when the round's share of the budget is spent."""
 
-    def __init__(self, method: DupNet, n: int, batch_size: int, rng: np.random.Generator, plan: Plan) -> None:
-        self.method, self.n, self.batch_size, self.rng, self.plan = method, n, batch_size, rng, plan
+    def __init__(self, n: int, batch_size: int, rng: np.random.Generator, plan: Plan) -> None:
+        self.n, self.batch_size, self.rng, self.plan = n, batch_size, rng, plan
 
     def __iter__(self):
         plan = self.plan
-        epoch, epochs = getattr(self.method, "_round", (0, 1))
+        epoch, epochs = plan.round
         if plan.started is None:
             plan.started = time.monotonic() - plan.budget_s * epoch / max(epochs, 1)  # a resumed run keeps its share
         deadline = plan.started + plan.budget_s * (epoch + 1) / max(epochs, 1)
