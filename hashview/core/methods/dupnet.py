@@ -151,9 +151,6 @@ class DupNet(DeepMethod):
             extra = torch.from_numpy(np.ascontiguousarray(context.data[rows])).to(x.device)
             extra = extra.permute(0, 3, 1, 2).float().div_(255.0)
             views = torch.cat([views, random_edits(extra, context.generator)])
-        if not getattr(model, "_channels_last", False):  # about a fifth faster for these convolutions on a CPU
-            model.to(memory_format=torch.channels_last)
-            model._channels_last = True
         u = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
         h = torch.tanh(u)
         codes = h + (torch.sign(h) - h).detach() if params["straight_through"] else h
