@@ -6,7 +6,8 @@
     python3 dev.py setup          # only set up
 
 Needs only Python 3.11+ (with its venv module). The environment lives in .venv
-beside this file and is reinstalled when pyproject.toml changes.
+beside this file and is reinstalled when pyproject.toml, setup.py or the C kernel
+(hashview/core/_hamming.c, built by the install when a C compiler is at hand) changes.
 """
 
 from __future__ import annotations
@@ -26,8 +27,16 @@ def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
+# What the install depends on: a change to any of them reinstalls (and rebuilds the C kernel).
+INSTALL_INPUTS = ("pyproject.toml", "setup.py", "hashview/core/_hamming.c")
+
+
 def wanted_stamp() -> str:
-    return hashlib.sha256((HERE / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for name in INSTALL_INPUTS:
+        path = HERE / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()
 
 
 def run(cmd: list[str]) -> None:

@@ -1,7 +1,8 @@
 """Top-k Hamming search over packed codes: hashview against faiss IndexBinaryFlat.
 
 Usage: PYTHONPATH=. python benchmarks/search.py [--n 1000000 10000000] [--bits 64 128]
-           [--k 100] [--queries 1 100] [--data random] [--threads 0] [--repeat 5] [--json]
+           [--k 100] [--queries 1 100] [--data random] [--threads 0] [--repeat 5]
+           [--kernel c numpy] [--json]
 
 For every (data, n, bits, queries) it prints our time and faiss's from the same
 run on the same codes (best of --repeat, in ms per call), their ratio, and the
@@ -10,6 +11,10 @@ best of --repeat). --threads 0 leaves both at their default (2 here); --threads 
 pins both to one thread. Memory: tracemalloc peak of one call of ours; faiss's
 index holds a copy of the codes (n * bits / 8 bytes). Also times CodeStore.load.
 --data itq uses ITQ codes of CIFAR-10 pixels (see benchmarks/pairs.py).
+--kernel picks hashview's scan: "c" (the compiled kernel, hashview.core._hamming)
+or "numpy" (the fallback); the default is the one search uses (search.KERNEL,
+"numpy" when the kernel is not built or HASHVIEW_NO_KERNEL=1). Every row says
+which kernel ran, and with which popcount.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", default=["random"])
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--kernel", nargs="+", choices=["c", "numpy"], default=[search.KERNEL])
     parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
@@ -62,6 +68,11 @@ def main() -> None:
         search._threads = lambda: args.threads  # noqa: SLF001  (a benchmark knob)
         if faiss is not None:
             faiss.omp_set_num_threads(args.threads)
+    if "c" in args.kernel and search._hamming is None:  # noqa: SLF001
+        parser.error("the C kernel is not available (not built, or HASHVIEW_NO_KERNEL is set)")
+    popcount = search._hamming.popcount() if search._hamming is not None else None  # noqa: SLF001
+    say(f"hashview kernel(s): {', '.join(args.kernel)}"
+        + (f" (popcount: {popcount})" if "c" in args.kernel else ""))
     rows = []
     for name in args.data:
         for bits in args.bits:
@@ -77,7 +88,8 @@ def main() -> None:
                 if faiss is not None:
                     index = faiss.IndexBinaryFlat(bits)
                     index.add(codes)
-                for q in args.queries:
+                for q, kernel in ((q, kernel) for q in args.queries for kernel in args.kernel):
+                    search.KERNEL = kernel
                     qs = queries[:q]
                     ours, (idx, dist) = best_of(lambda: search.top_k(codes, qs, args.k), args.repeat)
                     tracemalloc.start()
@@ -85,6 +97,7 @@ def main() -> None:
                     peak = tracemalloc.get_traced_memory()[1]
                     tracemalloc.stop()
                     row = {"data": name, "n": n, "bits": bits, "queries": q, "k": args.k,
+                           "kernel": kernel, "popcount": popcount if kernel == "c" else None,
                            "ours_ms": round(ours * 1e3, 3), "faiss_ms": None,
                            "floor_ms": round(floor * 1e3, 3), "ratio": None,
                            "ours_peak_mb": round(peak / 2**20, 2),
@@ -95,7 +108,7 @@ def main() -> None:
                         row.update(faiss_ms=round(theirs * 1e3, 3), ratio=round(ours / theirs, 3))
                         row["agree"] = bool(np.array_equal(fd, dist))
                     rows.append(row)
-                    say(f"{name:6s} n={n:>9d} bits={bits:4d} q={q:3d}: ours {ours * 1e3:9.3f} ms"
+                    say(f"{name:6s} n={n:>9d} bits={bits:4d} q={q:3d} {kernel:5s}: ours {ours * 1e3:9.3f} ms"
                         + (f"  faiss {row['faiss_ms']:9.3f} ms  ratio {row['ratio']:.2f}"
                            f"  agree={row['agree']}" if index is not None else "")
                         + f"  floor {floor * 1e3:.3f} ms  (x{ours / floor:.1f})"

@@ -11,6 +11,14 @@ numbering inside those words differs from the packed bit order, which does not
 matter: Hamming distance and the substring split used by ``pairs.pairs_within``
 only need *some* fixed numbering of the K bits. All pairs within a radius are
 in ``pairs.py``, duplicate groups in ``grouping.py``.
+
+Two interchangeable engines do the scanning. The compiled kernel
+``hashview.core._hamming`` (built from ``_hamming.c`` when hashview is
+installed with a C compiler at hand) fuses XOR, popcount and top-k selection
+into one loop over the codes (rows of any K, read as 64-bit words plus a
+masked tail word); without it, or with ``HASHVIEW_NO_KERNEL=1`` in
+the environment, the numpy path below runs (it is also the reference the
+kernel is tested against). ``KERNEL`` says which one is in use: "c" or "numpy".
 """
 
 from __future__ import annotations
@@ -32,17 +40,50 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def _load_kernel():
+    """The compiled kernel module, or None when it is missing or HASHVIEW_NO_KERNEL is set."""
+    if os.environ.get("HASHVIEW_NO_KERNEL", "").strip() not in ("", "0"):
+        return None
+    try:
+        from hashview.core import _hamming
+    except ImportError:
+        return None
+    return _hamming
+
+
+_hamming = _load_kernel()
+KERNEL = "c" if _hamming is not None else "numpy"  # read at every call: tests switch it
+
+
 def _threads() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
 def _executor() -> ThreadPoolExecutor:
-    """A small shared pool: numpy's ufuncs release the GIL, so scans run in parallel."""
+    """A small shared pool: numpy's ufuncs and the C kernel release the GIL, so scans run in parallel."""
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(_threads(), thread_name_prefix="hashview-search")
         return _pool
+
+
+def _parts(n: int, n_queries: int) -> list[tuple[int, int, int, int]]:
+    """(q0, q1, lo, hi) pieces of work for the pool: rows of one query, or queries of a batch."""
+    threads = _threads() if n * n_queries >= _PARALLEL_MIN_WORK else 1
+    if threads == 1:
+        return [(0, n_queries, 0, n)]
+    if n_queries == 1:
+        cuts = np.linspace(0, n, threads + 1).astype(int)
+        return [(0, 1, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    cuts = np.linspace(0, n_queries, min(threads, n_queries) + 1).astype(int)
+    return [(a, b, 0, n) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _run(work, parts):
+    if len(parts) == 1:
+        return [work(parts[0])]
+    return list(_executor().map(work, parts))
 
 
 # ---------------------------------------------------------------------------- words
@@ -119,6 +160,8 @@ def hamming_distances(codes: np.ndarray, query: np.ndarray) -> np.ndarray:
     qw = _query_words(query, codes.shape[1])
     if qw.shape[0] != 1:
         raise ValueError(f"expected a single query, got {qw.shape[0]}")
+    if KERNEL == "c":
+        return _distances_kernel(words, qw, np.empty(words.shape[0], np.int64))
     out, buf = _scan_buffers(words, n_bits)
     return _scan(words, qw[0], out, buf).astype(np.int64)
 
@@ -238,10 +281,12 @@ def _best(
 def top_k(codes: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest rows to each query, exact, ordered by (distance, row index).
 
-    One pass selects while it scans (see ``_candidates``): nothing like an
-    argpartition over all n distances, and no n-sized distance array. A single
-    query splits the rows across the thread pool; a batch splits the queries,
-    and each thread reads every block of codes once for all its queries.
+    One pass selects while it scans: nothing like an argpartition over all n
+    distances, and no n-sized distance array. The compiled kernel keeps a heap
+    of the best k per query (``_hamming.c``); the numpy path keeps candidates
+    under a falling bound (``_candidates``). A single query splits the rows
+    across the thread pool; a batch splits the queries, and each thread reads
+    every block of codes once for all its queries.
 
     Args:
         codes: (n, B) uint8 packed codes.
@@ -260,26 +305,16 @@ def top_k(codes: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, n
     n_queries = qw.shape[0]
     if kk == 0 or n_queries == 0:
         return np.empty((n_queries, kk), np.int64), np.empty((n_queries, kk), np.int64)
+    if KERNEL == "c":
+        return _top_k_kernel(words, qw, kk)
     bound = _thresholds(words, qw, kk, n_bits)
-    threads = _threads() if n * n_queries >= _PARALLEL_MIN_WORK else 1
-    if threads == 1:
-        parts = [(0, n_queries, 0, n)]
-    elif n_queries == 1:
-        cuts = np.linspace(0, n, threads + 1).astype(int)
-        parts = [(0, 1, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
-    else:
-        cuts = np.linspace(0, n_queries, min(threads, n_queries) + 1).astype(int)
-        parts = [(a, b, 0, n) for a, b in zip(cuts[:-1], cuts[1:])]
 
     def work(part):
         q0, q1, lo, hi = part
         q, r, d = _candidates(words, qw[q0:q1], kk, n_bits, lo, hi, bound[q0:q1])
         return q + q0, r, d
 
-    if len(parts) == 1:
-        results = [work(parts[0])]
-    else:
-        results = list(_executor().map(work, parts))
+    results = _run(work, _parts(n, n_queries))
     q, r, d = (np.concatenate(a) for a in zip(*results))
     indices, distances, counts = _best(q, r, d, n_queries, n, kk, n_bits)
     short = np.flatnonzero(counts < kk)  # the guessed bound was too tight: scan with none
@@ -287,6 +322,57 @@ def top_k(codes: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, n
         q, r, d = _candidates(words, qw[row : row + 1], kk, n_bits, 0, n, np.array([n_bits + 1]))
         indices[row], distances[row], _ = (a[0] for a in _best(q, r, d, 1, n, kk, n_bits))
     return indices, distances
+
+
+def _top_k_kernel(words: np.ndarray, qw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``top_k`` through the compiled kernel; k is already min(k, n) > 0.
+
+    The kernel releases the GIL, so the pool runs it on every core: a batch is
+    split by queries (each piece writes its own rows of the output), a single
+    query by rows (each piece finds its own best k; they are merged here).
+    """
+    codes8 = words.view(np.uint8)  # (n, B) bytes, C-contiguous
+    q8 = qw.view(np.uint8)
+    n, row_bytes = codes8.shape
+    n_queries = q8.shape[0]
+    indices = np.empty((n_queries, k), np.int64)
+    distances = np.empty((n_queries, k), np.int64)
+    parts = _parts(n, n_queries)
+    if n_queries == 1 and len(parts) > 1:
+
+        def rows(part):
+            _, _, lo, hi = part
+            idx, dist = np.empty((1, k), np.int64), np.empty((1, k), np.int64)
+            m = _hamming.top_k(codes8, row_bytes, q8, k, lo, hi, idx, dist)
+            return idx[0, :m], dist[0, :m]
+
+        found = _run(rows, parts)
+        idx = np.concatenate([f[0] for f in found])
+        dist = np.concatenate([f[1] for f in found])
+        order = np.lexsort((idx, dist))[:k]
+        indices[0], distances[0] = idx[order], dist[order]
+        return indices, distances
+
+    def queries(part):
+        q0, q1, lo, hi = part
+        _hamming.top_k(codes8, row_bytes, q8[q0:q1], k, lo, hi, indices[q0:q1], distances[q0:q1])
+
+    _run(queries, parts)
+    return indices, distances
+
+
+def _distances_kernel(words: np.ndarray, qw: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Distances of every row to the single query ``qw`` into ``out`` (uint8, uint16 or int64)."""
+    codes8 = words.view(np.uint8)
+    q8 = qw.view(np.uint8)[0]
+    n, row_bytes = codes8.shape
+
+    def rows(part):
+        _, _, lo, hi = part
+        _hamming.distances(codes8, row_bytes, q8, lo, hi, out[lo:hi], out.itemsize)
+
+    _run(rows, _parts(n, 1))
+    return out
 
 
 def within_radius(
@@ -303,7 +389,7 @@ def within_radius(
         raise ValueError(f"expected a single query, got {qw.shape[0]}")
     radius = check_radius(radius)
     out, buf = _scan_buffers(words, n_bits)
-    dist = _scan(words, qw[0], out, buf)
+    dist = _distances_kernel(words, qw, out) if KERNEL == "c" else _scan(words, qw[0], out, buf)
     hits = np.flatnonzero(dist <= min(radius, n_bits))
     hit_dist = dist[hits]
     order = np.argsort(hit_dist, kind="stable")
