@@ -101,11 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     p.add_argument("--method", help="hashing method (default: the recommended one for the folder)")
     p.add_argument("--bits", type=int, default=64, help="code length, a multiple of 8 from 8 to 1024 (default 64)")
-    p.add_argument("--backbone", help="feature backbone: pixels, resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large")
-    p.add_argument("--weights", default="none", help="backbone weights: none (from scratch), imagenet, or a file")
+    p.add_argument("--backbone", help="what the method is built on (default: the method's own): shallow methods hash "
+                   "pixels or a torchvision net (resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large); deep methods "
+                   "train a trunk: auto, dhln, cnn, cnn-s, cnn-xs (bae: bae) or a torchvision net")
+    p.add_argument("--weights", default="none", help="torchvision backbones' weights: none (from scratch), imagenet, or a file")
     p.add_argument("--epochs", type=int, help="training epochs (default: the method's)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--labels", default="none", choices=["folders", "none"], help="class labels from first-level folders")
+    p.add_argument("--labels", default="auto", choices=["auto", "folders", "decisions", "none"],
+                   help="supervision: folders (first-level folder = class), decisions (your 'same picture' / "
+                   "'not a match' pairs from the app, for dupnet), none, or auto (default: decisions when the "
+                   "library has some and the method can use them, else none)")
     p.add_argument("--name", help="network name (default: METHOD-BITS)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

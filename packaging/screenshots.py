@@ -9,7 +9,9 @@ It opens the main window (welcome screen), opens FOLDER and waits until
 indexing, training and encoding have finished and the visible thumbnails have
 loaded, then runs a query through the same slot a drop calls, and saves
 ``welcome.png``, ``progress.png`` (while indexing, if it was slow enough to catch),
-``library.png`` and ``search.png``. The cache lives in a fresh
+``library.png``, ``search.png``, ``search-controls.png``, then trains from the
+training panel: ``training-running.png`` (dupnet, cancelled after three
+epochs), ``networks.png`` and ``training-done.png`` (a finished pcah run). The cache lives in a fresh
 temporary HASHVIEW_HOME unless ``--keep-home`` is given, so every run shows the
 whole first-run flow.
 """
@@ -165,6 +167,16 @@ def main(argv: list[str] | None = None) -> int:
     window.networks_dock.raise_()
     spin_until(lambda: False, 0.2)
     save(window, args.out / "networks.png")
+
+    # training panel after a quick shallow run (PCA hashing of raw pixels, seconds)
+    window.training_dock.show()
+    window.training_dock.raise_()
+    panel.set_options({"method": "pcah", "bits": 32, "backbone": "pixels", "labels": "none"})
+    ended.clear()
+    panel.request_start()
+    spin_until(lambda: ended, args.timeout)
+    spin_until(lambda: False, 0.2)
+    save(window, args.out / "training-done.png")
     window.close()
     app.quit()
     return 0

@@ -81,6 +81,11 @@ def test_encode_catches_up_new_files_only(photos, capsys):
         (["search", "{root}", "/no/such.jpg"], "no network yet"),
         (["train", "{root}", "--method", "nope"], "unknown method"),
         (["train", "{root}", "--bits", "12"], "multiple of 8"),
+        (["train", "{root}", "--labels", "decisions"], "no duplicate decisions in this library yet"),
+        (["train", "{root}", "--method", "itq", "--labels", "decisions"], "cannot train on duplicate decisions"),
+        (["train", "{root}", "--method", "itq", "--labels", "folders"], "learns without class labels"),
+        (["train", "{root}", "--method", "itq", "--backbone", "cnn"], "itq cannot be built on 'cnn'"),
+        (["train", "{root}", "--method", "bae", "--backbone", "resnet18"], "choose one of bae"),
         (["eval", "/no/such.npz", "--method", "itq", "--bits", "16"], "no such data set"),
     ],
 )

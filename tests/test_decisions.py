@@ -153,7 +153,7 @@ def test_a_version_1_catalog_migrates_to_the_decisions_table(tmp_path):
         assert catalog.decisions() == [("x", "y", "different")]
 
 
-def test_decisions_reach_the_next_training_as_pairs(lib, monkeypatch):
+def test_decisions_reach_a_training_on_decisions_as_pairs(lib, monkeypatch):
     monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "1")  # ten rounds of at least one step each
     original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
     lib.record_decision(original, copy, "same")
@@ -168,8 +168,65 @@ def test_decisions_reach_the_next_training_as_pairs(lib, monkeypatch):
         return real_loss(self, model, batch, context, params)
 
     monkeypatch.setattr(DupNet, "loss", spy)
-    drive(lib.train(method="dupnet", bits=16))
+    drive(lib.train(method="dupnet", bits=16, labels="decisions"))
     info = lib.network()
     assert info.method == "dupnet" and info.config["options"]["decision_pairs"] == 2
     assert sorted(v for _a, _b, v in seen["pairs"]) == [-1, 1]
     assert "pairs" not in info.config["stats"]["params"]
+
+
+def test_only_the_decisions_label_source_trains_on_decisions(lib, monkeypatch):
+    import hashview.core.library as library_module
+
+    asked = []
+
+    def fake_train(entries, opts, shelf, cancel=None):
+        asked.append(opts)
+        raise ValueError("stop here")
+        yield
+
+    assert lib.decision_count() == 0
+    with pytest.raises(LibraryError, match="no duplicate decisions in this library yet"):
+        drive(lib.train(method="dupnet", labels="decisions"))
+    a, b, c = (lib.root / f"loose_00{n}.jpg" for n in (1, 2, 3))
+    lib.record_decision(a, b, "same")
+    lib.record_decision(a, c, "different")
+    assert lib.decision_count() == 2
+    with pytest.raises(LibraryError, match="itq cannot train on duplicate decisions; dupnet can"):
+        drive(lib.train(method="itq", labels="decisions"))
+    monkeypatch.setattr(library_module, "train_network", fake_train)
+    for labels in ("none", "decisions"):
+        with pytest.raises(LibraryError, match="stop here"):
+            drive(lib.train(method="dupnet", labels=labels))
+    assert [len(o.pairs) for o in asked] == [0, 2]
+    a.unlink()
+    drive(lib.index())
+    assert lib.decision_count() == 0  # decisions about files no longer in the library do not count
+
+
+def test_by_default_training_learns_from_decisions_once_there_are_some(lib, monkeypatch):
+    """``hashview train F`` after a session in the explorer uses it; asked for "none", it does not."""
+    import hashview.core.library as library_module
+
+    asked = []
+
+    def fake_train(entries, opts, shelf, cancel=None):
+        asked.append((opts.method, opts.labels, len(opts.pairs)))
+        raise ValueError("stop here")
+        yield
+
+    monkeypatch.setattr(library_module, "train_network", fake_train)
+
+    def train(**options):
+        with pytest.raises(LibraryError, match="stop here"):
+            drive(lib.train(**options))
+
+    train()  # no decisions yet: unsupervised
+    a, b = (lib.root / f"loose_00{n}.jpg" for n in (1, 2))
+    lib.record_decision(a, b, "different")
+    train()
+    train(method="dupnet", labels="auto")
+    train(method="itq")  # cannot use pairs: unsupervised as before
+    train(labels="none")
+    assert asked == [(None, "none", 0), (None, "decisions", 1), ("dupnet", "decisions", 1),
+                     ("itq", "none", 0), (None, "none", 0)]

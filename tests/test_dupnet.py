@@ -107,3 +107,13 @@ def test_each_run_keeps_its_own_round_clock():
     # a run that starts at round 9 of 10 backdates its clock by 90 % of the budget; round 0 does not
     assert late.started < early.started - 80
     assert late.round == (9, 10) and early.round == (0, 10)
+
+
+def test_training_reports_its_progress_step_by_step():
+    """A Progress("train") after every step, so the status bar and time left move while a network trains."""
+    from hashview.core.events import Progress
+
+    _model, _stats, events = fit(photos(), bits=16, epochs=2, batch_size=6, input_size=32, steps=4)
+    steps = [e for e in events if isinstance(e, Progress) and e.stage == "train"]
+    assert [(e.done, e.total) for e in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert steps[0].message == "training, epoch 1 of 2" and steps[-1].message == "training, epoch 2 of 2"

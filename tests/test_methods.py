@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hashview.core.methods import UnknownMethodError, get_method, method_names
+from hashview.core.methods import TORCHVISION, UnknownMethodError, get_method, method_names, method_traits
 from hashview.core.methods.itq import itq_rotation
 
 
@@ -24,6 +24,30 @@ def test_registry_lists_and_rejects_names():
     assert {"lsh", "pcah", "itq"} <= set(method_names())
     with pytest.raises(UnknownMethodError, match="choose one of"):
         get_method("dhln-typo")
+
+
+@pytest.mark.parametrize("name", method_names())
+def test_the_traits_the_app_reads_match_the_methods(name):
+    """The app reads ``method_traits`` to avoid importing the methods; they must say what the methods do."""
+    from hashview.core.backbones import TORCHVISION_BACKBONES
+    from hashview.core.network import SMALL_TRUNKS
+
+    method, traits = get_method(name), method_traits(name)
+    assert traits.kind == method.kind
+    assert (traits.labels == ("folders",)) == method.needs_labels
+    assert ("folders" in traits.labels) == (method.needs_labels or getattr(method, "classifier", False))
+    assert ("decisions" in traits.labels) == getattr(method, "uses_pairs", False)
+    assert set(TORCHVISION) == set(TORCHVISION_BACKBONES)
+    if method.kind == "shallow":
+        assert traits.backbones[0] == "pixels"
+        return
+    assert set(traits.backbones) <= {"auto", *SMALL_TRUNKS, *TORCHVISION}
+    default = traits.backbones[0]
+    for device, trunk in zip(("cpu", "cuda"), traits.auto if default == "auto" else (default, default)):
+        assert method.trunk_for(None, 3, device) == trunk
+        assert method.trunk_for("auto", 3, device) == trunk
+    for backbone in traits.backbones[1:]:
+        assert method.trunk_for(backbone, 3, "cpu") == backbone
 
 
 def test_itq_rotation_is_orthogonal_and_lowers_quantisation_error():

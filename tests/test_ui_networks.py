@@ -59,7 +59,7 @@ def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, windo
     assert current.id != first.id and current.method == "pcah" and current.bits == 32
     assert window.ready and "search now uses it" in window.statusBar().currentMessage()
     assert window.networks_panel.model.rowCount() == 2
-    assert "Device in use: cpu" in window.training_panel.device_used.text()
+    assert "Device in use: cpu" in window.training_panel.form.device_used.text()
     assert "pcah-32 is now in use" in window.training_panel.status.text()
     # the options are remembered for the next session
     again = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
@@ -179,3 +179,44 @@ def test_cancel_keeps_the_previous_network(qtbot, tmp_path):
     assert "old-net stays in use" in window.training_panel.status.text()
     assert not window.library.trained and window.ready
     window.close()
+
+
+def test_training_on_decisions_with_a_chosen_trunk(qtbot, window, photos, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "0.3")  # a few steps, not minutes
+    open_and_wait_ready(qtbot, window, photos)
+    panel = window.training_panel
+    assert not panel.form.labels.model().item(panel.form.labels.findData("decisions")).isEnabled()
+    library = window.library
+    library.record_decision(photos / "photo_00.jpg", photos / "photo_01.jpg", "same")
+    library.record_decision(photos / "photo_02.jpg", photos / "photo_03.jpg", "different")
+    window.duplicates.decided.emit("different")  # what the explorer says after each decision
+    assert "2 pairs" in panel.form.labels.itemText(panel.form.labels.findData("decisions"))
+    window.training_dock.show()
+    panel.set_options({"method": "dupnet", "labels": "decisions", "backbone": "cnn-s", "bits": 16,
+                       "epochs": 1, "device": "cpu"})
+    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        panel.request_start()
+    assert blocker.args == ["finished"], panel.status.text()
+    config = library.current_network().config
+    assert config["method"] == "dupnet" and config["net"]["trunk"] == "cnn-s"
+    assert config["labels"] == "decisions" and config["options"]["decision_pairs"] == 2
+
+
+def test_a_torchvision_backbone_and_its_weights_file_reach_training(qtbot, window, photos, tmp_path):  # noqa: F811
+    import torch
+    import torchvision
+
+    weights = tmp_path / "mobilenet.pth"
+    torch.save(torchvision.models.mobilenet_v3_small(weights=None).state_dict(), weights)
+    open_and_wait_ready(qtbot, window, photos)
+    panel = window.training_panel
+    panel.set_options({"method": "itq", "bits": 32, "backbone": "mobilenet_v3_small"})
+    panel.form.ask_weights_path = lambda: str(weights)
+    choose = panel.form.weights.findData("choose")
+    panel.form.weights.setCurrentIndex(choose)
+    panel.form.weights.activated.emit(choose)
+    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        panel.request_start()
+    assert blocker.args == ["finished"], panel.status.text()
+    features = window.library.current_network().config["features"]
+    assert features["kind"] == "mobilenet_v3_small" and features["weights"] == str(weights)

@@ -36,21 +36,123 @@ def test_start_emits_the_chosen_options(qtbot, panel):
                                "epochs": 3, "device": "cpu", "labels": "folders"}
 
 
-def test_shallow_methods_have_no_epochs_and_decisions_are_not_offered_yet(panel):
-    panel.set_options({"method": "itq", "backbone": "pixels"})
-    assert not panel.epochs.isEnabled() and not panel.pretrained.isEnabled()
-    assert "epochs" not in panel.options()
-    decisions = panel.labels.findData("decisions")
-    assert not panel.labels.model().item(decisions).isEnabled()
-    assert "duplicates explorer" in panel.labels.itemData(decisions, Qt.ItemDataRole.ToolTipRole)
-    panel.set_options({"labels": "decisions"})
-    assert panel.options()["labels"] != "decisions"
+def backbones(panel) -> list[str]:
+    combo = panel.form.backbone
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
+def item_enabled(combo, value) -> bool:
+    return combo.model().item(combo.findData(value)).isEnabled()
+
+
+def tooltip(combo, value) -> str:
+    return combo.itemData(combo.findData(value), Qt.ItemDataRole.ToolTipRole) or ""
+
+
+def test_shallow_methods_have_no_epochs_and_hash_pixels_or_torchvision_features(panel):
+    form = panel.form
+    panel.set_options({"method": "itq", "backbone": None})
+    assert not form.epochs.isEnabled() and "epochs" not in panel.options()
+    assert backbones(panel) == ["pixels", "resnet18", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large"]
+    assert panel.options()["backbone"] == "pixels" and "raw pixels" in form.backbone.currentText()
+    assert not form.weights.isEnabled() and panel.options()["weights"] == "none"
+    panel.set_options({"backbone": "resnet18", "weights": "imagenet"})
+    assert form.weights.isEnabled() and panel.options()["weights"] == "imagenet"
+
+
+def test_deep_methods_offer_their_trunks_with_the_default_preselected(panel):
+    form = panel.form
+    panel.set_options({"method": "dupnet", "labels": "none"})
+    assert panel.options()["backbone"] == "auto" and "cnn-xs on a CPU" in form.backbone.currentText()
+    assert {"cnn", "cnn-s", "cnn-xs", "dhln", "resnet18", "mobilenet_v3_large"} <= set(backbones(panel))
+    assert "pixels" not in backbones(panel) and not form.weights.isEnabled()
+    panel.set_options({"method": "ssdh", "labels": "folders"})
+    assert panel.options()["backbone"] == "auto" and "cnn-s on a CPU" in form.backbone.currentText()
+    panel.set_options({"method": "dhln"})
+    assert panel.options()["backbone"] == "dhln" and "(default)" in form.backbone.currentText()
+    panel.set_options({"method": "bae", "labels": "none"})
+    assert backbones(panel) == ["bae"] and not form.backbone.isEnabled()
+    # the user's own pick is kept across methods that have it; a method's default is not
+    panel.set_options({"method": "ddh", "backbone": "resnet50", "weights": "imagenet"})
+    assert form.weights.isEnabled()
+    form.method.setCurrentIndex(form.method.findData("dupnet"))
+    assert panel.options()["backbone"] == "resnet50" and panel.options()["weights"] == "imagenet"
+    form.backbone.setCurrentIndex(form.backbone.findData("cnn"))
+    assert not form.weights.isEnabled() and panel.options()["weights"] == "none"
+
+
+def test_a_weights_file_is_picked_with_a_dialog(qtbot, panel, tmp_path):
+    form = panel.form
+    panel.set_options({"method": "itq", "backbone": "mobilenet_v3_small"})
+    choose = form.weights.findData("choose")
+    form.ask_weights_path = lambda: ""  # cancelled: the previous choice stays
+    form.weights.setCurrentIndex(choose)
+    form.weights.activated.emit(choose)
+    assert panel.options()["weights"] == "none"
+    weights = tmp_path / "my-net.pth"
+    form.ask_weights_path = lambda: str(weights)
+    form.weights.setCurrentIndex(choose)
+    form.weights.activated.emit(choose)
+    assert panel.options()["weights"] == str(weights) and form.weights.currentText() == "File: my-net.pth"
+    with qtbot.waitSignal(panel.start_requested) as blocker:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0]["backbone"] == "mobilenet_v3_small" and blocker.args[0]["weights"] == str(weights)
+    panel.set_options({"backbone": "pixels"})
+    assert panel.options()["weights"] == "none"
+
+
+def test_decisions_are_offered_once_the_library_has_some(panel):
+    form = panel.form
+    assert not item_enabled(form.labels, "decisions")
+    assert "duplicates explorer" in tooltip(form.labels, "decisions")
+    panel.set_options({"method": "dupnet", "labels": "decisions"})  # e.g. the last run's, before a library opens
+    assert panel.options()["labels"] == "none" and panel.options()["method"] == "dupnet"
+    panel.set_decision_count(3)
+    assert item_enabled(form.labels, "decisions") and "3 pairs" in form.labels.currentText()
+    assert panel.options()["labels"] == "decisions"
+    panel.set_decision_count(0)
+    assert panel.options()["labels"] == "none" and "none yet" in form.labels.itemText(form.labels.findData("decisions"))
+
+
+def test_by_default_decisions_are_used_once_there_are_some_unless_the_user_said_none(panel):
+    form = panel.form
+    panel.set_options({"method": "dupnet"})  # labels left at the default, "auto"
+    assert panel.options()["labels"] == "none"
+    panel.set_decision_count(2)
+    assert panel.options()["labels"] == "decisions"
+    panel.set_options({"method": "itq"})  # itq cannot use them: auto means none for it
+    assert panel.options()["labels"] == "none"
+    panel.set_decision_count(3)
+    assert panel.options()["method"] == "itq" and panel.options()["labels"] == "none"
+    panel.set_options({"method": "dupnet", "labels": "auto"})
+    assert panel.options()["labels"] == "decisions"
+    form.labels.setCurrentIndex(form.labels.findData("none"))  # the user's own choice sticks
+    panel.set_decision_count(4)
+    assert panel.options()["labels"] == "none"
+
+
+def test_the_label_source_decides_which_methods_fit(panel):
+    form = panel.form
+    panel.set_decision_count(2)
+    panel.set_options({"method": "itq", "labels": "none"})
+    form.labels.setCurrentIndex(form.labels.findData("decisions"))
+    assert panel.options()["method"] == "dupnet" and "Only dupnet trains on decisions" in panel.status.text()
+    assert not item_enabled(form.method, "itq") and "dupnet can" in tooltip(form.method, "itq")
+    form.labels.setCurrentIndex(form.labels.findData("folders"))
+    assert panel.options()["method"] == "ssdh"
+    assert item_enabled(form.method, "dhln") and not item_enabled(form.method, "dupnet")
+    form.labels.setCurrentIndex(form.labels.findData("none"))
+    assert panel.options()["method"] == "dupnet" and not item_enabled(form.method, "ssdh")
+    assert "Labels: Folders" in tooltip(form.method, "ssdh")
+    # a method that cannot use the label source given wins over it
+    panel.set_options({"method": "itq", "labels": "folders"})
+    assert panel.options()["labels"] == "none"
 
 
 def test_running_locks_the_options_and_enables_cancel(qtbot, panel):
     panel.set_running(True)
     assert not panel.start_button.isEnabled() and panel.cancel_button.isEnabled()
-    assert not panel.method.isEnabled()
+    assert not panel.form.method.isEnabled() and not panel.form.backbone.isEnabled()
     with qtbot.waitSignal(panel.cancel_requested):
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     panel.show_stopped("Training cancelled: itq-64 stays in use.")

@@ -337,3 +337,11 @@ class Catalog:
         rows = self._conn().execute(
             "SELECT digest_a, digest_b, verdict FROM decisions ORDER BY decided, digest_a, digest_b")
         return [(r[0], r[1], r[2]) for r in rows]
+
+    def decision_count(self) -> int:
+        """Verdicts between two different contents that are both in the catalog now."""
+        row = self._conn().execute(
+            "SELECT COUNT(*) FROM decisions d WHERE d.digest_a != d.digest_b"
+            " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_a)"
+            " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_b)").fetchone()
+        return int(row[0])

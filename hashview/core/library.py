@@ -22,6 +22,7 @@ from hashview.core.events import CancelToken, Finished, Progress, Skipped
 from hashview.core.decisions import RowDecisions, decided_distances, group_with_decisions, implied_precision, pair_distances
 from hashview.core.grouping import group_max_distance
 from hashview.core.indexing import index_library
+from hashview.core.methods import method_names, method_traits
 from hashview.core.networks import NetworkInfo, NetworkNotFound, NetworkShelf
 from hashview.core.pairs import pairs_within
 from hashview.core.paths import library_dir
@@ -221,13 +222,19 @@ class Library:
         """Train a network on the library, encode the library with it, make it current.
 
         Options are the fields of ``training.TrainOptions`` (method, bits,
-        backbone, weights, epochs, device, labels, name, seed). Ends with
-        ``Finished(summary={"network": id, ...})``.
+        backbone, weights, epochs, device, labels, name, seed); with
+        ``labels="decisions"`` the user's decisions are the pairs it trains on.
+        ``labels="auto"`` (or none given) means decisions when the library has
+        some and the method can learn from them, else none: a plain ``hashview
+        train F`` after a session in the duplicates explorer learns from it.
+        Ends with ``Finished(summary={"network": id, ...})``.
         """
         entries = self.entries()
         if not entries:
             raise LibraryError(f"the library is empty: run 'hashview index {self.root}' first")
-        if "pairs" not in options:  # the user's decisions, for methods that train on pairs
+        if options.get("labels", "auto") == "auto":
+            options["labels"] = self._auto_label_source(options.get("method"))
+        if options.get("labels") == "decisions" and "pairs" not in options:
             options["pairs"] = self._decision_id_pairs()
         opts = TrainOptions(**options)
         try:
@@ -506,6 +513,16 @@ class Library:
                     if ea.id != eb.id and (da != db or ea.id < eb.id):
                         out.append((ea.path, eb.path, verdict))
         return out
+
+    def _auto_label_source(self, method: str | None) -> str:
+        """"decisions" when there are some and ``method`` (None: the default) can use them, else "none"."""
+        if method is not None and (method not in method_names() or "decisions" not in method_traits(method).labels):
+            return "none"  # an unknown method is refused by check_options with its own message
+        return "decisions" if self.decision_count() else "none"
+
+    def decision_count(self) -> int:
+        """How many decisions are between two different files of the library now (what ``labels="decisions"`` trains on)."""
+        return self.catalog.decision_count()
 
     def forget(self, paths: Sequence[Path]) -> None:
         """Drop files (moved to the trash by the app) from the catalog and from every network's codes.

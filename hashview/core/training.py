@@ -18,7 +18,7 @@ import numpy as np
 from hashview.core.catalog import Entry
 from hashview.core.codes import CodeSet
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
-from hashview.core.methods import get_method, recommended_method
+from hashview.core.methods import LABEL_SOURCES, get_method, method_traits, methods_for_labels, recommended_method
 from hashview.core.networks import NetworkInfo, NetworkShelf, new_network_id
 
 # Defaults of `hashview train`, one per field.
@@ -30,16 +30,16 @@ MAX_FIT_SAMPLES = 50_000  # shallow methods fit on at most this many images (a r
 class TrainOptions:
     method: str | None = None      # None: the recommended method for the library
     bits: int = 64                 # code length K, a multiple of 8 from 8 to 1024
-    backbone: str | None = None    # None: the method's default ("pixels" for shallow methods)
-    weights: str = "none"          # "none" (from scratch), "imagenet", or a weights file
+    backbone: str | None = None    # None or "auto": the method's default (see methods.method_traits)
+    weights: str = "none"          # torchvision backbones: "none" (from scratch), "imagenet", or a weights file
     input_size: int | None = None  # None: the feature's default (16 for pixels, 224 for backbones)
     epochs: int | None = None      # None: the method's default (shallow methods have no epochs)
     batch_size: int | None = None  # deep methods: None is the method's default
     device: str = "auto"           # auto, cpu, cuda, mps
-    labels: str = "none"           # "folders": first-level subfolder names; "none"
+    labels: str = "none"           # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none"
     name: str | None = None        # None: "<method>-<bits>"
     seed: int = 0                  # for sampling and initialisation
-    pairs: tuple = ()              # the user's decisions (file id, file id, +1 same / -1 different), for methods that use pairs
+    pairs: tuple = ()              # labels "decisions": (file id, file id, +1 same / -1 different), from Library.train
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,35 @@ def check_options(opts: TrainOptions, entries: Sequence[Entry]) -> None:
     """Refuse impossible requests up front with one-line reasons (ValueError)."""
     if opts.bits not in BITS_CHOICES:
         raise ValueError(f"--bits must be a multiple of 8 from 8 to 1024, not {opts.bits}")
-    if opts.labels not in ("folders", "none"):
-        raise ValueError(f"--labels must be 'folders' or 'none', not {opts.labels!r}")
-    method = get_method(method_name(opts))
-    if method.needs_labels:
-        if opts.labels != "folders":
-            raise ValueError(f"{method.name} needs class labels: organise the folder by class and use --labels folders")
-        if not any(e.label for e in entries):
-            raise ValueError(f"{method.name} needs class labels but no image is in a first-level subfolder")
+    if opts.labels not in LABEL_SOURCES:
+        raise ValueError(f"--labels must be one of {', '.join(LABEL_SOURCES)}, not {opts.labels!r}")
+    name = method_name(opts)
+    method = get_method(name)
+    traits = method_traits(name)
+    if opts.labels not in traits.labels:
+        raise ValueError(_labels_mismatch(name, traits.labels, opts.labels))
+    if method.needs_labels and not any(e.label for e in entries):
+        raise ValueError(f"{name} needs class labels but no image is in a first-level subfolder")
+    if opts.labels == "decisions" and not opts.pairs:
+        raise ValueError("no duplicate decisions in this library yet: mark photos 'same picture' or 'not a match' "
+                         "in the duplicates explorer first, or train with --labels none")
+    if opts.backbone not in (None, "", "auto") and opts.backbone not in traits.backbones + _DEFAULT_ALIASES[traits.kind]:
+        raise ValueError(f"{name} cannot be built on {opts.backbone!r}; choose one of {', '.join(traits.backbones)}")
+
+
+# Backbone names that mean "the method's default" besides None and "auto": deep methods
+# take "pixels" (what the app sent before trunks were listed) as their default trunk.
+_DEFAULT_ALIASES = {"shallow": (), "deep": ("pixels",)}
+
+
+def _labels_mismatch(name: str, accepted: tuple[str, ...], asked: str) -> str:
+    if accepted == ("folders",):
+        return f"{name} needs class labels: organise the folder by class and use --labels folders"
+    if asked == "decisions":
+        return (f"{name} cannot train on duplicate decisions; {', '.join(methods_for_labels('decisions'))} can "
+                "(or use --labels none)")
+    return (f"{name} learns without class labels; use --labels none, or a supervised method "
+            f"({', '.join(methods_for_labels('folders'))}) with --labels folders")
 
 
 def train_network(
@@ -78,8 +99,8 @@ def train_network(
 
 
 def method_name(opts: TrainOptions) -> str:
-    """The method of ``opts``: the one named, else the recommended one for labelled or unlabelled folders."""
-    return opts.method or recommended_method(opts.labels == "folders")
+    """The method of ``opts``: the one named, else the recommended one for its label source."""
+    return opts.method or recommended_method(opts.labels)
 
 
 def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel) -> Generator[Any, None, TrainOutcome]:
@@ -88,7 +109,7 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
     from hashview.core.hasher import shallow_hasher_from_fit
 
     device = pick_device(opts.device)
-    kind = opts.backbone or PIXELS
+    kind = opts.backbone if opts.backbone not in (None, "", "auto") else PIXELS
     spec = FeatureSpec(kind, opts.weights if kind != PIXELS else "none", opts.input_size or (16 if kind == PIXELS else 224))
     backbone = None
     if kind != PIXELS:
@@ -186,9 +207,11 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         train_rows = np.array([r for r, n in enumerate(names) if n], np.int64)
         lookup = {c: k for k, c in enumerate(classes)}
         labels = np.array([lookup[names[r]] for r in train_rows.tolist()], np.int64)
-    if opts.pairs and getattr(method, "uses_pairs", False):
+    if opts.labels == "decisions":  # check_options: a method that uses pairs, and some pairs
         row_of = {entries[i].id: r for r, i in enumerate(ok[train_rows].tolist())}
         rows = [[row_of[a], row_of[b], int(v)] for a, b, v in opts.pairs if a in row_of and b in row_of]
+        if not rows:
+            raise ValueError("none of the decided pairs is between two readable images of the library")
         run = replace(run, overrides={**run.overrides, "pairs": rows})
     name = opts.name or f"{method.name}-{opts.bits}"
     ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
@@ -231,7 +254,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
 def _options(opts: TrainOptions) -> dict[str, Any]:
     """The options as the network file records them (decision pairs as a count)."""
     out = {k: v for k, v in asdict(opts).items() if k not in ("name", "pairs")}
-    out["decision_pairs"] = len(opts.pairs)
+    out["decision_pairs"] = len(opts.pairs) if opts.labels == "decisions" else 0
     return out
 
 
@@ -251,7 +274,8 @@ def run_epochs(
     evaluate: Callable[[int], dict[str, Any]] | None = None,
     scheduler=None,
     start_epoch: int = 0,
-) -> Generator[StepLoss | EpochDone, None, list[dict[str, Any]]]:
+    steps_per_epoch: int | None = None,
+) -> Generator[StepLoss | Progress | EpochDone, None, list[dict[str, Any]]]:
     """The epoch loop every deep method uses: one step per batch, events out, cancel between steps.
 
     Args:
@@ -259,6 +283,8 @@ def run_epochs(
             which returns a scalar loss tensor.
         evaluate: called after each epoch; its dict goes into ``EpochDone.stats``.
         start_epoch: the first epoch to run (resuming from a checkpoint).
+        steps_per_epoch: when given, a ``Progress("train", step, all steps)`` follows
+            every step, so progress bars and time-left estimates move during training.
 
     Returns:
         The stats dict of every epoch.
@@ -286,6 +312,9 @@ def run_epochs(
             total += value
             steps += 1
             yield StepLoss(epoch, step, value)
+            if steps_per_epoch:
+                done = min(epoch * steps_per_epoch + step + 1, epochs * steps_per_epoch)
+                yield Progress("train", done, epochs * steps_per_epoch, message=f"training, epoch {epoch + 1} of {epochs}")
         if scheduler is not None:
             scheduler.step()
         stats = {"loss": total / max(steps, 1), "steps": steps}

@@ -1,15 +1,15 @@
 """The main window: welcome screen, library grid, search panel, training and networks docks.
 
-The window is a small state machine over one open ``Library``:
-open -> index -> (train, which also encodes, if there is no network; else
-encode to catch up new files) -> ready. Each step is a core generator run by
-the ``JobRunner`` (one long job at a time, progress and Cancel in the status
-bar); the window starts the next step when the previous one has succeeded.
-Training, switching and importing networks go through ``NetworkController``
-on the same runner. Queries run ``Library.search`` in their own worker, so the
-GUI thread never waits on the engine. The engine is imported when a folder is
-opened, pyqtgraph when the training panel is first shown, and torch only
-inside workers, so the first window shows fast.
+The window holds the widgets, the open ``Library`` and the signals that tell
+tests and scripts where the flow is; the work is done by small helpers, each
+with one job: ``LibraryFlow`` opens a folder and runs its index -> train or
+encode -> ready chain on the ``JobRunner`` (one long job at a time, progress
+and Cancel in the status bar), ``SearchFlow`` runs queries in their own
+worker so the GUI thread never waits on the engine, ``NetworkController``
+trains, switches and imports networks, ``DuplicatesController`` runs the
+explorer, and ``window_menus`` builds the menus. The engine is imported when a
+folder is opened, pyqtgraph when the training panel is first shown, and torch
+only inside workers, so the first window shows fast.
 """
 
 from __future__ import annotations
@@ -20,35 +20,28 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from hashview.ui import dialogs
 from hashview.ui import settings as app_settings
 from hashview.ui.duplicates_controller import DuplicatesController
 from hashview.ui.jobs import JobRunner
+from hashview.ui.library_flow import LibraryFlow
 from hashview.ui.library_view import LibraryView
 from hashview.ui.network_controller import NetworkController
 from hashview.ui.networks_view import NetworksPanel
 from hashview.ui.progress_bar import ProgressStrip
 from hashview.ui.query_panel import image_paths
-from hashview.ui.result_actions import paths_from_clipboard
 from hashview.ui.results_model import ResultsModel
+from hashview.ui.search_flow import SearchFlow
 from hashview.ui.search_panel import SearchPanel
-from hashview.ui.thumbnail_model import ThumbnailLoader, ThumbnailModel
+from hashview.ui.thumbnail_model import ThumbnailModel
 from hashview.ui.training_panel import TrainingPanel
 from hashview.ui.welcome_view import WelcomeView
-from hashview.ui.workers import Worker
+from hashview.ui.window_menus import build_menus
 
 logger = logging.getLogger(__name__)
-
-STAGES = {"index": "Indexing", "auto-train": "Training", "encode": "Encoding"}
-
-
-def _default_open(folder: Path) -> Any:
-    from hashview.core.library import Library  # the engine loads with the first folder
-
-    return Library.open(folder)
 
 
 class MainWindow(QMainWindow):
@@ -78,11 +71,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 800)
         self.settings = settings or app_settings.open_settings()
-        self._open_library = open_library or _default_open
         self.library: Any = None
-        self._loader: ThumbnailLoader | None = None
-        self._search: Worker | None = None
-        self._skipped = 0
         self.ready = False
 
         self.welcome = WelcomeView()
@@ -123,10 +112,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.count_label)
         self.jobs = JobRunner(self.progress, self)
-        self.jobs.event_received.connect(self._chain_event)
-        self.jobs.succeeded.connect(self._step_succeeded)
-        self.jobs.failed.connect(self._step_failed)
-        self.jobs.cancelled.connect(self._step_cancelled)
+        self.flow = LibraryFlow(self, open_library)
+        self.searches = SearchFlow(self)
 
         self.training_panel = TrainingPanel()
         self.networks_panel = NetworksPanel()
@@ -135,7 +122,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.networks_dock)
         self.networks = NetworkController(self)
         self.duplicates = DuplicatesController.install(self)
-        self._build_menu()
+        self.duplicates.decided.connect(lambda _verdict: self.networks.show_decisions())
+        build_menus(self)
         self._restore_window()
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
@@ -146,170 +134,30 @@ class MainWindow(QMainWindow):
         dock.hide()
         return dock
 
-    # -- menus ---------------------------------------------------------------------------
-    def _action(self, menu, text: str, slot, keys=None) -> QAction:
-        action = QAction(text, self)
-        if keys is not None:
-            action.setShortcut(keys)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+    def show_browser(self) -> None:
+        """Show the grid and search panel instead of the welcome screen."""
+        self.stack.setCurrentWidget(self._browse_page)
 
-    def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open folder…", self.choose_folder, QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Import a network file…", self.networks_panel.request_import)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        self._action(edit_menu, "&Paste image as query", self.paste_query, QKeySequence.StandardKey.Paste)
-        self._action(edit_menu, "Find &duplicates…", self.duplicates.show_explorer, QKeySequence("Ctrl+D"))
-        view_menu = self.menuBar().addMenu("&View")
-        for dock, keys in ((self.training_dock, "Ctrl+T"), (self.networks_dock, "Ctrl+N"),
-                           (self.duplicates_dock, "Ctrl+Shift+D")):
-            toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(keys))
-            view_menu.addAction(toggle)
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&About hashview", lambda: dialogs.show_about(self))
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for folder in app_settings.recent_folders(self.settings):
-            self.recent_menu.addAction(str(folder), lambda f=folder: self.open_folder(f))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
-
-    # -- opening a folder ----------------------------------------------------------------
+    # -- the library (LibraryFlow) -----------------------------------------------------------
     def choose_folder(self) -> None:
         """Ask for a folder with the platform dialog and open it."""
-        start = str(self.library.root) if self.library is not None else ""
-        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images", start)
-        if folder:
-            self.open_folder(Path(folder))
+        self.flow.choose_folder()
 
     def open_folder(self, folder: Path) -> bool:
         """Open ``folder`` as the library and start indexing it; False if it cannot be."""
-        folder = Path(folder)
-        self.close_library()
-        try:
-            library = self._open_library(folder)
-        except Exception as exc:  # noqa: BLE001 - LibraryError and OS errors alike
-            logger.exception("cannot open %s", folder)
-            self.set_status(f"Cannot open {folder}: {exc}")
-            self.stack.setCurrentWidget(self.welcome)
-            return False
-        self.library = library
-        self._loader = ThumbnailLoader(library.thumbnail, parent=self)
-        self.library_model.set_loader(self._loader)
-        self.results_model.set_loader(self._loader)
-        self._refresh_entries()
-        self.stack.setCurrentWidget(self._browse_page)
-        self.setWindowTitle(f"{Path(library.root).name} — hashview")
-        app_settings.remember_folder(self.settings, Path(library.root))
-        logger.info("opened library %s", library.root)
-        self.library_opened.emit(Path(library.root))
-        self._run_step("index")
-        return True
+        return self.flow.open_folder(folder)
 
     def close_library(self) -> None:
         """Stop the library's work, forget its views and close it."""
-        if self._search is not None:
-            self._search.cancel()
-            self._search.wait()
-        self._search = None
-        self.jobs.stop()
-        self.ready = False
-        self.library_model.set_entries([])
-        self.results_model.clear()
-        self.query_panel.clear()
-        if self._loader is not None:
-            self.library_model.set_loader(None)
-            self.results_model.set_loader(None)
-            self._loader.shutdown()
-            self._loader.deleteLater()
-            self._loader = None
-        if self.library is not None:
-            self.library.close()
-            self.library = None
-        if hasattr(self, "networks"):
-            self.networks.refresh()
-            self.duplicates.set_library(None)
-
-    # -- the index -> train -> encode chain ------------------------------------------------
-    def _run_step(self, step: str) -> None:
-        library = self.library
-        job = getattr(library, "train" if step == "auto-train" else step)
-        options = self.first_training if step == "auto-train" else {}
-        if step == "index":
-            self._skipped = 0
-            self.library_view.set_empty_text(
-                "Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
-        self.jobs.run(step, lambda cancel: job(cancel=cancel, **options), STAGES[step] + "…")
-        self.set_status(f"{STAGES[step]} {library.root}…")
-
-    def _chain_event(self, step: str, event: Any) -> None:
-        if step in STAGES:
-            self.show_event(event)
-
-    def show_event(self, event: Any) -> None:
-        """Count skipped files and show epoch summaries in the status bar."""
-        from hashview.core.events import EpochDone, Skipped
-
-        if isinstance(event, Skipped):
-            self._skipped += 1
-            logger.info("skipped %s: %s", event.path, event.reason)
-        elif isinstance(event, EpochDone):
-            loss = event.stats.get("loss")
-            text = f"Training: epoch {event.epoch + 1} done"
-            self.set_status(text + (f", loss {loss:.4f}" if isinstance(loss, float) else ""))
-
-    def _step_succeeded(self, step: str, summary: Any) -> None:
-        if step not in STAGES:
-            return
-        logger.info("%s finished: %s", step, summary)
-        if step == "index":
-            self._refresh_entries()
-            self.library_indexed.emit(summary)
-            if self.library_model.rowCount() == 0:
-                message = f"No images found in {self.library.root}: add some, then open it again."
-                self.library_view.set_empty_text(message)
-                self.set_status(message)
-                self.pipeline_finished.emit(message)
-                return
-            self._run_step("auto-train" if self.library.current_network() is None else "encode")
-            return
-        network = self.library.current_network()
-        count = self.library_model.rowCount()
-        skipped = f" ({self._skipped} skipped)" if self._skipped else ""
-        message = f"Ready: {count} images{skipped}, network {network.name if network else 'none'}"
-        self.networks.refresh()
-        self.set_ready(True, message)
-        self.pipeline_finished.emit(message)
-
-    def _step_failed(self, step: str, message: str, details: str) -> None:
-        if step not in STAGES:
-            return
-        self._refresh_entries()
-        text = f"{STAGES[step]} failed: {message} (details in the log)"
-        self.report_error(f"{STAGES[step]} failed", message, details)
-        self.set_status(text)
-        self.pipeline_finished.emit(text)
-
-    def _step_cancelled(self, step: str) -> None:
-        if step not in STAGES:
-            return
-        self._refresh_entries()
-        text = f"{STAGES[step]} cancelled; open the folder again to resume."
-        self.set_status(text)
-        self.pipeline_finished.emit(text)
+        self.flow.close_library()
 
     def cancel_pipeline(self) -> None:
         """Stop the running job after its current step."""
         self.jobs.cancel()
+
+    def show_event(self, event: Any) -> None:
+        """Count skipped files and show epoch summaries in the status bar."""
+        self.flow.show_event(event)
 
     def set_ready(self, ready: bool, text: str) -> None:
         """Whether search can run (a current network with codes), and the status that says so."""
@@ -319,81 +167,18 @@ class MainWindow(QMainWindow):
             self.search_panel.radius.setMaximum(network.bits)
         self.set_status(text)
 
-    def _refresh_entries(self) -> None:
-        if self.library is None:
-            return
-        self.library_model.set_entries(self.library.entries())
-        self.count_label.setText(f"{self.library_model.rowCount()} images")
-
-    # -- queries -----------------------------------------------------------------------
+    # -- queries (SearchFlow) ---------------------------------------------------------------
     def search_images(self, paths: Sequence[Path]) -> None:
         """Find the library images nearest to ``paths`` (the slot a drop calls)."""
-        paths = [Path(p) for p in paths]
-        if not paths:
-            return
-        if self.library is None:
-            self.set_status("Open a folder first, then drop an image to search it.")
-            return
-        if not self.ready:
-            self.set_status("Not ready to search yet: wait until indexing, training and encoding "
-                            "have finished, then drop the image again.")
-            return
-        if self._search is not None:
-            self._search.cancel()
-        if self.query_panel.current_query() != paths[0]:
-            self.query_panel.show_query(paths[0], extra=len(paths) - 1)
-        self._query = paths
-        k, radius = self.search_panel.k(), self.search_panel.radius_value()
-        library = self.library
-        worker = Worker(lambda cancel: library.search(paths, k=k, radius=radius), name="search", parent=self)
-        worker.finished.connect(lambda results: self._show_results(worker, results))
-        worker.failed.connect(lambda message: self._search_failed(worker, message))
-        self._search = worker
-        self.set_status(f"Searching for images like {paths[0].name}…")
-        worker.start()
+        self.searches.search_images(paths)
 
     def search_again(self) -> None:
         """Run the current query again with the new top-k and radius, and remember them."""
-        self.settings.setValue("search/k", self.search_panel.k())
-        radius = self.search_panel.radius_value()
-        self.settings.setValue("search/radius", -1 if radius is None else radius)
-        query = getattr(self, "_query", None)
-        if query and self.ready:
-            self.search_images(query)
+        self.searches.search_again()
 
     def paste_query(self) -> None:
         """Search for the image (or image files) on the clipboard."""
-        paths = paths_from_clipboard()
-        if not paths:
-            self.set_status("The clipboard holds no image: copy a picture or an image file, then paste.")
-            return
-        self.query_panel.submit(paths)
-
-    def _show_results(self, worker: Worker, results: Any) -> None:
-        if worker is not self._search:
-            return
-        self._search = None
-        if not results:
-            self.results_model.clear()
-            self.set_status("The search found nothing.")
-            return
-        first = results[0]
-        self.results_model.set_hits(first.hits)
-        name = Path(str(first.query)).name
-        more = f" (showing the first of {len(results)} queries)" if len(results) > 1 else ""
-        radius = self.search_panel.radius_value()
-        within = f" within distance {radius}" if radius is not None else ""
-        self.results_header.setText(f"{len(first.hits)} nearest to {name}{within}{more}")
-        self.results_view.scrollToTop()
-        if first.hits:
-            self.results_view.setCurrentIndex(self.results_model.index(0))
-        self.set_status(f"Found {len(first.hits)} images like {name}.")
-        self.results_shown.emit(first)
-
-    def _search_failed(self, worker: Worker, message: str) -> None:
-        if worker is self._search:
-            self._search = None
-            self.set_status(f"Search failed: {message}")
+        self.searches.paste_query()
 
     # -- window-wide drops, status, errors, state ------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

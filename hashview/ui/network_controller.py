@@ -111,7 +111,13 @@ class NetworkController(QObject):
         else:
             current = library.current_network()
             self.networks.set_networks(library.networks(), current.id if current else None)
+        self.show_decisions()
         self.networks_changed.emit()
+
+    def show_decisions(self) -> None:
+        """Tell the training panel how many duplicate decisions the library has to train on."""
+        count = getattr(self.window.library, "decision_count", None)  # test doubles may have none
+        self.training.set_decision_count(count() if callable(count) else None)
 
     def use_network(self, network_id: str) -> bool:
         """Encode the library with ``network_id`` in the background, then make it current."""

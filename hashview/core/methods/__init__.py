@@ -3,12 +3,15 @@
 Each method module defines a ``METHOD`` object with ``name``, ``title``,
 ``kind`` ("shallow": hashes a fixed feature vector; "deep": trains a network),
 ``needs_labels`` and its defaults. Modules are imported on demand so that
-listing methods costs nothing.
+listing methods costs nothing; ``method_traits`` says what each trains on
+without importing it (the app asks before torch may load), and a test holds
+those traits to the ``METHOD`` objects.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 
 _MODULES = {
     "lsh": "hashview.core.methods.lsh",
@@ -24,6 +27,40 @@ _MODULES = {
 
 DEFAULT_METHOD = "dupnet"       # without labels: learns duplicates from the library (benchmarks/dups.py)
 DEFAULT_LABELLED_METHOD = "ssdh"  # with class labels (--labels folders)
+DEFAULT_PAIRS_METHOD = "dupnet"   # with the user's duplicate decisions (--labels decisions)
+
+LABEL_SOURCES = ("folders", "decisions", "none")
+"""Where supervision comes from: first-level folder names as classes, the user's
+"same picture" / "not a match" decisions as pairs, or nowhere (unsupervised)."""
+
+TORCHVISION = ("resnet18", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large")  # backbones.TORCHVISION_BACKBONES
+FEATURES = ("pixels", *TORCHVISION)  # what shallow methods hash: raw pixels or a torchvision net's pooled features
+SMALL_NETS = ("cnn", "cnn-s", "cnn-xs", "dhln")  # from-scratch trunks of network.py (bae's encoder is bae's alone)
+
+
+@dataclass(frozen=True)
+class MethodTraits:
+    """What a method trains on and is built on."""
+
+    kind: str                         # "shallow" or "deep"
+    labels: tuple[str, ...]           # the label sources it can train on, its default first
+    backbones: tuple[str, ...]        # what it can be built on, its default first; "auto" is picked by device
+    auto: tuple[str, str] = ("", "")  # the trunk "auto" stands for on a CPU and on a GPU
+
+
+_SHALLOW = MethodTraits("shallow", ("none",), FEATURES)
+_AUTO_TRUNK = MethodTraits("deep", ("none",), ("auto", *SMALL_NETS, *TORCHVISION), ("cnn-s", "cnn"))
+_TRAITS = {
+    "lsh": _SHALLOW,
+    "pcah": _SHALLOW,
+    "itq": _SHALLOW,
+    "dhln": MethodTraits("deep", ("folders",), ("dhln", "cnn", "cnn-s", "cnn-xs", *TORCHVISION)),
+    "ssdh": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
+    "dshsre": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
+    "ddh": _AUTO_TRUNK,
+    "bae": MethodTraits("deep", ("none",), ("bae",)),  # its decoder mirrors this encoder
+    "dupnet": MethodTraits("deep", ("none", "decisions"), _AUTO_TRUNK.backbones, ("cnn-xs", "cnn")),
+}
 
 
 class UnknownMethodError(ValueError):
@@ -34,9 +71,26 @@ def method_names() -> list[str]:
     return list(_MODULES)
 
 
-def recommended_method(labelled: bool) -> str:
-    """The method ``hashview train`` uses when none is named."""
-    return DEFAULT_LABELLED_METHOD if labelled else DEFAULT_METHOD
+def method_traits(name: str) -> MethodTraits:
+    """What ``name`` trains on (label sources) and is built on (backbones), without importing it.
+
+    Raises:
+        UnknownMethodError: listing the known names.
+    """
+    try:
+        return _TRAITS[name]
+    except KeyError:
+        raise UnknownMethodError(f"unknown method {name!r}; choose one of {', '.join(_MODULES)}") from None
+
+
+def methods_for_labels(labels: str) -> list[str]:
+    """The methods that can train on the label source ``labels``."""
+    return [name for name in _MODULES if labels in _TRAITS[name].labels]
+
+
+def recommended_method(labels: str) -> str:
+    """The method ``hashview train`` uses when none is named, for a label source."""
+    return {"folders": DEFAULT_LABELLED_METHOD, "decisions": DEFAULT_PAIRS_METHOD}.get(labels, DEFAULT_METHOD)
 
 
 def get_method(name: str):

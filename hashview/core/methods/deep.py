@@ -313,7 +313,8 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         return stats
 
     started = time.monotonic()
-    events = run_epochs(model, batches, loss_fn, optimizer, epochs, cancel, evaluate=after_epoch, start_epoch=start_epoch)
+    events = run_epochs(model, batches, loss_fn, optimizer, epochs, cancel, evaluate=after_epoch, start_epoch=start_epoch,
+                        steps_per_epoch=steps_per_epoch)
     while True:
         try:
             event = next(events)

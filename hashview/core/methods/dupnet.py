@@ -9,10 +9,10 @@ same wallpaper does not. After training the codes ``u >= 0`` of a photo and of
 its edited copies are a few bits apart, and ``Library.suggested_radius`` reads
 the radius off the codes' own nearest-neighbour distances.
 
-When the user has made decisions in the duplicates explorer, their pairs
-(``params["pairs"]``: rows of the training images with +1 "same picture" or
--1 "not a match") join every step: "same" pairs as extra positives, "not a
-match" pairs pushed apart beyond a margin.
+Trained with the label source "decisions", the pairs the user decided in the
+duplicates explorer (``params["pairs"]``: rows of the training images with +1
+"same picture" or -1 "not a match") join every step: "same" pairs as extra
+positives, "not a match" pairs pushed apart beyond a margin.
 
 Training is planned by steps, not passes: small libraries need many passes
 to learn the edits, large ones far fewer than one pass per step would give,
