@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "train a trunk: auto, dhln, cnn, cnn-s, cnn-xs (bae: bae) or a torchvision net")
     p.add_argument("--weights", default="none", help="torchvision backbones' weights: none (from scratch), imagenet, or a file")
     p.add_argument("--epochs", type=int, help="training epochs (default: the method's)")
+    p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
+    p.add_argument("--input-size", type=int, help="side in pixels images are resized to (default: the method's or backbone's)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--labels", default="auto", choices=["auto", "folders", "decisions", "none"],
                    help="supervision: folders (first-level folder = class), decisions (your 'same picture' / "
@@ -144,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bits", type=int, required=True)
     p.add_argument("--protocol", default=None, help="mnist-dhln, cifar-s1, cifar-s2, holdout (default: holdout)")
     p.add_argument("--epochs", type=int)
+    p.add_argument("--backbone", help="deep methods: the trunk to train (auto, dhln, cnn, cnn-s, cnn-xs or a torchvision "
+                   "net; default: the method's); shallow methods hash standardised pixels")
+    p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
@@ -179,6 +184,7 @@ def cmd_index(args, printer: ProgressPrinter) -> int:
 def cmd_train(args, printer: ProgressPrinter) -> int:
     options = dict(
         method=args.method, bits=args.bits, backbone=args.backbone, weights=args.weights, epochs=args.epochs,
+        batch_size=args.batch_size, input_size=args.input_size,
         device=args.device, labels=args.labels, name=args.name, seed=args.seed,
     )
     with _open_library(args.folder) as lib:
@@ -244,7 +250,8 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
 def cmd_eval(args, printer: ProgressPrinter) -> int:
     from hashview.core.evaluation import EvalOptions, evaluate_method
 
-    opts = EvalOptions(method=args.method, bits=args.bits, protocol=args.protocol, epochs=args.epochs, device=args.device, seed=args.seed)
+    opts = EvalOptions(method=args.method, bits=args.bits, protocol=args.protocol, epochs=args.epochs, device=args.device,
+                       seed=args.seed, backbone=args.backbone, batch_size=args.batch_size)
     report = printer.drive(evaluate_method(args.data, opts))
     lines = [
         f"{report['method']} {report['bits']} bits on {Path(args.data).name} ({report['protocol']}): "

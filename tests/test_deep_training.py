@@ -65,11 +65,36 @@ def test_eval_trains_a_deep_method_and_reports_the_contract(tmp_path, capsys):
     y = np.repeat(np.arange(3), 120)
     x = np.clip(centres[y] + rng.normal(0, 20, (360, 8, 8, 1)), 0, 255).astype(np.uint8)
     np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
-    report = run_json(capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "ssdh", "--bits", "16", "--protocol", "holdout", "--epochs", "2"])
+    report = run_json(capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "ssdh", "--bits", "16", "--protocol", "holdout",
+                               "--epochs", "2", "--backbone", "cnn-xs", "--batch-size", "32"])
     for key in ("method", "bits", "protocol", "map", "map_at_1000", "p_at_r2", "pr", "p_at_n", "train_seconds",
                 "encode_seconds", "device", "epochs", "backbone", "loss_history"):
         assert key in report
     assert report["epochs"] == 2 and len(report["loss_history"]) == 2 and report["map"] > 0.5
+    assert report["backbone"] == "cnn-xs" and report["training"]["batch_size"] == 32
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--method", "itq", "--backbone", "resnet18"], "--backbone is for deep methods"),
+    (["--method", "ssdh", "--batch-size", "1"], "--batch-size must be from 2 to 65536"),
+])
+def test_eval_refuses_options_it_cannot_honour_in_one_line(tmp_path, capsys, args, message):
+    np.savez(tmp_path / "toy.npz", x_train=np.zeros((40, 8, 8, 1), np.uint8), y_train=np.arange(40) % 2)
+    assert main(["eval", str(tmp_path / "toy.npz"), "--bits", "16", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--batch-size", "0"], "--batch-size must be from 2 to 65536"),
+    (["--input-size", "4"], "--input-size must be from 8 to 1024 pixels"),
+])
+def test_train_refuses_bad_sizes_in_one_line(photos, capsys, args, message):
+    assert main(["index", str(photos)]) == 0
+    capsys.readouterr()
+    assert main(["train", str(photos), "--method", "itq", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
 
 
 def brute_force_pseudo_pairs(features, k1, k2):

@@ -37,6 +37,7 @@ class EvalOptions:
     device: str = "auto"
     seed: int = 0
     backbone: str | None = None     # deep methods: a trunk name (None: the method's default)
+    batch_size: int | None = None   # deep methods: images per step (None: the method's default)
     overrides: dict | None = None   # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
 
 
@@ -111,6 +112,10 @@ def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any
     protocol = opts.protocol or "holdout"
     if not Path(data).exists():
         raise DataError(f"no such data set: {data}")
+    if opts.batch_size is not None and not 2 <= opts.batch_size <= 65536:
+        raise DataError(f"--batch-size must be from 2 to 65536, not {opts.batch_size}")
+    if method.kind != "deep" and opts.backbone not in (None, "", "auto", "pixels"):
+        raise DataError(f"eval fits {method.name} on standardised pixels; --backbone is for deep methods")
     yield Progress("load", 0, 1, message=f"loading {Path(data).name}")
     dataset = load_dataset(data)
     try:
@@ -182,7 +187,7 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     from hashview.core.network import encode_array, fit_array
 
     run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
-                  overrides=dict(opts.overrides or {}))
+                  batch_size=opts.batch_size, overrides=dict(opts.overrides or {}))
     labels = dataset.labels[split.train] if method.needs_labels or method.classifier else None
     yield Progress("train", 0, 1, message=f"training {method.name} on {len(split.train)} images")
     started = time.monotonic()

@@ -56,6 +56,10 @@ def check_options(opts: TrainOptions, entries: Sequence[Entry]) -> None:
     """Refuse impossible requests up front with one-line reasons (ValueError)."""
     if opts.bits not in BITS_CHOICES:
         raise ValueError(f"--bits must be a multiple of 8 from 8 to 1024, not {opts.bits}")
+    if opts.batch_size is not None and not 2 <= opts.batch_size <= 65536:
+        raise ValueError(f"--batch-size must be from 2 to 65536, not {opts.batch_size}")
+    if opts.input_size is not None and not 8 <= opts.input_size <= 1024:
+        raise ValueError(f"--input-size must be from 8 to 1024 pixels, not {opts.input_size}")
     if opts.labels not in LABEL_SOURCES:
         raise ValueError(f"--labels must be one of {', '.join(LABEL_SOURCES)}, not {opts.labels!r}")
     name = method_name(opts)
