@@ -45,7 +45,7 @@ def test_logging_goes_to_a_file_under_the_log_dir(hashview_home):
                 handler.close()
 
 
-def test_the_first_window_does_not_import_torch(tmp_path):
+def test_the_first_window_imports_neither_torch_nor_numpy(tmp_path):
     folder = tmp_path / "photos"
     folder.mkdir()
     code = textwrap.dedent(
@@ -59,6 +59,8 @@ def test_the_first_window_does_not_import_torch(tmp_path):
         window.show()
         qt.processEvents()
         assert "torch" not in sys.modules, "torch was imported by the window"
+        heavy = sorted(m for m in ("numpy", "pyqtgraph") if m in sys.modules)
+        assert not heavy, f"{{heavy}} imported on the way to the first window"
         done = []
         window.pipeline_finished.connect(done.append)
         window.open_folder({str(folder)!r})  # an empty folder: index runs, nothing to train

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPainter, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+
+if TYPE_CHECKING:  # numpy is imported when a difference is computed, not on the way to the first window
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ def load_image(path: Path, max_edge: int = MAX_EDGE) -> QImage:
 
 
 def _rgb_array(image: QImage) -> np.ndarray:
+    import numpy as np
+
     image = image.convertToFormat(QImage.Format.Format_RGB888)
     width, height, stride = image.width(), image.height(), image.bytesPerLine()
     buffer = np.frombuffer(image.constBits(), np.uint8, count=stride * height)
@@ -65,6 +70,8 @@ def difference_image(path_a: Path, path_b: Path, max_edge: int = DIFF_EDGE) -> t
     b = load_image(path_b, max_edge)
     if a.isNull() or b.isNull():
         raise ValueError(f"cannot decode {Path(path_a if a.isNull() else path_b).name}")
+    import numpy as np
+
     b = b.scaled(a.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
     diff = np.abs(_rgb_array(a).astype(np.int16) - _rgb_array(b).astype(np.int16)).astype(np.float32)
     mean = float(diff.mean() / 255.0)
