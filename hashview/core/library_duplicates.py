@@ -1,0 +1,203 @@
+"""The duplicates side of a library: groups of copies, the radius, and the user's decisions.
+
+``Library`` inherits these methods; they live apart because they are one job
+(turning codes and verdicts into groups) and read only ``self.catalog``,
+``self.entries()`` and ``self.ready_codes()``. Decisions are stored by content
+digest, so a verdict survives renames, moves and rescans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashview.core.catalog import Entry
+from hashview.core.codes import CodeSet
+from hashview.core.decisions import RowDecisions, decided_distances, group_with_decisions, implied_precision, pair_distances
+from hashview.core.grouping import group_max_distance
+from hashview.core.library_errors import LibraryError
+from hashview.core.methods import method_names, method_traits
+from hashview.core.networks import NetworkInfo
+from hashview.core.pairs import pairs_within
+from hashview.core.radius import suggest_radius
+
+VERDICTS = ("same", "different", "undecided")
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    paths: list[Path]
+    file_ids: list[int]
+    max_distance: int
+
+
+def default_duplicate_radius(n_bits: int) -> int:
+    """A fixed radius for codes too few to read one from: K/16 (4 at 64 bits); see ``suggested_radius``."""
+    return max(1, n_bits // 16)
+
+
+class DuplicatesMixin:
+    """Duplicate groups, the suggested radius, its profile, and decisions, for ``Library``."""
+
+    def duplicates(self, network: str | None = None, radius: int | None = None, exact: bool = False) -> list[DuplicateGroup]:
+        """Groups of duplicate photos: identical files (``exact``) or codes within ``radius``.
+
+        ``radius`` None is ``suggested_radius(network)``. The user's decisions
+        hold over the codes: two files marked "different" are never in one
+        group, files marked "same" are grouped even beyond the radius.
+        """
+        if exact:
+            groups = self.catalog.exact_duplicate_groups()
+            entries = [e for g in groups for e in g]
+            row_of = {e.id: r for r, e in enumerate(entries)}
+            decided = self._row_decisions(row_of)
+            out = []
+            for g in groups:
+                rows = np.array([row_of[e.id] for e in g], np.int64)
+                pairs = [(a, b) for n, a in enumerate(rows.tolist()) for b in rows.tolist()[n + 1 :]]
+                i = np.array([p[0] for p in pairs], np.int64)
+                j = np.array([p[1] for p in pairs], np.int64)
+                for part in group_with_decisions(len(entries), i, j, np.zeros(len(i), np.int64), 0, decided):
+                    members = [entries[r] for r in part.tolist()]
+                    out.append(DuplicateGroup([e.path for e in members], [e.id for e in members], 0))
+            return out
+        info, codeset = self.ready_codes(network)
+        radius = self._suggested(info, codeset) if radius is None else radius
+        if radius < 0:
+            raise LibraryError("the radius must be 0 or more")
+        by_id = {e.id: e for e in self.entries()}
+        row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
+        decided = self._row_decisions(row_of)
+        i, j, d = pairs_within(codeset.codes, radius)
+        groups = []
+        for rows in group_with_decisions(len(codeset), i, j, d, radius, decided):
+            ids = [int(codeset.ids[r]) for r in rows.tolist()]
+            groups.append(
+                DuplicateGroup(
+                    [by_id[x].path for x in ids], ids, int(group_max_distance(codeset.codes, rows))
+                )
+            )
+        return groups
+
+    def suggested_radius(self, network: str | None = None) -> int:
+        """The radius read off the codes' own distances (``radius.suggest_radius``).
+
+        Each code's distance to its nearest other code is measured (a sample
+        of 4,000 codes in large libraries). A network that learnt duplicates
+        puts photos with a copy a few bits from it and photos without one far
+        from everything, so the histogram of those distances has two modes;
+        the radius sits in the emptiest bin between them (searched in 1..K/4,
+        the middle of the widest empty stretch on ties). Fewer than 2 codes:
+        K/16.
+        """
+        info, codeset = self.ready_codes(network)
+        return self._suggested(info, codeset)
+
+    def _suggested(self, info: NetworkInfo, codeset: CodeSet) -> int:
+        if len(codeset) < 2:
+            return default_duplicate_radius(info.bits)
+        return suggest_radius(codeset.codes, info.bits)
+
+    def radius_profile(self, network: str | None = None, radii: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision"}``.
+
+        ``pairs`` counts the code pairs within the radius; ``groups`` the groups
+        ``duplicates`` would show there (decisions applied); ``precision`` is
+        implied by the user's decisions: of the decided pairs that the radius
+        alone pairs up, the share marked "same" (None where no decided pair is
+        within it). Folder names are no evidence here: two photos in one
+        folder are not copies of each other. ``radii`` None: 0 up to the larger
+        of K/4 and twice the suggested radius.
+        """
+        info, codeset = self.ready_codes(network)
+        if radii is None:
+            top = max(info.bits // 4, 2 * self._suggested(info, codeset))
+            radii = range(0, min(top, info.bits) + 1)
+        radii = sorted({int(r) for r in radii})
+        if radii and radii[0] < 0:
+            raise LibraryError("the radius must be 0 or more")
+        row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
+        decided = self._row_decisions(row_of)
+        same_d, diff_d = decided_distances(lambda a, b: pair_distances(codeset.codes, a, b), decided)
+        i, j, d = pairs_within(codeset.codes, radii[-1]) if radii and len(codeset) else (np.zeros(0, np.int64),) * 3
+        d = np.asarray(d, np.int64)
+        rows = []
+        for r in radii:
+            groups = group_with_decisions(len(codeset), i, j, d, r, decided) if len(codeset) else []
+            rows.append({"radius": r, "groups": len(groups), "pairs": int((d <= r).sum()),
+                         "precision": implied_precision(r, same_d, diff_d)})
+        return rows
+
+    # -------------------------------------------------------------- decisions
+    def record_decision(self, a: Path, b: Path, verdict: str) -> None:
+        """Remember that two files are the "same" picture, "different" ones, or ("undecided") forget it.
+
+        Stored by content digest, so the verdict survives renames, moves and
+        rescans, and holds for every exact copy of either file.
+
+        Raises:
+            LibraryError: a file not in the catalog, or an unknown verdict.
+        """
+        if verdict not in VERDICTS:
+            raise LibraryError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+        ea, eb = self._entry_for(a), self._entry_for(b)
+        if ea.digest == eb.digest and verdict == "different":
+            raise LibraryError(f"{ea.path.name} and {eb.path.name} are identical files: they cannot be different photos")
+        self.catalog.set_decision(ea.digest, eb.digest, None if verdict == "undecided" else verdict)
+
+    def decisions(self) -> list[tuple[Path, Path, str]]:
+        """Remembered verdicts between files in the library now: (path, path, "same" | "different")."""
+        by_digest: dict[str, list[Entry]] = {}
+        for e in self.entries():
+            by_digest.setdefault(e.digest, []).append(e)
+        out = []
+        for da, db, verdict in self.catalog.decisions():
+            for ea in by_digest.get(da, []):
+                for eb in by_digest.get(db, []):
+                    if ea.id != eb.id and (da != db or ea.id < eb.id):
+                        out.append((ea.path, eb.path, verdict))
+        return out
+
+    def _auto_label_source(self, method: str | None) -> str:
+        """"decisions" when there are some and ``method`` (None: the default) can use them, else "none"."""
+        if method is not None and (method not in method_names() or "decisions" not in method_traits(method).labels):
+            return "none"  # an unknown method is refused by check_options with its own message
+        return "decisions" if self.decision_count() else "none"
+
+    def decision_count(self) -> int:
+        """How many decisions are between two different files of the library now (what ``labels="decisions"`` trains on)."""
+        return self.catalog.decision_count()
+
+
+    def _entry_for(self, path: Path) -> Entry:
+        entry = self.catalog.entry_by_path(Path(path))
+        if entry is None:
+            raise LibraryError(f"not in the library (index it first): {path}")
+        return entry
+
+    def _decisions_by_id(self) -> list[tuple[int, int, str]]:
+        by_digest: dict[str, list[int]] = {}
+        for e in self.entries():
+            by_digest.setdefault(e.digest, []).append(e.id)
+        out = []
+        for da, db, verdict in self.catalog.decisions():
+            for a in by_digest.get(da, []):
+                for b in by_digest.get(db, []):
+                    if a != b:
+                        out.append((a, b, verdict))
+        return out
+
+    def _row_decisions(self, row_of: dict[int, int]) -> RowDecisions:
+        pairs = [(row_of[a], row_of[b], v) for a, b, v in self._decisions_by_id() if a in row_of and b in row_of]
+        return RowDecisions.from_pairs(pairs)
+
+    def _decision_id_pairs(self) -> tuple[tuple[int, int, int], ...]:
+        """Decisions as (file id, file id, +1 same / -1 different), each pair once, for training."""
+        seen = {}
+        for a, b, v in self._decisions_by_id():
+            seen[(min(a, b), max(a, b))] = 1 if v == "same" else -1
+        return tuple((a, b, v) for (a, b), v in sorted(seen.items()))
