@@ -117,3 +117,4 @@ def test_training_reports_its_progress_step_by_step():
     steps = [e for e in events if isinstance(e, Progress) and e.stage == "train"]
     assert [(e.done, e.total) for e in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert steps[0].message == "training, epoch 1 of 2" and steps[-1].message == "training, epoch 2 of 2"
+    assert all(e.rate > 0 for e in steps) and steps[-1].eta_s == 0 and steps[0].eta_s > 0

@@ -300,6 +300,7 @@ def run_epochs(
     import math
 
     history = []
+    started, run_steps = time.monotonic(), 0
     for epoch in range(start_epoch, epochs):
         model.train()
         total, steps = 0.0, 0
@@ -318,7 +319,10 @@ def run_epochs(
             yield StepLoss(epoch, step, value)
             if steps_per_epoch:
                 done = min(epoch * steps_per_epoch + step + 1, epochs * steps_per_epoch)
-                yield Progress("train", done, epochs * steps_per_epoch, message=f"training, epoch {epoch + 1} of {epochs}")
+                run_steps += 1
+                rate = run_steps / max(time.monotonic() - started, 1e-9)  # steps a second in this run (resumed or not)
+                left = (epochs * steps_per_epoch - done) / rate
+                yield Progress("train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}")
         if scheduler is not None:
             scheduler.step()
         stats = {"loss": total / max(steps, 1), "steps": steps}
