@@ -14,6 +14,20 @@ training panel: ``training-running.png`` (dupnet, cancelled after three
 epochs), ``networks.png`` and ``training-done.png`` (a finished pcah run). The cache lives in a fresh
 temporary HASHVIEW_HOME unless ``--keep-home`` is given, so every run shows the
 whole first-run flow.
+
+``--duplicates`` shoots the duplicates explorer instead of search and training.
+``--dialogs`` shoots the dialogs and the dark mode instead and trains no deep
+network: it reuses the library's network when the home has one (``--keep-home``
+on the home of an earlier run), trains itq (about a second) on a fresh home, and
+adds a pcah run (seconds) for the networks panel. It writes ``dark.png`` (the
+library and a search after Qt reported the system's scheme as dark),
+``error.png`` (a real worker error: importing a truncated network file),
+``about.png`` (versions and device), ``keep-rules.png`` (the duplicates
+explorer's keep rules) and ``networks.png`` (the pcah run next to the library's
+network), and leaves the other screenshots alone::
+
+    HASHVIEW_HOME=/tmp/hashview-shots-XXXX xvfb-run -a -s "-screen 0 1400x900x24" \\
+        .venv/bin/python packaging/screenshots.py /tmp/photos --keep-home --dialogs
 """
 
 from __future__ import annotations
@@ -79,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-home", action="store_true", help="use the existing HASHVIEW_HOME")
     parser.add_argument("--duplicates", action="store_true",
                         help="after the library, shoot the duplicates explorer (duplicates*.png) instead of search")
+    parser.add_argument("--dialogs", action="store_true",
+                        help="shoot the dialogs, the dark mode and the networks panel instead (no deep training)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(name)s: %(message)s")
     if not args.folder.is_dir():
@@ -92,12 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.ui.main_window import MainWindow
 
     app = create_application()
-    window = MainWindow()
+    if args.dialogs:
+        from hashview.ui.theme import follow_system_scheme
+
+        follow_system_scheme(app)  # as the app does: dark.png switches the scheme the same way
+    # a library with no network yet gets a shallow one in the dialogs run (seconds, not a deep training)
+    window = MainWindow(first_training={"method": "itq", "bits": 64} if args.dialogs else None)
     window.resize(*SIZE)
     window.show()
     spin_until(lambda: window.isVisible(), 5)
     spin_until(lambda: False, 0.3)  # let the first paint settle
-    save(window, args.out / "welcome.png")
+    if args.dialogs:  # a kept home restores the docks of its last run: start from the plain window
+        for dock in (window.training_dock, window.networks_dock, window.duplicates_dock):
+            dock.hide()
+    else:
+        save(window, args.out / "welcome.png")
 
     outcome: list[str] = []
     window.pipeline_finished.connect(outcome.append)
@@ -107,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     bar = window.progress._bar
     if spin_until(lambda: outcome or (bar.maximum() > 0 and bar.value() > 0), args.timeout) and not outcome:
         spin_until(lambda: False, 0.2)
-        save(window, args.out / "progress.png")
+        if not args.dialogs:
+            save(window, args.out / "progress.png")
     if not spin_until(lambda: outcome, args.timeout):
         sys.stderr.write("screenshots: the pipeline did not finish in time\n")
         return 1
@@ -116,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"screenshots: {outcome[0]}\n")
         return 1
     spin_until(lambda: thumbnails_loaded(window.library_view), 60)
+    if args.dialogs:
+        code = dialog_shots(app, window, args.out, args.query, args.timeout)
+        window.close()
+        app.quit()
+        return code
     save(window, args.out / "library.png")
     if args.duplicates:
         code = duplicates_shots(window, args.out)
@@ -123,22 +154,14 @@ def main(argv: list[str] | None = None) -> int:
         app.quit()
         return code
 
-    query = args.query
-    if query is None:
-        query = window.library_model.index(min(4, window.library_model.rowCount() - 1)).data(0x0100 + 2)
-    results: list = []
-    window.results_shown.connect(results.append)
-    window.query_panel.submit([Path(query)])  # exactly what a drop on the panel calls
-    if not spin_until(lambda: results, 120):
-        sys.stderr.write(f"screenshots: no results: {window.statusBar().currentMessage()}\n")
+    if not drop_query(window, args.query):
         return 1
-    spin_until(lambda: thumbnails_loaded(window.results_view), 60)
-    spin_until(lambda: thumbnails_loaded(window.library_view), 10)
     save(window, args.out / "search.png")
 
     # search controls: top 12 within radius 12, first result current
     window.search_panel.set_limits(12, 12)
-    results.clear()
+    results: list = []
+    window.results_shown.connect(results.append)
     window.search_again()
     spin_until(lambda: results, 120)
     spin_until(lambda: thumbnails_loaded(window.results_view), 30)
@@ -179,6 +202,99 @@ def main(argv: list[str] | None = None) -> int:
     save(window, args.out / "training-done.png")
     window.close()
     app.quit()
+    return 0
+
+
+def drop_query(window, query: Path | None) -> bool:
+    """Search for ``query`` (default: the library's fifth photo) as a drop would; False on no results."""
+    if query is None:
+        query = window.library_model.index(min(4, window.library_model.rowCount() - 1)).data(0x0100 + 2)
+    results: list = []
+    window.results_shown.connect(results.append)
+    window.query_panel.submit([Path(query)])  # exactly what a drop on the panel calls
+    if not spin_until(lambda: results, 120):
+        sys.stderr.write(f"screenshots: no results: {window.statusBar().currentMessage()}\n")
+        return False
+    spin_until(lambda: thumbnails_loaded(window.results_view), 60)
+    spin_until(lambda: thumbnails_loaded(window.library_view), 10)
+    return True
+
+
+def save_dialog(dialog, path: Path) -> None:
+    """Grab ``dialog`` as a person sees it: shown, laid out and painted."""
+    spin_until(lambda: dialog.isVisible(), 5)
+    spin_until(lambda: False, 0.3)
+    save(dialog, path)
+
+
+def dialog_shots(app, window, out: Path, query: Path | None, timeout: float) -> int:
+    """Dark mode, a worker error, About, the keep rules and the networks panel; no deep training.
+
+    Dark mode is switched the way the system does it: Qt's ``colorSchemeChanged``
+    signal, which ``theme.follow_system_scheme`` listens to (under Xvfb there is
+    no platform theme to ask, and ``QStyleHints.setColorScheme`` has no effect).
+    """
+    import shutil
+
+    from PySide6.QtCore import Qt
+
+    from hashview.core.keep_rules import KeepPolicy
+    from hashview.ui import dialogs
+
+    # dark mode: the library and a search, after the system turned dark
+    if not drop_query(window, query):
+        return 1
+    app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    spin_until(lambda: False, 0.3)
+    spin_until(lambda: thumbnails_loaded(window.results_view) and thumbnails_loaded(window.library_view), 30)
+    save(window, out / "dark.png")
+    app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    spin_until(lambda: False, 0.3)
+
+    # a worker error: importing a network file that was cut short (an interrupted copy)
+    network = window.library.current_network()
+    broken = Path(tempfile.mkdtemp(prefix="hashview-shots-import-")) / f"{network.name}-from-laptop.pt"
+    data = Path(network.path).read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    errors: list = []
+    window.error_reported.connect(errors.append)
+    window.networks.import_network(broken)
+    if not spin_until(lambda: errors, timeout):
+        sys.stderr.write("screenshots: importing a broken network file reported no error\n")
+        return 1
+    save_dialog(window.error_dialog, out / "error.png")
+    window.error_dialog.close()
+    shutil.rmtree(broken.parent, ignore_errors=True)
+
+    # About: torch is loaded by now (the import above), so it names torch and the device
+    box = dialogs.show_about(window)
+    save_dialog(box, out / "about.png")
+    box.close()
+
+    # the keep rules of the duplicates explorer, with folders filled in as a person would
+    controller = window.duplicates
+    root = Path(window.library.root)
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    controller.policy = KeepPolicy(("folder", "resolution", "oldest"), tuple(folders[-1:]) + tuple(folders[:1]),
+                                   tuple(folders[-1:]))
+    controller.edit_rules()
+    dialog = controller.rules_dialog
+    dialog.rules.setCurrentRow(0)
+    save_dialog(dialog, out / "keep-rules.png")
+    dialog.reject()
+
+    # the networks panel once a quick shallow run (PCA hashing of raw pixels) sits beside the library's network
+    ended: list = []
+    window.networks.training_ended.connect(ended.append)
+    window.training_panel.set_options({"method": "pcah", "bits": 32, "backbone": "pixels", "labels": "none"})
+    window.training_panel.request_start()
+    if not spin_until(lambda: ended, timeout):
+        sys.stderr.write("screenshots: the pcah run did not end in time\n")
+        return 1
+    window.networks_dock.show()
+    window.networks_dock.raise_()
+    spin_until(lambda: False, 0.3)
+    save(window, out / "networks.png")
     return 0
 
 

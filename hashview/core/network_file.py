@@ -48,6 +48,16 @@ def save_network(path: Path, config: dict[str, Any], state: dict[str, Any]) -> N
         raise
 
 
+def _load_failure(exc: BaseException) -> str:
+    """A short reason from torch's error: its first sentence (torch appends advice), and for a
+    broken archive what that means for the person (a cut-short copy or download)."""
+    lines = str(exc).strip().splitlines()
+    first = (lines[0] if lines else type(exc).__name__).split(". ")[0].rstrip(".")[:200]
+    if "zip archive" in first or isinstance(exc, EOFError):
+        return f"the file is damaged or incomplete ({first})"
+    return first
+
+
 def load_network(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a network file safely; returns (config, state of tensors).
 
@@ -62,7 +72,7 @@ def load_network(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a bad file
-        raise NetworkFileError(f"cannot read network file {path.name}: {str(exc).splitlines()[0][:200]}") from None
+        raise NetworkFileError(f"cannot read network file {path.name}: {_load_failure(exc)}") from None
     if not isinstance(payload, dict) or "config" not in payload or "state" not in payload:
         raise NetworkFileError(f"{path.name} is not a hashview network file")
     config = payload["config"]

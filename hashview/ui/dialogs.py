@@ -7,13 +7,14 @@ trained or used): importing it here would cost seconds for an About box.
 
 from __future__ import annotations
 
+import html
 import logging
 import platform
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import qVersion
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,17 @@ def log_file() -> Path:
 
 
 def show_error(parent: QWidget, title: str, message: str, details: str = "") -> QMessageBox:
-    """A non-modal error dialog: the one-line reason, where the log is, the traceback folded."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
+    """A non-modal error dialog: what failed, the one-line reason, where the log is, the traceback folded.
+
+    What failed is repeated in bold above the reason: some platforms (macOS)
+    show no title on a message box.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, f"<b>{html.escape(title)}</b>", parent=parent)
     box.setObjectName("ErrorBox")
-    box.setInformativeText(f"hashview keeps running. The details are in the log:\n{log_file()}")
+    box.setInformativeText(f"{message}\n\nhashview keeps running. The details are in the log:\n{log_file()}")
+    label = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    if label is not None:  # wide enough for the log's path on one line (Qt would break it at a slash)
+        label.setMinimumWidth(min(label.fontMetrics().horizontalAdvance(str(log_file())) + 8, 640))
     if details:
         box.setDetailedText(details)
     box.open()

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QPixmap
+from PySide6.QtCore import QMimeData, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QPainter, QPaintEvent, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ class QueryPanel(QFrame):
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.setObjectName("QueryPanel")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFrameShape(QFrame.Shape.NoFrame)  # paintEvent draws a dashed outline instead
+        self.setContentsMargins(2, 2, 2, 2)
         self.setMinimumSize(QSize(PREVIEW + 20, PREVIEW + 60))
         self._preview = QLabel(HINT)
         self._preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -57,6 +58,7 @@ class QueryPanel(QFrame):
         self._caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._caption.setWordWrap(True)
         self._query: Path | None = None
+        self._highlighted = False
         layout = QVBoxLayout(self)
         layout.addWidget(self._preview, 1)
         layout.addWidget(self._caption)
@@ -131,7 +133,15 @@ class QueryPanel(QFrame):
         self.submit(paths)
 
     def _set_highlight(self, on: bool) -> None:
-        border = "palette(highlight)" if on else "palette(mid)"
-        self.setStyleSheet(
-            f"#QueryPanel {{ border: 2px dashed {border}; border-radius: 8px; }}"
-        )
+        self._highlighted = on
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        # the dashed drop outline, painted from the current palette so that it (and the
+        # caption, which a style sheet would pin to the palette of its time) follows dark mode
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        role = QPalette.ColorRole.Highlight if self._highlighted else QPalette.ColorRole.Mid
+        painter.setPen(QPen(self.palette().color(role), 2, Qt.PenStyle.DashLine))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 8, 8)
+        painter.end()
