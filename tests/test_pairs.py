@@ -99,3 +99,35 @@ def test_top_k_batch_heavy_ties_and_short_guess(bits):
     all_equal = np.repeat(codes[:1], n, axis=0)
     idx, dist = top_k(all_equal, all_equal[:3], 10)
     assert idx.tolist() == [list(range(10))] * 3 and not dist.any()
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+def test_expansion_in_chunks_of_any_size_gives_every_pair_once(monkeypatch, chunk):
+    """Duplicate-heavy codes (groups of identical codes near each other) expanded a few pairs at a time."""
+    monkeypatch.setattr(pairs_module, "_EXPAND_CHUNK", chunk)
+    rng = np.random.default_rng(3)
+    base = rng.random((12, 24)) < 0.5
+    near = base[rng.integers(0, 12, 150)]
+    near[np.arange(150), rng.integers(0, 24, 150)] ^= rng.random(150) < 0.5  # some one bit away
+    codes = pack_codes(near)
+    got = pairs_within(codes, 2)
+    want = reference_pairs(codes, 2)
+    for g, w in zip(got, want):
+        assert g.dtype == np.int64
+        np.testing.assert_array_equal(g, w)
+
+
+def test_unpacked_expansion_matches_the_packed_one():
+    """The fallback for row counts whose pair keys would overflow int64 gives the same pairs."""
+    rng = np.random.default_rng(4)
+    codes = pack_codes(rng.random((300, 16)) < 0.5)[rng.integers(0, 300, 500)]
+    words, _bits = pairs_module.code_words(codes)
+    unique, inverse, order = pairs_module._unique_rows(words)
+    ua, ub, ud = pairs_module._distinct_pairs(unique, 3, 16, 1 << 20)
+    packed = pairs_module._expand(inverse, order, unique.shape[0], ua, ub, ud)
+    sizes = np.bincount(inverse, minlength=unique.shape[0]).astype(np.int64)
+    group_start = np.cumsum(sizes) - sizes
+    later = sizes[inverse[order]] - (np.arange(inverse.size) - group_start[inverse[order]]) - 1
+    unpacked = pairs_module._expand_unpacked(order, later, group_start, sizes, ua, ub, ud, sizes[ua] * sizes[ub])
+    for a, b in zip(packed, unpacked):
+        np.testing.assert_array_equal(a, b)

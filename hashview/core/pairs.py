@@ -290,6 +290,7 @@ def _multi_index_pairs(
     index_bits = max(1, int(m - 1).bit_length())
     table_bits = max(8, min(26, index_bits + 1))
     found_a, found_b, found_d = [], [], []
+    index_dtype = np.int32 if m < 2**31 else np.int64
     candidates = 0
 
     def check(ordered: np.ndarray, order: np.ndarray, a: np.ndarray, b: np.ndarray, s: int):
@@ -311,9 +312,9 @@ def _multi_index_pairs(
             keep &= (near > plan[s2].radius) if s2 < s else (near <= plan[s2].radius)
         hit = hit[keep]
         a, b = order[a[hit]], order[b[hit]]
-        found_a.append(np.minimum(a, b))
-        found_b.append(np.maximum(a, b))
-        found_d.append(dist[hit].astype(np.int64))
+        found_a.append(np.minimum(a, b).astype(index_dtype))  # compact: these lists can hold 100M+ pairs
+        found_b.append(np.maximum(a, b).astype(index_dtype))
+        found_d.append(dist[hit].astype(np.uint16))
 
     for s, sub in enumerate(plan):
         keys = _substring_key(unique, sub)
@@ -395,37 +396,70 @@ def _brute_pairs(
         np.concatenate(found_b).astype(np.int64),
         np.concatenate(found_d).astype(np.int64),
     )
+_EXPAND_CHUNK = 1 << 22  # row pairs expanded at a time (a few int64 arrays of this size)
+
+
 def _expand(
     inverse: np.ndarray, order: np.ndarray, m: int, ua: np.ndarray, ub: np.ndarray, ud: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Turn pairs of distinct codes back into pairs of rows, sorted by (i, j)."""
+    """Turn pairs of distinct codes back into pairs of rows, sorted by (i, j).
+
+    Rows with identical codes pair up at distance 0; two distinct codes within
+    the radius pair every row of one with every row of the other. Both are
+    expanded a chunk at a time into one int64 key per pair, (i * n + j) * span
+    + d, which a single in-place sort orders: the working memory is about one
+    key array beside the output, not a dozen pair-sized temporaries (at 126M
+    pairs: 5 GB, where expanding all at once peaked at 11 GB).
+    """
     n = inverse.size
     sizes = np.bincount(inverse, minlength=m).astype(np.int64)
     members = order  # rows grouped by code, ascending inside
     group_start = np.cumsum(sizes) - sizes
-    # Pairs inside a group of identical codes (distance 0).
-    later = np.empty(n, np.int64)
-    later[:] = sizes[inverse[members]] - (np.arange(n) - group_start[inverse[members]]) - 1
+    later = sizes[inverse[members]] - (np.arange(n) - group_start[inverse[members]]) - 1  # pairs led by each row
+    counts = sizes[ua] * sizes[ub]
+    span = int(ud.max(initial=0)) + 1
+    if n * n * span >= 2**63:  # too many rows to pack a pair into one int64 (never in practice)
+        return _expand_unpacked(members, later, group_start, sizes, ua, ub, ud, counts)
+    keys = []
+    for first, offset in _ranges(np.arange(n), np.zeros(n, np.int64), later, _EXPAND_CHUNK):
+        a, b = members[first], members[first + 1 + offset]
+        keys.append(np.minimum(a, b) * n + np.maximum(a, b))
+        keys[-1] *= span  # distance 0
+    for pair, local in _ranges(np.arange(ua.size), np.zeros(ua.size, np.int64), counts, _EXPAND_CHUNK):
+        pa, pb = ua[pair], ub[pair]
+        width = sizes[pb]
+        x = members[group_start[pa] + local // width]
+        y = members[group_start[pb] + local % width]
+        key = np.minimum(x, y) * n + np.maximum(x, y)
+        key *= span
+        key += ud[pair]
+        keys.append(key)
+    if not keys:
+        empty = np.empty(0, np.int64)
+        return empty, empty.copy(), empty.copy()
+    key = np.concatenate(keys)
+    del keys
+    key.sort()
+    d = key % span
+    key //= span
+    i = key // n
+    key %= n
+    return i, key, d
+
+
+def _expand_unpacked(members, later, group_start, sizes, ua, ub, ud, counts):
+    """``_expand`` for row counts whose pair keys overflow int64: all at once, then an argsort."""
+    n = members.size
     first = np.repeat(np.arange(n), later)
     offsets = np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
-    i_same = members[first]
-    j_same = members[first + 1 + offsets]
-    # Pairs between groups: every member of one with every member of the other.
-    counts = sizes[ua] * sizes[ub]
+    i_same, j_same = members[first], members[first + 1 + offsets]
     pair = np.repeat(np.arange(ua.size), counts)
     local = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
     width = sizes[ub][pair]
     x = members[group_start[ua][pair] + local // width]
     y = members[group_start[ub][pair] + local % width]
-    i = np.concatenate([i_same, np.minimum(x, y)])
-    j = np.concatenate([j_same, np.maximum(x, y)])
-    d = np.concatenate([np.zeros(i_same.size, np.int64), ud[pair]])
-    span = int(d.max(initial=0)) + 1
-    if n * n * span < 2**63:  # one plain sort of (i, j, d) packed into int64
-        key = (i * n + j) * span + d
-        key.sort()
-        d = key % span
-        key //= span
-        return key // n, key % n, d
-    order = np.argsort(i * n + j)
+    i = np.concatenate([np.minimum(i_same, j_same), np.minimum(x, y)])
+    j = np.concatenate([np.maximum(i_same, j_same), np.maximum(x, y)])
+    d = np.concatenate([np.zeros(i_same.size, np.int64), ud[pair].astype(np.int64)])
+    order = np.lexsort((j, i))
     return i[order], j[order], d[order]
