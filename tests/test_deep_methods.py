@@ -106,3 +106,12 @@ def test_bae_raises_its_slope_and_reconstructs_its_input():
     model, stats, _events = fit("bae", x, None, bits=16, epochs=3, batch_size=16)
     assert float(model.slope) == pytest.approx(get_method("bae").params["slope_end"])
     assert model.decoder is not None and stats["history"][-1]["loss"] < 0.2
+
+
+def test_ddh_trains_a_batchnorm_trunk_even_on_grey_images():
+    """DHLN's BN-free trunk collapses under DDH's pairwise term (one code for every image)."""
+    from hashview.core.methods import get_method
+
+    ddh = get_method("ddh")
+    assert ddh.trunk_for(None, 1, "cpu") == "cnn-s" and ddh.trunk_for("auto", 3, "cuda") == "cnn"
+    assert ddh.trunk_for("dhln", 1, "cpu") == "dhln"  # asked for by name, it is still given

@@ -57,7 +57,7 @@ class DDH(DeepMethod):
         optimizer="adam",
         weight_decay=1e-5,    # lambda2 (||W||_F^2 + ||c||^2), applied to every weight
         schedule="onecycle",
-        backbone="auto",      # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
+        backbone="auto",      # "cnn-s" on a CPU, "cnn" on a GPU, grey images too (see trunk_for)
     )
     params = {
         "k1": 15,             # neighbours in the first ranking
@@ -65,6 +65,14 @@ class DDH(DeepMethod):
         "lambda1": 15.0,      # weight of the quantisation term
         "pair_fraction": 0.5,  # half of each batch: a neighbour (from L'_i) of the other half's images
     }
+
+    def trunk_for(self, backbone: str | None, channels: int, device: str = "cpu") -> str:
+        """A BatchNorm trunk even for grey images: with DHLN's BN-free trunk the pairwise term
+        drives every ReLU dead within an epoch (measured on 6,000 Fashion-MNIST images: one
+        distinct code for 2,000 of them, mAP at chance), while cnn-s gave 182 codes in the same run."""
+        if backbone in (None, "", "auto", "pixels"):
+            return "cnn-s" if device.startswith("cpu") else "cnn"
+        return super().trunk_for(backbone, channels, device)
 
     def prepare(self, images: np.ndarray, labels, rng: np.random.Generator) -> PseudoPairs:
         return build_pseudo_pairs(neighbour_feature(images), int(self.params["k1"]), int(self.params["k2"]))
