@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from generators import adversarial_bits
 
 from hashview.core import pairs as pairs_module
 from hashview.core.codes import pack_codes
@@ -41,18 +42,7 @@ def code_sets(draw, max_n=40):
     n = draw(st.integers(0, max_n))
     kind = draw(st.sampled_from(["random", "equal", "dups", "near", "sparse"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    if kind == "random":
-        bits = rng.random((n, k)) < 0.5
-    elif kind == "equal":
-        bits = np.repeat(rng.random((1, k)) < 0.5, n, axis=0)
-    elif kind == "dups":
-        base = rng.random((max(1, n // 6), k)) < 0.5
-        bits = base[rng.integers(0, len(base), n)]
-    elif kind == "near":
-        base = rng.random((max(1, n // 5), k)) < 0.5
-        bits = base[rng.integers(0, len(base), n)] ^ (rng.random((n, k)) < 2.5 / k)
-    else:  # few bits set: many small distances and ties
-        bits = rng.random((n, k)) < 2 / k
+    bits = adversarial_bits(kind, n, k, rng)
     return pack_codes(bits), k, rng
 
 

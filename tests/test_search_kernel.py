@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from generators import CODE_KINDS, adversarial_bits
 
 from hashview.core import search
 from hashview.core.codes import pack_codes
@@ -82,24 +83,9 @@ def cases(draw):
     """Codes of every shape that matters: random, all equal, all different, tied, sparse."""
     bits = draw(st.sampled_from(BITS))
     n = draw(st.integers(0, 60))
-    kind = draw(st.sampled_from(["random", "equal", "different", "dups", "near", "sparse"]))
+    kind = draw(st.sampled_from(CODE_KINDS))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    if kind == "random":
-        b = rng.random((n, bits)) < 0.5
-    elif kind == "equal":
-        b = np.repeat(rng.random((1, bits)) < 0.5, n, axis=0)
-    elif kind == "different":  # distinct rows at distinct distances from row 0's zero code
-        b = np.zeros((n, bits), bool)
-        for r in range(n):
-            b[r, : r % (bits + 1)] = True
-    elif kind == "dups":
-        base = rng.random((max(1, n // 6), bits)) < 0.5
-        b = base[rng.integers(0, len(base), n)]
-    elif kind == "near":
-        base = rng.random((max(1, n // 5), bits)) < 0.5
-        b = base[rng.integers(0, len(base), n)] ^ (rng.random((n, bits)) < 2.5 / bits)
-    else:  # few bits set: many small distances and many ties
-        b = rng.random((n, bits)) < 2 / bits
+    b = adversarial_bits(kind, n, bits, rng)
     codes = pack_codes(b)
     n_queries = draw(st.integers(1, 6))
     own = codes[rng.integers(0, n, n_queries)] if n else np.zeros((0, bits // 8), np.uint8)
