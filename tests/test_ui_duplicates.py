@@ -8,7 +8,6 @@ with ``test_ui_trash``.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,29 +21,13 @@ from hashview.core.keep_rules import KeepPolicy
 from hashview.ui.duplicates_controller import DuplicatesController
 from hashview.ui.duplicates_model import GroupsModel, MembersModel, make_rows
 from hashview.ui.duplicates_view import DuplicatesExplorer
+from hashview.core.catalog import Entry
+from hashview.core.library_duplicates import DuplicateGroup
 from hashview.ui.jobs import JobRunner
 from hashview.ui.progress_bar import ProgressStrip
 from hashview.ui.radius_control import EXACT
 
 
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    relpath: str
-    path: Path
-    size: int
-    mtime_ns: int
-    width: int
-    height: int
-    taken: str | None = None
-    digest: str = ""
-
-
-@dataclass(frozen=True)
-class Group:
-    paths: list
-    file_ids: list
-    max_distance: int
 
 
 class FakeLibrary:
@@ -88,7 +71,7 @@ class FakeLibrary:
             with Image.open(path) as img:
                 w, h = img.size
             st = path.stat()
-            out.append(Entry(i, str(path.relative_to(self.root)), path, st.st_size, st.st_mtime_ns, w, h))
+            out.append(Entry(i, str(path.relative_to(self.root)), path, st.st_size, st.st_mtime_ns, "", w, h, 1, None, None))
         return out
 
     def thumbnail(self, file_id):
@@ -108,7 +91,7 @@ class FakeLibrary:
             alive = [p for p in members if p not in self.forgotten and p.exists()]
             alive = [p for p in alive if not all(frozenset((p, q)) in different for q in alive if q != p)]
             if len(alive) >= 2:
-                out.append(Group(alive, [self.ids[p] for p in alive], 0 if exact else 2))
+                out.append(DuplicateGroup(alive, [self.ids[p] for p in alive], 0 if exact else 2))
         return out
 
     def record_decision(self, a, b, verdict):
