@@ -112,6 +112,33 @@ def test_loader_cache_is_bounded_and_failures_are_not_retried(qtbot):
     loader.shutdown()
 
 
+def test_thumbnail_threads_reuse_their_catalog_connection(qtbot, tmp_path, monkeypatch):
+    """Qt pool threads get a new Python thread state per task; the catalog must still open
+    one connection per thread, not one per thumbnail batch (they stayed open until close)."""
+    import sqlite3
+
+    from hashview.core.catalog import Catalog, FileRecord
+
+    opened = []
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **kw: opened.append(1) or real_connect(*a, **kw))
+    root = tmp_path / "lib"
+    root.mkdir()
+    with Catalog.for_root(root) as catalog:
+        catalog.upsert(FileRecord(relpath=f"{i}.jpg", size=1, mtime_ns=1, digest=f"d{i}", width=64,
+                                  height=48, orientation=1, taken=None, label=None, thumb=jpeg_bytes())
+                       for i in range(30))
+        pool = QThreadPool()
+        pool.setMaxThreadCount(2)
+        loader = ThumbnailLoader(catalog.thumbnail, pool=pool)
+        before = len(opened)
+        for entry in catalog.entries():  # one decode task each: the previous one has drained
+            with qtbot.waitSignal(loader.loaded, timeout=5_000):
+                loader.get(entry.id)
+        loader.shutdown()
+        assert len(opened) - before <= pool.maxThreadCount()
+
+
 def test_results_model_shows_distance(qtbot, tmp_path):
     model = ResultsModel()
     model.set_hits([FakeHit(7, tmp_path / "a.jpg", 0), FakeHit(3, tmp_path / "b.jpg", 3)])

@@ -1,9 +1,12 @@
 """The SQLite catalog of one library: its files, their identity, EXIF and thumbnails.
 
 One database per library root, in WAL mode so the app can read thumbnails
-while an indexing job writes. Connections are per thread (``threading.local``):
-SQLite connections must not be shared between threads, and the GUI reads from
-worker threads while another worker indexes. Writes are short ``BEGIN
+while an indexing job writes. Connections are per native thread, keyed by
+``threading.get_ident()``: SQLite connections must not be shared between
+threads, and the GUI reads from worker threads while another worker indexes.
+Not ``threading.local``: Qt pool threads get a fresh Python thread state for
+every task, so a thread-local connection would be opened again (and kept open)
+for every thumbnail batch. Writes are short ``BEGIN
 IMMEDIATE`` transactions, so a job killed half-way leaves every batch it
 committed and nothing half-written.
 """
@@ -125,9 +128,8 @@ class Catalog:
     def __init__(self, db_path: Path, root: Path) -> None:
         self.db_path = Path(db_path)
         self.root = Path(os.path.abspath(Path(root).expanduser()))
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: dict[int, sqlite3.Connection] = {}
         self._closed = False
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._init_schema()
@@ -140,19 +142,27 @@ class Catalog:
     # -- connections -------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        if self._closed:
+        """This thread's connection, opened on its first use."""
+        thread = threading.get_ident()
+        with self._lock:
+            if self._closed:
+                raise CatalogError("the catalog is closed")
+            conn = self._connections.get(thread)
+        if conn is not None:
+            return conn
+        conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._connections[thread] = conn
+        if closed:  # closed while this one was opening: nobody else will close it
+            conn.close()
             raise CatalogError("the catalog is closed")
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
         return conn
 
     @contextmanager
@@ -196,7 +206,7 @@ class Catalog:
         """Close every thread's connection; the catalog cannot be used afterwards."""
         with self._lock:
             self._closed = True
-            conns, self._connections = self._connections, []
+            conns, self._connections = list(self._connections.values()), {}
         for conn in conns:
             try:
                 conn.close()

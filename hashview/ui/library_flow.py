@@ -98,11 +98,11 @@ class LibraryFlow(QObject):
             self._loader.shutdown()
             self._loader.deleteLater()
             self._loader = None
+        window.duplicates.set_library(None)  # its thumbnail threads read the catalog: stop them first
         if window.library is not None:
             window.library.close()
             window.library = None
         window.networks.refresh()
-        window.duplicates.set_library(None)
 
     def refresh_entries(self) -> None:
         """Show the catalog's entries in the grid, and their count."""

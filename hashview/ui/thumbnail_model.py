@@ -132,7 +132,7 @@ class ThumbnailLoader(QObject):
         self._pending: set[Any] = set()
         self._draining = 0
         self._stopped = False
-        self._signals = _LoaderSignals()
+        self._signals = _LoaderSignals(self)  # deleted with the loader, on the GUI thread
         self._signals.loaded.connect(self._store)
 
     def get(self, file_id: Any) -> QImage | None:
