@@ -14,7 +14,11 @@ faiss's figure is IndexBinaryMultiHash.range_search of every code against all,
 at the fastest exact setting (nhash tables of 64 // nhash bits probed within
 nflip flips, nhash * (nflip + 1) > r; each timed on 100k codes first; faiss counts
 distances strictly below its radius, so it gets r + 1). Both run on one thread.
-Also groups the pairs (group_duplicates) and reports the peak memory of each step.
+Also groups the pairs (group_duplicates) and reports the peak memory of each step,
+and times what ``hashview dups`` does: pairs of distinct codes (code_pairs_within)
+grouped without expanding rows (group_code_pairs), with its peak memory
+(``app_*`` fields). ``--app-only`` measures that alone: the row pairs of
+duplicate-heavy codes at r = 4 (166.6M at 1M codes) do not fit beside faiss.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from pathlib import Path
 import numpy as np
 
 from hashview.core.codes import pack_codes
-from hashview.core.grouping import group_duplicates
-from hashview.core.pairs import pairs_within
+from hashview.core.grouping import group_code_pairs, group_duplicates
+from hashview.core.pairs import code_pairs_within, pairs_within
 
 CIFAR = Path(os.environ.get("HASHVIEW_CIFAR", Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"))
 
@@ -149,6 +153,12 @@ def faiss_pairs(faiss, codes: np.ndarray, bits: int, radius: int, probe: int = 1
     return took, pairs, rss() - before, best
 
 
+def app_groups_of(codes: np.ndarray, radius: int):
+    """What ``Library.duplicates`` does without decisions: code pairs, then groups of rows."""
+    found = code_pairs_within(codes, radius)
+    return found, group_code_pairs(found, radius)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -157,6 +167,7 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", default=["random", "itq", "dups"])
     parser.add_argument("--no-faiss", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
+    parser.add_argument("--app-only", action="store_true", help="only the app's path: code pairs grouped without row pairs")
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     faiss = None
@@ -177,13 +188,22 @@ def main() -> None:
         np.bitwise_xor(codes, codes[0], out=np.empty_like(codes))
         floor = time.perf_counter() - start
         for radius in args.radii:
+            atook, apeak, (found, app_groups) = traced(lambda: app_groups_of(codes, radius))
+            app = {"app_s": round(atook, 3), "app_peak_mb": round(apeak / 2**20, 1), "app_groups": len(app_groups),
+                   "code_pairs": int(found.a.size), "row_pairs": found.row_pair_count(radius)}
+            say(f"  r={radius}: app path (code pairs {found.a.size}, grouped without row pairs) {atook:.2f} s, "
+                f"peak {apeak / 2**20:.1f} MB, {len(app_groups)} groups")
+            del found, app_groups
+            if args.app_only:
+                rows.append({"data": name, "n": args.n, "bits": args.bits, "radius": radius, **app})
+                continue
             took, peak, (i, j, d) = traced(lambda: pairs_within(codes, radius))
             gtook, gpeak, groups = traced(lambda: group_duplicates(len(codes), i, j, d, radius))
             row = {"data": name, "n": args.n, "bits": args.bits, "radius": radius,
                    "ours_s": round(took, 3), "faiss_s": None, "pairs": int(i.size),
                    "ratio": None, "floor_s": round(floor, 4), "ours_peak_mb": round(peak / 2**20, 1),
                    "faiss_rss_mb": None, "group_s": round(gtook, 3), "groups": len(groups),
-                   "group_peak_mb": round(gpeak / 2**20, 1)}
+                   "group_peak_mb": round(gpeak / 2**20, 1), **app}
             if faiss is not None:
                 ftook, fpairs, grown, config = faiss_pairs(faiss, codes, args.bits, radius)
                 row["faiss_config"] = "nhash={} b={} nflip={}".format(*config)

@@ -12,8 +12,8 @@ from generators import adversarial_bits
 
 from hashview.core import pairs as pairs_module
 from hashview.core.codes import pack_codes
-from hashview.core.grouping import group_duplicates, group_max_distance
-from hashview.core.pairs import pairs_within
+from hashview.core.grouping import group_code_pairs, group_duplicates, group_max_distance
+from hashview.core.pairs import code_pairs_within, pairs_within
 from hashview.core.search import hamming_distances, top_k, within_radius
 
 K_VALUES = [8, 16, 24, 32, 64, 72, 128, 136, 1024]
@@ -195,6 +195,36 @@ def test_group_duplicates_guarantees(data, radius):
     brute_groups_check(len(codes), zip(i.tolist(), j.tolist(), d.tolist()), radius, groups)
     for g in groups:
         assert group_max_distance(codes, g) <= 2 * radius
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=code_sets(max_n=40), radius=st.integers(0, 5))
+def test_grouping_distinct_codes_keeps_the_guarantees(data, radius):
+    codes, k, rng = data
+    found = code_pairs_within(codes, radius + 2)
+    i, j, d = pairs_within(codes, radius + 2)
+    assert found.row_pair_count(radius + 2) == i.size
+    assert found.row_pair_count(radius) == int((d <= radius).sum())
+    groups = group_code_pairs(found, radius)
+    brute_groups_check(len(codes), zip(i.tolist(), j.tolist(), d.tolist()), radius, groups)
+    for g in groups:
+        assert group_max_distance(codes, g) <= 2 * radius
+
+
+def test_grouping_distinct_codes_needs_no_row_pairs():
+    # 60,000 rows on five codes: 1.8 billion row pairs, five code pairs
+    base = np.array([[0b00000000], [0b00000001], [0b00000011], [0b11110000], [0b11111111]], np.uint8)
+    rows = np.repeat(np.arange(5), [20_000, 20_000, 10_000, 9_999, 1])
+    codes = base[rows]
+    found = code_pairs_within(codes, 1)
+    assert found.m == 5 and found.a.size == 2  # 0-1 and 1-2
+    within = sum(w * (w - 1) // 2 for w in (20_000, 20_000, 10_000, 9_999))
+    assert found.row_pair_count(1) == within + 20_000 * 20_000 + 20_000 * 10_000
+    groups = group_code_pairs(found, 1)
+    # 0-1-2 is a chain: the middle code (most rows to take) is the centre and takes both ends
+    assert [len(g) for g in groups] == [50_000, 9_999]
+    assert groups[0].tolist() == np.flatnonzero(rows <= 2).tolist()
+    assert [g.tolist() for g in group_code_pairs(found, 0)] == [np.flatnonzero(rows == c).tolist() for c in range(4)]
 
 
 def test_group_duplicates_does_not_chain():

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hashview.core.grouping import group_duplicates
+from hashview.core.grouping import group_code_pairs, group_duplicates
+from hashview.core.pairs import CodePairs
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,19 @@ NO_DECISIONS = RowDecisions(np.zeros((0, 2), np.int64), np.zeros((0, 2), np.int6
 
 def _keys(pairs: np.ndarray, n: int) -> np.ndarray:
     return pairs[:, 0] * n + pairs[:, 1]
+
+
+def group_found_pairs(found: CodePairs, radius: int, decisions: RowDecisions = NO_DECISIONS) -> list[np.ndarray]:
+    """Groups from ``pairs.code_pairs_within``'s answer, with the user's verdicts.
+
+    Without decisions the distinct codes are grouped (``group_code_pairs``:
+    no row pairs are made, however many photos share a code); verdicts name
+    rows, so with any the pairs are expanded into rows for ``group_with_decisions``.
+    """
+    if decisions.empty:
+        return group_code_pairs(found, radius)
+    i, j, d = found.row_pairs()
+    return group_with_decisions(found.inverse.size, i, j, d, radius, decisions)
 
 
 def group_with_decisions(

@@ -17,12 +17,19 @@ import numpy as np
 
 from hashview.core.catalog import Entry
 from hashview.core.codes import CodeSet
-from hashview.core.decisions import RowDecisions, decided_distances, group_with_decisions, implied_precision, pair_distances
+from hashview.core.decisions import (
+    RowDecisions,
+    decided_distances,
+    group_found_pairs,
+    group_with_decisions,
+    implied_precision,
+    pair_distances,
+)
 from hashview.core.grouping import group_max_distance
 from hashview.core.library_errors import LibraryError
 from hashview.core.methods import method_names, method_traits
 from hashview.core.networks import NetworkInfo
-from hashview.core.pairs import pairs_within
+from hashview.core.pairs import code_pairs_within
 from hashview.core.radius import suggest_radius
 
 VERDICTS = ("same", "different", "undecided")
@@ -72,9 +79,9 @@ class DuplicatesMixin:
         by_id = {e.id: e for e in self.entries()}
         row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
         decided = self._row_decisions(row_of)
-        i, j, d = pairs_within(codeset.codes, radius)
+        found = code_pairs_within(codeset.codes, radius)
         groups = []
-        for rows in group_with_decisions(len(codeset), i, j, d, radius, decided):
+        for rows in group_found_pairs(found, radius, decided):
             ids = [int(codeset.ids[r]) for r in rows.tolist()]
             groups.append(
                 DuplicateGroup(
@@ -123,12 +130,19 @@ class DuplicatesMixin:
         row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
         decided = self._row_decisions(row_of)
         same_d, diff_d = decided_distances(lambda a, b: pair_distances(codeset.codes, a, b), decided)
-        i, j, d = pairs_within(codeset.codes, radii[-1]) if radii and len(codeset) else (np.zeros(0, np.int64),) * 3
-        d = np.asarray(d, np.int64)
-        rows = []
+        rows: list[dict[str, Any]] = []
+        if not radii:
+            return rows
+        found = code_pairs_within(codeset.codes, radii[-1])
+        expanded = None if decided.empty else found.row_pairs()  # verdicts name rows: expand once
         for r in radii:
-            groups = group_with_decisions(len(codeset), i, j, d, r, decided) if len(codeset) else []
-            rows.append({"radius": r, "groups": len(groups), "pairs": int((d <= r).sum()),
+            if not len(codeset):
+                groups = []
+            elif expanded is None:
+                groups = group_found_pairs(found, r)
+            else:
+                groups = group_with_decisions(len(codeset), *expanded, r, decided)
+            rows.append({"radius": r, "groups": len(groups), "pairs": found.row_pair_count(r),
                          "precision": implied_precision(r, same_d, diff_d)})
         return rows
 

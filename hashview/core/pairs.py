@@ -72,15 +72,55 @@ def pairs_within(
     Returns:
         (i, j, d): int64 arrays, i < j, sorted by i then j.
     """
+    return code_pairs_within(codes, radius, max_memory_bytes).row_pairs()
+
+
+@dataclass(frozen=True)
+class CodePairs:
+    """All pairs within a radius, kept as pairs of distinct codes and the rows that hold each code.
+
+    The compact form of ``pairs_within``'s answer: in a duplicate-heavy library
+    thousands of rows share a code, and the row pairs between two such codes
+    number millions where the code pairs number one. ``grouping.group_code_pairs``
+    groups this form directly; ``row_pairs`` expands it.
+    """
+
+    inverse: np.ndarray  # (n,) each row's distinct code
+    order: np.ndarray    # (n,) the rows sorted by code, ascending row inside one code
+    m: int               # distinct codes
+    a: np.ndarray        # code pairs a < b within the radius (int64), and their distances
+    b: np.ndarray
+    d: np.ndarray
+
+    def weights(self) -> np.ndarray:
+        """How many rows hold each distinct code (int64, length m)."""
+        return np.bincount(self.inverse, minlength=self.m).astype(np.int64)
+
+    def row_pair_count(self, radius: int) -> int:
+        """How many row pairs lie within ``radius`` (at most the radius these pairs were found at)."""
+        w = self.weights()
+        keep = self.d <= radius
+        return int((w * (w - 1) // 2).sum() + (w[self.a[keep]] * w[self.b[keep]]).sum())
+
+    def row_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(i, j, d) over rows, i < j, sorted by (i, j): ``pairs_within``'s answer."""
+        if self.inverse.size < 2:
+            empty = np.empty(0, np.int64)
+            return empty, empty.copy(), empty.copy()
+        return _expand(self.inverse, self.order, self.m, self.a, self.b, self.d)
+
+
+def code_pairs_within(codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20) -> CodePairs:
+    """``pairs_within`` up to the expansion into rows: pairs of distinct codes and each row's code."""
     words, n_bits = code_words(codes)
     radius = min(check_radius(radius), n_bits)
     n = words.shape[0]
-    if n < 2:
+    if n < 1:
         empty = np.empty(0, np.int64)
-        return empty, empty.copy(), empty.copy()
+        return CodePairs(empty, empty.copy(), 0, empty.copy(), empty.copy(), empty.copy())
     unique, inverse, order = _unique_rows(words)
     ua, ub, ud = _distinct_pairs(unique, radius, n_bits, max(int(max_memory_bytes), 1 << 20))
-    return _expand(inverse, order, unique.shape[0], ua, ub, ud)
+    return CodePairs(inverse, order, unique.shape[0], ua, ub, ud)
 
 
 def _unique_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
