@@ -23,7 +23,7 @@ def photos(n=12, side=32):
 
 def fit(x, cancel=None, pairs=None, **run):
     method = get_method("dupnet")
-    overrides = {"min_steps": run.pop("steps", 4), "passes": 0.0}
+    overrides = {"min_steps": run.pop("steps", 4), "passes": 0.0, "hard_negatives": run.pop("hard_negatives", 0)}
     if pairs is not None:
         overrides["pairs"] = pairs
     gen = fit_deep(method, x, None, None, DeepRun(overrides=overrides, **run), "cpu", cancel)
@@ -50,6 +50,28 @@ def test_trains_a_few_steps_without_nan(bits):
 def test_decision_pairs_join_the_steps_without_nan():
     x = photos()
     model, stats, events = fit(x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2)
+    assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
+
+
+def test_halves_are_the_two_disjoint_parts_stretched_back():
+    from hashview.core.methods.dupnet import _halves
+
+    x = torch.zeros(64, 3, 8, 8)
+    x[..., :, :4] = 1.0  # left half white
+    x[..., :4, :] += 0.5  # top half lighter: each half of either cut is its own mixture
+    first, second = _halves(x, torch.Generator().manual_seed(0))
+    assert first.shape == second.shape == x.shape
+    across = first.amin(dim=(1, 2, 3)) > 0.9  # the left half is 1.0 or 1.5 everywhere; the top half has 0.5
+    assert 10 < int(across.sum()) < 54  # both ways of cutting are used
+    assert torch.allclose(second[across], x[across][..., :, 4:].repeat_interleave(2, dim=-1))
+    assert torch.allclose(first[~across], x[~across][..., :4, :].repeat_interleave(2, dim=-2))
+    assert torch.allclose(second[~across], x[~across][..., 4:, :].repeat_interleave(2, dim=-2))
+
+
+def test_hard_negatives_and_decision_pairs_train_together_without_nan():
+    x = photos()
+    model, stats, events = fit(x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32,
+                               steps=2, hard_negatives=4)
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
 
 

@@ -82,6 +82,9 @@ class DupNet(DeepMethod):
         "budget_s": 255.0,    # wall-clock cap of the training loop for a small library (HASHVIEW_DUPNET_SECONDS overrides) ...
         "budget_per_photo_s": 0.015,  # ... plus this per photo (750 photos: 266 s, 10k: 405 s, 100k: 1755 s) ...
         "max_budget_s": 1800.0,  # ... and never more than half an hour
+        "hard_negatives": 0,  # photos per step cut into two disjoint halves whose codes are pushed apart
+        "hard_margin": 0.5,   # their cosine pushed below this (d >= K/4): same style, different content
+        "weight_hard": 1.0,   # weight of the hard-negative term
         "pair_batch": 16,     # decision pairs mixed into each step (when there are any)
         "margin": 0.5,        # "not a match" pairs: cosine of their codes pushed below this (d >= K/4)
         "weight_pairs": 1.0,  # weight of the decision-pair term
@@ -132,6 +135,12 @@ class DupNet(DeepMethod):
     # and, with the user's decisions, for pairs (a, b) of views of two photos:
     #   same: 1 - cos(h_a, h_b);  not a match: max(0, cos(h_a, h_b) - margin)
     # (cos of the binary codes is 1 - 2 d / K, so margin 0.5 asks for d >= K / 4).
+    # Hard negatives (ours): the two disjoint halves (left/right or top/bottom) of a photo,
+    # each stretched back to the input size and edited, are "not a match":
+    #   max(0, cos(h_left, h_right) - hard_margin)
+    # Other photos in a batch are easy negatives; the false matches that remain are
+    # neighbouring parts of one texture (grass, wood, two crops of one wallpaper), and
+    # two halves of one photo are exactly that: the same style, different content.
     def loss(self, model, batch: Batch, context: Plan, params):
         import torch
         import torch.nn.functional as F
@@ -151,6 +160,10 @@ class DupNet(DeepMethod):
             extra = torch.from_numpy(np.ascontiguousarray(context.data[rows])).to(x.device)
             extra = extra.permute(0, 3, 1, 2).float().div_(255.0)
             views = torch.cat([views, random_edits(extra, context.generator)])
+        hard = int(min(params.get("hard_negatives", 0), n))
+        if hard:
+            first, second = _halves(x[:hard], context.generator)
+            views = torch.cat([views, random_edits(first, context.generator), random_edits(second, context.generator)])
         u = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
         h = torch.tanh(u)
         codes = h + (torch.sign(h) - h).detach() if params["straight_through"] else h
@@ -163,12 +176,36 @@ class DupNet(DeepMethod):
         balance = (h[: 2 * n].mean(dim=0) ** 2).mean()
         total = contrastive + params["quantise"] * quantise + params["balance"] * balance
         if m:
-            ha, hb = F.normalize(h[2 * n : 2 * n + m], dim=1), F.normalize(h[2 * n + m :], dim=1)
+            ha, hb = F.normalize(h[2 * n : 2 * n + m], dim=1), F.normalize(h[2 * n + m : 2 * n + 2 * m], dim=1)
             cos = (ha * hb).sum(dim=1)
             verdict = torch.from_numpy(chosen[:, 2]).to(cos.device)
             pair_loss = torch.where(verdict > 0, 1 - cos, (cos - params["margin"]).clamp_min(0))
             total = total + params["weight_pairs"] * pair_loss.mean()
+        if hard:
+            start = 2 * n + 2 * m
+            ha = F.normalize(h[start : start + hard], dim=1)
+            hb = F.normalize(h[start + hard : start + 2 * hard], dim=1)
+            apart = ((ha * hb).sum(dim=1) - params["hard_margin"]).clamp_min(0)
+            total = total + params["weight_hard"] * apart.mean()
         return total
+
+
+def _halves(x, gen):
+    """The two disjoint halves of each image, split across its width or its height at random,
+    each stretched back to the full size (so the pair differs in content, not in shape)."""
+    import torch
+    import torch.nn.functional as F
+
+    size = x.shape[-2:]
+    across = torch.rand(len(x), generator=gen) < 0.5
+    w, h = x.shape[-1] // 2, x.shape[-2] // 2
+    first = torch.where(across.view(-1, 1, 1, 1).to(x.device),
+                        F.interpolate(x[..., :, :w], size=size, mode="bilinear", align_corners=False),
+                        F.interpolate(x[..., :h, :], size=size, mode="bilinear", align_corners=False))
+    second = torch.where(across.view(-1, 1, 1, 1).to(x.device),
+                         F.interpolate(x[..., :, w:], size=size, mode="bilinear", align_corners=False),
+                         F.interpolate(x[..., h:, :], size=size, mode="bilinear", align_corners=False))
+    return first, second
 
 
 class _RoundBatches:
