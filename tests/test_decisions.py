@@ -125,6 +125,15 @@ def test_suggested_radius_sits_between_copies_and_different_photos():
     assert all(len(set(truth[g].tolist())) == 1 for g in groups)
 
 
+def test_a_known_copy_distance_raises_the_radius_up_to_a_quarter_of_the_bits():
+    codes, _truth = synthetic_codes()
+    valley = suggest_radius(codes, 64)
+    assert suggest_radius(codes, 64, copy_distance=None) == valley
+    assert suggest_radius(codes, 64, copy_distance=valley + 1.2) == valley + 2
+    assert suggest_radius(codes, 64, copy_distance=0.0) == valley  # never below the valley
+    assert suggest_radius(codes, 64, copy_distance=60.0) == 15  # at most K/4 - 1
+
+
 def test_suggested_radius_of_a_library_without_copies_finds_nothing():
     codes, _truth = synthetic_codes(groups=0, singles=200)
     r = suggest_radius(codes, 64)

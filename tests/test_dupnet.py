@@ -23,7 +23,9 @@ def photos(n=12, side=32):
 
 def fit(x, cancel=None, pairs=None, **run):
     method = get_method("dupnet")
-    overrides = {"min_steps": run.pop("steps", 4), "passes": 0.0, "hard_negatives": run.pop("hard_negatives", 0)}
+    overrides = {"min_steps": run.pop("steps", 4), "passes": 0.0}
+    if "hard_negatives" in run:
+        overrides["hard_negatives"] = run.pop("hard_negatives")
     if pairs is not None:
         overrides["pairs"] = pairs
     gen = fit_deep(method, x, None, None, DeepRun(overrides=overrides, **run), "cpu", cancel)

@@ -35,6 +35,7 @@ def test_with_labels_relevance_is_the_class_and_queries_are_left_out():
     assert report["ground_truth"] == "class labels"
     assert report["map"] == pytest.approx(1.0) and report["pr"]["precision"][0] == pytest.approx(1.0)
     assert report["probe"] == {"queries": 20, "database": 80}
+    assert "copy_distance_q95" not in report  # classes, not copies
 
 
 def test_without_labels_each_edited_query_has_one_relevant_photo():
@@ -46,3 +47,16 @@ def test_without_labels_each_edited_query_has_one_relevant_photo():
     report = probe.measure(BrightnessNet())
     assert report["ground_truth"].startswith("synthetic edits")
     assert 0.0 <= report["map"] <= 1.0 and len(report["pr"]["radius"]) == 17
+
+
+def test_without_labels_the_report_says_how_far_copies_land():
+    rng = np.random.default_rng(1)
+    images = rng.integers(100, 156, (60, 16, 16, 3), dtype=np.uint8)  # near the brightness cut: edits cross it
+    probe = RetrievalProbe(images, None, queries=40, database=60)
+    report = probe.measure(BrightnessNet())
+
+    def bright(x):
+        return x.reshape(len(x), -1).mean(axis=1) / 255.0 > 0.5
+
+    moved = 16 * (bright(probe.query_images) != bright(probe.db_images[probe.query_labels]))
+    assert report["copy_distance_q95"] == pytest.approx(np.percentile(moved, 95))

@@ -98,8 +98,10 @@ class DuplicatesMixin:
         puts photos with a copy a few bits from it and photos without one far
         from everything, so the histogram of those distances has two modes;
         the radius sits in the emptiest bin between them (searched in 1..K/4,
-        the middle of the widest empty stretch on ties). Fewer than 2 codes:
-        K/16.
+        the middle of the widest empty stretch on ties), and no lower than the
+        distance at which the network's training probe put 95 % of synthetic
+        edited copies (deep unsupervised networks record it). Fewer than 2
+        codes: K/16.
         """
         info, codeset = self.ready_codes(network)
         return self._suggested(info, codeset)
@@ -107,7 +109,8 @@ class DuplicatesMixin:
     def _suggested(self, info: NetworkInfo, codeset: CodeSet) -> int:
         if len(codeset) < 2:
             return default_duplicate_radius(info.bits)
-        return suggest_radius(codeset.codes, info.bits)
+        history = (info.stats or {}).get("history") or [{}]
+        return suggest_radius(codeset.codes, info.bits, history[-1].get("copy_distance_q95"))
 
     def radius_profile(self, network: str | None = None, radii: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision"}``.

@@ -36,6 +36,7 @@ class RetrievalProbe:
                  queries: int = 200, database: int = 2000) -> None:
         rng = np.random.default_rng([seed, 7])
         n = len(images)
+        self.labels = labels
         self.ground_truth = "class labels" if labels is not None else "synthetic edits of held-out photos"
         if labels is not None:
             order = rng.permutation(n)
@@ -59,7 +60,7 @@ class RetrievalProbe:
         db = pack_padded(encode_array(model, self.db_images, device))
         model.train(was_training)
         report = evaluate_codes(query, self.query_labels, db, self.db_labels, bits, map_at=(100,), max_n=100)
-        return {
+        out = {
             "map": report.map,
             "map_at_100": report.map_at[100],
             "p_at_r2": report.p_at_r2,
@@ -67,6 +68,10 @@ class RetrievalProbe:
             "ground_truth": self.ground_truth,
             "probe": {"queries": int(len(query)), "database": int(len(db))},
         }
+        if self.labels is None:  # how far the network puts an edited copy from its photo
+            apart = np.unpackbits(query ^ db[self.query_labels], axis=1).sum(axis=1)
+            out["copy_distance_q95"] = float(np.percentile(apart, 95))
+        return out
 
 
 def _edited(images: np.ndarray, seed: int) -> np.ndarray:

