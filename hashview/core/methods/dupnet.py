@@ -9,6 +9,12 @@ same wallpaper does not. After training the codes ``u >= 0`` of a photo and of
 its edited copies are a few bits apart, and ``Library.suggested_radius`` reads
 the radius off the codes' own nearest-neighbour distances.
 
+Hard negatives: the two disjoint halves of a few photos per step are pushed
+apart, so two parts of one texture (grass, wood, one wallpaper's quadrants),
+which share every colour and style statistic, get different codes; and the
+training probe records how far synthetic copies land, which the suggested
+radius respects (``radius.suggest_radius``).
+
 Trained with the label source "decisions", the pairs the user decided in the
 duplicates explorer (``params["pairs"]``: rows of the training images with +1
 "same picture" or -1 "not a match") join every step: "same" pairs as extra
@@ -160,7 +166,7 @@ class DupNet(DeepMethod):
             extra = torch.from_numpy(np.ascontiguousarray(context.data[rows])).to(x.device)
             extra = extra.permute(0, 3, 1, 2).float().div_(255.0)
             views = torch.cat([views, random_edits(extra, context.generator)])
-        hard = int(min(params.get("hard_negatives", 0), n))
+        hard = int(min(params["hard_negatives"], n))
         if hard:
             first, second = _halves(x[:hard], context.generator)
             views = torch.cat([views, random_edits(first, context.generator), random_edits(second, context.generator)])
@@ -197,14 +203,14 @@ def _halves(x, gen):
     import torch.nn.functional as F
 
     size = x.shape[-2:]
-    across = torch.rand(len(x), generator=gen) < 0.5
     w, h = x.shape[-1] // 2, x.shape[-2] // 2
-    first = torch.where(across.view(-1, 1, 1, 1).to(x.device),
-                        F.interpolate(x[..., :, :w], size=size, mode="bilinear", align_corners=False),
-                        F.interpolate(x[..., :h, :], size=size, mode="bilinear", align_corners=False))
-    second = torch.where(across.view(-1, 1, 1, 1).to(x.device),
-                         F.interpolate(x[..., :, w:], size=size, mode="bilinear", align_corners=False),
-                         F.interpolate(x[..., h:, :], size=size, mode="bilinear", align_corners=False))
+
+    def stretch(part):
+        return F.interpolate(part, size=size, mode="bilinear", align_corners=False)
+
+    across = (torch.rand(len(x), generator=gen) < 0.5).view(-1, 1, 1, 1).to(x.device)
+    first = torch.where(across, stretch(x[..., :, :w]), stretch(x[..., :h, :]))
+    second = torch.where(across, stretch(x[..., :, w:]), stretch(x[..., h:, :]))
     return first, second
 
 
