@@ -12,6 +12,7 @@ import itertools
 import logging
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -88,13 +89,17 @@ class CodePairs:
     inverse: np.ndarray  # (n,) each row's distinct code
     order: np.ndarray    # (n,) the rows sorted by code, ascending row inside one code
     m: int               # distinct codes
-    a: np.ndarray        # code pairs a < b within the radius (int64), and their distances
+    a: np.ndarray        # code pairs a < b within the radius (int32 or int64), and their distances
     b: np.ndarray
     d: np.ndarray
 
-    def weights(self) -> np.ndarray:
-        """How many rows hold each distinct code (int64, length m)."""
+    @cached_property
+    def _weights(self) -> np.ndarray:
         return np.bincount(self.inverse, minlength=self.m).astype(np.int64)
+
+    def weights(self) -> np.ndarray:
+        """How many rows hold each distinct code (int64, length m; counted once, a radius profile asks often)."""
+        return self._weights
 
     def row_pair_count(self, radius: int) -> int:
         """How many row pairs lie within ``radius`` (at most the radius these pairs were found at)."""
