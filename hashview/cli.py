@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bits", type=int, default=64, help="code length, a multiple of 8 from 8 to 1024 (default 64)")
     p.add_argument("--backbone", help="what the method is built on (default: the method's own): shallow methods hash "
                    "pixels or a torchvision net (resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large); deep methods "
-                   "train a trunk: auto, dhln, cnn, cnn-s, cnn-xs (bae: bae) or a torchvision net")
+                   "train a trunk: auto, dhln, cnn, cnn-l, cnn-s, cnn-xs (bae: bae) or a torchvision net")
     p.add_argument("--weights", default="none", help="torchvision backbones' weights: none (from scratch), imagenet, or a file")
     p.add_argument("--epochs", type=int, help="training epochs (default: the method's)")
     p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bits", type=int, required=True)
     p.add_argument("--protocol", default=None, help="mnist-dhln, cifar-s1, cifar-s2, holdout (default: holdout)")
     p.add_argument("--epochs", type=int)
-    p.add_argument("--backbone", help="deep methods: the trunk to train (auto, dhln, cnn, cnn-s, cnn-xs or a torchvision "
+    p.add_argument("--backbone", help="deep methods: the trunk to train (auto, dhln, cnn, cnn-l, cnn-s, cnn-xs or a torchvision "
                    "net; default: the method's); shallow methods hash standardised pixels")
     p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])

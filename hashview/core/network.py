@@ -18,7 +18,8 @@ Trunks:
   pixels: three stages of two 3x3 conv + BatchNorm + ReLU (64, 128, 256
   filters) with a residual add in each stage, then global max pooling;
   ``cnn-s`` is the same at half the width after a stride-2 stem (about 4x
-  cheaper), the default for colour photos on a CPU.
+  cheaper), the default for colour photos on a CPU; ``cnn-l`` is twice as
+  wide (128, 256, 512: ResNet-9's widths, about 4x dearer), for a GPU.
 - ``bae``: the binary autoencoder's encoder (3x3 convs of 16, 32, 64, LeakyReLU,
   2x2 max-pooling) then a dense layer.
 - torchvision ``resnet18``, ``resnet50``, ``mobilenet_v3_small/large``
@@ -38,7 +39,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-SMALL_TRUNKS = ("dhln", "cnn", "cnn-s", "cnn-xs", "bae")
+SMALL_TRUNKS = ("dhln", "cnn", "cnn-l", "cnn-s", "cnn-xs", "bae")
 BAE_HIDDEN = 256  # the dense layer between the BAE encoder and the code layer
 
 
@@ -159,6 +160,8 @@ def build_trunk(name: str, weights: str, channels: int, size: int) -> nn.Module:
         return DHLNTrunk(channels, size)
     if name == "cnn":
         return SmallCNN(channels)
+    if name == "cnn-l":  # twice the width: ResNet-9's 128/256/512, for training on a GPU
+        return SmallCNN(channels, width=128)
     if name == "cnn-s":
         return SmallCNN(channels, width=32, stem_stride=2)
     if name == "cnn-xs":  # a quarter of cnn-s again: dupnet's default on a CPU

@@ -37,6 +37,7 @@ BACKBONE_TEXT = {
     "pixels": "raw pixels (16×16)",
     "dhln": "dhln: DHLN's three convolutions",
     "cnn": "cnn: small CNN",
+    "cnn-l": "cnn-l: small CNN, double width (GPU)",
     "cnn-s": "cnn-s: small CNN, half width",
     "cnn-xs": "cnn-xs: small CNN, quarter width",
     "bae": "bae: the autoencoder's encoder",

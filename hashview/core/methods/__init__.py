@@ -35,7 +35,7 @@ LABEL_SOURCES = ("folders", "decisions", "none")
 
 TORCHVISION = ("resnet18", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large")  # backbones.TORCHVISION_BACKBONES
 FEATURES = ("pixels", *TORCHVISION)  # what shallow methods hash: raw pixels or a torchvision net's pooled features
-SMALL_NETS = ("cnn", "cnn-s", "cnn-xs", "dhln")  # from-scratch trunks of network.py (bae's encoder is bae's alone)
+SMALL_NETS = ("cnn", "cnn-l", "cnn-s", "cnn-xs", "dhln")  # from-scratch trunks of network.py (bae's encoder is bae's alone)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ _TRAITS = {
     "lsh": _SHALLOW,
     "pcah": _SHALLOW,
     "itq": _SHALLOW,
-    "dhln": MethodTraits("deep", ("folders",), ("dhln", "cnn", "cnn-s", "cnn-xs", *TORCHVISION)),
+    "dhln": MethodTraits("deep", ("folders",), ("dhln", "cnn", "cnn-l", "cnn-s", "cnn-xs", *TORCHVISION)),
     "ssdh": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
     "dshsre": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
     "ddh": _AUTO_TRUNK,

@@ -1,0 +1,75 @@
+"""The deep methods on CUDA under bfloat16 autocast: they train, resume, cancel and encode.
+
+Skipped where no CUDA device is present (CI has none); run on a GPU machine
+with ``pytest tests/test_cuda.py``. The CPU versions of these checks are in
+test_deep_methods.py and test_dupnet.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from generators import run_to_end
+import torch
+
+from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
+from hashview.core.methods import get_method
+from hashview.core.methods.deep import DeepRun, fit_deep
+from hashview.core.network import encode_array, fit_array
+from tests.test_deep_methods import tiny_data
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+
+METHODS = ["dhln", "ssdh", "dshsre", "ddh", "bae", "dupnet"]
+
+
+def fit(name, x, y, cancel=None, checkpoint=None, **run):
+    method = get_method(name)
+    if name == "dupnet":
+        run.setdefault("overrides", {"min_steps": 4, "passes": 0.0})
+    gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), "cuda", cancel, checkpoint)
+    return run_to_end(gen)
+
+
+@pytest.mark.parametrize("bits", [12, 128])
+@pytest.mark.parametrize("name", METHODS)
+def test_trains_on_cuda_without_nan_at_12_and_128_bits(name, bits):
+    torch.manual_seed(0)
+    x, y = tiny_data(n=64, side=32, channels=3)
+    events, (model, stats) = fit(name, x, y, bits=bits, epochs=2, batch_size=16)
+    losses = [e.loss for e in events if isinstance(e, StepLoss)]
+    assert losses and all(np.isfinite(losses))
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    assert stats["trunk"] in ("cnn", "bae", "dhln") and next(model.parameters()).device.type == "cpu"
+    net = model.config["net"]
+    arr = fit_array(x, net["input_size"], net["channels"])
+    on_gpu, on_cpu = encode_array(model, arr, "cuda"), encode_array(model, arr, "cpu")
+    assert on_gpu.shape == (len(x), bits) and on_gpu.dtype == bool
+    # bfloat16 on the GPU against float32 on the CPU: only bits with u near 0 may differ
+    assert (on_gpu == on_cpu).mean() > 0.9
+
+
+def test_a_cancelled_cuda_run_resumes_from_its_checkpoint(tmp_path):
+    x, y = tiny_data(n=64, side=32, channels=3)
+    ckpt = tmp_path / "run.checkpoint.pt"
+    token = CancelToken()
+    gen = fit_deep(get_method("ssdh"), x, y, ["a", "b", "c", "d"], DeepRun(bits=16, epochs=3, batch_size=16), "cuda", token, ckpt)
+    with pytest.raises(Cancelled):
+        for event in gen:
+            if isinstance(event, EpochDone) and event.epoch == 0:
+                token.cancel()
+    assert ckpt.is_file()
+    events, (_model, stats) = fit("ssdh", x, y, checkpoint=ckpt, bits=16, epochs=3, batch_size=16)
+    assert stats["resumed_at_epoch"] == 1
+    assert [e.epoch for e in events if isinstance(e, EpochDone)] == [1, 2]
+
+
+def test_eval_on_cuda_reports_the_device(tmp_path):
+    from hashview.cli import ProgressPrinter
+    from hashview.core.evaluation import EvalOptions, evaluate_method
+
+    x, y = tiny_data(n=800, side=32, channels=3)  # holdout keeps 100 per class as queries
+    np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
+    opts = EvalOptions(method="ssdh", bits=16, protocol="holdout", epochs=2, device="cuda", batch_size=32)
+    report = ProgressPrinter().drive(evaluate_method(tmp_path / "toy.npz", opts))
+    assert report["device"].startswith("cuda") and report["map"] > 0.5
