@@ -115,3 +115,14 @@ def test_ddh_trains_a_batchnorm_trunk_even_on_grey_images():
     ddh = get_method("ddh")
     assert ddh.trunk_for(None, 1, "cpu") == "cnn-s" and ddh.trunk_for("auto", 3, "cuda") == "cnn"
     assert ddh.trunk_for("dhln", 1, "cpu") == "dhln"  # asked for by name, it is still given
+
+
+@pytest.mark.parametrize("trunk, width", [("cnn-xs", 64), ("cnn-s", 128), ("cnn", 256), ("cnn-l", 512)])
+def test_small_cnn_trunks_differ_in_width_and_train(trunk, width):
+    from hashview.core.network import build_trunk
+
+    net = build_trunk(trunk, "none", 3, 32)
+    assert net.dim == width and net(torch.zeros(2, 3, 32, 32)).shape == (2, width)
+    x, y = tiny_data(n=32, side=16, channels=3)
+    _model, stats, events = fit("ssdh", x, y, bits=16, epochs=1, batch_size=16, backbone=trunk)
+    assert stats["trunk"] == trunk and all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))

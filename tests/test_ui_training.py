@@ -64,7 +64,7 @@ def test_deep_methods_offer_their_trunks_with_the_default_preselected(panel):
     form = panel.form
     panel.set_options({"method": "dupnet", "labels": "none"})
     assert panel.options()["backbone"] == "auto" and "cnn-xs on a CPU" in form.backbone.currentText()
-    assert {"cnn", "cnn-s", "cnn-xs", "dhln", "resnet18", "mobilenet_v3_large"} <= set(backbones(panel))
+    assert {"cnn", "cnn-l", "cnn-s", "cnn-xs", "dhln", "resnet18", "mobilenet_v3_large"} <= set(backbones(panel))
     assert "pixels" not in backbones(panel) and not form.weights.isEnabled()
     panel.set_options({"method": "ssdh", "labels": "folders"})
     assert panel.options()["backbone"] == "auto" and "cnn-s on a CPU" in form.backbone.currentText()
