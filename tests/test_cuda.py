@@ -1,8 +1,9 @@
-"""The deep methods on CUDA under bfloat16 autocast: they train, resume, cancel and encode.
+"""The deep methods on CUDA under bfloat16 autocast: they train, encode and evaluate.
 
 Skipped where no CUDA device is present (CI has none); run on a GPU machine
-with ``pytest tests/test_cuda.py``. The CPU versions of these checks are in
-test_deep_methods.py and test_dupnet.py.
+with ``pytest tests/test_cuda.py tests/test_deep_methods.py`` (the second runs
+its cancel-and-resume test on CUDA too). The CPU versions of these checks are
+in test_deep_methods.py and test_dupnet.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from generators import run_to_end
 import torch
 
-from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
+from hashview.core.events import StepLoss
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, fit_deep
 from hashview.core.network import encode_array, fit_array
@@ -23,11 +24,11 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA d
 METHODS = ["dhln", "ssdh", "dshsre", "ddh", "bae", "dupnet"]
 
 
-def fit(name, x, y, cancel=None, checkpoint=None, **run):
+def fit(name, x, y, **run):
     method = get_method(name)
     if name == "dupnet":
         run.setdefault("overrides", {"min_steps": 4, "passes": 0.0})
-    gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), "cuda", cancel, checkpoint)
+    gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), "cuda")
     return run_to_end(gen)
 
 
@@ -47,21 +48,6 @@ def test_trains_on_cuda_without_nan_at_12_and_128_bits(name, bits):
     assert on_gpu.shape == (len(x), bits) and on_gpu.dtype == bool
     # bfloat16 on the GPU against float32 on the CPU: only bits with u near 0 may differ
     assert (on_gpu == on_cpu).mean() > 0.9
-
-
-def test_a_cancelled_cuda_run_resumes_from_its_checkpoint(tmp_path):
-    x, y = tiny_data(n=64, side=32, channels=3)
-    ckpt = tmp_path / "run.checkpoint.pt"
-    token = CancelToken()
-    gen = fit_deep(get_method("ssdh"), x, y, ["a", "b", "c", "d"], DeepRun(bits=16, epochs=3, batch_size=16), "cuda", token, ckpt)
-    with pytest.raises(Cancelled):
-        for event in gen:
-            if isinstance(event, EpochDone) and event.epoch == 0:
-                token.cancel()
-    assert ckpt.is_file()
-    events, (_model, stats) = fit("ssdh", x, y, checkpoint=ckpt, bits=16, epochs=3, batch_size=16)
-    assert stats["resumed_at_epoch"] == 1
-    assert [e.epoch for e in events if isinstance(e, EpochDone)] == [1, 2]
 
 
 def test_eval_on_cuda_reports_the_device(tmp_path):

@@ -26,9 +26,13 @@ def tiny_data(n=48, side=8, channels=1, classes=4, seed=0):
     return x, y.astype(np.int64)
 
 
-def fit(name, x, y, cancel=None, checkpoint=None, **run):
+# CUDA where there is one (CI has none; tests/test_cuda.py holds the other CUDA-only checks)
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device"))]
+
+
+def fit(name, x, y, cancel=None, checkpoint=None, device="cpu", **run):
     method = get_method(name)
-    gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), "cpu", cancel, checkpoint)
+    gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), device, cancel, checkpoint)
     events, (model, stats) = run_to_end(gen)
     return model, stats, events
 
@@ -69,22 +73,23 @@ def test_cancel_stops_between_steps_and_writes_no_checkpoint_mid_epoch(tmp_path)
     assert not (tmp_path / "c.pt").exists()
 
 
-def test_a_cancelled_run_resumes_from_its_last_epoch(tmp_path):
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_cancelled_run_resumes_from_its_last_epoch(tmp_path, device):
     x, y = tiny_data()
     ckpt = tmp_path / "run.checkpoint.pt"
     token = CancelToken()
-    gen = fit_deep(get_method("ssdh"), x, y, ["a", "b", "c", "d"], DeepRun(bits=16, epochs=3, batch_size=16), "cpu", token, ckpt)
+    gen = fit_deep(get_method("ssdh"), x, y, ["a", "b", "c", "d"], DeepRun(bits=16, epochs=3, batch_size=16), device, token, ckpt)
     with pytest.raises(Cancelled):
         for event in gen:
             if isinstance(event, EpochDone) and event.epoch == 1:
                 token.cancel()
     assert ckpt.is_file()
-    _model, stats, events = fit("ssdh", x, y, checkpoint=ckpt, bits=16, epochs=3, batch_size=16)
+    _model, stats, events = fit("ssdh", x, y, checkpoint=ckpt, device=device, bits=16, epochs=3, batch_size=16)
     assert stats["resumed_at_epoch"] == 2
     assert [e.epoch for e in events if isinstance(e, EpochDone)] == [2]
     assert [h["epoch"] for h in stats["history"]] == [1, 2, 3]
     # other options do not resume from it
-    _model, stats, _events = fit("ssdh", x, y, checkpoint=ckpt, bits=24, epochs=3, batch_size=16)
+    _model, stats, _events = fit("ssdh", x, y, checkpoint=ckpt, device=device, bits=24, epochs=3, batch_size=16)
     assert stats["resumed_at_epoch"] == 0
 
 
