@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from hashview.core.edits import random_edits
     from hashview.core.methods import get_method
-    from hashview.core.methods.deep import Batch, cpu_threads
+    from hashview.core.cpu_load import cpu_threads
+    from hashview.core.methods.deep import Batch
     from hashview.core.methods.dupnet import Plan
     from hashview.core.network import HashNet, network_config
 

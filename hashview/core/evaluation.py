@@ -170,10 +170,10 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
     """Train a deep method on the protocol's training rows; codes of queries and database."""
     import torch
 
-    from hashview.core.methods.deep import cpu_threads
+    from hashview.core.cpu_load import cpu_threads
 
     threads = torch.get_num_threads()
-    if device == "cpu":
+    if device == "cpu" and threads > 1:  # one thread already: nothing to measure
         torch.set_num_threads(min(threads, cpu_threads()))
     try:
         return (yield from _deep_fit_and_encode(method, dataset, split, opts, device, cancel))

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from hashview.core.cpu_load import cpu_threads
 from hashview.core.events import CancelToken, EpochDone, Progress
 from hashview.core.probe import RetrievalProbe
 
@@ -127,22 +128,6 @@ class DeepMethod:
         raise NotImplementedError
 
 
-def cpu_threads() -> int:
-    """Threads for CPU training: the cores other processes leave free (at least 1).
-
-    On a shared machine two threads fighting a third process for two cores run
-    at half the speed of one thread, so the load average is taken into account.
-    """
-    import os
-
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
-    return max(1, min(cores, int(cores - busy + 0.5)))
-
-
 def lr_at(defaults: DeepDefaults, lr: float, progress: float) -> float:
     """Learning rate at ``progress`` in [0, 1) of training."""
     if defaults.schedule == "onecycle":
@@ -227,7 +212,7 @@ def fit_deep(
     config = build_config(method, run, channels, int(images.shape[1]), classes, device)
     torch.manual_seed(run.seed)
     threads = torch.get_num_threads()
-    if device == "cpu":
+    if device == "cpu" and threads > 1:  # one thread already: nothing to measure
         torch.set_num_threads(min(threads, cpu_threads()))
     try:
         return (yield from _fit(method, images, labels, classes, run, device, cancel, checkpoint, checkpoint_key,
