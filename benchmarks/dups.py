@@ -97,8 +97,8 @@ def network_summary(root: Path, env: dict) -> dict:
 
 def run_imagededup(root: Path, method_name: str) -> tuple[dict, dict, float]:
     """Pairs at the default threshold (timed: encoding plus that one search, as a user runs it),
-    and pairs per threshold 0..20 for the best-F1 oracle (not timed; searched in this process,
-    since 21 pools of forked workers once hung after torch had started its threads)."""
+    and pairs per threshold 0..20 for the best-F1 oracle (not timed; searched in this process:
+    the old sweep forked a pool of workers per threshold, and one run hung in imagededup's part)."""
     import logging
 
     logging.getLogger("imagededup").setLevel(logging.ERROR)
