@@ -69,7 +69,7 @@ def group_code_pairs(pairs: CodePairs, radius: int) -> list[np.ndarray]:
     radius = check_radius(radius)
     keep = pairs.d <= radius
     lo, hi = pairs.a[keep].astype(np.int64), pairs.b[keep].astype(np.int64)
-    weight = pairs.weights()
+    weight = pairs.weights
     code_group, code_gid = _group_nodes(pairs.m, lo, hi, weight)
     if code_group.size == 0:
         return []

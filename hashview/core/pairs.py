@@ -94,16 +94,13 @@ class CodePairs:
     d: np.ndarray
 
     @cached_property
-    def _weights(self) -> np.ndarray:
-        return np.bincount(self.inverse, minlength=self.m).astype(np.int64)
-
     def weights(self) -> np.ndarray:
         """How many rows hold each distinct code (int64, length m; counted once, a radius profile asks often)."""
-        return self._weights
+        return np.bincount(self.inverse, minlength=self.m).astype(np.int64)
 
     def row_pair_count(self, radius: int) -> int:
         """How many row pairs lie within ``radius`` (at most the radius these pairs were found at)."""
-        w = self.weights()
+        w = self.weights
         keep = self.d <= radius
         return int((w * (w - 1) // 2).sum() + (w[self.a[keep]] * w[self.b[keep]]).sum())
 
