@@ -23,7 +23,6 @@ geometry below samples the photo's aspect ratio to reproduce that.
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -216,20 +215,10 @@ def rescale(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 def jpeg(x: torch.Tensor, gen: torch.Generator, lo: int = 30, hi: int = 90) -> torch.Tensor:
-    """Re-encode each image as a JPEG of quality ``lo``..``hi`` (Pillow, 4:2:0) and decode it again."""
-    from PIL import Image
+    """Save each image as a JPEG of quality ``lo``..``hi`` (4:2:0) and open it again, on x's device (``jpeg_torch``)."""
+    from hashview.core.jpeg_torch import jpeg_roundtrip
 
-    n, ch = len(x), x.shape[1]
-    qualities = torch.randint(lo, hi + 1, (n,), generator=gen).tolist()
-    arr = (x.detach().clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    out = np.empty_like(arr)
-    for k in range(n):
-        image = Image.fromarray(arr[k, ..., 0] if ch == 1 else arr[k])
-        buf = io.BytesIO()
-        image.save(buf, "JPEG", quality=int(qualities[k]))
-        buf.seek(0)
-        out[k] = np.asarray(Image.open(buf)).reshape(arr.shape[1:])
-    return torch.from_numpy(out).to(x.device).permute(0, 3, 1, 2).to(x.dtype) / 255.0
+    return jpeg_roundtrip(x, torch.randint(lo, hi + 1, (len(x),), generator=gen))
 
 
 def colour(x: torch.Tensor, gen: torch.Generator, most: float = 0.15) -> torch.Tensor:
