@@ -68,3 +68,12 @@ def test_each_image_gets_its_own_quality():
     assert psnr(out[1:], x[1:]) > psnr(out[:1], x[:1]) + 5.0
     assert psnr(out[:1], pillow_roundtrip(x[:1], 20)) > 40.0
     assert psnr(out[1:], pillow_roundtrip(x[1:], 95)) > 40.0
+
+
+def test_autocast_does_not_lower_the_precision():
+    """Training runs the edits under bfloat16 autocast; the DCT must stay in float32."""
+    x = photos(4, 64, 64)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        under_autocast = jpeg_roundtrip(x, torch.full((4,), 50))
+    assert under_autocast.dtype == x.dtype
+    assert torch.equal(under_autocast, jpeg_roundtrip(x, torch.full((4,), 50)))

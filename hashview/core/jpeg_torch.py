@@ -100,7 +100,14 @@ def jpeg_roundtrip(x: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
     """Each image of ``x`` (n, 1 or 3, h, w, floats in [0, 1]) saved as a JPEG of its quality and opened again.
 
     Returns the decoded images in [0, 1] on 8-bit levels, same shape, dtype and device.
+    Computed in float32 even under autocast: a bfloat16 DCT would move the
+    coefficients by more than JPEG's own quantisation steps.
     """
+    with torch.autocast(device_type=x.device.type, enabled=False):
+        return _roundtrip(x, qualities)
+
+
+def _roundtrip(x: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
     n, channels, h, w = x.shape
     luma_table, chroma_table = (t.to(x.device) for t in quant_tables(qualities))
     pixels = torch.round(x.detach().float().clamp(0, 1) * 255.0)
