@@ -1,6 +1,6 @@
 """Where one DupNet training step spends its time, part by part, on a device.
 
-A step (of the device's plan: larger on a GPU) edits the batch four times (two views of each photo, two edited halves
+A step edits the batch four times (two views of each photo, two edited halves
 of some), runs the network forward and backward over all the views, and
 updates the weights. This times each part alone (synchronising a GPU after
 each), so the slow part is measured rather than guessed. Random pixels stand
@@ -45,8 +45,7 @@ def main() -> None:
 
     device = pick_device(args.device)
     method = get_method("dupnet")
-    defaults, params = method.tuned_for(device)  # a GPU takes larger steps than a CPU
-    n, hard, side = defaults.batch_size, int(params["hard_negatives"]), 64
+    n, hard, side = method.defaults.batch_size, int(method.params["hard_negatives"]), 64
     gen = torch.Generator().manual_seed(0)
     x = torch.rand(n, 3, side, side, generator=gen).to(device)
     config = build_config(method, DeepRun(bits=64, input_size=side), 3, side, None, device)

@@ -59,14 +59,3 @@ def test_eval_on_cuda_reports_the_device(tmp_path):
     opts = EvalOptions(method="ssdh", bits=16, protocol="holdout", epochs=2, device="cuda", batch_size=32)
     report = ProgressPrinter().drive(evaluate_method(tmp_path / "toy.npz", opts))
     assert report["device"].startswith("cuda") and report["map"] > 0.5
-
-
-def test_dupnet_takes_its_gpu_plan_on_cuda():
-    """No batch size given: DupNet trains on CUDA with its GPU plan (four times the photos a step)."""
-    x, _y = tiny_data(n=500, side=32, channels=3)
-    method = get_method("dupnet")
-    events, (_model, stats) = fit("dupnet", x, None, bits=16, epochs=1, input_size=32,
-                                  overrides={"min_steps": 2, "passes": 0.0})
-    assert stats["batch_size"] == method.tuned_for("cuda")[0].batch_size == 384
-    assert stats["lr"] == method.params["gpu_lr"]
-    assert len([e for e in events if isinstance(e, StepLoss)]) == 2

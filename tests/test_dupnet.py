@@ -97,41 +97,6 @@ def test_steps_grow_with_the_library_between_the_bounds():
     assert method.planned_steps(10**8, 96) == p["max_steps"]
 
 
-def test_a_gpu_run_takes_a_quarter_of_the_steps_of_four_times_the_photos():
-    """The GPU plan sees as many edited photos as the CPU plan, in fewer, larger steps."""
-    method = get_method("dupnet")
-    cpu_defaults, cpu = method.tuned_for("cpu")
-    gpu_defaults, gpu = method.tuned_for("cuda:0")
-    assert cpu_defaults is method.defaults and cpu is method.params
-    assert gpu_defaults.batch_size == 4 * cpu_defaults.batch_size and gpu_defaults.lr > cpu_defaults.lr
-    assert gpu["hard_negatives"] == 4 * cpu["hard_negatives"]
-    for n in (737, 10_000, 100_000):
-        cpu_photos = method.planned_steps(n, cpu_defaults.batch_size, cpu) * cpu_defaults.batch_size
-        gpu_photos = method.planned_steps(n, gpu_defaults.batch_size, gpu) * gpu_defaults.batch_size
-        assert abs(gpu_photos - cpu_photos) <= gpu_defaults.batch_size, n
-    assert method.tuned_for("mps")[0].batch_size == gpu_defaults.batch_size
-    assert method.params["min_steps"] == 720, "the GPU plan must not change the CPU's"
-
-
-def test_options_given_by_the_caller_win_over_the_device_plan(monkeypatch):
-    """fit_deep trains with the device's plan, and a batch size, lr or override given by the caller replaces it."""
-    from hashview.core.methods import dupnet
-
-    seen = {}
-    original = dupnet.DupNet.steps_per_epoch
-
-    def spy(self, n, batch_size, epochs, context, params):
-        seen.update(batch_size=batch_size, params=params)
-        return original(self, n, batch_size, epochs, context, params)
-
-    monkeypatch.setattr(dupnet.DupNet, "steps_per_epoch", spy)
-    monkeypatch.setattr(dupnet.DupNet, "tuned_for", lambda self, device: (
-        dupnet.replace(self.defaults, batch_size=7, lr=0.5), {**self.params, "min_steps": 3, "passes": 0.0, "hard_negatives": 2}))
-    _model, stats, _events = fit(photos(), bits=16, epochs=1, input_size=32, steps=2)
-    assert seen["batch_size"] == 7 and stats["batch_size"] == 7 and stats["lr"] == 0.5
-    assert seen["params"]["min_steps"] == 2 and seen["params"]["hard_negatives"] == 2
-
-
 def test_an_edited_copy_lands_nearer_its_original_than_another_photo():
     from hashview.core.edits import border, crop
 

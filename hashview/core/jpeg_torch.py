@@ -8,7 +8,7 @@ part of baseline JPEG is all arithmetic, so it is done here on whole batches:
 
 - round to 8-bit, RGB to YCbCr (JFIF: full range, BT.601);
 - chroma subsampled 4:2:0 (2x2 averages, as libjpeg's encoder does; Pillow's
-  default below quality 95);
+  default);
 - 8x8 blocks, level shift, orthonormal DCT-II;
 - each coefficient divided by the quantisation table of the image's quality
   (the tables of the JPEG standard's Annex K, scaled as libjpeg does) and rounded;

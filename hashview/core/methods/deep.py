@@ -96,13 +96,6 @@ class DeepMethod:
             name = "dhln" if channels == 1 else "cnn" if not device.startswith("cpu") else "cnn-s"
         return name
 
-    def tuned_for(self, device: str) -> tuple[DeepDefaults, dict[str, Any]]:
-        """The defaults and loss parameters to train with on ``device``; the caller's options still win.
-
-        The same everywhere, unless a method plans a GPU run differently (DupNet: fewer, larger steps).
-        """
-        return self.defaults, self.params
-
     def input_size_for(self, trunk: str, asked: int | None, data_side: int | None) -> int:
         from hashview.core.network import SMALL_TRUNKS
 
@@ -210,11 +203,11 @@ def fit_deep(
         raise ValueError(f"{method.name} needs at least two images to train on")
     if method.classifier and labels is not None and not classes:
         classes = [str(c) for c in range(int(np.max(labels)) + 1)]
-    d, tuned_params = method.tuned_for(device)
+    d = method.defaults
     epochs = int(run.epochs or d.epochs)
     batch_size = int(min(run.batch_size or d.batch_size, len(images)))
     peak_lr = float(run.lr or d.lr)
-    params = {**tuned_params, **run.overrides}
+    params = {**method.params, **run.overrides}
     channels = int(images.shape[3])
     config = build_config(method, run, channels, int(images.shape[1]), classes, device)
     torch.manual_seed(run.seed)
@@ -237,7 +230,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
     from hashview.core.network_file import NetworkFileError, load_network, save_network
     from hashview.core.training import run_epochs
 
-    d = method.tuned_for(device)[0]
+    d = method.defaults
     size = config["net"]["input_size"]
     yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
     data = fit_array(images, size, channels)

@@ -26,9 +26,6 @@ so the step count grows with the library as ``passes * n / pairs`` between
 ``min_steps`` and ``max_steps``, and is capped by a time budget (the
 ``rounds`` epochs share it; a round that runs out of time ends early, so the
 learning-rate schedule still reaches its end on a slow or busy machine).
-A GPU follows the same plan in a quarter of the steps, each of four times the
-photos (the ``gpu_`` parameters, applied by ``tuned_for``): there a step's
-cost is the work around the arithmetic, so fewer steps are faster.
 """
 
 from __future__ import annotations
@@ -37,7 +34,7 @@ import logging
 import math
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -95,27 +92,9 @@ class DupNet(DeepMethod):
         "hard_margin": 0.75,  # their cosine pushed below this (d >= K/8): same style, different content
         "weight_hard": 1.0,   # weight of the hard-negative term
         "pair_batch": 16,     # decision pairs mixed into each step (when there are any)
-        # On a GPU a step of 96 photos is bound by the per-step work around the arithmetic (launches,
-        # the host's share of the edits), not by the arithmetic: there each step takes four times the
-        # photos, so a quarter of the steps, and a higher peak learning rate. The same plan on the
-        # CPU (dev set, 2 cores): F1 0.994 with lr 6e-3, 0.989 with 3e-3; 720 steps of 96: 0.996.
-        "gpu_batch_size": 384,
-        "gpu_lr": 6e-3,
-        "gpu_min_steps": 180,
-        "gpu_max_steps": 5000,
-        "gpu_hard_negatives": 64,
         "margin": 0.5,        # "not a match" pairs: cosine of their codes pushed below this (d >= K/4)
         "weight_pairs": 1.0,  # weight of the decision-pair term
     }
-
-    def tuned_for(self, device: str) -> tuple[DeepDefaults, dict[str, Any]]:
-        """On a GPU: the ``gpu_`` parameters replace their namesakes (batch size, peak lr, steps, hard negatives)."""
-        if device.startswith("cpu"):
-            return self.defaults, self.params
-        p = self.params
-        gpu = {k[4:]: v for k, v in p.items() if k.startswith("gpu_")}
-        defaults = replace(self.defaults, batch_size=int(gpu.pop("batch_size")), lr=float(gpu.pop("lr")))
-        return defaults, {**p, **gpu}
 
     def trunk_for(self, backbone: str | None, channels: int, device: str = "cpu") -> str:
         """``cnn-xs`` on a CPU (a 64-px step of 192 views in about 0.25 s on one core), ``cnn`` on a GPU."""
