@@ -1,10 +1,13 @@
 """Where one DupNet training step spends its time, part by part, on a device.
 
-A step edits the batch four times (two views of each photo, two edited halves
-of some), runs the network forward and backward over all the views, and
+A step edits its views in four calls (two views of each photo, two edited
+halves of some), runs the network forward and backward over all the views, and
 updates the weights. This times each part alone (synchronising a GPU after
 each), so the slow part is measured rather than guessed. Random pixels stand
-in for photos: the cost does not depend on what they show.
+in for photos: the cost does not depend on what they show. The same edits on
+8-px images measure what the edits cost besides arithmetic (kernel launches,
+Python), the part that bounds a GPU step, for four calls and for one call
+over all the views.
 
 Usage: python benchmarks/dupnet_step.py [--device auto] [--repeats 20]
 """
@@ -53,9 +56,14 @@ def main() -> None:
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     views = torch.cat([x, x, x[:hard], x[:hard]])
 
-    def edit_all():
+    def four_calls(x):  # how a step edits its views (DupNet.loss): one call per part
         first, second = _halves(x[:hard], gen)
         return [edits.random_edits(v, gen) for v in (x, x, first, second)]
+
+    def one_call(x):  # the alternative: every view in one call (tried; see README)
+        return edits.random_edits(torch.cat([x, x, *_halves(x[:hard], gen)]), gen)
+
+    tiny = torch.rand(n, 3, 8, 8, generator=gen).to(device)  # next to no arithmetic: what is left is launches and Python
 
     def network():
         optimizer.zero_grad(set_to_none=True)
@@ -65,9 +73,11 @@ def main() -> None:
         optimizer.step()
 
     parts = {
-        "edits, all four calls": edit_all,
-        "  of which JPEG (its share of the images)": lambda: [edits.jpeg(v[: max(1, int(len(v) * edits.DEFAULT_RATES.jpeg))], gen)
-                                                        for v in (x, x, x[:hard], x[:hard])],
+        "edits, four calls (one per part)": lambda: four_calls(x),
+        "  of which JPEG (its share of the views)": lambda: edits.jpeg(views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen),
+        "edits, one call over all views": lambda: one_call(x),
+        "edits' host overhead: four calls on 8-px images": lambda: four_calls(tiny),
+        "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
         "network forward + backward + update": network,
     }
     print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {n} photos + {hard} halved, "
