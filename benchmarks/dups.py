@@ -116,7 +116,8 @@ def run_imagededup(root: Path, method_name: str) -> tuple[set[frozenset], dict, 
         default_found = method.find_duplicates(encoding_map=encodings, max_distance_threshold=10)
     seconds = time.monotonic() - started
     files = {str(p.relative_to(root)) for p in root.rglob("*") if p.suffix.lower() in {".jpg", ".png", ".webp"}}
-    assert set(encodings) == files, "imagededup keys a recursive scan by the path under the folder"
+    # keys are paths under the folder; a file imagededup cannot decode is missing, and none of its pairs is found
+    assert set(encodings) <= files, "imagededup keys a recursive scan by the path under the folder"
 
     def pairs_within(threshold: int) -> set[frozenset]:
         with warnings.catch_warnings():
