@@ -49,6 +49,19 @@ def test_decode_thumbnail_scales_and_rejects_garbage():
     assert decode_thumbnail(None) is None
 
 
+def test_decode_thumbnail_reads_jpeg_only_without_probing_other_formats():
+    """Probing every plugin (SVG's included) could deadlock a pool thread against the GUI thread
+    (see decode_thumbnail); a PNG, which the catalog never stores, shows that no probe ran."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = BytesIO()
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(png, format="PNG")
+    assert decode_thumbnail(png.getvalue()) is None
+    assert decode_thumbnail(jpeg_bytes(colour=(10, 200, 10), size=(40, 30))) is not None
+
+
 def test_library_model_roles(qtbot, tmp_path):
     model = ThumbnailModel()
     model.set_entries(entries(tmp_path))

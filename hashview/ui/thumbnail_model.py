@@ -66,10 +66,17 @@ def decode_thumbnail(data: bytes | None, size: int = THUMB_SIZE) -> QImage | Non
     Every tile has the same size so that names line up under the pictures in
     the grid, whatever the pictures' shapes. Safe in a pool thread (QImage and
     QPainter on a QImage are; QPixmap is not).
+
+    The format is named: without it Qt asks every image plugin whether the
+    bytes are its format, and the SVG plugin's probe builds a QTextStream,
+    which takes Qt's signal-connection lock while this thread holds the GIL;
+    a GUI thread disconnecting a Python slot at that moment holds the lock and
+    waits for the GIL, and both hang (seen once in the test suite).
+    Thumbnails are always JPEG (``core.images.thumbnail_bytes``).
     """
     if not data:
         return None
-    image = QImage.fromData(data)
+    image = QImage.fromData(data, "JPEG")
     if image.isNull():
         return None
     if image.width() > size or image.height() > size:
