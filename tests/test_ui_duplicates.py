@@ -259,3 +259,21 @@ def test_main_window_hook(qtbot, tmp_path):
     assert "Find &duplicates…" in texts
     assert window.duplicates_dock.widget() is window.duplicates.explorer
     assert len(Path("hashview/ui/main_window.py").read_text().splitlines()) < 450
+
+
+@pytest.mark.parametrize("saved_as, suffix, qt_name", [("PNG", ".jpg", b"png"), ("JPEG", ".png", b"jpeg"),
+                                                     ("WEBP", ".jpg", b"webp"), ("TIFF", ".jpg", b"tiff")])
+def test_compare_names_the_format_from_the_file_not_its_suffix(tmp_path, saved_as, suffix, qt_name):
+    """A mis-suffixed file is read with its real format named, so no plugin is probed in the worker."""
+    from hashview.ui.compare_view import load_image, sniffed_format
+
+    path = tmp_path / f"photo{suffix}"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(path, format=saved_as)
+    assert sniffed_format(path) == qt_name
+    image = load_image(path)
+    assert (image.width(), image.height()) == (64, 48)
+    assert image.pixelColor(32, 24).red() > 150
+    garbage = tmp_path / "notes.jpg"
+    garbage.write_bytes(b"plain text, not a picture")
+    assert sniffed_format(garbage) == b"" and sniffed_format(tmp_path / "missing.jpg") == b""
+    assert load_image(garbage).isNull()

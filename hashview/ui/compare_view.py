@@ -34,9 +34,42 @@ DIFF_EDGE = 1024
 """The difference is computed at most this large."""
 
 
+_SIGNATURES: tuple[tuple[int, bytes, bytes], ...] = (
+    (0, b"\xff\xd8\xff", b"jpeg"),
+    (0, b"\x89PNG\r\n\x1a\n", b"png"),
+    (0, b"GIF8", b"gif"),
+    (0, b"BM", b"bmp"),
+    (8, b"WEBP", b"webp"),
+    (0, b"II*\x00", b"tiff"),
+    (0, b"MM\x00*", b"tiff"),
+)
+
+
+def sniffed_format(path: Path) -> bytes:
+    """Qt's name for the format ``path``'s first bytes show, or b"" (unknown, unreadable).
+
+    ``load_image`` runs in worker threads. A reader that is not told the format
+    probes every image plugin when the suffix does not name it (a PNG saved as
+    ``.jpg``), and a plugin probe can take Qt's connection lock while the
+    worker holds Python's GIL: the deadlock the thumbnails once hit against
+    the GUI thread (see ``thumbnail_model.decode_thumbnail``). Naming the
+    format from the file's own signature avoids the probe for every format a
+    camera or phone writes that Qt reads.
+    """
+    try:
+        with open(path, "rb") as file:
+            head = file.read(16)
+    except OSError:
+        return b""
+    for offset, signature, name in _SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            return name
+    return b""
+
+
 def load_image(path: Path, max_edge: int = MAX_EDGE) -> QImage:
     """Decode ``path`` upright (EXIF orientation applied), scaled to fit ``max_edge``; null if unreadable."""
-    reader = QImageReader(str(path))
+    reader = QImageReader(str(path), sniffed_format(path))
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and max(size.width(), size.height()) > max_edge:
