@@ -4,7 +4,8 @@ On a set made by ``dup_dataset.py`` (real photos, groups of edited copies,
 ``truth.json``), runs in one go:
 - hashview as a user would, defaults only:
   ``hashview index F && hashview train F && hashview dups F --json``
-  (a fresh cache each run), timed per step;
+  (a fresh cache each run), timed per step; then, untimed, its pairs at
+  the radii around the suggested one (is a miss the radius or the codes?);
 - imagededup PHash and DHash at their default thresholds, and at the
   threshold that gives each its best F1 (an oracle the user does not have).
 Prints pair precision, recall and F1, and recall per edit type (a pair is an
@@ -59,7 +60,7 @@ def groups_to_pairs(groups: list[list[str]]) -> set[frozenset]:
     return {frozenset(p) for g in groups for p in itertools.combinations(g, 2)}
 
 
-def run_hashview(root: Path, seed: int | None = None) -> tuple[set[frozenset], dict]:
+def run_hashview(root: Path, seed: int | None = None) -> tuple[set[frozenset], dict, dict]:
     env = dict(os.environ, HASHVIEW_HOME=tempfile.mkdtemp(prefix="hashview-bench-"))
     hashview = [sys.executable, "-m", "hashview"]
     times = {}
@@ -71,9 +72,22 @@ def run_hashview(root: Path, seed: int | None = None) -> tuple[set[frozenset], d
     started = time.monotonic()
     out = subprocess.run(hashview + ["dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True).stdout
     times["dups"] = time.monotonic() - started
-    groups = [[str(Path(p).relative_to(root)) for p in g["paths"]] for g in json.loads(out)]
     times["network"] = network_summary(root, env)
-    return groups_to_pairs(groups), times
+    return groups_to_pairs(relative_groups(root, out)), times, env
+
+
+def relative_groups(root: Path, dups_json: str) -> list[list[str]]:
+    return [[str(Path(p).relative_to(root)) for p in g["paths"]] for g in json.loads(dups_json)]
+
+
+def pairs_by_radius(root: Path, env: dict, suggested: int, spread: int = 3) -> dict[int, set[frozenset]]:
+    """The pairs at radii around the suggested one (after the timed run): is a miss the radius or the codes?"""
+    found = {}
+    for radius in range(max(0, suggested - spread), suggested + spread + 1):
+        out = subprocess.run([sys.executable, "-m", "hashview", "dups", str(root), "--json", "--radius", str(radius)],
+                             env=env, check=True, capture_output=True, text=True).stdout
+        found[radius] = groups_to_pairs(relative_groups(root, out))
+    return found
 
 
 NETWORK_SUMMARY = """
@@ -142,11 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     root = args.dataset.resolve()
     pairs, kind = truth_pairs(root)
     rows = []
-    found, times = run_hashview(root, args.seed)
+    found, times, env = run_hashview(root, args.seed)
     network = times.pop("network")
+    by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}
     tool = "hashview (defaults)" if args.seed is None else f"hashview (defaults, seed {args.seed})"
     rows.append({"tool": tool, **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times,
-                 "network": network})
+                 "network": network, "by_radius": by_radius})
     if not args.skip_imagededup:
         for name in ("PHash", "DHash"):
             default, by_threshold, seconds = run_imagededup(root, name)
@@ -165,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     hv = rows[0]
     print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
     print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
+    print("hashview at other radii (P/R/F1, * suggested): " + ", ".join(
+        f"{r}{'*' if r == hv['network']['suggested_radius'] else ''} {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
+        for r, s in hv["by_radius"].items()))
     try:
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     except OSError:
