@@ -134,6 +134,28 @@ def test_a_known_copy_distance_raises_the_radius_up_to_a_quarter_of_the_bits():
     assert suggest_radius(codes, 64, copy_distance=60.0) == 15  # at most K/4 - 1
 
 
+def test_a_library_reads_the_copy_distance_its_network_recorded():
+    """98 % of copies from networks that record it; a network trained before records 95 % only."""
+    from types import SimpleNamespace
+
+    from hashview.core.library_duplicates import DuplicatesMixin
+
+    class Codes(SimpleNamespace):
+        def __len__(self):
+            return len(self.codes)
+
+    codes, _truth = synthetic_codes()
+    valley = suggest_radius(codes, 64)
+
+    def suggested(last_round: dict) -> int:
+        info = SimpleNamespace(bits=64, stats={"history": [{}, last_round]})
+        return DuplicatesMixin._suggested(None, info, Codes(codes=codes))
+
+    assert suggested({}) == valley
+    assert suggested({"copy_distance_q98": valley + 3, "copy_distance_q95": valley + 1}) == valley + 3
+    assert suggested({"copy_distance_q95": valley + 1}) == valley + 1
+
+
 def test_suggested_radius_of_a_library_without_copies_finds_nothing():
     codes, _truth = synthetic_codes(groups=0, singles=200)
     r = suggest_radius(codes, 64)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from hashview.core.probe import RetrievalProbe
+from hashview.core.probe import RetrievalProbe, distance_holding
 
 
 class BrightnessNet(torch.nn.Module):
@@ -35,7 +35,7 @@ def test_with_labels_relevance_is_the_class_and_queries_are_left_out():
     assert report["ground_truth"] == "class labels"
     assert report["map"] == pytest.approx(1.0) and report["pr"]["precision"][0] == pytest.approx(1.0)
     assert report["probe"] == {"queries": 20, "database": 80}
-    assert "copy_distance_q95" not in report  # classes, not copies
+    assert "copy_distance_q98" not in report  # classes, not copies
 
 
 def test_without_labels_each_edited_query_has_one_relevant_photo():
@@ -59,4 +59,14 @@ def test_without_labels_the_report_says_how_far_copies_land():
         return x.reshape(len(x), -1).mean(axis=1) / 255.0 > 0.5
 
     moved = 16 * (bright(probe.query_images) != bright(probe.db_images[probe.query_labels]))
-    assert report["copy_distance_q95"] == pytest.approx(np.percentile(moved, 95))
+    assert report["copy_distance_q98"] == distance_holding(moved, 0.98)
+    assert np.mean(moved <= report["copy_distance_q98"]) >= 0.98
+
+
+def test_the_copy_distance_is_an_observed_one_not_interpolated():
+    """190 of 200 copies within 7 bits: 7, where the interpolated 7.05 became radius 8 under ceil."""
+    apart = np.array([3] * 150 + [7] * 40 + [8] * 10)
+    assert distance_holding(apart, 0.95) == 7.0
+    assert distance_holding(np.append(apart[1:], 8), 0.95) == 8.0  # 189 within 7: 8 is needed
+    assert distance_holding(np.array([0] * 38 + [16] * 2), 0.95) == 0.0
+    assert distance_holding(np.array([5]), 0.95) == 5.0

@@ -99,7 +99,7 @@ class DuplicatesMixin:
         from everything, so the histogram of those distances has two modes;
         the radius sits in the emptiest bin between them (searched in 1..K/4,
         the middle of the widest empty stretch on ties), and no lower than the
-        distance at which the network's training probe put 95 % of synthetic
+        distance at which the network's training probe put 98 % of synthetic
         edited copies (deep unsupervised networks record it). Fewer than 2
         codes: K/16.
         """
@@ -110,7 +110,8 @@ class DuplicatesMixin:
         if len(codeset) < 2:
             return default_duplicate_radius(info.bits)
         history = (info.stats or {}).get("history") or [{}]
-        return suggest_radius(codeset.codes, info.bits, history[-1].get("copy_distance_q95"))
+        last = history[-1]  # networks trained before the 98 % share recorded 95 %
+        return suggest_radius(codeset.codes, info.bits, last.get("copy_distance_q98", last.get("copy_distance_q95")))
 
     def radius_profile(self, network: str | None = None, radii: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision"}``.

@@ -22,6 +22,13 @@ from hashview.core.codes import pack_padded
 from hashview.core.metrics import evaluate_codes
 
 
+COPY_SHARE = 0.98
+"""The share of synthetic copies the reported copy distance holds, which the suggested radius then
+covers: the duplicates goal asks 98 % recall of every kind of edit. Over 14 trained networks on the
+development sets (1,080 steps, 1,000 copies), 95 % cut crops twice (recall 0.93, 0.95), 98 % never
+(F1 0.991 to 1.000), 99 % let precision fall (F1 0.987)."""
+
+
 class RetrievalProbe:
     """Encodes a fixed sample with the network being trained and scores its codes.
 
@@ -70,8 +77,18 @@ class RetrievalProbe:
         }
         if self.labels is None:  # how far the network puts an edited copy from its photo
             apart = np.unpackbits(query ^ db[self.query_labels], axis=1).sum(axis=1)
-            out["copy_distance_q95"] = float(np.percentile(apart, 95))
+            out["copy_distance_q98"] = distance_holding(apart, COPY_SHARE)
         return out
+
+
+def distance_holding(distances: np.ndarray, share: float) -> float:
+    """The smallest observed distance within which ``share`` of ``distances`` lie.
+
+    Not the interpolated percentile: with 190 of 200 copies at 7 bits or less
+    and the next at 8, the 95th percentile is 7.05, which the radius rounds up
+    to 8, one bit looser than 95 % of the copies need.
+    """
+    return float(np.percentile(np.asarray(distances), share * 100, method="inverted_cdf"))
 
 
 def _edited(images: np.ndarray, seed: int) -> np.ndarray:

@@ -60,7 +60,7 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
     its single mode, so it finds (almost) nothing, as it should.
 
     ``copy_distance``: how far the network puts a synthetic edited copy from
-    its photo (the training probe's 95th percentile, ``copy_distance_q95``),
+    its photo (the training probe's 98th percentile, ``copy_distance_q98``),
     when it is known. The radius is then at least that (and below K/4): a set
     of look-alike photos (grass, wood, one wallpaper's quadrants) can fill the
     valley, and the emptiest bin then cuts into the copies' own spread (separate runs on the
