@@ -6,6 +6,7 @@ On a set made by ``dup_dataset.py`` (real photos, groups of edited copies,
   ``hashview index F && hashview train F && hashview dups F --json``
   (a fresh cache each run), timed per step; then, untimed, its pairs at
   the radii around the suggested one (is a miss the radius or the codes?);
+  its cache is kept and its path printed, for ``radius_rules.py``;
 - imagededup PHash and DHash at their default thresholds, and at the
   threshold that gives each its best F1 (an oracle the user does not have).
 Prints pair precision, recall and F1, and recall per edit type (a pair is an
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}
     tool = "hashview (defaults)" if args.seed is None else f"hashview (defaults, seed {args.seed})"
     rows.append({"tool": tool, **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times,
-                 "network": network, "by_radius": by_radius})
+                 "network": network, "by_radius": by_radius, "cache": env["HASHVIEW_HOME"]})
     if not args.skip_imagededup:
         for name in ("PHash", "DHash"):
             default, by_threshold, seconds = run_imagededup(root, name)
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     hv = rows[0]
     print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
     print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
+    print(f"hashview cache: {hv['cache']} (kept, for benchmarks/radius_rules.py)")
     print("hashview at other radii (P/R/F1, * suggested): " + ", ".join(
         f"{r}{'*' if r == hv['network']['suggested_radius'] else ''} {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
         for r, s in hv["by_radius"].items()))

@@ -1,0 +1,87 @@
+"""Radius rules compared on networks already trained: which share of synthetic copies should the radius hold?
+
+``dups.py`` leaves each run's cache behind and prints where (``hashview
+cache: DIR``). For each such cache and its dataset, this re-probes the trained
+network the way training does (``RetrievalProbe``: synthetic edits of up to
+1,000 library photos, each against its photo), and for each rule (the radius
+holds 95 %, 95 % plus one bit, 98 % or 99 % of those copies, and never less
+than the valley of the nearest-neighbour histogram; see ``radius.suggest_radius``)
+prints the radius it gives, the pair F1 there and the edit with the lowest
+recall. No retraining: the rules are compared on the very same codes. The
+probe here draws its copies with seed 0, not the run's own seed, so a rule's
+radius can differ by a bit from the one the run itself suggested.
+
+Usage: python benchmarks/radius_rules.py DATASET:CACHE [DATASET:CACHE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dups import groups_to_pairs, score, truth_pairs  # noqa: E402
+
+RULES = {"95 %": (0.95, 0), "95 % + 1": (0.95, 1), "98 %": (0.98, 0), "99 %": (0.99, 0)}
+
+
+def copy_distances(lib, info, codes_probe: int = 1000) -> tuple[np.ndarray, int]:
+    """Each synthetic copy's distance to its photo under the library's network, and the images probed."""
+    from hashview.core.codes import pack_padded
+    from hashview.core.network import encode_array, rebuild
+    from hashview.core.network_file import load_network
+    from hashview.core.probe import RetrievalProbe
+    from hashview.core.training import _decode_library
+
+    config, state = load_network(info.path)
+    model = rebuild(config, state).eval()
+    decode = _decode_library(lib.entries(), config["net"]["input_size"], config["net"]["channels"], None)
+    try:
+        while True:
+            next(decode)
+    except StopIteration as stop:
+        _ok, images = stop.value
+    probe = RetrievalProbe(images, None, queries=codes_probe, database=codes_probe)
+    query = pack_padded(encode_array(model, probe.query_images, "cpu"))
+    db = pack_padded(encode_array(model, probe.db_images, "cpu"))
+    return np.unpackbits(query ^ db[probe.query_labels], axis=1).sum(axis=1), len(images)
+
+
+def compare(dataset: Path, cache: Path) -> str:
+    os.environ["HASHVIEW_HOME"] = str(cache)
+    from hashview.core.library import Library
+    from hashview.core.probe import distance_holding
+    from hashview.core.radius import nearest_distances, suggest_radius, valley_radius
+
+    pairs, kind = truth_pairs(dataset)
+    with Library.open(dataset) as lib:
+        info, codeset = lib.ready_codes(None)
+        apart, _n = copy_distances(lib, info)
+        steps = int(sum(h.get("steps", 0) for h in info.stats.get("history", [])))
+        cells = [f"{cache.name} {dataset.name} steps {steps} valley {valley_radius(nearest_distances(codeset.codes), info.bits)}"]
+        for rule, (share, slack) in RULES.items():
+            radius = suggest_radius(codeset.codes, info.bits, distance_holding(apart, share) + slack)
+            groups = [[str(Path(p).relative_to(dataset)) for p in g.paths] for g in lib.duplicates(radius=radius)]
+            s = score(groups_to_pairs(groups), pairs, kind)
+            edit, recall = min(s["recall_by_edit"].items(), key=lambda kv: kv[1])
+            cells.append(f"{rule}: r {radius} F1 {s['f1']:.3f} {edit} {recall:.2f}")
+    return " | ".join(cells)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="DATASET:CACHE, a dups.py dataset and the cache its run left")
+    args = parser.parse_args(argv)
+    for run in args.runs:
+        dataset, _, cache = run.partition(":")
+        print(compare(Path(dataset).resolve(), Path(cache).resolve()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
