@@ -30,8 +30,8 @@ from dups import groups_to_pairs, score, truth_pairs  # noqa: E402
 RULES = {"95 %": (0.95, 0), "95 % + 1": (0.95, 1), "98 %": (0.98, 0), "99 %": (0.99, 0)}
 
 
-def copy_distances(lib, info, codes_probe: int = 1000) -> tuple[np.ndarray, int]:
-    """Each synthetic copy's distance to its photo under the library's network, and the images probed."""
+def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
+    """Each synthetic copy's distance to its photo under the library's network (as training's probe draws them)."""
     from hashview.core.codes import pack_padded
     from hashview.core.network import encode_array, rebuild
     from hashview.core.network_file import load_network
@@ -46,10 +46,10 @@ def copy_distances(lib, info, codes_probe: int = 1000) -> tuple[np.ndarray, int]
             next(decode)
     except StopIteration as stop:
         _ok, images = stop.value
-    probe = RetrievalProbe(images, None, queries=codes_probe, database=codes_probe)
+    probe = RetrievalProbe(images, None, queries=copies, database=copies)
     query = pack_padded(encode_array(model, probe.query_images, "cpu"))
     db = pack_padded(encode_array(model, probe.db_images, "cpu"))
-    return np.unpackbits(query ^ db[probe.query_labels], axis=1).sum(axis=1), len(images)
+    return np.unpackbits(query ^ db[probe.query_labels], axis=1).sum(axis=1)
 
 
 def compare(dataset: Path, cache: Path) -> str:
@@ -61,7 +61,7 @@ def compare(dataset: Path, cache: Path) -> str:
     pairs, kind = truth_pairs(dataset)
     with Library.open(dataset) as lib:
         info, codeset = lib.ready_codes(None)
-        apart, _n = copy_distances(lib, info)
+        apart = copy_distances(lib, info)
         steps = int(sum(h.get("steps", 0) for h in info.stats.get("history", [])))
         cells = [f"{cache.name} {dataset.name} steps {steps} valley {valley_radius(nearest_distances(codeset.codes), info.bits)}"]
         for rule, (share, slack) in RULES.items():

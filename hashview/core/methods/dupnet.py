@@ -83,7 +83,7 @@ class DupNet(DeepMethod):
         "straight_through": 0.0,  # 1: the contrastive term sees sign(h) (straight-through gradient), i.e. Hamming distance itself
         "balance": 0.1,       # weight of the bit-balance term (each bit used half the time)
         "min_steps": 1080,    # even a tiny library trains this many steps (dev set: 360 steps F1 0.979, 700 steps 0.990;
-                              # 720 vs 1080 over three seeds on two sets: 3 of 7 runs below F1 0.99 vs none of 6)
+                              # over seeds on both dev sets, 720 steps left 3 of 7 runs below F1 0.99, 1080 none of 20)
         "max_steps": 20000,   # no library trains more
         "passes": 8.0,        # beyond min_steps: about this many edited views of each photo
         "budget_s": 255.0,    # wall-clock cap of the training loop for a small library (HASHVIEW_DUPNET_SECONDS overrides) ...
