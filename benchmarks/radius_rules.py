@@ -32,24 +32,17 @@ RULES = {"95 %": (0.95, 0), "95 % + 1": (0.95, 1), "98 %": (0.98, 0), "99 %": (0
 
 def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
     """Each synthetic copy's distance to its photo under the library's network (as training's probe draws them)."""
-    from hashview.core.codes import pack_padded
-    from hashview.core.network import encode_array, rebuild
-    from hashview.core.network_file import load_network
     from hashview.core.probe import RetrievalProbe
     from hashview.core.training import _decode_library
 
-    config, state = load_network(info.path)
-    model = rebuild(config, state).eval()
-    decode = _decode_library(lib.entries(), config["net"]["input_size"], config["net"]["channels"], None)
+    net = lib.hasher(info).model
+    decode = _decode_library(lib.entries(), net.config["net"]["input_size"], net.config["net"]["channels"], None)
     try:
         while True:
-            next(decode)
+            next(decode)  # progress events
     except StopIteration as stop:
         _ok, images = stop.value
-    probe = RetrievalProbe(images, None, queries=copies, database=copies)
-    query = pack_padded(encode_array(model, probe.query_images, "cpu"))
-    db = pack_padded(encode_array(model, probe.db_images, "cpu"))
-    return np.unpackbits(query ^ db[probe.query_labels], axis=1).sum(axis=1)
+    return RetrievalProbe(images, None, queries=copies, database=copies).copy_distances(net)
 
 
 def compare(dataset: Path, cache: Path) -> str:

@@ -70,3 +70,15 @@ def test_the_copy_distance_is_an_observed_one_not_interpolated():
     assert distance_holding(np.append(apart[1:], 8), 0.95) == 8.0  # 189 within 7: 8 is needed
     assert distance_holding(np.array([0] * 38 + [16] * 2), 0.95) == 0.0
     assert distance_holding(np.array([5]), 0.95) == 5.0
+
+
+def test_copy_distances_are_the_sample_behind_the_reported_distance():
+    rng = np.random.default_rng(1)
+    images = rng.integers(100, 156, (60, 16, 16, 3), dtype=np.uint8)
+    probe = RetrievalProbe(images, None, queries=40, database=60)
+    apart = probe.copy_distances(BrightnessNet())
+    assert apart.shape == (40,) and set(apart.tolist()) <= {0, 16}
+    assert probe.measure(BrightnessNet())["copy_distance_q98"] == distance_holding(apart, 0.98)
+    labelled = RetrievalProbe(images, np.arange(60) % 3, queries=10, database=40)
+    with pytest.raises(ValueError, match="no copies"):
+        labelled.copy_distances(BrightnessNet())

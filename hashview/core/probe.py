@@ -57,15 +57,30 @@ class RetrievalProbe:
             self.db_images, self.db_labels = images[db], np.arange(len(db))
             self.query_images, self.query_labels = _edited(images[db[picked]], seed), picked
 
-    def measure(self, model, device: str = "cpu") -> dict[str, Any]:
-        """mAP, mAP@100 and the PR curve by radius for ``model`` (a HashNet) as it is now."""
+    def _codes(self, model, device: str) -> tuple[np.ndarray, np.ndarray]:
+        """Packed codes of the queries and the database under ``model``, left in the mode it was in."""
         from hashview.core.network import encode_array
 
-        bits = int(model.config["bits"])
         was_training = model.training
         query = pack_padded(encode_array(model, self.query_images, device))
         db = pack_padded(encode_array(model, self.db_images, device))
         model.train(was_training)
+        return query, db
+
+    def _apart(self, query: np.ndarray, db: np.ndarray) -> np.ndarray:
+        """Each edited copy's Hamming distance to its photo (no labels: query i is a copy of db row label i)."""
+        return np.unpackbits(query ^ db[self.query_labels], axis=1).sum(axis=1)
+
+    def copy_distances(self, model, device: str = "cpu") -> np.ndarray:
+        """How far ``model`` puts each synthetic copy from its photo (the sample behind the copy distance)."""
+        if self.labels is not None:
+            raise ValueError("a probe with class labels has no copies")
+        return self._apart(*self._codes(model, device))
+
+    def measure(self, model, device: str = "cpu") -> dict[str, Any]:
+        """mAP, mAP@100 and the PR curve by radius for ``model`` (a HashNet) as it is now."""
+        bits = int(model.config["bits"])
+        query, db = self._codes(model, device)
         report = evaluate_codes(query, self.query_labels, db, self.db_labels, bits, map_at=(100,), max_n=100)
         out = {
             "map": report.map,
@@ -76,8 +91,7 @@ class RetrievalProbe:
             "probe": {"queries": int(len(query)), "database": int(len(db))},
         }
         if self.labels is None:  # how far the network puts an edited copy from its photo
-            apart = np.unpackbits(query ^ db[self.query_labels], axis=1).sum(axis=1)
-            out["copy_distance_q98"] = distance_holding(apart, COPY_SHARE)
+            out["copy_distance_q98"] = distance_holding(self._apart(query, db), COPY_SHARE)
         return out
 
 
