@@ -29,6 +29,9 @@ from collections import defaultdict
 from pathlib import Path
 
 
+DISTRACTORS = "distractors/"
+
+
 def truth_pairs(root: Path) -> tuple[set[frozenset], dict[frozenset, str]]:
     """All pairs within the true groups, and for each the edit type that makes it hard."""
     truth = json.loads((root / "truth.json").read_text())
@@ -51,8 +54,11 @@ def score(found: set[frozenset], pairs: set[frozenset], kind: dict[frozenset, st
     for pair in pairs:
         per[kind[pair]][1] += 1
         per[kind[pair]][0] += pair in found
+    false = found - pairs
     return {
         "precision": precision, "recall": recall, "f1": f1, "pairs_found": len(found), "true_pairs": len(pairs),
+        # a larger library (dup_scale_dataset.py) adds photos under distractors/ that are in no group
+        "false_pairs": len(false), "false_with_distractors": sum(any(p.startswith(DISTRACTORS) for p in f) for f in false),
         "recall_by_edit": {k: hits / total for k, (hits, total) in sorted(per.items())},
     }
 
@@ -174,10 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     edits = sorted({k for r in rows for k in r["recall_by_edit"]})
     print(f"{len(pairs)} true pairs in {root}")
+    distractors = json.loads((root / "truth.json").read_text()).get("distractors")
     print(f"{'tool':40s} {'P':>6s} {'R':>6s} {'F1':>6s} {'s':>7s}  " + " ".join(f"{e[:9]:>9s}" for e in edits))
     for r in rows:
         cells = " ".join(f"{r['recall_by_edit'].get(e, float('nan')):9.2f}" for e in edits)
         print(f"{r['tool']:40s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['seconds']:7.1f}  {cells}")
+    if distractors:
+        print(f"false pairs with one of the {distractors} distractors: " + ", ".join(
+            f"{r['tool']} {r['false_with_distractors']} of {r['false_pairs']}" for r in rows))
     hv = rows[0]
     print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
     print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))

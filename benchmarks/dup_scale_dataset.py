@@ -1,0 +1,129 @@
+"""A larger library for the duplicate finder: a ``dup_dataset.py`` set plus many distinct distractors.
+
+The development set holds 737 photos; how DupNet's training must grow with
+the library (1k, 10k, 100k photos) can only be judged on a library that size.
+There are not thousands of real high-resolution photos to be had here, so the
+extra photos are CIFAR-10 training images (real photographs, 32 x 32),
+upscaled to ``--side`` pixels and saved as JPEG, under ``distractors/``.
+None of them is in a group: any pair the finder reports with one of them is a
+false match. CIFAR-10 holds a few near-identical images of its own; those
+whose standardised 16 x 16 thumbnails lie within ``MIN_APART`` of one kept
+before are skipped, as ``dup_dataset.distinct`` does for the photos, so a
+reported pair of two distractors is the finder's error, not the data's.
+
+The set's own files are hard-linked (copied where links fail) and its
+``truth.json`` copied with a ``distractors`` count, so ``dups.py`` scores the
+larger library as it scores the set.
+
+Usage: python benchmarks/dup_scale_dataset.py SET OUT --photos 10000 [--cifar PATH] [--side 128] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dup_dataset import MIN_APART  # noqa: E402
+
+DEFAULT_CIFAR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"
+
+
+def link_set(source: Path, out: Path) -> int:
+    """Hard-link (or copy) every file of ``source`` under ``out``; returns how many images."""
+    count = 0
+    for path in source.rglob("*"):
+        if not path.is_file():
+            continue
+        target = out / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.unlink()
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+        count += path.name != "truth.json"
+    return count
+
+
+def signatures(images: np.ndarray) -> np.ndarray:
+    """Standardised 16 x 16 thumbnails (as ``dup_dataset.signature``), one row per image."""
+    x = np.stack([np.asarray(Image.fromarray(im).resize((16, 16), Image.Resampling.BILINEAR), np.float32).ravel()
+                  for im in images])
+    return (x - x.mean(axis=1, keepdims=True)) / (x.std(axis=1, keepdims=True) + 1e-3)
+
+
+def distinct_rows(sig: np.ndarray, wanted: int, chunk: int = 2048) -> list[int]:
+    """Rows of ``sig``, in order, that lie at least MIN_APART (RMS) from every row kept before them."""
+    kept: list[int] = []
+    kept_sig = np.zeros((0, sig.shape[1]), np.float32)
+    dim = sig.shape[1]
+    for start in range(0, len(sig), chunk):
+        block = sig[start : start + chunk]
+        # squared RMS distance = (|a|^2 + |b|^2 - 2 a.b) / dim, against those kept in earlier blocks
+        far = np.ones(len(block), bool)
+        if len(kept_sig):
+            d2 = ((block**2).sum(1)[:, None] + (kept_sig**2).sum(1)[None, :] - 2 * block @ kept_sig.T) / dim
+            far = d2.min(axis=1) >= MIN_APART**2
+        new: list[int] = []
+        for r in np.flatnonzero(far).tolist():  # then against the ones kept earlier in this block
+            if new:
+                d2 = ((block[new] - block[r]) ** 2).mean(axis=1)
+                if d2.min() < MIN_APART**2:
+                    continue
+            new.append(r)
+        kept.extend(start + r for r in new)
+        kept_sig = np.concatenate([kept_sig, block[new]])
+        if len(kept) >= wanted:
+            break
+    return kept[:wanted]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set", type=Path, help="a set made by dup_dataset.py")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--photos", type=int, required=True, help="photos in the library, the set's included")
+    parser.add_argument("--cifar", type=Path, default=DEFAULT_CIFAR)
+    parser.add_argument("--side", type=int, default=128, help="pixels a side of each distractor")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if not (args.set / "truth.json").is_file():
+        print(f"error: {args.set} has no truth.json (make it with dup_dataset.py)", file=sys.stderr)
+        return 2
+    truth = json.loads((args.set / "truth.json").read_text())
+    own = link_set(args.set, args.out)
+    wanted = args.photos - own
+    if wanted <= 0:
+        print(f"error: the set already holds {own} photos; ask for more than that", file=sys.stderr)
+        return 2
+    pool = np.load(args.cifar)["x_train"]
+    order = np.random.default_rng(args.seed).permutation(len(pool))
+    rows = distinct_rows(signatures(pool[order]), wanted)
+    if len(rows) < wanted:
+        print(f"error: CIFAR-10 has only {len(rows)} distinct images, {wanted} were asked for", file=sys.stderr)
+        return 2
+    folder = args.out / "distractors"
+    for k, row in enumerate(rows):
+        sub = folder / f"{k // 1000:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        image = Image.fromarray(pool[order[row]]).resize((args.side, args.side), Image.Resampling.BICUBIC)
+        image.save(sub / f"cifar-{order[row]:05d}.jpg", quality=90)
+    truth["distractors"] = len(rows)
+    (args.out / "truth.json").write_text(json.dumps(truth, indent=1))
+    skipped = rows[-1] + 1 - len(rows)
+    print(f"wrote {own + len(rows)} images under {args.out}: the set's {own} and {len(rows)} CIFAR-10 distractors "
+          f"({skipped} near-identical ones skipped)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
