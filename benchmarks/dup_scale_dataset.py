@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dup_dataset import MIN_APART  # noqa: E402
+from dup_dataset import MIN_APART, signature  # noqa: E402
 
 DEFAULT_CIFAR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"
 
@@ -55,10 +55,8 @@ def link_set(source: Path, out: Path) -> int:
 
 
 def signatures(images: np.ndarray) -> np.ndarray:
-    """Standardised 16 x 16 thumbnails (as ``dup_dataset.signature``), one row per image."""
-    x = np.stack([np.asarray(Image.fromarray(im).resize((16, 16), Image.Resampling.BILINEAR), np.float32).ravel()
-                  for im in images])
-    return (x - x.mean(axis=1, keepdims=True)) / (x.std(axis=1, keepdims=True) + 1e-3)
+    """``dup_dataset.signature`` of each image, one row per image."""
+    return np.stack([signature(Image.fromarray(im)) for im in images])
 
 
 def distinct_rows(sig: np.ndarray, wanted: int, chunk: int = 2048) -> list[int]:
