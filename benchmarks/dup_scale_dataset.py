@@ -40,7 +40,7 @@ def link_set(source: Path, out: Path) -> int:
     """Hard-link (or copy) every file of ``source`` under ``out``; returns how many images."""
     count = 0
     for path in source.rglob("*"):
-        if not path.is_file():
+        if not path.is_file() or path.name == "truth.json":  # written anew below: a link would rewrite the set's own
             continue
         target = out / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +50,7 @@ def link_set(source: Path, out: Path) -> int:
             os.link(path, target)
         except OSError:
             shutil.copy2(path, target)
-        count += path.name != "truth.json"
+        count += 1
     return count
 
 

@@ -12,7 +12,7 @@ from hashview.core.codes import pack_codes
 from hashview.core.decisions import RowDecisions, group_with_decisions
 from hashview.core.library import Library, LibraryError
 from hashview.core.pairs import pairs_within
-from hashview.core.radius import suggest_radius
+from hashview.core.radius import lift_radius, nearest_distances, suggest_radius
 from tests.imagefactory import make_library, make_near_duplicate
 
 
@@ -132,6 +132,57 @@ def test_a_known_copy_distance_raises_the_radius_up_to_a_quarter_of_the_bits():
     assert suggest_radius(codes, 64, copy_distance=valley + 1.2) == valley + 2
     assert suggest_radius(codes, 64, copy_distance=0.0) == valley  # never below the valley
     assert suggest_radius(codes, 64, copy_distance=60.0) == 15  # at most K/4 - 1
+
+
+def crowded_codes(seed=0, bits=64, groups=40, copies=3, families=100, members=3):
+    """Groups of copies 1-2 bits from their original (160 codes first), then families of different
+    photos that look alike: each member 3-11 bits from a centre that is not itself in the library."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], []
+    for g in range(groups):
+        base = rng.integers(0, 2, bits).astype(bool)
+        rows.append(base)
+        truth.append(g)
+        for _ in range(copies):
+            copy = base.copy()
+            copy[rng.choice(bits, int(rng.integers(1, 3)), replace=False)] ^= True
+            rows.append(copy)
+            truth.append(g)
+    for f in range(families):
+        centre = rng.integers(0, 2, bits).astype(bool)
+        for m in range(members):
+            member = centre.copy()
+            member[rng.choice(bits, int(rng.integers(3, 12)), replace=False)] ^= True
+            rows.append(member)
+            truth.append(groups + f * members + m)  # each a photo of its own
+    return pack_codes(np.array(rows)), np.array(truth)
+
+
+def pair_precision(codes, truth, radius):
+    i, j, _d = pairs_within(codes, radius)
+    return len(i), float((truth[i] == truth[j]).mean())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_copy_distance_does_not_lift_the_radius_into_the_different_photos_mode(seed):
+    """A probe whose copies land 12 bits apart (edits of low-detail thumbnails) must not pair up the
+    look-alikes whose nearest neighbour is about 11 bits away: on 10,000 photos it paired 85,852."""
+    codes, truth = crowded_codes(seed)
+    look_alikes = nearest_distances(codes)[160:]
+    r = suggest_radius(codes, 64, copy_distance=12.0)
+    assert suggest_radius(codes, 64) <= r < np.median(look_alikes)
+    found, precision = pair_precision(codes, truth, r)
+    assert found >= 40 * 6 and precision >= 0.9  # every true pair, few look-alikes
+    assert pair_precision(codes, truth, 12)[1] < 0.7  # what lifting all the way gave
+
+
+def test_the_lift_crosses_a_few_stragglers_and_stops_at_a_full_bin():
+    # 100 photos paired within the valley (2 bits); a few copies at 4 and 5 bits; then a full bin at 7
+    nearest = np.array([0] * 60 + [1] * 30 + [2] * 10 + [4] * 6 + [5] * 3 + [7] * 40 + [9] * 200)
+    assert lift_radius(nearest, 2, 12) == 6  # 3, 4, 5, 6 hold at most 10 % of 100; 7 holds 40
+    assert lift_radius(nearest, 2, 5) == 5  # never past the copy distance
+    assert lift_radius(nearest, 2, 12, share=0.05) == 3  # the 6 photos at 4 bits are more than 5 %
+    assert lift_radius(np.zeros(0, np.int64), 2, 12) == 2
 
 
 def test_a_library_reads_the_copy_distance_its_network_recorded():

@@ -98,9 +98,10 @@ class DuplicatesMixin:
         puts photos with a copy a few bits from it and photos without one far
         from everything, so the histogram of those distances has two modes;
         the radius sits in the emptiest bin between them (searched in 1..K/4,
-        the middle of the widest empty stretch on ties), and no lower than the
+        the middle of the widest empty stretch on ties), then raised towards the
         distance at which the network's training probe put 98 % of synthetic
-        edited copies (deep unsupervised networks record it). Fewer than 2
+        edited copies (deep unsupervised networks record it), but not into the
+        different photos' own mode (``radius.lift_radius``). Fewer than 2
         codes: K/16.
         """
         info, codeset = self.ready_codes(network)

@@ -48,6 +48,34 @@ def valley_radius(nearest: np.ndarray, n_bits: int, fallback: int | None = None)
     return int(widest[len(widest) // 2])
 
 
+LIFT_SHARE = 0.1
+"""How full a bin the copy distance may lift the radius across, as a share of the photos the valley
+already pairs (see ``lift_radius``)."""
+
+
+def lift_radius(nearest: np.ndarray, valley: int, target: int, share: float = LIFT_SHARE) -> int:
+    """The radius raised from ``valley`` towards ``target`` for as long as the bins it takes in stay sparse.
+
+    Lifting from r to r + 1 takes in the photos whose nearest other code is
+    exactly r + 1 bits away. While those are a few stragglers of the copies
+    (a crop or a rotation the valley cut off), the lift goes on; once a bin
+    holds more than ``share`` of the photos already within ``valley`` of a
+    neighbour, the radius has reached the different photos' own mode and stops
+    there. A small library's copy distance (DupNet's probe on the development
+    sets: 8 bits) crosses empty bins; on 10,000 photos, 9,263 of them CIFAR-10
+    thumbnails, the probe measured copies of those thumbnails (15 bits) and
+    the unchecked lift paired 85,852 different photos (F1 0.014, radius 15).
+    """
+    if len(nearest) == 0:
+        return valley
+    hist = np.bincount(np.asarray(nearest, np.int64), minlength=target + 2)
+    allowed = share * hist[: valley + 1].sum()
+    radius = valley
+    while radius < target and hist[radius + 1] <= allowed:
+        radius += 1
+    return radius
+
+
 def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None) -> int:
     """The radius that separates copies from different photos, from the codes alone.
 
@@ -61,15 +89,21 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
 
     ``copy_distance``: how far the network puts a synthetic edited copy from
     its photo (the training probe's 98th percentile, ``copy_distance_q98``),
-    when it is known. The radius is then at least that (and below K/4): a set
+    when it is known. The radius is then lifted towards that (below K/4): a set
     of look-alike photos (grass, wood, one wallpaper's quadrants) can fill the
     valley, and the emptiest bin then cuts into the copies' own spread (separate runs on the
     development sets, with DupNet's hard negatives: crop recall 0.95 -> 0.98 on
     one and 0.98 -> 1.00 on the held-out one, F1 0.995 -> 0.996 and 0.993 -> 0.994).
+    The lift stops where the different photos' mode begins (``lift_radius``):
+    the probe's copies are edits of the library's own photos, and where those
+    are thumbnails with little detail they land farther apart than two
+    different photos do.
     """
     codes = np.asarray(codes, np.uint8)
     n_bits = int(n_bits or codes.shape[1] * 8)
-    radius = valley_radius(nearest_distances(codes), n_bits)
+    nearest = nearest_distances(codes)
+    radius = valley_radius(nearest, n_bits)
     if copy_distance is not None and np.isfinite(copy_distance):
-        radius = max(radius, min(int(math.ceil(copy_distance)), max(1, n_bits // 4 - 1)))
+        target = min(int(math.ceil(copy_distance)), max(1, n_bits // 4 - 1))
+        radius = lift_radius(nearest, radius, target)
     return radius
