@@ -61,10 +61,12 @@ def lift_radius(nearest: np.ndarray, valley: int, target: int, share: float = LI
     (a crop or a rotation the valley cut off), the lift goes on; once a bin
     holds more than ``share`` of the photos already within ``valley`` of a
     neighbour, the radius has reached the different photos' own mode and stops
-    there. A small library's copy distance (DupNet's probe on the development
-    sets: 8 bits) crosses empty bins; on 10,000 photos, 9,263 of them CIFAR-10
-    thumbnails, the probe measured copies of those thumbnails (15 bits) and
-    the unchecked lift paired 85,852 different photos (F1 0.014, radius 15).
+    there. On the development sets (737 photos) the bins between the valley
+    and the copy distance are empty or nearly so, and the radius is the
+    copy distance as before; on 10,000 photos, 9,263 of them CIFAR-10
+    thumbnails, the probe measured edits of those thumbnails (15 bits), and
+    lifting all the way made 85,852 false pairs (F1 0.015); the lift stops at
+    4 bits (F1 0.907, the same codes).
     """
     if len(nearest) == 0:
         return valley
