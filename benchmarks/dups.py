@@ -12,7 +12,7 @@ On a set made by ``dup_dataset.py`` (real photos, groups of edited copies,
 Prints pair precision, recall and F1, and recall per edit type (a pair is an
 original with one of its copies, or two copies of one photo).
 
-Usage: python benchmarks/dups.py DATASET [--json] [--skip-imagededup] [--seed N]
+Usage: python benchmarks/dups.py DATASET [--json] [--skip-imagededup] [--seed N] [--bits K]
 """
 
 from __future__ import annotations
@@ -67,11 +67,11 @@ def groups_to_pairs(groups: list[list[str]]) -> set[frozenset]:
     return {frozenset(p) for g in groups for p in itertools.combinations(g, 2)}
 
 
-def run_hashview(root: Path, seed: int | None = None) -> tuple[set[frozenset], dict, dict]:
+def run_hashview(root: Path, seed: int | None = None, bits: int | None = None) -> tuple[set[frozenset], dict, dict]:
     env = dict(os.environ, HASHVIEW_HOME=tempfile.mkdtemp(prefix="hashview-bench-"))
     hashview = [sys.executable, "-m", "hashview"]
     times = {}
-    train = ["train", str(root)] + (["--seed", str(seed)] if seed is not None else [])
+    train = ["train", str(root)] + (["--seed", str(seed)] if seed is not None else []) + (["--bits", str(bits)] if bits else [])
     for step in (["index", str(root)], train):
         started = time.monotonic()
         subprocess.run(hashview + step, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -173,14 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-imagededup", action="store_true")
     parser.add_argument("--seed", type=int, help="train with this seed (default: hashview's own, 0), to see the spread of runs")
+    parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 64), the one option tried besides the defaults")
     args = parser.parse_args(argv)
     root = args.dataset.resolve()
     pairs, kind = truth_pairs(root)
     rows = []
-    found, times, env = run_hashview(root, args.seed)
+    found, times, env = run_hashview(root, args.seed, args.bits)
     network = times.pop("network")
     by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}
-    tool = "hashview (defaults)" if args.seed is None else f"hashview (defaults, seed {args.seed})"
+    tool = "hashview (defaults" + (f", seed {args.seed}" if args.seed is not None else "") + (f", {args.bits} bits" if args.bits else "") + ")"
     rows.append({"tool": tool, **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times,
                  "network": network, "by_radius": by_radius, "cache": env["HASHVIEW_HOME"]})
     if not args.skip_imagededup:
