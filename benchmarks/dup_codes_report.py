@@ -3,7 +3,7 @@
 ``dups.py`` scores the groups ``hashview dups`` shows, at the suggested radius
 and a few around it. This reads the codes of a kept cache (``dups.py`` prints
 ``hashview cache: DIR``) and scores every pair of codes within each radius
-0..K/4 by brute force, so the best radius in hindsight is known (is a miss the
+0..K/4 (``core.pairs.pairs_within``, exact), so the best radius in hindsight is known (is a miss the
 radius or the codes?), then counts the false pairs within ``--within`` bits by
 kind: two of the set's own photos, two distractors (``dup_scale_dataset.py``),
 or one of each. ``--sheet`` saves a contact sheet of a sample of them, each
@@ -26,21 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dups import DISTRACTORS, truth_pairs  # noqa: E402
 
 
-def distances(codes: np.ndarray) -> np.ndarray:
-    """All pairwise Hamming distances of packed codes (n x n, int16); fine for 10,000 codes."""
-    signs = 1.0 - 2.0 * np.unpackbits(codes, axis=1).astype(np.float32)
-    return ((signs.shape[1] - signs @ signs.T) / 2).astype(np.int16)
-
-
-def by_radius(d: np.ndarray, true_rows: tuple[np.ndarray, np.ndarray], most: int) -> list[dict]:
-    """P, R and F1 of every pair within each radius 0..``most``."""
-    upper = d[np.triu_indices(len(d), 1)]
-    found = np.cumsum(np.bincount(upper, minlength=most + 1))
-    hits = np.cumsum(np.bincount(d[true_rows], minlength=most + 1))
+def by_radius(d: np.ndarray, true: np.ndarray, n_true: int, most: int) -> list[dict]:
+    """P, R and F1 of every pair within each radius 0..``most``, from the pairs within ``most``
+    (their distances ``d``, and which of them are true pairs)."""
+    found = np.cumsum(np.bincount(d, minlength=most + 1))
+    hits = np.cumsum(np.bincount(d[true], minlength=most + 1))
     rows = []
     for r in range(most + 1):
         p = hits[r] / found[r] if found[r] else 1.0
-        rec = hits[r] / len(true_rows[0])
+        rec = hits[r] / n_true
         rows.append({"radius": r, "pairs": int(found[r]), "true": int(hits[r]), "precision": p, "recall": rec,
                      "f1": 2 * p * rec / (p + rec) if p + rec else 0.0})
     return rows
@@ -70,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.dataset.resolve()
     os.environ["HASHVIEW_HOME"] = str(args.cache.resolve())
     from hashview.core.library import Library
+    from hashview.core.pairs import pairs_within
 
     pairs, _kind = truth_pairs(root)
     with Library.open(root) as lib:
@@ -77,20 +72,20 @@ def main(argv: list[str] | None = None) -> int:
         paths = {e.id: str(Path(e.path).relative_to(root)) for e in lib.entries()}
         suggested = lib.suggested_radius()
     names = [paths[int(i)] for i in codeset.ids]
-    row = {n: k for k, n in enumerate(names)}
-    true_rows = tuple(np.array(side) for side in zip(*[sorted(row[p] for p in pair) for pair in pairs]))
-    d = distances(codeset.codes)
+    most = info.bits // 4
+    i, j, d = pairs_within(codeset.codes, most)
+    true = np.array([frozenset((names[a], names[b])) in pairs for a, b in zip(i.tolist(), j.tolist())], bool)
     print(f"{root.name}: {len(names)} codes of {info.bits} bits, {len(pairs)} true pairs, suggested radius {suggested}")
-    rows = by_radius(d, true_rows, info.bits // 4)
+    rows = by_radius(np.asarray(d, np.int64), true, len(pairs), most)
     best = max(rows, key=lambda r: r["f1"])
     for r in rows:
         mark = "*" if r["radius"] == suggested else ("<- best" if r is best else "")
         print(f"r {r['radius']:3d}  pairs {r['pairs']:8d}  true {r['true']:4d}  P {r['precision']:.3f}  R {r['recall']:.3f}"
               f"  F1 {r['f1']:.3f} {mark}")
-    i, j = np.nonzero(np.triu(d <= args.within, 1))
-    false = [(a, b) for a, b in zip(i.tolist(), j.tolist()) if frozenset((names[a], names[b])) not in pairs]
+    close = (d <= args.within) & ~true
+    false = list(zip(i[close].tolist(), j[close].tolist(), np.asarray(d)[close].tolist()))
     kinds: dict[str, int] = {}
-    for a, b in false:
+    for a, b, _d in false:
         extra = sum(names[x].startswith(DISTRACTORS) for x in (a, b))
         key = ("two of the set's photos", "a photo and a distractor", "two distractors")[extra]
         kinds[key] = kinds.get(key, 0) + 1
@@ -98,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.sheet and false:
         pick = np.random.default_rng(0).choice(len(false), min(args.show, len(false)), replace=False)
         chosen = [false[k] for k in pick]
-        sheet(root, names, chosen, args.sheet)
-        for a, b in chosen:
-            print(f"  {d[a, b]:3d}  {names[a]}  {names[b]}")
+        sheet(root, names, [(a, b) for a, b, _d in chosen], args.sheet)
+        for a, b, dist in chosen:
+            print(f"  {dist:3d}  {names[a]}  {names[b]}")
         print(f"sheet: {args.sheet}")
     return 0
 
