@@ -97,8 +97,9 @@ class DuplicatesMixin:
         of 4,000 codes in large libraries). A network that learnt duplicates
         puts photos with a copy a few bits from it and photos without one far
         from everything, so the histogram of those distances has two modes;
-        the radius sits in the emptiest bin between them (searched in 1..K/4,
-        the middle of the widest empty stretch on ties), then raised towards the
+        the radius sits in the emptiest bin between them (searched in 1..K/4
+        below a clearly fuller bin, the middle of the widest empty stretch on
+        ties), then raised towards the
         distance at which the network's training probe put 98 % of synthetic
         edited copies (deep unsupervised networks record it), but not into the
         different photos' own mode (``radius.lift_radius``). Fewer than 2

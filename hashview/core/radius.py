@@ -42,8 +42,9 @@ def valley_radius(nearest: np.ndarray, n_bits: int, fallback: int | None = None)
     # ... and a valley has a mode above it: a bin past the different photos' mode, in its far
     # tail, is empty too, but cutting there pairs them all. In a large library that mode lies
     # within K/4 (10,000 photos: its peak at 11 bits, its tail's 8 photos at 16 bits made the
-    # radius 15 and 96,669 pairs, F1 0.014, where the valley below the mode gave 0.84)
-    fuller_above = np.array([smooth[c + 2 :].max(initial=0.0) > 2 * smooth[c + 1] + 1 for c in cands])
+    # radius 15 and 96,669 pairs, F1 0.014, where the valley below the mode gives 0.859)
+    fullest_from = np.append(np.maximum.accumulate(smooth[::-1])[::-1], 0.0)  # [k]: the fullest bin >= k
+    fuller_above = fullest_from[cands + 2] > 2 * smooth[cands + 1] + 1
     if fuller_above.any():
         cands = cands[fuller_above]
     depth = smooth[cands + 1]
