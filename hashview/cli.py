@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train (or fit) a hashing network on the library and encode it")
     p.add_argument("folder", type=Path)
     p.add_argument("--method", help="hashing method (default: the recommended one for the folder)")
-    p.add_argument("--bits", type=int, default=64, help="code length, a multiple of 8 from 8 to 1024 (default 64)")
+    p.add_argument("--bits", type=int, help="code length, a multiple of 8 from 8 to 1024 (default: the "
+                   "method's, 128 for dupnet, 64 for the others)")
     p.add_argument("--backbone", help="what the method is built on (default: the method's own): shallow methods hash "
                    "pixels or a torchvision net (resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large); deep methods "
                    "train a trunk: auto, dhln, cnn, cnn-l, cnn-s, cnn-xs (bae: bae) or a torchvision net")

@@ -49,6 +49,17 @@ def test_default_pipeline_index_train_search_dups(photos, capsys):
         assert len(g["paths"]) >= 2 and 0 <= g["max_distance"] <= 4
 
 
+def test_without_bits_each_method_trains_its_own_code_length(photos, capsys, monkeypatch):
+    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "0.3")  # a few steps: the length is what is checked
+    run_json(capsys, ["index", str(photos)])
+    trained = run_json(capsys, ["train", str(photos)])  # the default pipeline's network
+    assert trained["method"] == "dupnet" and trained["bits"] == 128 and trained["network"].startswith("dupnet-128-")
+    groups = run_json(capsys, ["dups", str(photos)])
+    assert all(0 <= g["max_distance"] <= 128 for g in groups)
+    shallow = run_json(capsys, ["train", str(photos), "--method", "itq"])
+    assert shallow["bits"] == 64 and shallow["network"].startswith("itq-64-")
+
+
 def test_exact_dups_need_no_network(photos, capsys):
     run_json(capsys, ["index", str(photos)])
     groups = run_json(capsys, ["dups", str(photos), "--exact"])

@@ -36,6 +36,21 @@ def test_start_emits_the_chosen_options(qtbot, panel):
                                "epochs": 3, "device": "cpu", "labels": "folders"}
 
 
+def test_the_code_length_follows_the_method_until_the_user_sets_one(panel):
+    form = panel.form
+    panel.set_options({"method": "dupnet", "labels": "none"})
+    assert form.bits.value() == 128 and panel.options()["bits"] is None  # None: the method's own
+    panel.set_options({"method": "itq"})
+    assert form.bits.value() == 64 and panel.options()["bits"] is None
+    form.bits.setValue(32)  # the user's own length sticks across methods and is sent as asked
+    panel.set_options({"method": "dupnet"})
+    assert form.bits.value() == 32 and panel.options()["bits"] == 32
+    form.bits.setValue(128)  # back at the method's default: it follows the method again
+    assert panel.options()["bits"] is None
+    panel.set_options({"method": "itq"})
+    assert form.bits.value() == 64
+
+
 def backbones(panel) -> list[str]:
     combo = panel.form.backbone
     return [combo.itemData(i) for i in range(combo.count())]

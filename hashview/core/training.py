@@ -18,7 +18,7 @@ import numpy as np
 from hashview.core.catalog import Entry
 from hashview.core.codes import CodeSet
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
-from hashview.core.methods import LABEL_SOURCES, get_method, method_traits, methods_for_labels, recommended_method
+from hashview.core.methods import DEFAULT_BITS, LABEL_SOURCES, get_method, method_traits, methods_for_labels, recommended_method
 from hashview.core.networks import NetworkInfo, NetworkShelf, new_network_id
 
 # Defaults of `hashview train`, one per field.
@@ -29,7 +29,7 @@ MAX_FIT_SAMPLES = 50_000  # shallow methods fit on at most this many images (a r
 @dataclass(frozen=True)
 class TrainOptions:
     method: str | None = None      # None: the recommended method for the library
-    bits: int = 64                 # code length K, a multiple of 8 from 8 to 1024
+    bits: int | None = None        # code length K, a multiple of 8 from 8 to 1024; None: the method's (default_bits)
     backbone: str | None = None    # None or "auto": the method's default (see methods.method_traits)
     weights: str = "none"          # torchvision backbones: "none" (from scratch), "imagenet", or a weights file
     input_size: int | None = None  # None: the feature's default (16 for pixels, 224 for backbones)
@@ -50,6 +50,16 @@ class TrainOutcome:
     hasher: Any
     codes: CodeSet | None
     summary: dict[str, Any]
+
+
+def default_bits(opts: TrainOptions) -> int:
+    """The code length ``opts`` asks for: its own, else its method's (``MethodTraits.bits``)."""
+    if opts.bits is not None:
+        return opts.bits
+    try:
+        return method_traits(method_name(opts)).bits
+    except ValueError:  # an unknown method: check_options names it
+        return DEFAULT_BITS
 
 
 def check_options(opts: TrainOptions, entries: Sequence[Entry]) -> None:
@@ -95,6 +105,7 @@ def train_network(
     entries: Sequence[Entry], opts: TrainOptions, shelf: NetworkShelf, cancel: CancelToken | None = None
 ) -> Generator[Any, None, TrainOutcome]:
     """Train the method of ``opts`` on ``entries`` and save it on ``shelf``."""
+    opts = replace(opts, bits=default_bits(opts))
     check_options(opts, entries)
     method = get_method(method_name(opts))
     if method.kind == "shallow":

@@ -49,10 +49,11 @@ BACKBONE_TEXT = {
 WEIGHTS = (("none", "From scratch"), ("imagenet", "ImageNet (downloaded on first use)"))
 CHOOSE_FILE = "choose"  # the data of the weights item that opens a file dialog
 DEFAULT_OPTIONS: dict[str, Any] = {
-    "method": "itq", "bits": 64, "backbone": None, "weights": "none",
+    "method": "itq", "bits": None, "backbone": None, "weights": "none",
     "epochs": 10, "device": "auto", "labels": "auto",
 }
-# "auto": the user's decisions once the library has some and the method can learn from
+# "bits" None: the method's own code length (MethodTraits.bits), followed as the method changes
+# until the user sets one. "auto": the user's decisions once the library has some and the method can learn from
 # them (as `hashview train` does), else none; an explicit choice sticks.
 NO_DECISIONS_TIP = ("No decisions in this library yet: in the duplicates explorer (Edit ▸ Find duplicates…) "
                     "mark photos 'Same picture' or 'Not a match', then train dupnet on them.")
@@ -127,6 +128,7 @@ class TrainingOptionsForm(QWidget):
         self.backbone.activated.connect(self._backbone_chosen)
         self.backbone.currentIndexChanged.connect(self._update_enabled)
         self.weights.activated.connect(self._weights_chosen)
+        self.bits.valueChanged.connect(self._bits_changed)
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -142,6 +144,7 @@ class TrainingOptionsForm(QWidget):
         self.running = False
         self._applying = False          # set_options is at work: no notes
         self._custom_backbone = False   # the user picked a backbone other than the method's default
+        self._custom_bits = False       # the user set a code length other than the method's default
         self._weights_index = 0         # the last real weights choice (the file dialog may be cancelled)
         self._wanted_labels = "auto"    # the label source asked for, even while it is not available
         self.set_decision_count(None)
@@ -155,7 +158,7 @@ class TrainingOptionsForm(QWidget):
         weights = self.weights.currentData() if backbone in TORCHVISION else "none"
         options: dict[str, Any] = {
             "method": method,
-            "bits": self.bits.value() // 8 * 8,
+            "bits": self.bits.value() // 8 * 8 if self._custom_bits else None,  # None: the method's own
             "backbone": backbone,
             "weights": weights if weights != CHOOSE_FILE else "none",
             "device": self.device.currentData(),
@@ -208,8 +211,8 @@ class TrainingOptionsForm(QWidget):
                 self._select(self.weights, weights if weights != CHOOSE_FILE else "none")
             self._weights_index = self.weights.currentIndex()
             self._select(self.device, merged["device"])
+            self._set_bits(merged.get("bits"))
             try:
-                self.bits.setValue(int(merged["bits"]))
                 self.epochs.setValue(int(merged["epochs"]))
             except (TypeError, ValueError):
                 pass
@@ -277,7 +280,26 @@ class TrainingOptionsForm(QWidget):
 
     def _method_changed(self) -> None:
         self._fill_backbones()
+        if not self._custom_bits:
+            self._set_bits(None)
         self._update_enabled()
+
+    # -- code length -----------------------------------------------------------------------------
+    def _set_bits(self, bits: Any) -> None:
+        """Show ``bits`` (None or unreadable: the chosen method's default); custom when it differs from that."""
+        default = method_traits(self.method.currentData()).bits
+        try:
+            value = int(bits) // 8 * 8 if bits is not None else default
+        except (TypeError, ValueError):
+            value = default
+        self.bits.blockSignals(True)
+        self.bits.setValue(value)
+        self.bits.blockSignals(False)
+        self._custom_bits = self.bits.value() != default
+
+    def _bits_changed(self) -> None:
+        if not self._applying:
+            self._custom_bits = self.bits.value() != method_traits(self.method.currentData()).bits
 
     # -- backbone and weights ------------------------------------------------------------------
     def _fill_backbones(self) -> None:

@@ -29,6 +29,8 @@ DEFAULT_METHOD = "dupnet"       # without labels: learns duplicates from the lib
 DEFAULT_LABELLED_METHOD = "ssdh"  # with class labels (--labels folders)
 DEFAULT_PAIRS_METHOD = "dupnet"   # with the user's duplicate decisions (--labels decisions)
 
+DEFAULT_BITS = 64  # the code length of a method that names none (MethodTraits.bits)
+
 LABEL_SOURCES = ("folders", "decisions", "none")
 """Where supervision comes from: first-level folder names as classes, the user's
 "same picture" / "not a match" decisions as pairs, or nowhere (unsupervised)."""
@@ -46,6 +48,7 @@ class MethodTraits:
     labels: tuple[str, ...]           # the label sources it can train on, its default first
     backbones: tuple[str, ...]        # what it can be built on, its default first; "auto" is picked by device
     auto: tuple[str, str] = ("", "")  # the trunk "auto" stands for on a CPU and on a GPU
+    bits: int = DEFAULT_BITS          # the code length it trains when none is asked for
 
 
 _SHALLOW = MethodTraits("shallow", ("none",), FEATURES)
@@ -59,7 +62,9 @@ _TRAITS = {
     "dshsre": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
     "ddh": _AUTO_TRUNK,
     "bae": MethodTraits("deep", ("none",), ("bae",)),  # its decoder mirrors this encoder
-    "dupnet": MethodTraits("deep", ("none", "decisions"), _AUTO_TRUNK.backbones, ("cnn-xs", "cnn")),
+    # 128 bits: at 64, the edits of a look-alike set crowd the radius (dupset_s1: F1 0.976 in
+    # 815 steps, 0.994 and 0.997 at 128 bits; benchmarks/results/dups-*-128bits*.txt)
+    "dupnet": MethodTraits("deep", ("none", "decisions"), _AUTO_TRUNK.backbones, ("cnn-xs", "cnn"), bits=128),
 }
 
 

@@ -1,0 +1,71 @@
+"""The copy distance's lift with and without the climb check, on networks already trained.
+
+``radius.lift_radius`` raises the suggested radius from the valley of the
+nearest-neighbour histogram towards the training probe's copy distance, and
+stops where the different photos' mode begins: at a bin fuller than a share of
+the photos already paired, and (the climb check) at a bin clearly fuller than
+every bin taken in so far, with the next no emptier. For each kept cache
+(``dups.py`` prints where it left one) this reads the copy distance the network
+recorded, computes the radius both ways on the very same codes, and scores
+``hashview dups --json --radius R`` against the set's truth at each (grouped
+pairs, as ``dups.py`` scores them). No retraining and no re-probing.
+
+Usage: python benchmarks/lift_rules.py DATASET:CACHE [DATASET:CACHE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import math
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dups import groups_to_pairs, relative_groups, score, truth_pairs  # noqa: E402
+
+
+def scored(root: Path, radius: int, truth, kind) -> str:
+    from hashview import cli
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        cli.main(["dups", str(root), "--json", "--radius", str(radius)])
+    result = score(groups_to_pairs(relative_groups(root, out.getvalue())), truth, kind)
+    edit, recall = min(result["recall_by_edit"].items(), key=lambda kv: kv[1])
+    return f"r {radius} F1 {result['f1']:.3f} {edit} {recall:.2f}"
+
+
+def compare(root: Path, cache: Path) -> str:
+    os.environ["HASHVIEW_HOME"] = str(cache)  # read per library open: one cache after another
+    from hashview.core import radius as rules
+    from hashview.core.library import Library
+
+    with Library.open(str(root)) as lib:
+        info, codes = lib.ready_codes()
+        last = (info.stats or {}).get("history", [{}])[-1]
+    copy = last.get("copy_distance_q98", last.get("copy_distance_q95"))
+    nearest = rules.nearest_distances(codes.codes)
+    valley = rules.valley_radius(nearest, info.bits)
+    target = min(int(math.ceil(copy)), max(1, info.bits // 4 - 1))
+    old = rules.lift_radius(nearest, valley, target, rise_margin=None)
+    new = rules.lift_radius(nearest, valley, target)
+    truth, kind = truth_pairs(root)
+    scores = " | ".join(scored(root, r, truth, kind) for r in sorted({old, new}))
+    return f"{cache.name} {root.name} {info.bits} valley {valley} q98 {copy} old {old} new {new} | {scores}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="DATASET:CACHE, the cache a dups.py run left behind")
+    args = parser.parse_args()
+    for run in args.runs:
+        dataset, cache = run.split(":", 1)
+        print(compare(Path(dataset).resolve(), Path(cache)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
