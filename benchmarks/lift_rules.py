@@ -1,10 +1,11 @@
-"""The copy distance's lift with and without the climb check, on networks already trained.
+"""The copy distance's lift as run 7 had it and as it is now, on networks already trained.
 
 ``radius.lift_radius`` raises the suggested radius from the valley of the
 nearest-neighbour histogram towards the training probe's copy distance, and
-stops where the different photos' mode begins: at a bin fuller than a share of
-the photos already paired, and (the climb check) at a bin clearly fuller than
-every bin taken in so far, with the next no emptier. For each kept cache
+stops where the different photos' mode begins. Run 7 stopped at the first bin
+fuller than a share of the photos the valley pairs ("old"); now the bins taken
+in count together against that share, and a climb (a bin clearly fuller than
+every bin taken in so far, the next no emptier) stops it too ("new"). For each kept cache
 (``dups.py`` prints where it left one) this reads the copy distance the network
 recorded, computes the radius both ways on the very same codes, and scores
 ``hashview dups --json --radius R`` against the set's truth at each (grouped
@@ -51,7 +52,7 @@ def compare(root: Path, cache: Path) -> str:
     nearest = rules.nearest_distances(codes.codes)
     valley = rules.valley_radius(nearest, info.bits)
     target = min(int(math.ceil(copy)), max(1, info.bits // 4 - 1))
-    old = rules.lift_radius(nearest, valley, target, rise_margin=None)
+    old = rules.lift_radius(nearest, valley, target, rise_margin=None, cumulative=False)
     new = rules.lift_radius(nearest, valley, target)
     truth, kind = truth_pairs(root)
     scores = " | ".join(scored(root, r, truth, kind) for r in sorted({old, new}))

@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     window.training_dock.show()
     window.training_dock.raise_()
     panel = window.training_panel
-    panel.set_options({"method": "dupnet", "bits": 64, "device": "auto", "labels": "none"})
+    panel.set_options({"method": "dupnet", "bits": None, "device": "auto", "labels": "none"})  # its own 128 bits
     from hashview.core.events import EpochDone
 
     epochs: list = []

@@ -206,7 +206,14 @@ def test_the_lift_stops_where_the_different_photos_climb_begins():
     nearest = np.repeat(np.arange(len(large)), large)
     assert valley_radius(nearest, 128) == 10
     assert lift_radius(nearest, 10, 30) == 11  # 10, 16, 24 ... at 12, 13, 14 bits: the climb
-    assert lift_radius(nearest, 10, 30, rise_margin=None) == 13  # each bin under 10 % of 223: the share alone
+    assert lift_radius(nearest, 10, 30, rise_margin=None) == 12  # 1 + 10 + 16 photos: over 10 % of 223
+    assert lift_radius(nearest, 10, 30, rise_margin=None, cumulative=False) == 13  # each bin alone is under it
+    # a slow climb (another seed's network): no bin doubles, but together they pass 10 % of the 198 paired
+    slow = [97, 37, 21, 18, 11, 4, 8, 2, 6, 2, 9, 9, 15, 12, 27, 25, 33, 40, 69, 105, 109, 169, 233, 258]
+    nearest = np.repeat(np.arange(len(slow)), slow)
+    assert valley_radius(nearest, 128) == 7
+    assert lift_radius(nearest, 7, 27) == 10  # 6 + 2 + 9 = 17; the 9 at 11 bits make 26
+    assert lift_radius(nearest, 7, 27, cumulative=False) == 13  # 27 at 14 bits is the first bin over 19.8
     # a few copies strewn over the bins up to the copy distance (17) are no climb: lifted all the way
     small = [326, 76, 38, 31, 18, 13, 8, 2, 2, 0, 1, 1, 4, 2, 0, 2, 3, 0, 2, 0, 5, 0, 4, 1, 2, 3, 8, 8, 6, 13]
     assert lift_radius(np.repeat(np.arange(len(small)), small), 9, 17) == 17
