@@ -131,3 +131,22 @@ def test_unpacked_expansion_matches_the_packed_one():
     unpacked = pairs_module._expand_unpacked(order, later, group_start, sizes, ua, ub, ud, sizes[ua] * sizes[ub])
     for a, b in zip(packed, unpacked):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bits", [24, 64, 72, 128, 1024])
+def test_brute_force_through_the_kernel_gives_numpys_pairs(bits):
+    """The compiled brute force (one kernel call per row) and numpy's blocks list the same pairs, in order."""
+    from hashview.core import search
+
+    if search._hamming is None:
+        pytest.skip("the compiled kernel is not built")
+    rng = np.random.default_rng(bits)
+    base = rng.integers(0, 2, (60, bits)).astype(bool)
+    rows = np.concatenate([base, base ^ (rng.random((60, bits)) < 0.05)])  # near copies besides strangers
+    words, _ = search.code_words(pack_codes(rows))
+    for radius in (1, bits // 10, bits // 2):
+        kernel = pairs_module._kernel_brute_pairs(words, radius)
+        blocks = pairs_module._numpy_brute_pairs(words, radius, memory=4096)  # several blocks
+        ref = reference_pairs(pack_codes(rows), radius)
+        for got, numpy_got, want in zip(kernel, blocks, ref):
+            assert np.array_equal(got, want) and np.array_equal(numpy_got, want)
