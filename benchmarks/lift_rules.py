@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import math
 import os
 import sys
 from pathlib import Path
@@ -44,14 +43,14 @@ def compare(root: Path, cache: Path) -> str:
     os.environ["HASHVIEW_HOME"] = str(cache)  # read per library open: one cache after another
     from hashview.core import radius as rules
     from hashview.core.library import Library
+    from hashview.core.library_duplicates import recorded_copy_distance
 
     with Library.open(str(root)) as lib:
         info, codes = lib.ready_codes()
-        last = (info.stats or {}).get("history", [{}])[-1]
-    copy = last.get("copy_distance_q98", last.get("copy_distance_q95"))
+    copy = recorded_copy_distance(info)
     nearest = rules.nearest_distances(codes.codes)
     valley = rules.valley_radius(nearest, info.bits)
-    target = min(int(math.ceil(copy)), max(1, info.bits // 4 - 1))
+    target = rules.lift_target(copy, info.bits)
     old = rules.lift_radius(nearest, valley, target, rise_margin=None, cumulative=False)
     new = rules.lift_radius(nearest, valley, target)
     truth, kind = truth_pairs(root)

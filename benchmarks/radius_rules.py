@@ -51,7 +51,7 @@ def compare(dataset: Path, cache: Path) -> str:
     os.environ["HASHVIEW_HOME"] = str(cache)
     from hashview.core.library import Library
     from hashview.core.probe import distance_holding
-    from hashview.core.radius import nearest_distances, suggest_radius, valley_radius
+    from hashview.core.radius import lift_target, nearest_distances, suggest_radius, valley_radius
 
     pairs, kind = truth_pairs(dataset)
     with Library.open(dataset) as lib:
@@ -61,7 +61,7 @@ def compare(dataset: Path, cache: Path) -> str:
         valley = valley_radius(nearest_distances(codeset.codes), info.bits)
         radii = {rule: suggest_radius(codeset.codes, info.bits, distance_holding(apart, share) + slack)
                  for rule, (share, slack) in RULES.items()}
-        radii[UNCHECKED] = max(valley, min(int(np.ceil(distance_holding(apart, 0.98))), info.bits // 4 - 1))
+        radii[UNCHECKED] = max(valley, lift_target(distance_holding(apart, 0.98), info.bits))
         cells = [f"{cache.name} {dataset.name} steps {steps} valley {valley}"]
         for rule, radius in radii.items():
             groups = [[str(Path(p).relative_to(dataset)) for p in g.paths] for g in lib.duplicates(radius=radius)]

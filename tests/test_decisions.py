@@ -200,7 +200,8 @@ def test_the_lift_crosses_a_few_stragglers_and_stops_at_a_full_bin():
 
 
 def test_the_lift_stops_where_the_different_photos_climb_begins():
-    """Nearest distances of two 128-bit networks (all 10,000 photos' sample; all 737 of a development set)."""
+    """Nearest distances of three 128-bit networks: two of the 10,000-photo library (a sample of 4,000),
+    one of a development set (all 737)."""
     large = [106, 32, 21, 16, 8, 6, 12, 2, 7, 6, 7, 1, 10, 16, 24, 23, 36, 57, 87, 110, 138, 186, 199, 262,
              313, 345, 313, 371, 382, 313, 222, 176, 103, 55, 25, 9]
     nearest = np.repeat(np.arange(len(large)), large)

@@ -35,6 +35,16 @@ from hashview.core.radius import suggest_radius
 VERDICTS = ("same", "different", "undecided")
 
 
+def recorded_copy_distance(info: NetworkInfo) -> float | None:
+    """The copy distance the network's last training round recorded, or None (shallow methods, labels).
+
+    Networks trained before the 98 % share recorded 95 % (``copy_distance_q95``).
+    """
+    history = (info.stats or {}).get("history") or [{}]
+    last = history[-1]
+    return last.get("copy_distance_q98", last.get("copy_distance_q95"))
+
+
 @dataclass(frozen=True)
 class DuplicateGroup:
     paths: list[Path]
@@ -111,9 +121,7 @@ class DuplicatesMixin:
     def _suggested(self, info: NetworkInfo, codeset: CodeSet) -> int:
         if len(codeset) < 2:
             return default_duplicate_radius(info.bits)
-        history = (info.stats or {}).get("history") or [{}]
-        last = history[-1]  # networks trained before the 98 % share recorded 95 %
-        return suggest_radius(codeset.codes, info.bits, last.get("copy_distance_q98", last.get("copy_distance_q95")))
+        return suggest_radius(codeset.codes, info.bits, recorded_copy_distance(info))
 
     def radius_profile(self, network: str | None = None, radii: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision"}``.

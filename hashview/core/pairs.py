@@ -271,9 +271,14 @@ def _distinct_pairs(
     return found
 
 
+def _kernel_ready() -> bool:
+    """Whether brute force runs through the compiled kernel (built, and not switched off)."""
+    return search.KERNEL == "c" and search._hamming is not None
+
+
 def _brute_cell_ns(unique: np.ndarray) -> float:
     """What one pair of codes costs brute force, for weighing it against multi-index hashing."""
-    if search.KERNEL == "c" and search._hamming is not None:
+    if _kernel_ready():
         return _NS_BRUTE_CELL
     return _NS_BRUTE_WORD_NUMPY * max(1.0, unique.shape[1] * unique.dtype.itemsize / 8)
 
@@ -434,7 +439,7 @@ def _brute_pairs(
     of times slower (30,000 random 128-bit codes: 21 s; the kernel: see
     ``_kernel_brute_pairs``).
     """
-    if search.KERNEL == "c" and search._hamming is not None:
+    if _kernel_ready():
         return _kernel_brute_pairs(unique, radius)
     return _numpy_brute_pairs(unique, radius, memory)
 
@@ -456,7 +461,7 @@ def _kernel_brute_pairs(unique: np.ndarray, radius: int) -> tuple[np.ndarray, np
     if not found_a:
         empty = np.empty(0, np.int64)
         return empty, empty.copy(), empty.copy()
-    return np.concatenate(found_a), np.concatenate(found_b).astype(np.int64), np.concatenate(found_d)
+    return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_d)
 
 
 def _numpy_brute_pairs(

@@ -110,6 +110,11 @@ def lift_radius(nearest: np.ndarray, valley: int, target: int, share: float = LI
     return radius
 
 
+def lift_target(copy_distance: float, n_bits: int) -> int:
+    """The radius the copy distance asks for: its ceiling, below K/4 (where the different photos' mode may lie)."""
+    return min(int(math.ceil(copy_distance)), max(1, n_bits // 4 - 1))
+
+
 def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None) -> int:
     """The radius that separates copies from different photos, from the codes alone.
 
@@ -141,6 +146,5 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
     nearest = nearest_distances(codes)
     radius = valley_radius(nearest, n_bits)
     if copy_distance is not None and np.isfinite(copy_distance):
-        target = min(int(math.ceil(copy_distance)), max(1, n_bits // 4 - 1))
-        radius = lift_radius(nearest, radius, target)
+        radius = lift_radius(nearest, radius, lift_target(copy_distance, n_bits))
     return radius
