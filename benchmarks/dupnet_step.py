@@ -44,7 +44,7 @@ def main() -> None:
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, build_config
     from hashview.core.methods.dupnet import _halves
-    from hashview.core.network import HashNet, _autocast
+    from hashview.core.network import HashNet, train_autocast
 
     device = pick_device(args.device)
     method = get_method("dupnet")
@@ -67,7 +67,7 @@ def main() -> None:
 
     def network():
         optimizer.zero_grad(set_to_none=True)
-        with _autocast(device):
+        with train_autocast(device):
             u = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
         torch.tanh(u).square().mean().backward()
         optimizer.step()
@@ -80,10 +80,13 @@ def main() -> None:
         "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
         "network forward + backward + update": network,
     }
+    with train_autocast(device):
+        compute = "bfloat16" if torch.get_autocast_dtype(torch.device(device).type) == torch.bfloat16 and torch.is_autocast_enabled(torch.device(device).type) else "float32"
     print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {n} photos + {hard} halved, "
-          f"{len(views)} views of {side} px a step")
+          f"{len(views)} views of {side} px a step; a step computes in {compute}")
     for name, fn in parts.items():
-        print(f"{name:45s} {timed(fn, device, args.repeats) * 1000:8.1f} ms")
+        with train_autocast(device):  # as a training step runs its loss, edits included
+            print(f"{name:45s} {timed(fn, device, args.repeats) * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

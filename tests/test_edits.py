@@ -58,3 +58,12 @@ def test_no_flips_among_the_edits():
     gen = torch.Generator().manual_seed(3)
     out = edits.random_edits(x, gen, edits.EditRates(crop=0, rotate=0, border=0, caption=0, scale=0, jpeg=0, colour=0))
     assert torch.equal(out, x)
+
+
+def test_random_edits_compute_in_float32_inside_a_bfloat16_training_step():
+    """A CPU with AMX trains under bfloat16 autocast; the edits (an affine grid among them) must not change with it."""
+    x = batch(n=8)
+    plain = edits.random_edits(x, torch.Generator().manual_seed(4))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        under = edits.random_edits(x, torch.Generator().manual_seed(4))
+    assert under.dtype == torch.float32 and torch.equal(plain, under)

@@ -6,7 +6,11 @@ desktop app's first window does not pay for it.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+CPU_BF16_ENV = "HASHVIEW_CPU_BF16"  # "1" or "0": train in bfloat16 on the CPU, or not, whatever the CPU has
 
 
 class DeviceError(Exception):
@@ -44,3 +48,32 @@ def describe_device(device: str) -> str:
 
         return f"cuda ({torch.cuda.get_device_name(0)})"
     return device
+
+
+def cpu_trains_in_bfloat16() -> bool:
+    """Whether training on the CPU computes in bfloat16 (autocast), as it does on CUDA.
+
+    Only where the CPU multiplies bfloat16 in hardware, Intel's AMX tiles
+    (``amx_bf16``): there the small trunks' forward and backward take about two
+    thirds of their float32 time (``benchmarks/dupnet_step.py``). Elsewhere
+    bfloat16 is converted in software and is slower than float32, so it stays
+    off; CPUs with only AVX-512 BF16 instructions are not measured and stay off
+    too. ``HASHVIEW_CPU_BF16`` (1 or 0) overrides the choice.
+    """
+    asked = os.environ.get(CPU_BF16_ENV, "").strip()
+    if asked in ("0", "1"):
+        return asked == "1"
+    return "amx_bf16" in cpu_flags()
+
+
+@lru_cache(maxsize=1)
+def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str]:
+    """The CPU's feature flags as Linux lists them (empty where there is no /proc/cpuinfo)."""
+    try:
+        with open(path, encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()

@@ -247,7 +247,16 @@ def random_edits(x: torch.Tensor, gen: torch.Generator, rates: EditRates = DEFAU
     Geometry first (crop or rotate, then a border), then a caption, then the
     colour, and the lossy steps (downscale, JPEG) last, as a copy passes
     through an editor and then a messenger.
+
+    Computed in float32 even inside a training step's bfloat16 autocast: the
+    edits prepare the network's input, and an affine grid in bfloat16 is off by
+    a tenth of a pixel (and slower on a CPU).
     """
+    with torch.autocast(device_type=x.device.type, enabled=False):
+        return _random_edits(x, gen, rates)
+
+
+def _random_edits(x: torch.Tensor, gen: torch.Generator, rates: EditRates) -> torch.Tensor:
     n = len(x)
     out = x
     if rates.crop or rates.rotate or rates.border:

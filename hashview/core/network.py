@@ -300,9 +300,19 @@ def encode_array(model: HashNet, images: np.ndarray, device: str = "cpu", batch_
 
 
 def _autocast(device: str):
-    """bfloat16 autocast on CUDA; nothing elsewhere."""
+    """bfloat16 autocast on CUDA; nothing elsewhere (encoding: codes stay those of float32 on a CPU)."""
     import contextlib
 
     if str(device).startswith("cuda"):
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+def train_autocast(device: str):
+    """What a training step computes in: bfloat16 on CUDA, and on a CPU that multiplies it in hardware
+    (``device.cpu_trains_in_bfloat16``); float32 elsewhere."""
+    from hashview.core.device import cpu_trains_in_bfloat16
+
+    if str(device) == "cpu" and cpu_trains_in_bfloat16():
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return _autocast(device)

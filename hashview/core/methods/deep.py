@@ -10,7 +10,7 @@ or decoded from a library folder):
 - draws batches (``DeepMethod.epoch_batches``), augments colour photos with
   flips and 4-pixel shifts, sets the learning rate of every step;
 - runs ``training.run_epochs`` (events out, cancel between steps, NaN caught),
-  under bfloat16 autocast on CUDA and in plain float32 elsewhere;
+  under bfloat16 autocast on CUDA and on CPUs with AMX, in plain float32 elsewhere;
 - after every epoch writes a checkpoint (when given a path) that a later run
   with the same key resumes from.
 """
@@ -229,7 +229,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
     import torch
 
     from hashview.core.backbones import BackboneError
-    from hashview.core.network import HashNet, _autocast, fit_array
+    from hashview.core.network import HashNet, fit_array, train_autocast
     from hashview.core.network_file import NetworkFileError, load_network, save_network
     from hashview.core.training import run_epochs
 
@@ -286,7 +286,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
             yield (Batch(x, y_all[index] if y_all is not None else None, idx, progress),)
 
     def loss_fn(net, batch: Batch):
-        with _autocast(device):
+        with train_autocast(device):
             return method.loss(net, batch, context, params)
 
     epoch_started = [time.monotonic()]

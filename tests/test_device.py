@@ -1,0 +1,69 @@
+"""The compute choices of core/device.py: which CPUs train in bfloat16, and the override."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from hashview.core import device
+
+
+@pytest.fixture(autouse=True)
+def fresh_flags():
+    """The flags are read once per process; a test that reads another file must not leave its answer behind."""
+    read = device.cpu_flags  # tests may replace it; clear the real one
+    read.cache_clear()
+    yield
+    read.cache_clear()
+
+
+def test_cpu_flags_reads_the_flags_line_of_cpuinfo(tmp_path):
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n\n"
+                    "processor\t: 1\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n")
+    assert device.cpu_flags(str(info)) == {"fpu", "sse2", "avx512f", "amx_bf16", "amx_tile"}
+    assert device.cpu_flags(str(tmp_path / "missing")) == frozenset()
+
+
+@pytest.mark.parametrize("flags, env, expected", [
+    ({"avx2", "amx_bf16"}, None, True),
+    ({"avx2", "avx512_bf16"}, None, False),  # not measured: stays float32
+    ({"avx2"}, None, False),
+    ({"avx2"}, "1", True),
+    ({"amx_bf16"}, "0", False),
+])
+def test_cpu_training_uses_bfloat16_only_where_the_cpu_multiplies_it_in_hardware(monkeypatch, flags, env, expected):
+    monkeypatch.setattr(device, "cpu_flags", lambda: frozenset(flags))
+    if env is None:
+        monkeypatch.delenv(device.CPU_BF16_ENV, raising=False)
+    else:
+        monkeypatch.setenv(device.CPU_BF16_ENV, env)
+    assert device.cpu_trains_in_bfloat16() is expected
+
+
+@pytest.mark.parametrize("env, compute", [("1", torch.bfloat16), ("0", torch.float32)])
+def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch, one_torch_thread, env, compute):
+    """The loss runs under the chosen autocast, and the run still trains (finite losses, codes out)."""
+    from generators import run_to_end
+
+    from hashview.core.events import StepLoss
+    from hashview.core.methods import get_method
+    from hashview.core.methods.deep import DeepRun, fit_deep
+    from hashview.core.methods.dupnet import DupNet
+    from tests.imagefactory import photo_array
+
+    monkeypatch.setenv(device.CPU_BF16_ENV, env)
+    seen = []
+    real_loss = DupNet.loss
+
+    def spy(self, model, batch, context, params):
+        seen.append(torch.get_autocast_dtype("cpu") if torch.is_autocast_enabled("cpu") else torch.float32)
+        return real_loss(self, model, batch, context, params)
+
+    monkeypatch.setattr(DupNet, "loss", spy)
+    x = np.stack([photo_array((32, 32), seed=s) for s in range(8)])
+    run = DeepRun(bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0})
+    events, (model, _stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
+    assert seen == [compute, compute]
+    assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
