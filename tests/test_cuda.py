@@ -59,3 +59,34 @@ def test_eval_on_cuda_reports_the_device(tmp_path):
     opts = EvalOptions(method="ssdh", bits=16, protocol="holdout", epochs=2, device="cuda", batch_size=32)
     report = ProgressPrinter().drive(evaluate_method(tmp_path / "toy.npz", opts))
     assert report["device"].startswith("cuda") and report["map"] > 0.5
+
+
+def test_the_edits_and_the_loss_never_make_the_host_wait_for_the_gpu():
+    """A step's random draws are made on the CPU; their copies to the GPU must not synchronise the stream
+    (``device.host_to``), or every step runs as a chain of waits."""
+    from hashview.core.edits import random_edits
+    from hashview.core.methods.deep import Batch
+    from hashview.core.methods.dupnet import METHOD, Plan
+    from hashview.core.network import HashNet
+    from hashview.core.methods.deep import build_config
+
+    x_cpu, _ = tiny_data(n=32, side=32, channels=3)
+    config = build_config(METHOD, DeepRun(bits=64, input_size=32), 3, 32, None, "cuda")
+    model = HashNet(config).to("cuda").train()
+    data = fit_array(x_cpu, 32, 3)
+    plan = Plan(data, 0, budget_s=60.0, generator=torch.Generator().manual_seed(0))
+    x = torch.from_numpy(data).to("cuda").permute(0, 3, 1, 2).float().div(255.0)
+    batch = Batch(x[:16], None, np.arange(16))
+    params = {**METHOD.params, "pairs": [[0, 1, 1], [2, 3, -1]]}
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        METHOD.loss(model, batch, plan, params)  # warm-up: cached tables and masks go to the GPU once
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(3):
+            random_edits(x, plan.generator)
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                loss = METHOD.loss(model, batch, plan, params)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert torch.isfinite(loss).item()

@@ -67,3 +67,9 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
     events, (model, _stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
     assert seen == [compute, compute]
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
+
+
+def test_host_to_moves_a_cpu_tensor_unchanged_and_leaves_one_already_there_alone():
+    t = torch.arange(6).view(2, 3)
+    assert device.host_to(t, "cpu") is t
+    assert torch.equal(device.host_to(t, torch.device("cpu")), t)

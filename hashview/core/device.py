@@ -77,3 +77,20 @@ def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str]:
     except OSError:
         pass
     return frozenset()
+
+
+def host_to(tensor, device):
+    """A CPU tensor (random draws, indices, tables) on ``device``, without making the host wait for the device.
+
+    A plain ``.to("cuda")`` from pageable memory synchronises the stream: the
+    host waits until every kernel queued so far has run. A training step moves
+    dozens of small draws of its edits to the GPU, so each step ran as a chain
+    of waits. From pinned memory the copy is queued like a kernel and the host
+    runs on. On the CPU (and MPS) it is an ordinary ``.to``.
+    """
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda" and tensor.device.type == "cpu":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)

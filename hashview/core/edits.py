@@ -31,6 +31,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from hashview.core.device import host_to
+
 CAPTIONS = ("Summer 2019", "Happy birthday!", "#throwback", "Best day ever", "IMG_2041", "Holiday", "Love you",
             "Paris 2016", "our trip", "lol", "Good morning", "2021-06-12 14:03", "Merry Christmas", "miss this")
 
@@ -64,10 +66,10 @@ def _chosen(n: int, rate: float, gen: torch.Generator) -> torch.Tensor:
 
 def _warp(x: torch.Tensor, theta: torch.Tensor, fill: torch.Tensor) -> torch.Tensor:
     """Sample x through affine maps ``theta`` (n, 2, 3, output -> input in [-1, 1]); outside is ``fill`` (n, c)."""
-    grid = F.affine_grid(theta.to(x.dtype).to(x.device), list(x.shape), align_corners=False)
+    grid = F.affine_grid(host_to(theta.to(x.dtype), x.device), list(x.shape), align_corners=False)
     out = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
     outside = (grid.abs() > 1.0).any(dim=3, keepdim=True).permute(0, 3, 1, 2)
-    return torch.where(outside, fill.to(x.dtype).to(x.device).view(len(x), -1, 1, 1), out)
+    return torch.where(outside, host_to(fill.to(x.dtype), x.device).view(len(x), -1, 1, 1), out)
 
 
 def _identity(n: int) -> torch.Tensor:
@@ -151,15 +153,15 @@ def geometry(x: torch.Tensor, gen: torch.Generator, rates: "EditRates") -> torch
     r = torch.where(chosen(rates.rotate), h(_rotate_theta(n, gen, rates.rotate_max)), eye)
     b_theta, fill = _border_theta(n, ch, gen, rates.border_max)
     b = torch.where(chosen(rates.border), h(b_theta), eye)
-    total = (c @ r @ b)[:, :2].to(x.dtype).to(x.device)
+    total = host_to((c @ r @ b)[:, :2].to(x.dtype), x.device)
     shape = list(x.shape)
     grid = F.affine_grid(total, shape, align_corners=False)
     out = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-    framed = F.affine_grid(b[:, :2].to(x.dtype).to(x.device), shape, align_corners=False)
+    framed = F.affine_grid(host_to(b[:, :2].to(x.dtype), x.device), shape, align_corners=False)
     in_frame = (framed.abs() > 1.0).any(dim=3, keepdim=True).permute(0, 3, 1, 2)
     corner = (grid.abs() > 1.0 + 1e-4).any(dim=3, keepdim=True).permute(0, 3, 1, 2)
     out = torch.where(corner, torch.zeros_like(out), out)
-    return torch.where(in_frame, fill.to(x.dtype).to(x.device).view(n, ch, 1, 1), out)
+    return torch.where(in_frame, host_to(fill.to(x.dtype), x.device).view(n, ch, 1, 1), out)
 
 
 @lru_cache(maxsize=8)
@@ -180,23 +182,30 @@ def _caption_masks(side: int) -> torch.Tensor:
     return torch.from_numpy(np.stack(masks))[:, None]
 
 
-def caption(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Write a caption (white text with a dark shadow, or dark text on a white bar) at the top or bottom."""
-    n, ch, h, w = x.shape
+@lru_cache(maxsize=8)
+def _caption_masks_at(h: int, w: int, device: str, dtype: torch.dtype) -> torch.Tensor:
+    """The caption masks at (h, w), kept on the device: copied there once, not at every step."""
     masks = _caption_masks(h if h == w else max(h, w))
     if masks.shape[-2:] != (h, w):
         masks = F.interpolate(masks, size=(h, w), mode="bilinear", align_corners=False)
-    masks = masks[torch.randint(0, len(masks), (n,), generator=gen)].to(x.device, x.dtype)
+    return masks.to(device, dtype)
+
+
+def caption(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Write a caption (white text with a dark shadow, or dark text on a white bar) at the top or bottom."""
+    n, ch, h, w = x.shape
+    masks = _caption_masks_at(h, w, str(x.device), x.dtype)
+    masks = masks[host_to(torch.randint(0, len(masks), (n,), generator=gen), x.device)]
     shadow = torch.roll(masks, shifts=(1, 1), dims=(2, 3))
     out = x * (1 - shadow) + 0.0 * shadow
-    text_colour = torch.where(torch.rand(n, generator=gen) < 0.8, 1.0, 0.0).to(x.device, x.dtype).view(n, 1, 1, 1)
+    text_colour = host_to(torch.where(torch.rand(n, generator=gen) < 0.8, 1.0, 0.0).to(x.dtype), x.device).view(n, 1, 1, 1)
     out = out * (1 - masks) + text_colour * masks
     bar = torch.rand(n, generator=gen) < 0.25  # a meme/messenger bar: a white strip with dark text
     if bar.any():
         rows = masks.amax(dim=3, keepdim=True) > 0.05
         rows = rows | torch.roll(rows, 1, dims=2) | torch.roll(rows, -1, dims=2)
         barred = torch.where(rows, torch.ones_like(x), x) * (1 - masks)
-        out = torch.where(bar.view(n, 1, 1, 1).to(x.device), barred, out)
+        out = torch.where(host_to(bar.view(n, 1, 1, 1), x.device), barred, out)
     return out
 
 
@@ -207,7 +216,7 @@ def rescale(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     factors = torch.tensor([0.25, 0.375, 0.5, 0.625, 0.75])  # a few sizes, so each is one batched call
     pick = torch.randint(0, len(factors), (n,), generator=gen)
     for k, f in enumerate(factors.tolist()):
-        rows = torch.nonzero(pick == k).view(-1).to(x.device)
+        rows = host_to(torch.nonzero(pick == k).view(-1), x.device)
         if len(rows):
             small = F.interpolate(x[rows], size=(max(4, int(h * f)), max(4, int(w * f))), mode="area")
             out[rows] = F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)
@@ -225,9 +234,9 @@ def colour(x: torch.Tensor, gen: torch.Generator, most: float = 0.15) -> torch.T
     """Brightness, contrast and saturation each scaled by a factor within 1 +- ``most``."""
     n = len(x)
     view = (n, 1, 1, 1)
-    b = _uniform(n, 1 - most, 1 + most, gen).view(view).to(x.device, x.dtype)
-    c = _uniform(n, 1 - most, 1 + most, gen).view(view).to(x.device, x.dtype)
-    s = _uniform(n, 1 - most, 1 + most, gen).view(view).to(x.device, x.dtype)
+    b = host_to(_uniform(n, 1 - most, 1 + most, gen).view(view).to(x.dtype), x.device)
+    c = host_to(_uniform(n, 1 - most, 1 + most, gen).view(view).to(x.dtype), x.device)
+    s = host_to(_uniform(n, 1 - most, 1 + most, gen).view(view).to(x.dtype), x.device)
     out = x * b
     mean = out.mean(dim=(1, 2, 3), keepdim=True)
     out = (out - mean) * c + mean
@@ -271,7 +280,7 @@ def _random_edits(x: torch.Tensor, gen: torch.Generator, rates: EditRates) -> to
         chosen = _chosen(n, rate, gen)
         if not bool(chosen.any()):
             continue
-        rows = torch.nonzero(chosen).view(-1).to(x.device)
+        rows = host_to(torch.nonzero(chosen).view(-1), x.device)
         out = out.clone() if out is x else out
         out[rows] = fn(out[rows])
     return out

@@ -29,6 +29,8 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
+from hashview.core.device import host_to
+
 # ITU-T T.81 Annex K, tables K.1 (luminance) and K.2 (chrominance), at quality 50.
 _LUMA = (
     16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
@@ -109,7 +111,7 @@ def jpeg_roundtrip(x: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
 
 def _roundtrip(x: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
     n, channels, h, w = x.shape
-    luma_table, chroma_table = (t.to(x.device) for t in quant_tables(qualities))
+    luma_table, chroma_table = (host_to(t, x.device) for t in quant_tables(qualities))
     pixels = torch.round(x.detach().float().clamp(0, 1) * 255.0)
     if channels == 1:
         return (_lossy_plane(pixels[:, 0], luma_table) / 255.0)[:, None].to(x.dtype)

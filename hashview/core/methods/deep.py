@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from hashview.core.cpu_load import cpu_threads
+from hashview.core.device import host_to
 from hashview.core.events import CancelToken, EpochDone, Progress
 from hashview.core.probe import RetrievalProbe
 
@@ -149,11 +150,11 @@ def augment(x, generator):
 
     n, _c, h, w = x.shape
     flip = torch.rand(n, generator=generator) < 0.5
-    x = torch.where(flip.to(x.device).view(n, 1, 1, 1), x.flip(3), x)
+    x = torch.where(host_to(flip, x.device).view(n, 1, 1, 1), x.flip(3), x)
     pad = 4
     padded = F.pad(x, (pad, pad, pad, pad), mode="reflect")
-    dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
-    dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator).to(x.device)
+    dy = host_to(torch.randint(0, 2 * pad + 1, (n,), generator=generator), x.device)
+    dx = host_to(torch.randint(0, 2 * pad + 1, (n,), generator=generator), x.device)
     rows = (dy.view(n, 1) + torch.arange(h, device=x.device)).view(n, 1, h, 1).expand(n, x.shape[1], h, w + 2 * pad)
     padded = padded.gather(2, rows)
     cols = (dx.view(n, 1) + torch.arange(w, device=x.device)).view(n, 1, 1, w).expand(n, x.shape[1], h, w)
@@ -278,7 +279,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
             lr = lr_at(d, peak_lr, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            index = torch.from_numpy(idx).to(device)
+            index = host_to(torch.from_numpy(idx), device)
             x = x_all[index].permute(0, 3, 1, 2).float().div_(255.0)
             if do_augment:
                 x = augment(x, gen)

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from hashview.core.device import host_to
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 
 logger = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ class DupNet(DeepMethod):
             chosen = np.asarray([pairs[k] for k in pick.tolist()], np.int64).reshape(-1, 3)
             m = len(chosen)
             rows = np.concatenate([chosen[:, 0], chosen[:, 1]])
-            extra = torch.from_numpy(np.ascontiguousarray(context.data[rows])).to(x.device)
+            extra = host_to(torch.from_numpy(np.ascontiguousarray(context.data[rows])), x.device)
             extra = extra.permute(0, 3, 1, 2).float().div_(255.0)
             views = torch.cat([views, random_edits(extra, context.generator)])
         hard = int(min(params["hard_negatives"], n))
@@ -177,7 +178,7 @@ class DupNet(DeepMethod):
         z = F.normalize(codes[: 2 * n], dim=1)
         sim = z @ z.T / params["temperature"]
         sim = sim.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=sim.device), float("-inf"))
-        target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(sim.device)
+        target = host_to(torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]), sim.device)
         contrastive = F.cross_entropy(sim, target)
         quantise = ((1 - h.abs()) ** 2).mean()
         balance = (h[: 2 * n].mean(dim=0) ** 2).mean()
@@ -185,7 +186,7 @@ class DupNet(DeepMethod):
         if m:
             ha, hb = F.normalize(h[2 * n : 2 * n + m], dim=1), F.normalize(h[2 * n + m : 2 * n + 2 * m], dim=1)
             cos = (ha * hb).sum(dim=1)
-            verdict = torch.from_numpy(chosen[:, 2]).to(cos.device)
+            verdict = host_to(torch.from_numpy(chosen[:, 2]), cos.device)
             pair_loss = torch.where(verdict > 0, 1 - cos, (cos - params["margin"]).clamp_min(0))
             total = total + params["weight_pairs"] * pair_loss.mean()
         if hard:
@@ -209,7 +210,7 @@ def _halves(x, gen):
     def stretch(part):
         return F.interpolate(part, size=size, mode="bilinear", align_corners=False)
 
-    across = (torch.rand(len(x), generator=gen) < 0.5).view(-1, 1, 1, 1).to(x.device)
+    across = host_to((torch.rand(len(x), generator=gen) < 0.5).view(-1, 1, 1, 1), x.device)
     first = torch.where(across, stretch(x[..., :, :w]), stretch(x[..., :h, :]))
     second = torch.where(across, stretch(x[..., :, w:]), stretch(x[..., h:, :]))
     return first, second
