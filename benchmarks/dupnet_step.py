@@ -1,13 +1,12 @@
 """Where one DupNet training step spends its time, part by part, on a device.
 
-A step edits its views in four calls (two views of each photo, two edited
-halves of some), runs the network forward and backward over all the views, and
-updates the weights. This times each part alone (synchronising a GPU after
+A step edits all its views in one call (two views of each photo, two edited
+halves of some; four calls, one per part, before run 9), runs the network
+forward and backward over all the views, and updates the weights. This times each part alone (synchronising a GPU after
 each), so the slow part is measured rather than guessed. Random pixels stand
 in for photos: the cost does not depend on what they show. The same edits on
 8-px images measure what the edits cost besides arithmetic (kernel launches,
-Python), the part that bounds a GPU step, for four calls and for one call
-over all the views.
+Python), the part that bounds a GPU step, for both.
 
 Usage: python benchmarks/dupnet_step.py [--device auto] [--repeats 20]
 """
@@ -18,18 +17,28 @@ import argparse
 import time
 
 
-def timed(fn, device: str, repeats: int) -> float:
+def timed(parts: dict, device: str, repeats: int) -> dict[str, float]:
+    """Seconds per call of each part, the parts taking turns: one round after another, each part
+    once a round, after a warm-up round. Timed one part after another, the first part timed
+    came out up to 40 % dearer than the same code timed later (allocator and caches warming)."""
     import torch
 
-    fn()  # warm-up: kernels, allocator
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    started = time.perf_counter()
-    for _ in range(repeats):
+    def once(fn) -> float:
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+        started = time.perf_counter()
         fn()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return (time.perf_counter() - started) / repeats
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+        return time.perf_counter() - started
+
+    for fn in parts.values():
+        once(fn)
+    total = dict.fromkeys(parts, 0.0)
+    for _ in range(repeats):
+        for name, fn in parts.items():
+            total[name] += once(fn)
+    return {name: seconds / repeats for name, seconds in total.items()}
 
 
 def main() -> None:
@@ -44,7 +53,7 @@ def main() -> None:
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, build_config
     from hashview.core.methods.dupnet import _halves
-    from hashview.core.network import HashNet, train_autocast
+    from hashview.core.network import HashNet, train_autocast, train_dtype
 
     device = pick_device(args.device)
     method = get_method("dupnet")
@@ -56,12 +65,12 @@ def main() -> None:
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     views = torch.cat([x, x, x[:hard], x[:hard]])
 
-    def four_calls(x):  # how a step edits its views (DupNet.loss): one call per part
+    def one_call(x):  # how a step edits its views (DupNet.loss): every view in one call
+        return edits.random_edits(torch.cat([x, x, *_halves(x[:hard], gen)]), gen)
+
+    def four_calls(x):  # how a step edited them before run 9: one call per part
         first, second = _halves(x[:hard], gen)
         return [edits.random_edits(v, gen) for v in (x, x, first, second)]
-
-    def one_call(x):  # the alternative: every view in one call (tried; see README)
-        return edits.random_edits(torch.cat([x, x, *_halves(x[:hard], gen)]), gen)
 
     tiny = torch.rand(n, 3, 8, 8, generator=gen).to(device)  # next to no arithmetic: what is left is launches and Python
 
@@ -73,20 +82,20 @@ def main() -> None:
         optimizer.step()
 
     parts = {
-        "edits, four calls (one per part)": lambda: four_calls(x),
-        "  of which JPEG (its share of the views)": lambda: edits.jpeg(views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen),
         "edits, one call over all views": lambda: one_call(x),
-        "edits' host overhead: four calls on 8-px images": lambda: four_calls(tiny),
+        "  of which JPEG (its share of the views)": lambda: edits.jpeg(views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen),
+        "edits, four calls (one per part, before run 9)": lambda: four_calls(x),
         "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
+        "edits' host overhead: four calls on 8-px images": lambda: four_calls(tiny),
         "network forward + backward + update": network,
     }
-    with train_autocast(device):
-        compute = "bfloat16" if torch.get_autocast_dtype(torch.device(device).type) == torch.bfloat16 and torch.is_autocast_enabled(torch.device(device).type) else "float32"
+    compute = str(train_dtype(device)).removeprefix("torch.")
     print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {n} photos + {hard} halved, "
           f"{len(views)} views of {side} px a step; a step computes in {compute}")
-    for name, fn in parts.items():
-        with train_autocast(device):  # as a training step runs its loss, edits included
-            print(f"{name:45s} {timed(fn, device, args.repeats) * 1000:8.1f} ms")
+    with train_autocast(device):  # as a training step runs its loss, edits included
+        seconds = timed(parts, device, args.repeats)
+    for name, value in seconds.items():
+        print(f"{name:48s} {value * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

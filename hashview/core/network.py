@@ -308,11 +308,20 @@ def _autocast(device: str):
     return contextlib.nullcontext()
 
 
-def train_autocast(device: str):
+def train_dtype(device: str) -> torch.dtype:
     """What a training step computes in: bfloat16 on CUDA, and on a CPU that multiplies it in hardware
     (``device.cpu_trains_in_bfloat16``); float32 elsewhere."""
     from hashview.core.device import cpu_trains_in_bfloat16
 
-    if str(device) == "cpu" and cpu_trains_in_bfloat16():
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    return _autocast(device)
+    if str(device).startswith("cuda") or (str(device) == "cpu" and cpu_trains_in_bfloat16()):
+        return torch.bfloat16
+    return torch.float32
+
+
+def train_autocast(device: str):
+    """The autocast a training step runs its loss under (``train_dtype``), or none."""
+    import contextlib
+
+    if train_dtype(device) == torch.bfloat16:
+        return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
