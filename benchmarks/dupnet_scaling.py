@@ -26,11 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from hashview.core.edits import random_edits
-    from hashview.core.methods import get_method
+    from hashview.core.methods import get_method, method_traits
     from hashview.core.cpu_load import cpu_threads
     from hashview.core.methods.deep import Batch
     from hashview.core.methods.dupnet import Plan
-    from hashview.core.network import HashNet, network_config
+    from hashview.core.network import HashNet, network_config, train_autocast, train_dtype
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     method = get_method("dupnet")
     d = method.defaults
     torch.set_num_threads(cpu_threads())
-    net = HashNet(network_config("dupnet", 64, method.trunk_for(None, 3, "cpu"), "none", 3, d.input_size, method.activation))
+    bits = method_traits("dupnet").bits  # the code length it trains by default
+    net = HashNet(network_config("dupnet", bits, method.trunk_for(None, 3, "cpu"), "none", 3, d.input_size, method.activation))
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
     data = rng.integers(0, 256, (d.batch_size, d.input_size, d.input_size, 3), dtype=np.uint8)
@@ -48,18 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     for step in range(args.steps + 2):
         started = time.monotonic()
         opt.zero_grad()
-        loss = method.loss(net, Batch(x, None, np.arange(len(x))), plan, method.params)
+        with train_autocast("cpu"):  # as training runs it: bfloat16 on a CPU with AMX
+            loss = method.loss(net, Batch(x, None, np.arange(len(x))), plan, method.params)
         loss.backward()
         opt.step()
         if step >= 2:
             times.append(time.monotonic() - started)
     per_step = float(np.median(times))
     edits_started = time.monotonic()
-    for _ in range(5):
-        random_edits(x, plan.generator), random_edits(x, plan.generator)
+    views = torch.cat([x, x, x[: int(method.params["hard_negatives"])], x[: int(method.params["hard_negatives"])]])
+    for _ in range(5):  # a step's edits: one call over its views (two of each photo, two halves of some)
+        random_edits(views, plan.generator)
     edits = (time.monotonic() - edits_started) / 5
-    print(f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {d.input_size} px, {d.batch_size} photos x 2 views per step, "
-          f"{torch.get_num_threads()} thread(s)")
+    print(f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {bits} bits, {d.input_size} px, {d.batch_size} photos x 2 views "
+          f"per step, {torch.get_num_threads()} thread(s), {str(train_dtype('cpu')).removeprefix('torch.')}")
     print(f"measured: {per_step:.3f} s per step (of which the edits {edits:.3f} s), load average "
           + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"{'photos':>8s} {'planned steps':>14s} {'would take':>11s} {'budget':>8s} {'default trains':>15s} {'passes':>7s}")
