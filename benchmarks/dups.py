@@ -105,7 +105,7 @@ with Library.open(sys.argv[1]) as lib:
     s = info.stats
     steps = sum(int(h.get("steps", 0)) for h in s.get("history", []))
     fit = s.get("fit_seconds")
-    print(json.dumps({"method": info.method, "bits": info.bits, "trunk": s.get("trunk"), "input_size": s.get("input_size"),
+    print(json.dumps({"method": info.method, "bits": info.bits, "trunk": s.get("trunk"), "input_size": s.get("input_size"), "compute": s.get("compute"),
                       "steps": steps, "fit_seconds": fit, "seconds_per_step": round(fit / steps, 3) if steps and fit else None,
                       "suggested_radius": lib.suggested_radius()}))
 """

@@ -64,8 +64,9 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
     monkeypatch.setattr(DupNet, "loss", spy)
     x = np.stack([photo_array((32, 32), seed=s) for s in range(8)])
     run = DeepRun(bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0})
-    events, (model, _stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
+    events, (model, stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
     assert seen == [compute, compute]
+    assert stats["compute"] == str(compute).removeprefix("torch.")  # kept with the network
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
 
 
