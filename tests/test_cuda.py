@@ -65,10 +65,9 @@ def test_the_edits_and_the_loss_never_make_the_host_wait_for_the_gpu():
     """A step's random draws are made on the CPU; their copies to the GPU must not synchronise the stream
     (``device.host_to``), or every step runs as a chain of waits."""
     from hashview.core.edits import random_edits
-    from hashview.core.methods.deep import Batch
+    from hashview.core.methods.deep import Batch, build_config
     from hashview.core.methods.dupnet import METHOD, Plan
     from hashview.core.network import HashNet
-    from hashview.core.methods.deep import build_config
 
     x_cpu, _ = tiny_data(n=32, side=32, channels=3)
     config = build_config(METHOD, DeepRun(bits=64, input_size=32), 3, 32, None, "cuda")
