@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.core.cpu_load import cpu_threads
     from hashview.core.methods.deep import Batch
     from hashview.core.methods.dupnet import Plan
-    from hashview.core.network import HashNet, network_config, train_autocast, train_dtype
+    from hashview.core.network import HashNet, network_config, train_autocast, train_compute
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         random_edits(views, plan.generator)
     edits = (time.monotonic() - edits_started) / 5
     print(f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {bits} bits, {d.input_size} px, {d.batch_size} photos x 2 views "
-          f"per step, {torch.get_num_threads()} thread(s), {str(train_dtype('cpu')).removeprefix('torch.')}")
+          f"per step, {torch.get_num_threads()} thread(s), {train_compute('cpu')}")
     print(f"measured: {per_step:.3f} s per step (of which the edits {edits:.3f} s), load average "
           + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"{'photos':>8s} {'planned steps':>14s} {'would take':>11s} {'budget':>8s} {'default trains':>15s} {'passes':>7s}")

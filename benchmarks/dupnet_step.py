@@ -53,7 +53,7 @@ def main() -> None:
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, build_config
     from hashview.core.methods.dupnet import _halves
-    from hashview.core.network import HashNet, train_autocast, train_dtype
+    from hashview.core.network import HashNet, train_autocast, train_compute
 
     device = pick_device(args.device)
     method = get_method("dupnet")
@@ -89,7 +89,7 @@ def main() -> None:
         "edits' host overhead: four calls on 8-px images": lambda: four_calls(tiny),
         "network forward + backward + update": network,
     }
-    compute = str(train_dtype(device)).removeprefix("torch.")
+    compute = train_compute(device)
     print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {n} photos + {hard} halved, "
           f"{len(views)} views of {side} px a step; a step computes in {compute}")
     with train_autocast(device):  # as a training step runs its loss, edits included

@@ -318,6 +318,11 @@ def train_dtype(device: str) -> torch.dtype:
     return torch.float32
 
 
+def train_compute(device: str) -> str:
+    """``train_dtype`` by name ("bfloat16" or "float32"), as a network's stats and the benchmarks report it."""
+    return str(train_dtype(device)).removeprefix("torch.")
+
+
 def train_autocast(device: str):
     """The autocast a training step runs its loss under (``train_dtype``), or none."""
     import contextlib

@@ -230,7 +230,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
     import torch
 
     from hashview.core.backbones import BackboneError
-    from hashview.core.network import HashNet, fit_array, train_autocast, train_dtype
+    from hashview.core.network import HashNet, fit_array, train_autocast, train_compute
     from hashview.core.network_file import NetworkFileError, load_network, save_network
     from hashview.core.training import run_epochs
 
@@ -321,7 +321,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         "epochs": epochs, "resumed_at_epoch": start_epoch, "batch_size": batch_size, "lr": peak_lr,
         "optimizer": d.optimizer, "schedule": d.schedule, "params": params, "trunk": config["net"]["trunk"],
         "input_size": size, "augment": do_augment, "history": history, "fit_seconds": round(time.monotonic() - started, 2),
-        "compute": str(train_dtype(device)).removeprefix("torch."),  # bfloat16 or float32: what the steps ran in
+        "compute": train_compute(device),  # bfloat16 or float32: what the steps ran in
     }
     return model, stats
 
