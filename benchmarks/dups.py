@@ -105,9 +105,12 @@ with Library.open(sys.argv[1]) as lib:
     s = info.stats
     steps = sum(int(h.get("steps", 0)) for h in s.get("history", []))
     fit = s.get("fit_seconds")
+    phases = s.get("phase_seconds") or {}
+    stepping = phases.get("steps", fit)  # older networks kept only fit_seconds, which holds the probes too
     print(json.dumps({"method": info.method, "bits": info.bits, "trunk": s.get("trunk"), "input_size": s.get("input_size"), "compute": s.get("compute"),
-                      "steps": steps, "fit_seconds": fit, "seconds_per_step": round(fit / steps, 3) if steps and fit else None,
-                      "suggested_radius": lib.suggested_radius()}))
+                      "steps": steps, "fit_seconds": fit, "seconds_per_step": round(stepping / steps, 3) if steps and stepping else None,
+                      "suggested_radius": lib.suggested_radius(),
+                      "phase_seconds": " ".join(f"{k} {v}" for k, v in phases.items()) or None}))
 """
 
 

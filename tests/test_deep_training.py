@@ -39,7 +39,14 @@ def test_supervised_train_from_folders_then_search(photos, capsys):
     from hashview.core.library import Library
 
     with Library.open(photos) as library:  # the networks panel shows the last epoch's probe mAP
-        assert 0.0 <= library.current_network().stats["map"] <= 1.0
+        stats = library.current_network().stats
+    assert 0.0 <= stats["map"] <= 1.0
+    # where the run's time went: decoding, setting up, the steps, the probes, encoding
+    phases = stats["phase_seconds"]
+    assert set(phases) == {"decode", "setup", "steps", "probes", "encode"}
+    assert all(v >= 0 for v in phases.values())
+    assert phases["steps"] + phases["probes"] <= stats["fit_seconds"] + 0.01
+    assert phases["decode"] + phases["setup"] + stats["fit_seconds"] <= stats["train_seconds"] + 0.01
 
 
 def test_unsupervised_train_on_a_folder_without_labels(photos, capsys):

@@ -198,6 +198,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     """
     import hashlib
 
+    from hashview.core.codes import pack_codes
     from hashview.core.device import describe_device, pick_device
     from hashview.core.hasher import DeepHasher
     from hashview.core.methods.deep import DeepRun, build_config, fit_deep
@@ -210,6 +211,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     size = build_config(method, run, channels, None, None, device)["net"]["input_size"]
     started = time.monotonic()
     ok, images = yield from _decode_library(entries, size, channels, cancel)
+    decoded = time.monotonic()
     if len(ok) < 2:
         raise ValueError(f"{method.name} needs at least two readable images, the library has {len(ok)}")
     train_rows = np.arange(len(ok))
@@ -237,6 +239,11 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         checkpoint=checkpoint, checkpoint_key={"images_digest": digest, "device": device.split(":")[0]},
     )
     seconds = time.monotonic() - started
+    encode_started = time.monotonic()
+    packed = pack_codes(encode_array(model, images, device))
+    model.cpu()
+    phases = {"decode": round(decoded - started, 2), **stats.pop("phase_seconds"),
+              "encode": round(time.monotonic() - encode_started, 2)}
     network_id = new_network_id(name)
     config = {
         **model.config,
@@ -246,7 +253,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         "options": _options(opts),
         "stats": {"images": int(len(ok)), "train_images": int(len(train_rows)), "train_seconds": round(seconds, 3),
                   "device": describe_device(device), **{k: v for k, v in stats.items() if k != "params"},
-                  "params": {k: v for k, v in stats["params"].items() if k != "pairs"},
+                  "params": {k: v for k, v in stats["params"].items() if k != "pairs"}, "phase_seconds": phases,
                   # the last epoch's probe (core/probe.py): what the networks panel shows as mAP
                   "map": stats["history"][-1].get("map") if stats["history"] else None},
     }
@@ -256,10 +263,6 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     info = shelf.add(network_id, config)
     checkpoint.unlink(missing_ok=True)
     order = np.argsort(ids, kind="stable")
-    from hashview.core.codes import pack_codes
-
-    packed = pack_codes(encode_array(model, images, device))
-    model.cpu()
     codes = CodeSet(ids[order], packed[order], opts.bits)
     summary = {"images": int(len(ok)), "train_seconds": round(seconds, 3), "epochs": stats["epochs"],
                "resumed_at_epoch": stats["resumed_at_epoch"], "loss": [h["loss"] for h in stats["history"]]}

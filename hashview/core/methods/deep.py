@@ -236,6 +236,7 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
 
     d = method.defaults
     size = config["net"]["input_size"]
+    setup_started = time.monotonic()  # on a GPU this includes starting CUDA (the first .to(device))
     yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
     data = fit_array(images, size, channels)
     rng_prepare = np.random.default_rng(run.seed)
@@ -293,15 +294,20 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
     epoch_started = [time.monotonic()]
 
     probe = RetrievalProbe(data, labels, seed=run.seed, queries=PROBE_QUERIES, database=PROBE_DATABASE)
+    phases = {"steps": 0.0, "probes": 0.0}  # this run's seconds in each, beside fit_seconds
 
     def after_epoch(epoch: int) -> dict[str, Any]:
-        seconds = time.monotonic() - epoch_started[0]
+        probe_started = time.monotonic()
+        seconds = probe_started - epoch_started[0]
         stats = {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
         stats.update(probe.measure(model, device))  # mAP and the PR curve for the live plot
         epoch_started[0] = time.monotonic()
+        phases["steps"] += seconds
+        phases["probes"] += epoch_started[0] - probe_started
         return stats
 
     started = time.monotonic()
+    phases["setup"] = started - setup_started
     events = run_epochs(model, batches, loss_fn, optimizer, epochs, cancel, evaluate=after_epoch, start_epoch=start_epoch,
                         steps_per_epoch=steps_per_epoch)
     while True:
@@ -322,6 +328,8 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         "optimizer": d.optimizer, "schedule": d.schedule, "params": params, "trunk": config["net"]["trunk"],
         "input_size": size, "augment": do_augment, "history": history, "fit_seconds": round(time.monotonic() - started, 2),
         "compute": train_compute(device),  # bfloat16 or float32: what the steps ran in
+        # where a run's time goes (seconds): on a GPU the steps are not all of it
+        "phase_seconds": {k: round(v, 2) for k, v in phases.items()},
     }
     return model, stats
 
