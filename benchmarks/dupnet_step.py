@@ -1,14 +1,17 @@
 """Where one DupNet training step spends its time, part by part, on a device.
 
-A step edits all its views in one call (two views of each photo, two edited
-halves of some; four calls, one per part, before run 9), runs the network
-forward and backward over all the views, and updates the weights. This times each part alone (synchronising a GPU after
-each), so the slow part is measured rather than guessed. Random pixels stand
-in for photos: the cost does not depend on what they show. The same edits on
-8-px images measure what the edits cost besides arithmetic (kernel launches,
-Python), the part that bounds a GPU step, for both.
+A step edits all its views in one call (two views of each photo, or
+``views``, and two edited halves of some; one call per part before run 9),
+runs the network forward and backward over all the views, and updates the
+weights. This times the whole step as training runs it, and each part alone
+(synchronising a GPU after each), so the slow part is measured rather than
+guessed. ``HASHVIEW_PARAMS`` (a JSON object of DupNet's parameters) times
+another plan, e.g. '{"views": 4, "hard_negatives": 32}'. Random pixels stand
+in for photos: the cost does not depend on what they show. The same step and
+edits on 8-px images measure what they cost besides arithmetic (kernel
+launches, Python): the floor under a GPU step, whatever the GPU.
 
-Usage: python benchmarks/dupnet_step.py [--device auto] [--repeats 20]
+Usage: [HASHVIEW_PARAMS=JSON] python benchmarks/dupnet_step.py [--device auto] [--repeats 20]
 """
 
 from __future__ import annotations
@@ -46,31 +49,36 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
+    import numpy as np
     import torch
 
     from hashview.core import edits
     from hashview.core.device import describe_device, pick_device
     from hashview.core.methods import get_method
-    from hashview.core.methods.deep import DeepRun, build_config
-    from hashview.core.methods.dupnet import _halves
+    from hashview.core.methods.deep import Batch, DeepRun, build_config, changed_params
+    from hashview.core.methods.dupnet import Plan, _halves
     from hashview.core.network import HashNet, train_autocast, train_compute
+    from hashview.core.training import TrainOptions, default_bits
 
     device = pick_device(args.device)
     method = get_method("dupnet")
-    n, hard, side = method.defaults.batch_size, int(method.params["hard_negatives"]), 64
+    params = {**method.params, **changed_params(method)}  # HASHVIEW_PARAMS='{"views": 4}' times another plan
+    n, v, hard, side = method.defaults.batch_size, int(params["views"]), int(params["hard_negatives"]), 64
+    bits = default_bits(TrainOptions(method="dupnet"))
     gen = torch.Generator().manual_seed(0)
     x = torch.rand(n, 3, side, side, generator=gen).to(device)
-    config = build_config(method, DeepRun(bits=64, input_size=side), 3, side, None, device)
+    config = build_config(method, DeepRun(bits=bits, input_size=side), 3, side, None, device)
     model = HashNet(config).to(device, memory_format=torch.channels_last).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    views = torch.cat([x, x, x[:hard], x[:hard]])
+    views = torch.cat([x] * v + [x[:hard], x[:hard]])
+    plan = Plan(np.zeros((n, side, side, 3), np.uint8), seed=0, budget_s=0.0, generator=gen)
 
     def one_call(x):  # how a step edits its views (DupNet.loss): every view in one call
-        return edits.random_edits(torch.cat([x, x, *_halves(x[:hard], gen)]), gen)
+        return edits.random_edits(torch.cat([x] * v + list(_halves(x[:hard], gen))), gen)
 
     def four_calls(x):  # how a step edited them before run 9: one call per part
         first, second = _halves(x[:hard], gen)
-        return [edits.random_edits(v, gen) for v in (x, x, first, second)]
+        return [edits.random_edits(part, gen) for part in [x] * v + [first, second]]
 
     tiny = torch.rand(n, 3, 8, 8, generator=gen).to(device)  # next to no arithmetic: what is left is launches and Python
 
@@ -81,16 +89,25 @@ def main() -> None:
         torch.tanh(u).square().mean().backward()
         optimizer.step()
 
+    def whole_step(x):  # what training runs: DupNet.loss (edits, network, loss terms), backward, update, no waits between
+        optimizer.zero_grad(set_to_none=True)
+        with train_autocast(device):
+            loss = method.loss(model, Batch(x, None, np.arange(n)), plan, params)
+        loss.backward()
+        optimizer.step()
+
     parts = {
+        "whole step (DupNet.loss, backward, update)": lambda: whole_step(x),
+        "whole step's host overhead: on 8-px images": lambda: whole_step(tiny),
         "edits, one call over all views": lambda: one_call(x),
         "  of which JPEG (its share of the views)": lambda: edits.jpeg(views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen),
-        "edits, four calls (one per part, before run 9)": lambda: four_calls(x),
+        "edits, one call per part (before run 9)": lambda: four_calls(x),
         "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
-        "edits' host overhead: four calls on 8-px images": lambda: four_calls(tiny),
+        "edits' host overhead: a call per part, 8-px": lambda: four_calls(tiny),
         "network forward + backward + update": network,
     }
     compute = train_compute(device)
-    print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {n} photos + {hard} halved, "
+    print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {bits} bits, {n} photos x {v} views + {hard} halved, "
           f"{len(views)} views of {side} px a step; a step computes in {compute}")
     with train_autocast(device):  # as a training step runs its loss, edits included
         seconds = timed(parts, device, args.repeats)

@@ -176,15 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-imagededup", action="store_true")
     parser.add_argument("--seed", type=int, help="train with this seed (default: hashview's own, 0), to see the spread of runs")
+    parser.add_argument("--params", help='change the method\'s hyper-parameters for this run, a JSON object, e.g. \'{"views": 4}\' '
+                        "(sets HASHVIEW_PARAMS: an experiment, not the defaults)")
     parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 128 for dupnet), the one option tried besides the defaults")
     args = parser.parse_args(argv)
     root = args.dataset.resolve()
     pairs, kind = truth_pairs(root)
     rows = []
+    if args.params:
+        json.loads(args.params)  # bad JSON stops here, before minutes of training
+        os.environ["HASHVIEW_PARAMS"] = args.params  # hashview's own processes inherit it (core.methods.deep.PARAMS_ENV)
     found, times, env = run_hashview(root, args.seed, args.bits)
     network = times.pop("network")
     by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}
-    tool = "hashview (defaults" + (f", seed {args.seed}" if args.seed is not None else "") + (f", {args.bits} bits" if args.bits else "") + ")"
+    tool = ("hashview (" + (f"params {args.params}" if args.params else "defaults") + (f", seed {args.seed}" if args.seed is not None else "")
+            + (f", {args.bits} bits" if args.bits else "") + ")")
     rows.append({"tool": tool, **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times,
                  "network": network, "by_radius": by_radius, "cache": env["HASHVIEW_HOME"]})
     if not args.skip_imagededup:

@@ -24,8 +24,9 @@ def photos(n=12, side=32):
 def fit(x, cancel=None, pairs=None, **run):
     method = get_method("dupnet")
     overrides = {"min_steps": run.pop("steps", 4), "passes": 0.0}
-    if "hard_negatives" in run:
-        overrides["hard_negatives"] = run.pop("hard_negatives")
+    for name in ("hard_negatives", "views"):
+        if name in run:
+            overrides[name] = run.pop(name)
     if pairs is not None:
         overrides["pairs"] = pairs
     gen = fit_deep(method, x, None, None, DeepRun(overrides=overrides, **run), "cpu", cancel)
@@ -142,3 +143,66 @@ def test_training_reports_its_progress_step_by_step():
     assert [(e.done, e.total) for e in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert steps[0].message == "training, epoch 1 of 2" and steps[-1].message == "training, epoch 2 of 2"
     assert all(e.rate > 0 for e in steps) and steps[-1].eta_s == 0 and steps[0].eta_s > 0
+
+
+def test_the_contrastive_loss_of_two_views_is_simclrs_cross_entropy():
+    """Two views: each row's one positive is the other view of its photo, as before views were a parameter."""
+    import torch.nn.functional as F
+
+    from hashview.core.methods.dupnet import contrastive_loss
+
+    n = 5
+    codes = torch.randn(2 * n, 16, generator=torch.Generator().manual_seed(0))
+    z = F.normalize(codes, dim=1)
+    sim = (z @ z.T / 0.1).masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf"))
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    assert torch.allclose(contrastive_loss(codes, n, 2, 0.1), F.cross_entropy(sim, target))
+
+
+def test_the_contrastive_loss_of_more_views_averages_every_positive():
+    """Four views of three photos, against the formula written out row by row."""
+    import math
+
+    from hashview.core.methods.dupnet import contrastive_loss
+
+    photos_, views, t = 3, 4, 0.2
+    codes = torch.randn(photos_ * views, 8, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    z = torch.nn.functional.normalize(codes, dim=1).tolist()
+    cos = [[sum(a * b for a, b in zip(zi, zk)) for zk in z] for zi in z]
+    total = 0.0
+    for i in range(len(z)):
+        below = sum(math.exp(cos[i][k] / t) for k in range(len(z)) if k != i)
+        for p in range(len(z)):
+            if p != i and p % photos_ == i % photos_:
+                total -= math.log(math.exp(cos[i][p] / t) / below)
+    loss = contrastive_loss(codes, photos_, views, t)
+    assert loss.item() == pytest.approx(total / (len(z) * (views - 1)), rel=1e-5)
+    loss.backward()
+    assert torch.isfinite(codes.grad).all()  # the masked diagonal sends no NaN back
+
+
+def test_four_views_of_each_photo_train_without_nan():
+    x = photos()
+    model, stats, events = fit(x, bits=16, epochs=1, batch_size=6, input_size=32, steps=2, views=4)
+    assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
+    assert stats["params"]["views"] == 4
+
+
+def test_one_view_is_refused_in_one_line():
+    with pytest.raises(ValueError, match="at least two views"):
+        fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1, views=1)
+
+
+def test_hashview_params_changes_a_runs_parameters_and_refuses_names_it_lacks(monkeypatch):
+    from hashview.core.methods.deep import PARAMS_ENV
+
+    monkeypatch.setenv(PARAMS_ENV, '{"views": 3, "hard_negatives": 2}')
+    _model, stats, _events = fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1)
+    assert stats["params"]["views"] == 3 and stats["params"]["hard_negatives"] == 2  # kept with the network
+    monkeypatch.setenv(PARAMS_ENV, '{"veiws": 4}')
+    with pytest.raises(ValueError, match="dupnet has no parameter veiws"):
+        fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1)
+    for bad in ("views=4", "[4]"):
+        monkeypatch.setenv(PARAMS_ENV, bad)
+        with pytest.raises(ValueError, match=PARAMS_ENV):
+            fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1)

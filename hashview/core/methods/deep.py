@@ -17,7 +17,9 @@ or decoded from a library folder):
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -68,6 +70,32 @@ class DeepRun:
     batch_size: int | None = None
     lr: float | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # method hyper-parameters (e.g. {"beta": 0.5})
+
+
+PARAMS_ENV = "HASHVIEW_PARAMS"  # a JSON object of hyper-parameters to change, e.g. '{"views": 4}'
+
+
+def changed_params(method) -> dict[str, Any]:
+    """The hyper-parameters ``HASHVIEW_PARAMS`` changes for this run (none when unset).
+
+    For experiments from a shell (``benchmarks/dups.py --params`` sets it): an
+    experiment used to mean editing the method's source. A name the method does
+    not have is an error, so a typo never trains the defaults under another label.
+    """
+    text = os.environ.get(PARAMS_ENV, "").strip()
+    if not text:
+        return {}
+    try:
+        changed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{PARAMS_ENV} is not JSON: {exc}") from None
+    if not isinstance(changed, dict):
+        raise ValueError(f"{PARAMS_ENV} must be a JSON object of {method.name}'s parameters, got {text}")
+    unknown = sorted(set(changed) - set(method.params))
+    if unknown:
+        raise ValueError(f"{PARAMS_ENV}: {method.name} has no parameter {', '.join(unknown)}"
+                         f" (it has {', '.join(sorted(method.params)) or 'none'})")
+    return changed
 
 
 @dataclass
@@ -211,7 +239,7 @@ def fit_deep(
     epochs = int(run.epochs or d.epochs)
     batch_size = int(min(run.batch_size or d.batch_size, len(images)))
     peak_lr = float(run.lr or d.lr)
-    params = {**method.params, **run.overrides}
+    params = {**method.params, **changed_params(method), **run.overrides}
     channels = int(images.shape[3])
     config = build_config(method, run, channels, int(images.shape[1]), classes, device)
     torch.manual_seed(run.seed)
