@@ -76,7 +76,7 @@ def main() -> None:
     def one_call(x):  # how a step edits its views (DupNet.loss): every view in one call
         return edits.random_edits(torch.cat([x] * v + list(_halves(x[:hard], gen))), gen)
 
-    def four_calls(x):  # how a step edited them before run 9: one call per part
+    def call_per_part(x):  # how a step edited them before run 9: one call per part
         first, second = _halves(x[:hard], gen)
         return [edits.random_edits(part, gen) for part in [x] * v + [first, second]]
 
@@ -101,9 +101,9 @@ def main() -> None:
         "whole step's host overhead: on 8-px images": lambda: whole_step(tiny),
         "edits, one call over all views": lambda: one_call(x),
         "  of which JPEG (its share of the views)": lambda: edits.jpeg(views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen),
-        "edits, one call per part (before run 9)": lambda: four_calls(x),
+        "edits, one call per part (before run 9)": lambda: call_per_part(x),
         "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
-        "edits' host overhead: a call per part, 8-px": lambda: four_calls(tiny),
+        "edits' host overhead: a call per part, 8-px": lambda: call_per_part(tiny),
         "network forward + backward + update": network,
     }
     compute = train_compute(device)

@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="train with this seed (default: hashview's own, 0), to see the spread of runs")
     parser.add_argument("--params", help='change the method\'s hyper-parameters for this run, a JSON object, e.g. \'{"views": 4}\' '
                         "(sets HASHVIEW_PARAMS: an experiment, not the defaults)")
-    parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 128 for dupnet), the one option tried besides the defaults")
+    parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 128 for dupnet)")
     args = parser.parse_args(argv)
     root = args.dataset.resolve()
     pairs, kind = truth_pairs(root)
