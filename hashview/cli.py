@@ -139,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--exact", action="store_true", help="byte-identical files only")
     p.add_argument("--radius", type=int, help="Hamming radius (default: read off the codes' own distances)")
     p.add_argument("--profile", action="store_true", help="instead of groups, list per radius how many groups and pairs it gives")
+    p.add_argument("--trash", action="store_true", help="apply the keep rules to every group and list what would move to "
+                   "the system trash (a dry run: add --yes to move them)")
+    p.add_argument("--yes", action="store_true", help="with --trash: move the listed copies to the system trash")
+    p.add_argument("--reference", type=Path, action="append", default=[], metavar="DIR",
+                   help="with --trash: a folder whose files are never moved (repeatable)")
+    p.add_argument("--prefer", type=Path, action="append", default=[], metavar="DIR",
+                   help="with --trash: keep copies in this folder first (repeatable, most preferred first)")
+    p.add_argument("--allow-large", action="store_true", help="with --trash --yes: move even when it is more than "
+                   "a fifth of the library (refused otherwise: such groups usually mean the codes cannot tell the "
+                   "photos apart)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("eval", help="train and evaluate a method on a labelled data set")
@@ -219,6 +229,12 @@ def cmd_search(args, printer: ProgressPrinter) -> int:
 
 
 def cmd_dups(args, printer: ProgressPrinter) -> int:
+    if (args.yes or args.reference or args.prefer or args.allow_large) and not args.trash:
+        return _fail("--yes, --reference, --prefer and --allow-large go with --trash")
+    if args.trash and args.profile:
+        return _fail("--trash and --profile cannot go together")
+    if args.trash:
+        return cmd_cleanup(args, printer)
     with _open_library(args.folder) as lib:
         if not args.exact:
             printer.drive(lib.encode(args.network))
@@ -246,6 +262,86 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
         lines.append("no duplicates found")
     _emit(args, document, lines)
     return 0
+
+
+def cmd_cleanup(args, printer: ProgressPrinter) -> int:
+    """``dups --trash [--yes]``: the explorer's keep rules and trash checks, for every group, from a shell.
+
+    Without ``--yes`` nothing moves: it prints what would. With it, each
+    group's copies go to the system trash through the same checks as the
+    app's trash button; a group that fails a check is left alone and reported.
+    Exit 0 when everything listed moved (or would), 1 when a group was refused
+    or a move failed.
+    """
+    from hashview.core import cleanup
+    from hashview.core.keep_rules import KeepPolicy
+
+    cwd = Path.cwd()
+    policy = KeepPolicy(preferred=tuple(cwd / p for p in args.prefer), reference=tuple(cwd / p for p in args.reference))
+    moved: list[dict] = []
+    failures: list[dict] = []
+    with _open_library(args.folder) as lib:
+        if not args.exact:
+            printer.drive(lib.encode(args.network))
+        groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
+        entries = {e.id: e for e in lib.entries()}
+        root = Path(lib.root)
+        plans = cleanup.plan_cleanup(groups, entries, root, policy)
+        moving = sum(len(p.moves) for p in plans if p.refused is None)
+        warning = None if args.exact else cleanup.large_cleanup_warning(moving, len(entries))
+        if warning:
+            sys.stderr.write(f"hashview: warning: {warning}\n")
+            if args.yes and not args.allow_large:
+                return _fail("nothing moved: the clean-up is too large to be safe; check the groups (without --yes), "
+                             "then add --allow-large if they are right", 1)
+        if args.yes:
+            from hashview.system_trash import move_to_trash
+
+            for plan in plans:
+                if plan.refused is not None:
+                    continue
+                try:
+                    batch = cleanup.trash_files([Path(m.path) for m in plan.moves], root, move_to_trash, policy,
+                                                plan.kept)
+                except cleanup.TrashRefused as exc:  # changed since the plan was made
+                    failures.append({"path": str(plan.keeper.path), "reason": str(exc)})
+                    continue
+                moved.extend({"path": str(f.original), "trash_path": None if f.trashed is None else str(f.trashed)}
+                             for f in batch.files)
+                lib.forget(batch.originals)
+                if batch.failure is not None:
+                    failures.append({"path": str(batch.failure[0]), "reason": batch.failure[1]})
+                    break
+    refused = [{"keep": str(p.keeper.path), "reason": p.refused} for p in plans if p.refused is not None]
+    document = {
+        "dry_run": not args.yes,
+        "groups": [{"keep": str(p.keeper.path), "why": p.reason, "move": [str(m.path) for m in p.moves],
+                    "links": sorted(str(x) for x in p.links), "refused": p.refused} for p in plans],
+        "moved": moved, "failed": failures, "warning": warning,
+    }
+    lines = []
+    for plan in plans:
+        lines.append(f"keep {_safe(plan.keeper.path)}  ({plan.reason})")
+        for m in plan.moves:
+            link = "  (link: only the link moves)" if Path(m.path) in plan.links else ""
+            lines.append(f"  {'move' if plan.refused is None else 'left'} {_safe(m.path)}{link}")
+        if plan.refused:
+            lines.append(f"  left alone: {_safe(plan.refused)}")
+    if args.yes:
+        lines.append(f"moved {len(moved)} files to the system trash" + (f"; {len(failures)} failed" if failures else ""))
+    else:
+        lines.append(f"would move {moving} files to the system trash (a dry run: add --yes to move them)"
+                     if plans else "no duplicates found")
+    for failure in failures:
+        sys.stderr.write(f"hashview: not moved: {_safe(failure['path'])}: {_safe(failure['reason'])}\n")
+    _emit(args, document, lines)
+    return 1 if failures or refused else 0
+
+
+def _safe(text: object) -> str:
+    """A path or message for the terminal, control characters escaped."""
+    return str(text).encode("unicode_escape", "backslashreplace").decode("ascii", "backslashreplace") \
+        if any(ord(c) < 32 or ord(c) == 127 for c in str(text)) else str(text)
 
 
 def cmd_eval(args, printer: ProgressPrinter) -> int:

@@ -40,3 +40,15 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def private_trash(tmp_path, monkeypatch):
+    """The real system trash, moved into the test's folder: Qt's freedesktop trash lives in
+    $XDG_DATA_HOME/Trash for files on the home volume, so HOME and XDG_DATA_HOME point here
+    (the test's files share the volume). Returns the trash folder (``files/``, ``info/``)."""
+    home = tmp_path / "home"
+    (home / ".local" / "share").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    return home / ".local" / "share" / "Trash"

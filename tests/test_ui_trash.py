@@ -1,45 +1,28 @@
-"""Trash: confirmation lists the files, moves go to a fake trash, undo brings them back, refusals.
+"""Trash from the explorer through the real platform call: confirm, move, undo, refusals, links.
 
-``QFile.moveToTrash`` is replaced by a move into a temporary folder laid out
-like the freedesktop trash, so no test touches the real one; one test checks
-that the real call is made with the right path.
+Nothing here replaces ``QFile.moveToTrash``: files go to the real freedesktop
+trash, which the ``private_trash`` fixture moves into the test's folder.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QFile, Qt
+from PySide6.QtCore import Qt
 from test_ui_duplicates import build
 
+from hashview.core import cleanup
 from hashview.core.keep_rules import KeepPolicy
-from hashview.ui import trash
+from hashview.core.library import Library
 
 
-@pytest.fixture
-def fake_trash(tmp_path, monkeypatch):
-    """A trash folder (files/ and info/) that ``QFile.moveToTrash`` moves into."""
-    bin_ = tmp_path / "Trash"
-    (bin_ / "files").mkdir(parents=True)
-    (bin_ / "info").mkdir()
-    moved = []
-
-    def move(name: str):
-        source = Path(name)
-        target = bin_ / "files" / f"{len(moved)}-{source.name}"
-        shutil.move(str(source), str(target))
-        (bin_ / "info" / (target.name + ".trashinfo")).write_text(f"[Trash Info]\nPath={source}\n")
-        moved.append(source)
-        return True, str(target)
-
-    monkeypatch.setattr(QFile, "moveToTrash", staticmethod(move))
-    return bin_, moved
+def trashed_names(bin_: Path) -> list[str]:
+    return sorted(p.name for p in (bin_ / "files").iterdir()) if (bin_ / "files").exists() else []
 
 
-def test_trash_confirm_undo(qtbot, tmp_path, fake_trash):
-    bin_, moved = fake_trash
+def test_trash_confirm_undo(qtbot, tmp_path, private_trash):
     library, explorer, controller = build(qtbot, tmp_path)
     explorer.select_group(0)
     group = explorer.current_group()
@@ -49,13 +32,15 @@ def test_trash_confirm_undo(qtbot, tmp_path, fake_trash):
     dialog = controller.confirmation
     assert dialog is not None and dialog.isVisible()
     assert dialog.listed() == [str(p) for p in others] and str(keeper) in dialog.label.text()
+    assert group.reason and group.reason in dialog.label.text()  # the person sees why this copy stays
     with qtbot.waitSignal(controller.trashed, timeout=10_000) as done, \
             qtbot.waitSignal(controller.scanned, timeout=20_000):
         dialog.move_button.click()  # the person agrees
-    assert done.args[0] == others and moved == others
+    assert done.args[0] == others
     assert not any(p.exists() for p in others) and keeper.exists()
+    assert trashed_names(private_trash) == sorted(p.name for p in others)
+    assert len(list((private_trash / "info").iterdir())) == len(others)
     assert not {e.path for e in library.entries()} & set(others)  # forgotten by the catalog
-    assert len(list((bin_ / "files").iterdir())) == len(others)
     assert all(keeper not in explorer.groups_model.group(r).key() for r in range(explorer.groups_model.rowCount()))
     assert explorer.undo_button.isEnabled()
 
@@ -63,32 +48,30 @@ def test_trash_confirm_undo(qtbot, tmp_path, fake_trash):
             qtbot.waitSignal(controller.scanned, timeout=20_000):
         qtbot.keyClick(explorer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert back.args[0] == others and all(p.exists() for p in others)
-    assert not list((bin_ / "files").iterdir()) and not list((bin_ / "info").iterdir())
+    assert trashed_names(private_trash) == [] and not list((private_trash / "info").iterdir())
     assert set(others) <= {e.path for e in library.entries()}  # re-indexed
     assert explorer.groups_model.rowCount() == 3 and not explorer.undo_button.isEnabled()
 
 
-def test_cancelled_confirmation_moves_nothing(qtbot, tmp_path, fake_trash):
-    _bin, moved = fake_trash
+def test_cancelled_confirmation_moves_nothing(qtbot, tmp_path, private_trash):
     _library, explorer, controller = build(qtbot, tmp_path)
     dialog = controller.request_trash(explorer.current_group())
     dialog.reject()
-    assert moved == [] and controller.undo_stack == []
+    assert trashed_names(private_trash) == [] and controller.undo_stack == []
 
 
-def test_outside_root_and_reference_folders_are_refused(qtbot, tmp_path, fake_trash):
-    _bin, moved = fake_trash
+def test_outside_root_and_reference_folders_are_refused(qtbot, tmp_path, private_trash):
     library, explorer, controller = build(qtbot, tmp_path)
     outside = tmp_path / "elsewhere.jpg"
     outside.write_bytes(b"x")
-    with pytest.raises(trash.TrashRefused, match="outside the library folder"):
-        trash.check_trashable([outside], library.root)
-    link = library.root / "link.jpg"
-    link.symlink_to(outside)
-    with pytest.raises(trash.TrashRefused, match="outside"):
-        trash.check_trashable([link], library.root)
-    with pytest.raises(trash.TrashRefused, match="outside"):
-        trash.check_trashable([library.root], library.root)
+    with pytest.raises(cleanup.TrashRefused, match="outside the library folder"):
+        cleanup.check_trashable([outside], library.root)
+    with pytest.raises(cleanup.TrashRefused, match="outside"):
+        cleanup.check_trashable([library.root], library.root)
+    linked_folder = library.root / "linked"
+    linked_folder.symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(cleanup.TrashRefused, match="outside"):  # moving it would move the outside file
+        cleanup.check_trashable([linked_folder / "elsewhere.jpg"], library.root)
 
     # in the explorer: a group whose copy lies in a reference folder is refused, nothing moves
     group = explorer.current_group()
@@ -96,22 +79,94 @@ def test_outside_root_and_reference_folders_are_refused(qtbot, tmp_path, fake_tr
     controller.policy = KeepPolicy(reference=(copy.parent,))
     with qtbot.waitSignal(controller.refused) as refused:
         assert controller.request_trash(group) is None
-    assert "reference folder" in refused.args[0] and copy.exists() and moved == []
+    assert "reference folder" in refused.args[0] and copy.exists()
     assert "reference folder" in explorer.status.text()
     with qtbot.waitSignal(controller.refused):
         controller.trash([outside])
-    assert outside.exists() and moved == []
+    assert outside.exists() and trashed_names(private_trash) == []
 
 
-def test_the_real_call_gets_the_path(tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr(QFile, "moveToTrash", staticmethod(lambda name: calls.append(name) or (True, "")))
-    photo = tmp_path / "lib" / "a.jpg"
-    photo.parent.mkdir()
-    photo.write_bytes(b"jpeg")
-    batch = trash.trash_files([photo], tmp_path / "lib")
-    assert calls == [str(photo.resolve())]
-    assert batch.files[0].trashed is None and not batch.can_undo()
-    monkeypatch.setattr(QFile, "moveToTrash", staticmethod(lambda name: (False, "")))
+def link_library(root: Path, link_first: bool) -> Library:
+    """A real photo and a symlinked copy of it, in either path order, indexed (exact duplicates)."""
+    from imagefactory import make_photo
+
+    real = make_photo(root / ("b_photos" if link_first else "a_photos") / "IMG_0002.jpg", (96, 72), seed=3)
+    link = root / ("a_album" if link_first else "z_album") / "best.jpg"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(os.path.relpath(real, link.parent))
+    make_photo(root / "other.jpg", (96, 72), seed=4)
+    library = Library.open(root)
+    for _event in library.index():
+        pass
+    return library
+
+
+@pytest.mark.parametrize("link_first", [False, True])
+def test_a_symlinked_copy_is_trashed_as_a_link_and_the_photo_stays(qtbot, tmp_path, private_trash, link_first):
+    library = link_library(tmp_path / "lib", link_first)
+    _library, explorer, controller = build(qtbot, tmp_path, library)  # no network yet: identical files
+    group = explorer.current_group()
+    assert group is not None
+    keeper = Path(group.keeper.path)
+    assert not keeper.is_symlink() and keeper.name == "IMG_0002.jpg"  # the real file is kept, whatever the order
+    assert "real file" in group.reason
+    link = next(Path(m.path) for m in group.others)
+    dialog = controller.request_trash(group)
+    assert dialog.listed() == [str(link) + "  (a link: only the link moves, the photo it points to stays)"]
+    with qtbot.waitSignal(controller.trashed, timeout=10_000):
+        dialog.move_button.click()
+    assert keeper.is_file() and keeper.read_bytes()[:2] == b"\xff\xd8"  # the photo is untouched
+    assert not link.is_symlink() and not link.exists()
+    assert (private_trash / "files" / "best.jpg").is_symlink()  # the link went to the trash, not its target
+
+
+def test_trashing_the_file_a_kept_link_points_to_is_refused(qtbot, tmp_path, private_trash):
+    library = link_library(tmp_path / "lib", link_first=False)
+    _library, explorer, controller = build(qtbot, tmp_path, library)
+    group = explorer.current_group()
+    real = Path(group.keeper.path)
+    explorer.select_member(1)
+    explorer.keep_current()  # the person keeps the link by hand
+    assert Path(group.keeper.path).is_symlink() and group.reason == "chosen by you"
+    with qtbot.waitSignal(controller.refused) as refused:
+        assert controller.request_trash(group) is None
+    assert "link" in refused.args[0] and real.is_file() and trashed_names(private_trash) == []
+
+
+def test_a_failure_half_way_keeps_what_moved_for_undo_and_the_catalog(qtbot, tmp_path, private_trash, monkeypatch):
+    library, explorer, controller = build(qtbot, tmp_path)
+    group = next(explorer.groups_model.group(r) for r in range(explorer.groups_model.rowCount())
+                 if len(explorer.groups_model.group(r).others) >= 2)
+    first, second = (Path(m.path) for m in group.others[:2])
+    from hashview import system_trash
+    from hashview.ui import duplicates_controller
+
+    real_move = system_trash.move_to_trash
+
+    def move_then_lose_the_next(path):
+        """The real call; after the first file, the second disappears (deleted by another program)."""
+        where = real_move(path)
+        if path == first:
+            second.unlink()
+        return where
+
+    monkeypatch.setattr(duplicates_controller, "move_to_trash", move_then_lose_the_next)
+    with qtbot.waitSignal(controller.refused) as refused, qtbot.waitSignal(controller.trashed, timeout=10_000) as done:
+        controller.trash([first, second], keep=[Path(group.keeper.path)])
+    assert str(second) in refused.args[0]
+    assert done.args[0] == [first] and trashed_names(private_trash) == [first.name]
+    assert first not in {e.path for e in library.entries()}  # the catalog forgot what moved
+    assert controller.undo_stack and controller.undo_stack[-1].originals == [first]
+    assert controller.undo_stack[-1].failure[0] == second
+    assert cleanup.restore(controller.undo_stack.pop()) == [first] and first.exists()
+
+
+def test_the_real_call_reports_a_refusal(tmp_path, private_trash):
+    from hashview.system_trash import move_to_trash
+
     with pytest.raises(OSError, match="refused"):
-        trash.move_to_trash(photo)
+        move_to_trash(tmp_path / "not-there.jpg")
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"jpeg")
+    where = move_to_trash(photo)
+    assert where == private_trash / "files" / "a.jpg" and where.read_bytes() == b"jpeg" and not photo.exists()

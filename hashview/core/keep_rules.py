@@ -9,15 +9,25 @@ folder. Files in *reference* folders (an archive, a backup the person trusts)
 are never proposed for removal: when a group has one, the best reference copy
 is the keeper and the other reference copies are left alone too.
 
+Two safety rules come before the person's: a reference copy wins, then a real
+file beats a symbolic link (keeping a link and trashing the file it points to
+would leave nothing but a broken link). Where the person's rules tie (byte-
+identical copies tie on all of them), the copy that looks like the original
+wins: fewer copy marks in its path ("copy", "(1)", "backup", "-edited"...), then
+the shorter path, then the older file, then the path itself. ``keep_reason``
+says in words which rule decided, so the explorer can tell the person why.
+
 Pure functions over catalog entries (anything with ``path``, ``width``,
 ``height``, ``size``, ``taken`` and ``mtime_ns``), so the explorer, the
-command line and the tests all pick the same keeper.
+command line and the tests all pick the same keeper. The only file system
+access is an ``lstat`` per copy to tell links from files.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -118,31 +128,60 @@ class KeepPolicy:
             return cls()
 
 
-def _rule_keys(policy: KeepPolicy) -> list[Callable[[Any], Any]]:
-    """One sort key per rule in the policy's order; smaller is better."""
-    keys = {
+COPY_MARKS = re.compile(
+    r"(?<![a-z0-9])(?:copy|copie|kopie|copia|backups?|bak|duplicates?|edited|modified)(?![a-z])"
+    r"|\(\d{1,3}\)"
+    r"|[-_ ](?:edit|copy)\d*(?=\.|$)",
+)
+"""What file managers, phones and people add to the name of a copy: "IMG (1).jpg",
+"Copy of x", "x - copy 2", "Backup 2019/", "x-edited.jpg", "x_edit.jpg"."""
+
+
+def copy_marks(path: Path | str) -> int:
+    """How many copy marks the path carries (in every folder name and the file name)."""
+    return len(COPY_MARKS.findall(str(path).lower()))
+
+
+def is_link(path: Path | str) -> bool:
+    """Whether the catalog path is a symbolic link (it names another file; trashing it moves only the link)."""
+    try:
+        return Path(path).is_symlink()
+    except OSError:
+        return False
+
+
+def _criteria(policy: KeepPolicy) -> list[tuple[str, Callable[[Any], Any]]]:
+    """Every key the keeper is chosen by, most important first; smaller is better."""
+    rules = {
         "resolution": lambda e: -(int(e.width or 0) * int(e.height or 0)),
         "size": lambda e: -int(e.size or 0),
         "oldest": age_key,
         "folder": lambda e: policy.folder_rank(e.path),
     }
-    return [keys[name] for name in policy.order]
+    return [
+        ("reference", lambda e: not policy.is_reference(e.path)),
+        ("link", lambda e: is_link(e.path)),
+        *[(name, rules[name]) for name in policy.order],
+        ("marks", lambda e: copy_marks(e.path)),
+        ("path_length", lambda e: len(str(e.path))),
+        ("modified", lambda e: int(getattr(e, "mtime_ns", 0) or 0)),
+        ("path", lambda e: str(e.path)),
+    ]
 
 
 def rank(entries: Iterable[Any], policy: KeepPolicy | None = None) -> list[Any]:
-    """The entries best first under ``policy``; ties keep a stable order by path."""
-    policy = policy or KeepPolicy()
-    keys = _rule_keys(policy)
-    return sorted(entries, key=lambda e: (*[key(e) for key in keys], str(e.path)))
+    """The entries best first: reference copies, real files before links, the person's rules, then tie-breaks."""
+    criteria = _criteria(policy or KeepPolicy())
+    return sorted(entries, key=lambda e: tuple(key(e) for _name, key in criteria))
 
 
 def choose_keeper(entries: Sequence[Any], policy: KeepPolicy | None = None) -> tuple[Any, list[Any]]:
     """The copy to keep and the copies that may go, for one duplicate group.
 
-    The keeper is the best copy by the rules, but a copy in a reference folder
-    always beats one outside (reference folders hold what the person trusts).
-    ``others`` never contains a reference copy: those are kept whatever the
-    rules say.
+    The keeper is the best copy by ``rank``: a copy in a reference folder
+    always beats one outside (reference folders hold what the person trusts),
+    and a real file beats a link. ``others`` never contains a reference copy:
+    those are kept whatever the rules say.
 
     Raises:
         ValueError: the group is empty.
@@ -151,10 +190,51 @@ def choose_keeper(entries: Sequence[Any], policy: KeepPolicy | None = None) -> t
         raise ValueError("a duplicate group needs at least one entry")
     policy = policy or KeepPolicy()
     ordered = rank(entries, policy)
-    protected = [e for e in ordered if policy.is_reference(e.path)]
-    keeper = protected[0] if protected else ordered[0]
+    keeper = ordered[0]
     others = [e for e in ordered if e is not keeper and not policy.is_reference(e.path)]
     return keeper, others
+
+
+def _pixels(entry: Any) -> str:
+    return f"{entry.width} × {entry.height}" if entry.width else "unknown size"
+
+
+def _describe_win(name: str, keeper: Any, runner_up: Any, policy: KeepPolicy) -> str:
+    """Why ``keeper`` beat ``runner_up`` on criterion ``name``, in the explorer's words."""
+    if name == "reference":
+        return "it is in a reference folder"
+    if name == "link":
+        return "it is the real file (the other copy is a link)"
+    if name == "resolution":
+        return f"highest resolution ({_pixels(keeper)} against {_pixels(runner_up)})"
+    if name == "size":
+        return f"largest file ({int(keeper.size or 0):,} bytes against {int(runner_up.size or 0):,})"
+    if name == "oldest":
+        return "oldest (date taken, else modified)"
+    if name == "folder":
+        return f"in a preferred folder ({policy.preferred[policy.folder_rank(keeper.path)]})"
+    if name == "marks":
+        return "its name looks like the original (the other has copy marks such as 'copy', '(1)' or 'backup')"
+    if name == "path_length":
+        return "the copies tie on every rule; it has the shorter path"
+    if name == "modified":
+        return "the copies tie on every rule; it is the older file"
+    return "the copies tie on every rule; it comes first by path"
+
+
+def keep_reason(keeper: Any, entries: Sequence[Any], policy: KeepPolicy | None = None) -> str:
+    """One line saying why ``keeper`` is kept: the first criterion that set it apart from the next best copy."""
+    policy = policy or KeepPolicy()
+    others = [e for e in rank(entries, policy) if e is not keeper]
+    if not others:
+        return "it is the only copy"
+    runner_up = others[0]
+    for name, key in _criteria(policy):
+        if key(keeper) < key(runner_up):
+            return _describe_win(name, keeper, runner_up, policy)
+        if key(keeper) > key(runner_up):
+            return "chosen by you"
+    return "the copies are the same file"
 
 
 def removable(entries: Sequence[Any], keeper: Any, policy: KeepPolicy | None = None) -> list[Any]:

@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from hashview.core import cleanup
 from hashview.core.keep_rules import KeepPolicy
-from hashview.ui import trash
+from hashview.system_trash import move_to_trash
 from hashview.ui.duplicates_model import GroupRow, make_rows
 from hashview.ui.duplicates_view import DuplicatesExplorer
 from hashview.ui.jobs import JobRunner
 from hashview.ui.radius_control import EXACT
 from hashview.ui.thumbnail_model import ThumbnailLoader
+from hashview.ui.trash import TrashConfirmation
 
 if TYPE_CHECKING:
     from hashview.ui.main_window import MainWindow
@@ -90,8 +92,9 @@ class DuplicatesController(QObject):
         self.settings = settings
         self.library: Any = None
         self.policy = KeepPolicy.from_json(str(settings.value(RULES_KEY, "") or ""))
-        self.undo_stack: list[trash.TrashBatch] = []
-        self.confirmation: trash.TrashConfirmation | None = None
+        self.undo_stack: list[cleanup.TrashBatch] = []
+        self.confirmation: TrashConfirmation | None = None
+        self._pending_keep: list[Path] = []
         self.scan_result: Scan | None = None
         self._loader: ThumbnailLoader | None = None
         self._pending: int | None | bool = False
@@ -238,19 +241,34 @@ class DuplicatesController(QObject):
         self.explorer.show_status(text)
 
     # -- trash ------------------------------------------------------------------------------
-    def request_trash(self, group: GroupRow) -> trash.TrashConfirmation | None:
+    def request_trash(self, group: GroupRow) -> TrashConfirmation | None:
         """Check the group's other copies, then ask for confirmation (non-blocking)."""
         paths = [Path(m.path) for m in group.others]
+        keep = self._kept_paths(group)
         try:
-            trash.check_trashable(paths, Path(self.library.root), self.policy)
-        except trash.TrashRefused as exc:
+            cleanup.check_trashable(paths, Path(self.library.root), self.policy, keep)
+        except cleanup.TrashRefused as exc:
             self._refuse(str(exc))
             return None
-        self.confirmation = trash.TrashConfirmation(paths, Path(group.keeper.path), self.explorer)
+        links = {p for p in paths if p.is_symlink()}
+        self._pending_keep = keep
+        self.confirmation = TrashConfirmation(paths, Path(group.keeper.path), self.explorer, reason=group.reason,
+                                              links=links, library_size=self._library_size_for_warning())
         self.confirmation.confirmed.connect(self.trash)
         self.confirmation.finished.connect(self._confirmation_closed)
         self.confirmation.open()
         return self.confirmation
+
+    def _library_size_for_warning(self) -> int:
+        """The library's size for the large-clean-up warning; 0 (no warning) for identical files."""
+        exact = self.scan_result is not None and self.scan_result.radius == EXACT
+        return 0 if exact else len(self.library.entries())
+
+    @staticmethod
+    def _kept_paths(group: GroupRow) -> list[Path]:
+        """The copies that stay: the keeper and the reference copies."""
+        others = {Path(m.path) for m in group.others}
+        return [Path(m.path) for m in group.members if Path(m.path) not in others]
 
     def _confirmation_closed(self) -> None:
         # Give the keys back to the explorer, so N/P/Delete/Ctrl+Z go on working.
@@ -266,26 +284,31 @@ class DuplicatesController(QObject):
         self.refused_box = box
         self.refused.emit(text)
 
-    def trash(self, paths: list[Path]) -> None:
-        """Move ``paths`` to the trash (checked again), forget them, and scan again."""
+    def trash(self, paths: list[Path], keep: list[Path] | None = None) -> None:
+        """Move ``paths`` to the trash (checked again), forget what moved, and scan again.
+
+        Whatever moved before a failure is still forgotten by the catalog and
+        recorded for undo; the failure is shown in one line.
+        """
+        keep = self._pending_keep if keep is None else keep
         try:
-            batch = trash.trash_files(paths, Path(self.library.root), self.policy)
-        except trash.TrashRefused as exc:
+            batch = cleanup.trash_files(paths, Path(self.library.root), move_to_trash, self.policy, keep)
+        except cleanup.TrashRefused as exc:
             self._refuse(str(exc))
             return
-        except OSError as exc:
-            batch = getattr(exc, "batch", trash.TrashBatch())
-            self._refuse(f"Moving to the trash stopped: {exc}")
+        if batch.failure is not None:
+            failed, reason = batch.failure
+            self._refuse(f"Moving to the trash stopped at {failed}: {reason}")
         if not batch.files:
             return
-        if hasattr(self.library, "forget"):
-            self.library.forget(batch.originals)
+        self.library.forget(batch.originals)
         self.undo_stack.append(batch)
         self.explorer.undo_button.setEnabled(batch.can_undo())
         self._profile_stale = True
         self.scan()
         undo = " Ctrl+Z brings them back." if batch.can_undo() else ""
-        self.explorer.show_status(f"Moved {len(batch.files)} files to the trash.{undo}")
+        stopped = " The rest were not moved." if batch.failure is not None else ""
+        self.explorer.show_status(f"Moved {len(batch.files)} files to the trash.{stopped}{undo}")
         self.trashed.emit(batch.originals)
 
     def undo(self) -> bool:
@@ -297,7 +320,7 @@ class DuplicatesController(QObject):
             self.explorer.show_status(f"Wait until {self.jobs.step} has finished, then undo.")
             return False
         batch = self.undo_stack.pop()
-        self._restoring = trash.restore(batch)
+        self._restoring = cleanup.restore(batch)
         self.explorer.undo_button.setEnabled(bool(self.undo_stack) and self.undo_stack[-1].can_undo())
         library = self.library
         self.jobs.run(REINDEX, lambda cancel: library.index(cancel=cancel), "Indexing the restored files…")

@@ -24,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont, QImage
 
-from hashview.core.keep_rules import KeepPolicy, choose_keeper, rank
+from hashview.core.keep_rules import KeepPolicy, choose_keeper, keep_reason, rank
 from hashview.ui.thumbnail_model import Roles, ThumbnailLoader, placeholder_image
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ class GroupRow:
     keeper: Any
     max_distance: int
     protected: set[Path] = field(default_factory=set)
+    reason: str = ""
+    """Why the keeper is kept, in words (the rule that decided, or "chosen by you")."""
 
     @property
     def others(self) -> list[Any]:
@@ -71,7 +73,7 @@ def make_rows(groups: Sequence[Any], entries: Mapping[Any, Any], policy: KeepPol
         keeper, _others = choose_keeper(members, policy)
         ordered = [keeper] + [m for m in rank(members, policy) if m is not keeper]
         protected = {Path(m.path) for m in members if policy.is_reference(m.path)}
-        rows.append(GroupRow(ordered, keeper, int(group.max_distance), protected))
+        rows.append(GroupRow(ordered, keeper, int(group.max_distance), protected, keep_reason(keeper, members, policy)))
     return rows
 
 
@@ -265,7 +267,8 @@ class MembersModel(_ThumbModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             info = describe(entry)
-            return f"{entry.path}\n{info['resolution']}, {info['size']}, {info['taken']}"
+            why = f"\nKept: {self.group.reason}" if keeper and self.group.reason else ""
+            return f"{entry.path}\n{info['resolution']}, {info['size']}, {info['taken']}{why}"
         if role == Roles.FileId:
             return entry.id
         if role == Roles.Path:

@@ -168,7 +168,11 @@ class DuplicatesExplorer(QWidget):
         detail = QWidget()
         right = QVBoxLayout(detail)
         right.setContentsMargins(0, 0, 0, 0)
+        self.keep_reason = QLabel()
+        self.keep_reason.setObjectName("KeepReason")
+        self.keep_reason.setWordWrap(True)
         right.addLayout(panes, 1)
+        right.addWidget(self.keep_reason)
         right.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.groups_view)
@@ -246,11 +250,20 @@ class DuplicatesExplorer(QWidget):
         group = self.groups_model.group(row) if 0 <= row < self.groups_model.rowCount() else None
         self.members_model.set_group(group)
         self._enable_actions()
+        self._show_keep_reason(group)
         if group is None:
             self._show_pair(None, None)
             return
         self.select_member(1 if len(group.members) > 1 else 0)
         self.group_shown.emit(group)
+
+    def _show_keep_reason(self, group: GroupRow | None) -> None:
+        """Say which copy stays and why, so the person can trust (or overrule) the keep rules."""
+        if group is None:
+            self.keep_reason.clear()
+            return
+        self.keep_reason.setText(f"Keeping {Path(group.keeper.path).name}: {group.reason}."
+                                 if group.reason else f"Keeping {Path(group.keeper.path).name}.")
 
     def _show_member(self, row: int) -> None:
         group = self.current_group()
@@ -346,8 +359,10 @@ class DuplicatesExplorer(QWidget):
             self.show_status("This group has a copy in a reference folder: that one is kept.")
             return
         group.keeper = member
+        group.reason = "chosen by you"
         group.members = [group.keeper] + [m for m in group.members if m is not group.keeper]
         self.members_model.set_group(group)
+        self._show_keep_reason(group)
         self._enable_actions()
         self.select_member(1)
         row = self.groups_view.currentIndex()
