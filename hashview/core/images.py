@@ -5,7 +5,10 @@ decompression bombs from the header before decoding, decodes JPEGs in draft
 mode when only a small picture is needed, turns every Pillow mode into plain
 8-bit RGB (transparency over white, 16-bit and float by their real range),
 applies the EXIF orientation, and turns the many ways a bad file can fail into
-one ``BadImageError`` with a one-line reason. No Qt and no torch here.
+one ``BadImageError`` with a one-line reason. A path is opened through
+``safe_open`` (never waits on a FIFO, never reads a device, reads are bounded),
+the decode itself waits for room in the shared ``decode_budget``, and Pillow's
+warnings about the file are logged with its name. No Qt and no torch here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+
+from hashview.core.decode_budget import decode_cost, shared_budget
+from hashview.core.image_warnings import caught_for_file
+from hashview.core.safe_open import FileTooLarge, NotARegularFile, open_regular
+from hashview.core.terminal_text import printable, shown_path
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +105,8 @@ PathOrFile = str | os.PathLike | BinaryIO
 
 def _os_reason(exc: OSError) -> str:
     """One line for an operating-system error while opening or reading a file."""
+    if isinstance(exc, (NotARegularFile, FileTooLarge)):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return "vanished during scan"
     if isinstance(exc, PermissionError):
@@ -252,7 +262,8 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         raise BadImageError(f"unsupported colour mode {mode}") from exc
 
 
-def load_rgb(path: PathOrFile, max_side: int | None = None) -> tuple[Image.Image, ImageMeta]:
+def load_rgb(path: PathOrFile, max_side: int | None = None,
+             name: str | os.PathLike | None = None) -> tuple[Image.Image, ImageMeta]:
     """Decode a picture as upright 8-bit RGB, optionally shrunk to fit ``max_side``.
 
     The pixel count is checked from the header before any decoding; JPEGs are
@@ -261,46 +272,72 @@ def load_rgb(path: PathOrFile, max_side: int | None = None) -> tuple[Image.Image
     decode happens here, so a truncated file fails here and not later.
 
     Args:
-        path: a file path, or a binary file object positioned at the start.
+        path: a file path (opened by ``safe_open.open_regular``: a FIFO, device
+            or folder is refused, never waited on or read), or a binary file
+            object positioned at the start.
         max_side: if given, the result fits within ``max_side`` × ``max_side``
             (aspect kept, never enlarged).
+        name: how to name the file in log lines (default: the path).
 
     Returns:
         A loaded RGB image and the ``ImageMeta`` of the full-resolution picture.
 
     Raises:
-        BadImageError: the file is empty, missing, unreadable, not an image,
-            truncated, corrupt, too large, or in a mode we cannot convert.
+        BadImageError: the file is empty, missing, unreadable, not a regular
+            file, not an image, truncated, corrupt, too large, or in a mode we
+            cannot convert.
     """
     if max_side is not None and max_side < 1:
         raise ValueError(f"max_side must be positive, not {max_side}")
-    if isinstance(path, (str, os.PathLike)):
-        try:
-            if os.stat(path).st_size == 0:
-                raise BadImageError("zero bytes")
-        except OSError as exc:
-            raise BadImageError(_os_reason(exc)) from exc
+    if not isinstance(path, (str, os.PathLike)):
+        return _load_stream(path, max_side, name if name is not None else "<stream>")
     try:
-        img = Image.open(path)
-    except BadImageError:
-        raise
-    except UnidentifiedImageError as exc:
-        if not isinstance(path, (str, os.PathLike)) and _is_empty_stream(path):
-            raise BadImageError("zero bytes") from exc
-        raise BadImageError("not an image") from exc
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise BadImageError(_bomb_reason(exc)) from exc
+        reader, size = open_regular(path)
     except OSError as exc:
         raise BadImageError(_os_reason(exc)) from exc
-    except Exception as exc:  # Pillow's header parsers raise assorted errors
-        raise BadImageError(_decode_reason(exc)) from exc
+    with reader:
+        if size == 0:
+            raise BadImageError("zero bytes")
+        return _load_stream(reader, max_side, name if name is not None else path)
+
+
+def _load_stream(stream: BinaryIO, max_side: int | None,
+                 name: str | os.PathLike) -> tuple[Image.Image, ImageMeta]:
+    """``load_rgb`` of an open stream, with Pillow's warnings caught for ``name``."""
     result = None
-    try:
-        result = _decode(img, max_side)
-        return result
-    finally:
-        if result is None or result[0] is not img:
-            img.close()
+    with caught_for_file() as caught:
+        try:
+            try:
+                img = Image.open(stream)
+            except UnidentifiedImageError as exc:
+                if _is_empty_stream(stream):
+                    raise BadImageError("zero bytes") from exc
+                raise BadImageError("not an image") from exc
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+                raise BadImageError(_bomb_reason(exc)) from exc
+            except OSError as exc:
+                raise BadImageError(_os_reason(exc)) from exc
+            except Exception as exc:  # Pillow's header parsers raise assorted errors
+                raise BadImageError(_decode_reason(exc)) from exc
+            try:
+                for category, message in caught:
+                    if issubclass(category, Image.DecompressionBombWarning):
+                        raise BadImageError(_bomb_reason(Image.DecompressionBombWarning(message)))
+                result = _decode(img, max_side)
+            finally:
+                if result is None or result[0] is not img:
+                    img.close()
+        finally:
+            _log_warnings(caught, name, bad=result is None)
+    return result
+
+
+def _log_warnings(caught: list[tuple[type[Warning], str]], name: str | os.PathLike,
+                  bad: bool) -> None:
+    """One log line per distinct warning, naming the file (debug level for a skipped file)."""
+    level = logging.DEBUG if bad else logging.WARNING
+    for message in dict.fromkeys(message for _category, message in caught):
+        logger.log(level, "%s: %s", shown_path(name), printable(message))
 
 
 def _is_empty_stream(stream: BinaryIO) -> bool:
@@ -317,10 +354,6 @@ def _decode(img: Image.Image, max_side: int | None) -> tuple[Image.Image, ImageM
         raise BadImageError(f"corrupt image data: size {width}×{height}")
     if width * height > MAX_PIXELS:
         raise BadImageError(f"too many pixels ({width * height:,} > {MAX_PIXELS:,})")
-    orientation, taken = _orientation_and_taken(img)
-    if orientation >= 5:
-        width, height = height, width
-    meta = ImageMeta(width=width, height=height, orientation=orientation, taken=taken)
     try:
         if getattr(img, "n_frames", 1) > 1:
             img.seek(0)
@@ -330,16 +363,24 @@ def _decode(img: Image.Image, max_side: int | None) -> tuple[Image.Image, ImageM
             # a 1024x768 photo for 256 then decodes at 1/4 straight to 256x192,
             # where a square box would stop at 1/2 and leave a costly resize.
             img.draft("RGB", target)
-        img.load()
-        rgb = _to_rgb(img)
-        if target is not None and rgb.size != target:
-            rgb = rgb.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
-        transpose = _TRANSPOSE.get(orientation)
-        if transpose is not None:
-            rgb = rgb.transpose(transpose)
-        if rgb is img and getattr(img, "fp", None) is not None:
-            rgb = img.copy()  # detach from a file still open (multi-frame files)
-        rgb.load()
+        # The size after the draft reduction is what the decoder will allocate.
+        # The EXIF is read inside: a PNG decodes its pixels to reach an eXIf
+        # chunk stored after them.
+        with shared_budget().hold(decode_cost(img.mode, img.size)):
+            orientation, taken = _orientation_and_taken(img)
+            if orientation >= 5:
+                width, height = height, width
+            meta = ImageMeta(width=width, height=height, orientation=orientation, taken=taken)
+            img.load()
+            rgb = _to_rgb(img)
+            if target is not None and rgb.size != target:
+                rgb = rgb.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
+            transpose = _TRANSPOSE.get(orientation)
+            if transpose is not None:
+                rgb = rgb.transpose(transpose)
+            if rgb is img and getattr(img, "fp", None) is not None:
+                rgb = img.copy()  # detach from a file still open (multi-frame files)
+            rgb.load()
     except BadImageError:
         raise
     except Exception as exc:
@@ -374,13 +415,21 @@ def thumbnail_bytes(img: Image.Image, size: int = 256) -> bytes:
 def file_digest(path: str | os.PathLike) -> str:
     """The blake2b-128 hex digest of a file's content, read in chunks.
 
+    The file is opened by ``safe_open.open_regular``: never a FIFO or device.
+
     Raises:
-        OSError: the file cannot be read.
+        OSError: the file cannot be read, or is not a regular file.
     """
+    reader, _size = open_regular(path)
+    with reader:
+        return stream_digest(reader)
+
+
+def stream_digest(stream: BinaryIO) -> str:
+    """``file_digest`` of what an open binary stream holds from where it stands."""
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
+    while chunk := stream.read(_CHUNK):
+        h.update(chunk)
     return h.hexdigest()
 
 

@@ -1,19 +1,23 @@
 """Finding the image files under a library root.
 
 The walk is recursive and never raises for what it finds inside the root:
-hidden files and folders are passed over silently, folders it cannot read and
-names it cannot store are listed with a one-line reason, and directory links
-are followed without ever looping.
+hidden files and folders are passed over silently, folders it cannot read,
+names it cannot store and image names that are not regular files (a FIFO, a
+device, a broken link or a link loop) are listed with a one-line reason, and
+directory links are followed without ever looping.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hashview.core.images import IMAGE_SUFFIXES
+from hashview.core.safe_open import file_kind
+from hashview.core.terminal_text import shown_path
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,19 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
+def _not_a_file_reason(entry: os.DirEntry) -> str:
+    """Why an image-named entry that is not a regular file is passed over, in a few words."""
+    try:
+        mode = os.stat(entry.path).st_mode  # of the target, for links
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "link loop"
+        if isinstance(exc, FileNotFoundError) and entry.is_symlink():
+            return "broken link"
+        return f"unreadable: {_os_reason(exc)}"
+    return f"not a regular file ({file_kind(mode)})"
+
+
 def scan_folder(root: Path) -> ScanResult:
     """List the image files under ``root``, recursively, with what was skipped.
 
@@ -97,7 +114,7 @@ def scan_folder(root: Path) -> ScanResult:
             reason = f"unreadable folder: {_os_reason(exc)}"
             result.skipped.append((display_path(rel or "."), reason))
             result.unreadable.append(rel)
-            logger.info("skipped folder %s: %s", display_path(folder), reason)
+            logger.info("skipped folder %s: %s", shown_path(display_path(folder)), reason)
             continue
         subfolders: list[tuple[str, str]] = []
         for entry in children:
@@ -124,7 +141,7 @@ def scan_folder(root: Path) -> ScanResult:
                 key = (st.st_dev, st.st_ino)
                 if key in visited:
                     logger.debug("not entering %s again (a link loop or second link)",
-                                 display_path(entry.path))
+                                 shown_path(display_path(entry.path)))
                     continue
                 visited.add(key)
                 subfolders.append((entry.path, child_rel))
@@ -135,10 +152,9 @@ def scan_folder(root: Path) -> ScanResult:
                 is_file = entry.is_file()
             except OSError:
                 is_file = False
-            if not is_file:
-                if entry.is_symlink() and not os.path.exists(entry.path):
-                    result.skipped.append((display_path(child_rel), "broken link"))
-                continue  # FIFOs, sockets and devices are never read
+            if not is_file:  # FIFOs, sockets, devices and broken links are never read
+                result.skipped.append((display_path(child_rel), _not_a_file_reason(entry)))
+                continue
             if not is_valid_utf8(name):
                 result.skipped.append((display_path(child_rel), "file name is not valid UTF-8"))
                 continue
