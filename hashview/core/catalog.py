@@ -9,20 +9,33 @@ every task, so a thread-local connection would be opened again (and kept open)
 for every thumbnail batch. Writes are short ``BEGIN
 IMMEDIATE`` transactions, so a job killed half-way leaves every batch it
 committed and nothing half-written.
+
+A catalog is a cache of its folder: one found damaged (not a database,
+truncated, failing SQLite's checks) is set aside as ``catalog.sqlite3.damaged``
+and started again, with a logged warning, and the next index fills it. The
+user's duplicate decisions, the one thing in it made by hand, are also kept in
+a decisions file outside the cache (``decision_log.py``), so a rebuild, or a
+person deleting the cache, never loses them. Other SQLite faults (a full disk,
+a read-only folder, a busy file) become a ``CatalogError`` whose one line names
+the file and what to do.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
 import threading
+import urllib.parse
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from hashview.core import paths
+from hashview.core.decision_log import DecisionLog, DecisionState
 
 logger = logging.getLogger(__name__)
 
@@ -115,29 +128,106 @@ class Entry:
 
 
 class CatalogError(Exception):
-    """The catalog file cannot be used (made by a newer hashview, or closed)."""
+    """The catalog file cannot be used (made by a newer hashview, closed, or a fault); str() is one line."""
+
+
+# SQLite's primary result codes that mean the file, the disk or the folder, not hashview.
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
+_IOERR_SHORT_READ = 522
+_WRITABLE_HINT = "make it writable, or set HASHVIEW_HOME to a writable folder for hashview's files"
+
+
+def _sqlite_code(exc: sqlite3.Error) -> int | None:
+    return getattr(exc, "sqlite_errorcode", None)
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file itself is broken (not a database, corrupt, cut short)."""
+    code = _sqlite_code(exc)
+    if code is None:
+        text = str(exc).lower()
+        return "malformed" in text or "not a database" in text
+    return code & 0xFF in (_CORRUPT, _NOTADB) or code == _IOERR_SHORT_READ
+
+
+def _truncated(db_path: Path) -> str | None:
+    """A reason when the file is shorter than its own header says (a cut-short copy), else None.
+
+    SQLite only notices a missing page when it reads it, which can be much
+    later; the header's page count (valid when its version stamp matches the
+    change counter) tells at once. Skipped while a write-ahead log has content:
+    a checkpoint cut short is legitimately shorter and the log completes it.
+    """
+    try:
+        wal = Path(str(db_path) + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        with open(db_path, "rb") as fh:
+            head = fh.read(100)
+            size = os.fstat(fh.fileno()).st_size
+    except OSError:
+        return None
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\0"):
+        return None
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[24:28] == head[92:96]
+    if valid and pages and size < pages * page_size:
+        return f"truncated: {size} of {pages * page_size} bytes"
+    return None
+
+
+def _translated(method):
+    """Turn SQLite's faults in a catalog method into a one-line ``CatalogError`` (bugs stay as they are)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+
+    return wrapper
 
 
 class Catalog:
     """The catalog of one library root; safe to use from several threads.
 
     Use it as a context manager, or call ``close()``: that closes every
-    thread's connection.
+    thread's connection. ``rebuilt_from`` is the set-aside damaged file when
+    opening had to start the catalog again (None otherwise).
     """
 
-    def __init__(self, db_path: Path, root: Path) -> None:
+    def __init__(self, db_path: Path, root: Path, decisions_path: Path | None = None) -> None:
         self.db_path = Path(db_path)
         self.root = Path(os.path.abspath(Path(root).expanduser()))
         self._lock = threading.Lock()
         self._connections: dict[int, sqlite3.Connection] = {}
         self._closed = False
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._init_schema()
+        self._log = DecisionLog(decisions_path) if decisions_path is not None else None
+        self.rebuilt_from: Path | None = None
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogError(
+                f"cannot create the catalog folder {self.db_path.parent} ({exc.strerror or exc}): "
+                f"{_WRITABLE_HINT}") from None
+        reason = self._damage_before_open()
+        if reason is None:
+            reason = self._open_schema()
+        salvaged: DecisionState = {}
+        if reason is not None:
+            salvaged = self._rebuild(reason)
+        self._sync_decisions(salvaged)
 
     @classmethod
     def for_root(cls, root: Path) -> Catalog:
-        """The catalog of ``root`` in hashview's cache folder (created if needed)."""
-        return cls(paths.library_dir(Path(root)) / "catalog.sqlite3", Path(root))
+        """The catalog of ``root`` in hashview's cache folder (created if needed), its decisions mirrored outside it."""
+        return cls(paths.library_dir(Path(root)) / "catalog.sqlite3", Path(root), paths.decisions_path(Path(root)))
 
     # -- connections -------------------------------------------------------
 
@@ -152,10 +242,14 @@ class Catalog:
             return conn
         conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None,
                                check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+        except BaseException:
+            conn.close()
+            raise
         with self._lock:
             closed = self._closed
             if not closed:
@@ -173,10 +267,104 @@ class Catalog:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolls back by itself after some faults (a full disk)
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:  # pragma: no cover - the original fault is the one to report
+                    logger.debug("rollback failed", exc_info=True)
             raise
         else:
             conn.execute("COMMIT")
+
+    # -- faults and rebuilding -----------------------------------------------
+
+    @property
+    def _damage_flag(self) -> Path:
+        return self.db_path.with_name(self.db_path.name + ".rebuild")
+
+    def _fault(self, exc: sqlite3.Error) -> CatalogError | None:
+        """The one-line error for a SQLite fault, or None for one that is a bug (left to surface as is)."""
+        db = self.db_path
+        code = _sqlite_code(exc)
+        primary = None if code is None else code & 0xFF
+        if is_damage(exc):
+            try:  # the next open rebuilds it even if its first pages still look fine
+                self._damage_flag.write_text(f"{exc}\n", encoding="utf-8")
+            except OSError:
+                logger.warning("cannot flag the damaged catalog %s", db, exc_info=True)
+            return CatalogError(f"the catalog {db} is damaged ({exc}): run the command again and it is rebuilt "
+                                "from the folder (your decisions are kept)")
+        if primary == _FULL:
+            return CatalogError(f"no space left on the disk for the catalog {db}: free some space and run again "
+                                "(what was finished is kept)")
+        if primary in (_READONLY, _CANTOPEN, _PERM):
+            return CatalogError(f"cannot write the catalog {db} ({exc}): {_WRITABLE_HINT}")
+        if primary in (_BUSY, _LOCKED):
+            return CatalogError(f"the catalog {db} is busy (another hashview is writing it): try again when it has finished")
+        if primary == _IOERR:
+            return CatalogError(f"cannot read or write the catalog {db} ({exc}): check the disk, then run again")
+        return None
+
+    def _damage_before_open(self) -> str | None:
+        """Why the file must be rebuilt before SQLite opens it (flagged earlier, or cut short), else None."""
+        if self._damage_flag.exists():
+            try:
+                return "flagged damaged: " + self._damage_flag.read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                return "flagged damaged"
+        return _truncated(self.db_path)
+
+    def _open_schema(self) -> str | None:
+        """Create or migrate the schema; returns why the file is damaged, or None when it opened."""
+        try:
+            self._init_schema()
+            self._conn().execute("SELECT COUNT(*), MAX(id) FROM files").fetchone()  # reads the table's pages
+        except sqlite3.Error as exc:
+            if is_damage(exc):
+                return str(exc)
+            fault = self._fault(exc)
+            self._close_connections()
+            if fault is None:
+                raise
+            raise fault from exc
+        return None
+
+    def _close_connections(self) -> None:
+        with self._lock:
+            conns, self._connections = list(self._connections.values()), {}
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover - closing is best effort
+                logger.debug("closing a catalog connection failed", exc_info=True)
+
+    def _rebuild(self, reason: str) -> DecisionState:
+        """Set the damaged file aside as ``*.damaged`` and start an empty catalog; returns decisions salvaged from it."""
+        self._close_connections()
+        db = self.db_path
+        aside = db.with_name(db.name + ".damaged")
+        try:
+            os.replace(db, aside)
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(db) + suffix)
+                if side.exists():
+                    os.replace(side, Path(str(aside) + suffix))
+            self._damage_flag.unlink(missing_ok=True)
+        except OSError as exc:
+            raise CatalogError(f"the catalog {db} is damaged ({reason}) and cannot be set aside "
+                               f"({exc.strerror or exc}): delete it, or make {db.parent} writable") from None
+        logger.warning("the catalog %s was damaged (%s): it is kept as %s and started again; index the folder "
+                       "to fill it (your decisions are kept)", db, reason, aside.name)
+        self.rebuilt_from = aside
+        salvaged = _salvage_decisions(aside)
+        try:
+            self._init_schema()
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+        return salvaged
 
     def _init_schema(self) -> None:
         with self._write() as conn:
@@ -186,8 +374,8 @@ class Catalog:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise CatalogError(
-                    f"{self.db_path} was made by a newer hashview "
-                    f"(schema {row[0]} > {SCHEMA_VERSION})")
+                    f"the catalog {self.db_path} was made by a newer hashview (schema {row[0]} > {SCHEMA_VERSION}): "
+                    f"upgrade hashview, or delete that file to start a new catalog (your decisions are kept)")
             version = 1 if row is None else int(row[0])
             for step in range(version, SCHEMA_VERSION):
                 for statement in _MIGRATIONS[step].split(";"):
@@ -197,21 +385,68 @@ class Catalog:
                     logger.info("catalog %s migrated from schema %d to %d", self.db_path, step, step + 1)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                          (str(SCHEMA_VERSION),))
+            # Who this catalog is: codes record the content digest of what they encoded, and only
+            # a catalog older than that rule may trust codes that recorded no digest.
+            if conn.execute("SELECT 1 FROM meta WHERE key='catalog_id'").fetchone() is None:
+                conn.execute("INSERT INTO meta VALUES ('catalog_id', ?)", (uuid.uuid4().hex,))
+                if row is not None:
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('legacy_codes', '1')")
+            root_text = _text(str(self.root))
             stored = conn.execute("SELECT value FROM meta WHERE key='root'").fetchone()
-            if stored is not None and stored[0] != str(self.root):
-                logger.info("library moved from %s to %s", stored[0], self.root)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('root', ?)", (str(self.root),))
+            if stored is not None and stored[0] != root_text:
+                logger.info("library moved from %s to %s", stored[0], root_text)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('root', ?)", (root_text,))
+
+    def _sync_decisions(self, salvaged: DecisionState) -> None:
+        """Make the catalog's decisions and the decisions file agree.
+
+        The file wins for every pair it mentions (including withdrawn
+        verdicts); pairs only the catalog knows (decided with an older
+        hashview, or salvaged from a damaged catalog) are added to the file.
+        Runs inside a write transaction, so two processes never merge at once.
+        """
+        try:
+            with self._write() as conn:
+                table: DecisionState = {
+                    (r[0], r[1]): (r[2], r[3])
+                    for r in conn.execute("SELECT digest_a, digest_b, verdict, decided FROM decisions")}
+                known = {**salvaged, **table}
+                if self._log is None:
+                    state: DecisionState | None = None
+                else:
+                    try:
+                        state = self._log.load()
+                    except OSError as exc:
+                        logger.warning("cannot read the decisions file %s: %s", self._log.path, exc)
+                        return
+                merged = dict(state or {})
+                extra = {pair: row for pair, row in known.items() if pair not in merged}
+                merged.update(extra)
+                if self._log is not None and (extra or (state is not None and self._log.needs_compaction(merged))):
+                    self._log.rewrite(merged)
+                wanted = {pair: row for pair, row in merged.items() if row[0] is not None}
+                if wanted != table:
+                    conn.execute("DELETE FROM decisions")
+                    conn.executemany(
+                        "INSERT INTO decisions (digest_a, digest_b, verdict, decided) VALUES (?, ?, ?, ?)",
+                        ((a, b, v, d) for (a, b), (v, d) in wanted.items()))
+                    if table or salvaged:
+                        logger.info("decisions of %s restored from %s", self.db_path,
+                                    self._log.path if self._log is not None else "the damaged catalog")
+        except sqlite3.Error as exc:
+            fault = self._fault(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+        except OSError as exc:
+            raise CatalogError(f"cannot write the decisions file {self._log.path if self._log else ''} "
+                               f"({exc.strerror or exc}): {_WRITABLE_HINT}") from None
 
     def close(self) -> None:
         """Close every thread's connection; the catalog cannot be used afterwards."""
         with self._lock:
             self._closed = True
-            conns, self._connections = list(self._connections.values()), {}
-        for conn in conns:
-            try:
-                conn.close()
-            except sqlite3.Error:  # pragma: no cover - closing is best effort
-                logger.debug("closing a catalog connection failed", exc_info=True)
+        self._close_connections()
 
     def __enter__(self) -> Catalog:
         return self
@@ -221,11 +456,13 @@ class Catalog:
 
     # -- files -------------------------------------------------------------
 
+    @_translated
     def known_files(self) -> dict[str, tuple[int, int, int]]:
         """``relpath -> (id, size, mtime_ns)`` for every catalogued file."""
         rows = self._conn().execute("SELECT relpath, id, size, mtime_ns FROM files")
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
+    @_translated
     def upsert(self, records: Iterable[FileRecord]) -> None:
         """Store records in one transaction; a file already known keeps its id."""
         with self._write() as conn:
@@ -243,6 +480,7 @@ class Catalog:
                 conn.execute("INSERT OR REPLACE INTO thumbnails (file_id, jpeg) VALUES (?, ?)",
                              (row[0], r.thumb))
 
+    @_translated
     def remove(self, relpaths: Iterable[str]) -> None:
         """Forget files (and their thumbnails) by relative path, in one transaction."""
         with self._write() as conn:
@@ -253,16 +491,19 @@ class Catalog:
                      size=row[2], mtime_ns=row[3], digest=row[4], width=row[5],
                      height=row[6], orientation=row[7], taken=row[8], label=row[9])
 
+    @_translated
     def entries(self) -> list[Entry]:
         """Every catalogued file, ordered by id."""
         rows = self._conn().execute(f"SELECT {_ENTRY_COLUMNS} FROM files ORDER BY id")
         return [self._entry(r) for r in rows]
 
+    @_translated
     def entry(self, file_id: int) -> Entry | None:
         row = self._conn().execute(
             f"SELECT {_ENTRY_COLUMNS} FROM files WHERE id = ?", (int(file_id),)).fetchone()
         return None if row is None else self._entry(row)
 
+    @_translated
     def entry_by_path(self, path: str | os.PathLike) -> Entry | None:
         """The entry of a file given by absolute path or path relative to the root."""
         p = Path(path)
@@ -275,21 +516,36 @@ class Catalog:
                     candidates.append(candidate.relative_to(root).as_posix())
         conn = self._conn()
         for rel in dict.fromkeys(candidates):
+            if rel != _text(rel):
+                continue  # a name that is not valid UTF-8: indexing never stores one
             row = conn.execute(
                 f"SELECT {_ENTRY_COLUMNS} FROM files WHERE relpath = ?", (rel,)).fetchone()
             if row is not None:
                 return self._entry(row)
         return None
 
+    @_translated
+    def versions(self) -> dict[int, tuple[int, str]]:
+        """``id -> (mtime_ns, content digest)`` for every catalogued file (what codes are checked against)."""
+        return {r[0]: (r[1], r[2]) for r in self._conn().execute("SELECT id, mtime_ns, digest FROM files")}
+
+    @property
+    def trusts_legacy_codes(self) -> bool:
+        """Whether codes saved without content digests may be used (this catalog is older than that rule)."""
+        return self.get_meta("legacy_codes") == "1"
+
+    @_translated
     def count(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM files").fetchone()[0]
 
+    @_translated
     def thumbnail(self, file_id: int) -> bytes | None:
         """The JPEG thumbnail of a file, or None if unknown."""
         row = self._conn().execute(
             "SELECT jpeg FROM thumbnails WHERE file_id = ?", (int(file_id),)).fetchone()
         return None if row is None else bytes(row[0])
 
+    @_translated
     def exact_duplicate_groups(self) -> list[list[Entry]]:
         """Files with the same content digest: groups of two or more, by first id."""
         rows = self._conn().execute(
@@ -303,6 +559,7 @@ class Catalog:
 
     # -- skipped files and meta ---------------------------------------------
 
+    @_translated
     def set_skipped(self, items: list[tuple[str, str]]) -> None:
         """Replace the list of files skipped by the last scan (path, reason)."""
         with self._write() as conn:
@@ -310,14 +567,17 @@ class Catalog:
             conn.executemany("INSERT INTO skipped (position, path, reason) VALUES (?, ?, ?)",
                              ((i, str(p), str(r)) for i, (p, r) in enumerate(items)))
 
+    @_translated
     def skipped(self) -> list[tuple[str, str]]:
         rows = self._conn().execute("SELECT path, reason FROM skipped ORDER BY position")
         return [(r[0], r[1]) for r in rows]
 
+    @_translated
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return default if row is None else row[0]
 
+    @_translated
     def set_meta(self, key: str, value: str | None) -> None:
         """Set a meta value; None removes the key."""
         with self._write() as conn:
@@ -329,25 +589,31 @@ class Catalog:
 
     # -- duplicate decisions --------------------------------------------------
 
+    @_translated
     def set_decision(self, digest_a: str, digest_b: str, verdict: str | None) -> None:
         """Remember (or with None forget) the user's verdict on two contents: "same" or "different"."""
         if verdict is not None and verdict not in VERDICTS:
             raise ValueError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
         a, b = sorted((str(digest_a), str(digest_b)))
         with self._write() as conn:
+            decided = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now')").fetchone()[0]
+            if self._log is not None:  # the file first: a crash between leaves it ahead, and opening catches up
+                self._log.append(a, b, verdict, decided)
             if verdict is None:
                 conn.execute("DELETE FROM decisions WHERE digest_a = ? AND digest_b = ?", (a, b))
             else:
                 conn.execute(
                     "INSERT OR REPLACE INTO decisions (digest_a, digest_b, verdict, decided)"
-                    " VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))", (a, b, verdict))
+                    " VALUES (?, ?, ?, ?)", (a, b, verdict, decided))
 
+    @_translated
     def decisions(self) -> list[tuple[str, str, str]]:
         """Every remembered verdict as (digest_a, digest_b, verdict), digest_a < digest_b, oldest first."""
         rows = self._conn().execute(
             "SELECT digest_a, digest_b, verdict FROM decisions ORDER BY decided, digest_a, digest_b")
         return [(r[0], r[1], r[2]) for r in rows]
 
+    @_translated
     def decision_count(self) -> int:
         """Verdicts between two different contents that are both in the catalog now."""
         row = self._conn().execute(
@@ -355,3 +621,22 @@ class Catalog:
             " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_a)"
             " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_b)").fetchone()
         return int(row[0])
+
+
+def _text(value: str) -> str:
+    """A str SQLite can store: a path whose name is not valid UTF-8 keeps its bytes as escapes."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _salvage_decisions(path: Path) -> DecisionState:
+    """Best effort: the decisions still readable in a damaged catalog file ({} when none can be read)."""
+    uri = "file:" + urllib.parse.quote(os.fsencode(str(path))) + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            rows = conn.execute("SELECT digest_a, digest_b, verdict, decided FROM decisions").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return {(str(a), str(b)): (v, str(d)) for a, b, v, d in rows if v in VERDICTS}

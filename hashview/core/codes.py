@@ -214,11 +214,13 @@ class CodeStore:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             try:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+            if isinstance(exc, OSError) and exc.filename is None:  # a full disk, say: name the file
+                raise OSError(exc.errno, exc.strerror, str(target)) from exc
             raise
         _fsync_dir(self.directory)
         logger.debug("saved %d codes of %d bits as %s", len(codes), codes.n_bits, target)

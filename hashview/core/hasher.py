@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.codes import pack_codes
+from hashview.core.codes import check_n_bits, pack_codes
 from hashview.core.events import CancelToken, Progress, Skipped
 from hashview.core.features import PIXELS, FeatureSpec, extract_features
 from hashview.core.methods.shallow import LinearHash
@@ -128,23 +128,115 @@ class DeepHasher:
         save_network(path, self.config, state)
 
 
-def load_hasher(path: Path):
-    """Rebuild the hasher saved in ``path``.
+#: The largest input side a network file may ask for (checked before anything is built at that size).
+MAX_INPUT_SIZE = 4096
+
+
+def load_hasher(path: Path, display: str | None = None):
+    """Rebuild the hasher saved in ``path``, checked completely.
+
+    Nothing in a file is trusted: the config must name a known kind with a
+    valid code length and input, every tensor the rebuilt network needs must be
+    there with its shape (and no others), every float must be finite, and one
+    blank image must encode to a code of the stated length. So a broken or
+    hostile file fails here, in one line, and never later in an encode.
+
+    Args:
+        path: the network file.
+        display: the name errors use (default: the file's name).
 
     Raises:
-        NetworkFileError: unreadable file or a kind this version cannot run.
+        NetworkFileError: unreadable file, a kind this version cannot run, or a part missing or mis-shaped.
     """
-    config, state = load_network(path)
+    import torch
+
+    config, state = load_network(path, display)
+    label = display or Path(path).name
+
+    def refuse(why: str) -> NetworkFileError:
+        return NetworkFileError(f"{label}: {why}")
+
+    try:
+        bits = check_n_bits(config.get("bits"))
+    except ValueError as exc:
+        raise refuse(f"bad code length ({exc})") from None
+    for key, tensor in state.items():
+        if not isinstance(tensor, torch.Tensor):
+            raise refuse(f"its weights are not all tensors ({key!r} is a {type(tensor).__name__})")
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise refuse(f"tensor {key!r} holds NaN or infinite values")
     kind = config.get("kind")
     if kind == "shallow":
-        arrays = {k: v.numpy() for k, v in state.items() if not k.startswith(BACKBONE_PREFIX)}
-        backbone_state = {k[len(BACKBONE_PREFIX):]: v for k, v in state.items() if k.startswith(BACKBONE_PREFIX)}
-        return ShallowHasher(config, LinearHash.from_state(arrays), backbone_state or None)
-    if kind == "deep":
+        hasher = _shallow_from_file(config, state, bits, refuse)
+        width = hasher.codes_from_features(np.zeros((1, hasher.linear.mean.shape[0]), np.float32)).shape
+    elif kind == "deep":
+        net = config.get("net")
+        if not isinstance(net, dict):
+            raise refuse("its config has no 'net' settings")
+        try:
+            size, channels = int(net["input_size"]), int(net["channels"])
+        except (KeyError, TypeError, ValueError):
+            raise refuse("its 'net' settings lack a valid input_size or channels") from None
+        if not 1 <= size <= MAX_INPUT_SIZE or channels not in (1, 3):
+            raise refuse(f"input {size} px x {channels} channels is not one hashview builds")
         from hashview.core.network import rebuild
 
         try:
-            return DeepHasher(config, rebuild(config, state))
-        except (KeyError, RuntimeError, ValueError) as exc:
-            raise NetworkFileError(f"{Path(path).name}: cannot rebuild its network ({str(exc).splitlines()[0][:160]})") from None
-    raise NetworkFileError(f"{Path(path).name}: unknown network kind {kind!r}")
+            hasher = DeepHasher(config, rebuild(config, state))
+            width = hasher.codes_from_arrays(np.zeros((1, size, size, channels), np.uint8)).shape
+        except (KeyError, RuntimeError, ValueError, TypeError, IndexError) as exc:
+            raise refuse(f"cannot rebuild its network ({_first_line(exc)})") from None
+    else:
+        raise refuse(f"unknown network kind {kind!r}")
+    if width != (1, bits // 8):
+        raise refuse(f"it makes codes of {width[1] * 8} bits, not the {bits} its config states")
+    return hasher
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:160]
+
+
+def _shallow_from_file(config: dict[str, Any], state: dict[str, Any], bits: int, refuse) -> ShallowHasher:
+    """A ``ShallowHasher`` whose linear hash (and backbone, built now) match the file's features exactly."""
+    features = config.get("features")
+    if not isinstance(features, dict):
+        raise refuse("its config has no 'features' settings")
+    try:
+        spec = FeatureSpec.from_config(features)
+    except (KeyError, TypeError, ValueError):
+        raise refuse("its 'features' settings lack a valid kind or input_size") from None
+    if not isinstance(spec.kind, str) or not 1 <= spec.input_size <= MAX_INPUT_SIZE:
+        raise refuse(f"features {spec.kind!r} at {spec.input_size} px are not ones hashview builds")
+    arrays = {k: v for k, v in state.items() if not k.startswith(BACKBONE_PREFIX)}
+    backbone_state = {k[len(BACKBONE_PREFIX):]: v for k, v in state.items() if k.startswith(BACKBONE_PREFIX)}
+    module = None
+    if spec.kind == PIXELS:
+        if backbone_state:
+            raise refuse("it holds backbone weights but hashes pixels")
+        dim = spec.input_size * spec.input_size * 3
+    else:
+        from hashview.core.backbones import BackboneError, BackboneSpec, build_backbone
+
+        try:
+            module, dim = build_backbone(BackboneSpec(spec.kind, "none", spec.input_size))
+            module.load_state_dict(backbone_state)
+        except BackboneError as exc:
+            raise refuse(str(exc)) from None
+        except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+            raise refuse(f"its {spec.kind} weights do not fit ({_first_line(exc)})") from None
+        module.eval()
+    expected = {"mean": (dim,), "projection": (dim, bits)}
+    for key, shape in expected.items():
+        if key not in arrays:
+            raise refuse(f"tensor {key!r} is missing")
+        if tuple(arrays[key].shape) != shape:
+            raise refuse(f"tensor {key!r} has shape {tuple(arrays[key].shape)}, expected {shape}")
+    unexpected = sorted(set(arrays) - set(expected))
+    if unexpected:
+        raise refuse(f"unexpected tensors {', '.join(unexpected[:3])}")
+    linear = LinearHash.from_state({k: v.float().numpy() for k, v in arrays.items()})
+    hasher = ShallowHasher(config, linear, backbone_state or None)
+    hasher._backbone = module
+    return hasher

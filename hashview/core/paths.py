@@ -28,6 +28,20 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def data_root() -> Path:
+    """The folder for what the user made and hashview cannot rebuild (their duplicate decisions).
+
+    Apart from the cache on purpose: deleting the cache to recover from a fault
+    must never lose the user's own work.
+    """
+    home = _home_override()
+    if home is not None:
+        return home / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def log_dir() -> Path:
     """The folder for log files (crashes and worker errors land here)."""
     home = _home_override()
@@ -47,3 +61,8 @@ def library_key(root: Path) -> str:
 def library_dir(root: Path) -> Path:
     """The cache folder of one library, keyed by its root. Not created here."""
     return cache_root() / "libraries" / library_key(root)
+
+
+def decisions_path(root: Path) -> Path:
+    """The decisions file of one library (outside the cache, keyed like it). Not created here."""
+    return data_root() / "libraries" / library_key(root) / "decisions.jsonl"
