@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.core.cpu_load import cpu_threads
     from hashview.core.methods.deep import Batch
     from hashview.core.methods.dupnet import Plan
+    from hashview.core.methods.fit_context import FitContext
     from hashview.core.network import HashNet, network_config, train_autocast, train_compute
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -43,14 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
     data = rng.integers(0, 256, (d.batch_size, d.input_size, d.input_size, 3), dtype=np.uint8)
-    plan = Plan(data, 0, 1e9, generator=torch.Generator().manual_seed(0))
+    plan = Plan(0, 1e9, generator=torch.Generator().manual_seed(0))
+    ctx = FitContext(data, None, dict(method.params), d.batch_size, 1, state=plan)
     x = torch.from_numpy(data).permute(0, 3, 1, 2).float() / 255
     times = []
     for step in range(args.steps + 2):
         started = time.monotonic()
         opt.zero_grad()
         with train_autocast("cpu"):  # as training runs it: bfloat16 on a CPU with AMX
-            loss = method.loss(net, Batch(x, None, np.arange(len(x))), plan, method.params)
+            loss = method.loss(net, Batch(x, None, np.arange(len(x))), ctx)
         loss.backward()
         opt.step()
         if step >= 2:

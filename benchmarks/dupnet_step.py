@@ -17,6 +17,7 @@ Usage: [HASHVIEW_PARAMS=JSON] python benchmarks/dupnet_step.py [--device auto] [
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 
@@ -55,14 +56,17 @@ def main() -> None:
     from hashview.core import edits
     from hashview.core.device import describe_device, pick_device
     from hashview.core.methods import get_method
-    from hashview.core.methods.deep import Batch, DeepRun, build_config, changed_params
+    from hashview.core.methods.deep import Batch, DeepRun, build_config
     from hashview.core.methods.dupnet import Plan, _halves
+    from hashview.core.methods.fit_context import FitContext, run_params
+    from hashview.core.methods.run_env import run_options_from_environ
     from hashview.core.network import HashNet, train_autocast, train_compute
     from hashview.core.training import TrainOptions, default_bits
 
     device = pick_device(args.device)
     method = get_method("dupnet")
-    params = {**method.params, **changed_params(method)}  # HASHVIEW_PARAMS='{"views": 4}' times another plan
+    # HASHVIEW_PARAMS='{"views": 4}' times another plan
+    params = run_params(method, run_options_from_environ(os.environ).get("overrides", {}))
     n, v, hard, side = method.defaults.batch_size, int(params["views"]), int(params["hard_negatives"]), 64
     bits = default_bits(TrainOptions(method="dupnet"))
     gen = torch.Generator().manual_seed(0)
@@ -71,7 +75,8 @@ def main() -> None:
     model = HashNet(config).to(device, memory_format=torch.channels_last).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     views = torch.cat([x] * v + [x[:hard], x[:hard]])
-    plan = Plan(np.zeros((n, side, side, 3), np.uint8), seed=0, budget_s=0.0, generator=gen)
+    plan = Plan(seed=0, budget_s=0.0, generator=gen)
+    ctx = FitContext(np.zeros((n, side, side, 3), np.uint8), None, params, n, 1, device=device, state=plan)
 
     def one_call(x):  # how a step edits its views (DupNet.loss): every view in one call
         return edits.random_edits(torch.cat([x] * v + list(_halves(x[:hard], gen))), gen)
@@ -92,7 +97,7 @@ def main() -> None:
     def whole_step(x):  # what training runs: DupNet.loss (edits, network, loss terms), backward, update, no waits between
         optimizer.zero_grad(set_to_none=True)
         with train_autocast(device):
-            loss = method.loss(model, Batch(x, None, np.arange(n)), plan, params)
+            loss = method.loss(model, Batch(x, None, np.arange(n)), ctx)
         loss.backward()
         optimizer.step()
 

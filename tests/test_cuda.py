@@ -17,7 +17,7 @@ from hashview.core.events import StepLoss
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, fit_deep
 from hashview.core.network import encode_array, fit_array
-from tests.test_deep_methods import tiny_data
+from test_deep_methods import tiny_data
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 
@@ -67,25 +67,26 @@ def test_the_edits_and_the_loss_never_make_the_host_wait_for_the_gpu():
     from hashview.core.edits import random_edits
     from hashview.core.methods.deep import Batch, build_config
     from hashview.core.methods.dupnet import METHOD, Plan
+    from hashview.core.methods.fit_context import FitContext
     from hashview.core.network import HashNet
 
     x_cpu, _ = tiny_data(n=32, side=32, channels=3)
     config = build_config(METHOD, DeepRun(bits=64, input_size=32), 3, 32, None, "cuda")
     model = HashNet(config).to("cuda").train()
     data = fit_array(x_cpu, 32, 3)
-    plan = Plan(data, 0, budget_s=60.0, generator=torch.Generator().manual_seed(0))
+    plan = Plan(0, budget_s=60.0, generator=torch.Generator().manual_seed(0))
     x = torch.from_numpy(data).to("cuda").permute(0, 3, 1, 2).float().div(255.0)
     batch = Batch(x[:16], None, np.arange(16))
-    params = {**METHOD.params, "pairs": [[0, 1, 1], [2, 3, -1]]}
+    ctx = FitContext(data, None, dict(METHOD.params), 16, 1, device="cuda", pairs=([0, 1, 1], [2, 3, -1]), state=plan)
     with torch.autocast("cuda", dtype=torch.bfloat16):
-        METHOD.loss(model, batch, plan, params)  # warm-up: cached tables and masks go to the GPU once
+        METHOD.loss(model, batch, ctx)  # warm-up: cached tables and masks go to the GPU once
     torch.cuda.synchronize()
     torch.cuda.set_sync_debug_mode("error")
     try:
         for _ in range(3):
             random_edits(x, plan.generator)
             with torch.autocast("cuda", dtype=torch.bfloat16):
-                loss = METHOD.loss(model, batch, plan, params)
+                loss = METHOD.loss(model, batch, ctx)
     finally:
         torch.cuda.set_sync_debug_mode("default")
     assert torch.isfinite(loss).item()

@@ -11,7 +11,7 @@ from hashview.core.events import CancelToken, Cancelled, StepLoss
 from hashview.core.methods import get_method, method_names
 from hashview.core.methods.deep import DeepRun, fit_deep
 from hashview.core.network import encode_array, fit_array
-from tests.imagefactory import photo_array
+from imagefactory import photo_array
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -27,8 +27,9 @@ def fit(x, cancel=None, pairs=None, **run):
     for name in ("hard_negatives", "views"):
         if name in run:
             overrides[name] = run.pop(name)
+    overrides.update(run.pop("params", {}))
     if pairs is not None:
-        overrides["pairs"] = pairs
+        run["pairs"] = tuple(pairs)
     gen = fit_deep(method, x, None, None, DeepRun(overrides=overrides, **run), "cpu", cancel)
     events, (model, stats) = run_to_end(gen)
     return model, stats, events
@@ -118,17 +119,19 @@ def test_an_edited_copy_lands_nearer_its_original_than_another_photo():
 def test_each_run_keeps_its_own_round_clock():
     """Two plans in flight at once (a training and an eval, say) do not share the round counter."""
     from hashview.core.methods.dupnet import Plan
+    from hashview.core.methods.fit_context import FitContext
 
     method = get_method("dupnet")
     x = photos(n=8)
-    late, early = Plan(x, 0, budget_s=100.0), Plan(x, 1, budget_s=100.0)
-    for plan in (late, early):
-        method.steps_per_epoch(8, 4, 10, plan, method.params)
-    method.start_epoch(None, 9, 10, method.params, late)
-    method.start_epoch(None, 0, 10, method.params, early)
+    late, early = Plan(0, budget_s=100.0), Plan(1, budget_s=100.0)
+    runs = [FitContext(x, None, dict(method.params), 4, 10, state=plan) for plan in (late, early)]
+    for ctx in runs:
+        method.steps_per_epoch(ctx)
+    method.start_epoch(None, 9, runs[0])
+    method.start_epoch(None, 0, runs[1])
     rng = np.random.default_rng(0)
-    list(method.epoch_batches(8, 4, rng, late))
-    list(method.epoch_batches(8, 4, rng, early))
+    list(method.epoch_batches(runs[0], rng))
+    list(method.epoch_batches(runs[1], rng))
     # a run that starts at round 9 of 10 backdates its clock by 90 % of the budget; round 0 does not
     assert late.started < early.started - 80
     assert late.round == (9, 10) and early.round == (0, 10)
@@ -193,16 +196,18 @@ def test_one_view_is_refused_in_one_line():
         fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1, views=1)
 
 
-def test_hashview_params_changes_a_runs_parameters_and_refuses_names_it_lacks(monkeypatch):
-    from hashview.core.methods.deep import PARAMS_ENV
+def test_hashview_params_changes_a_runs_parameters_and_refuses_names_it_lacks():
+    """The variable is read at the edge (``run_env``) into the run's overrides, which the run checks by name."""
+    from hashview.core.methods.run_env import PARAMS_ENV, run_options_from_environ
 
-    monkeypatch.setenv(PARAMS_ENV, '{"views": 3, "hard_negatives": 2}')
-    _model, stats, _events = fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1)
+    def fit_with(text):
+        overrides = run_options_from_environ({PARAMS_ENV: text})["overrides"]
+        return fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1, params=overrides)
+
+    _model, stats, _events = fit_with('{"views": 3, "hard_negatives": 2}')
     assert stats["params"]["views"] == 3 and stats["params"]["hard_negatives"] == 2  # kept with the network
-    monkeypatch.setenv(PARAMS_ENV, '{"veiws": 4}')
     with pytest.raises(ValueError, match="dupnet has no parameter veiws"):
-        fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1)
+        fit_with('{"veiws": 4}')
     for bad in ("views=4", "[4]"):
-        monkeypatch.setenv(PARAMS_ENV, bad)
         with pytest.raises(ValueError, match=PARAMS_ENV):
-            fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1)
+            fit_with(bad)

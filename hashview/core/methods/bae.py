@@ -11,6 +11,7 @@ epoch until the code layer's outputs are binary; the code is u >= 0.
 from __future__ import annotations
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.fit_context import FitContext
 
 
 class BinaryAutoencoder(DeepMethod):
@@ -36,16 +37,16 @@ class BinaryAutoencoder(DeepMethod):
         "slope_end": 40.0,    # b reached at the start of the fine-tune (outputs then about binary)
     }
 
-    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float], context=None) -> None:
+    def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
         """Raise the slope b geometrically from slope_start to slope_end, then hold it."""
-        ramp = max(int(round(epochs * (1.0 - self.defaults.finetune))) - 1, 1)
-        start, end = params["slope_start"], params["slope_end"]
+        ramp = max(int(round(ctx.epochs * (1.0 - self.defaults.finetune))) - 1, 1)
+        start, end = ctx.params["slope_start"], ctx.params["slope_end"]
         model.slope.fill_(start * (end / start) ** min(epoch / ramp, 1.0))
 
     # BAE (seeds/003, section 3): minimise the mean squared reconstruction error
     #   L = mean ||x - D(f_b(E(x)))||^2
     # with the code layer's activation f_b; the slope b is raised by start_epoch.
-    def loss(self, model, batch: Batch, context, params):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         import torch.nn.functional as F
 
         from hashview.core.network import steep_tanh

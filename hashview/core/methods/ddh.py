@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.fit_context import FitContext
 
 logger = logging.getLogger(__name__)
 
@@ -74,39 +75,41 @@ class DDH(DeepMethod):
             return "cnn-s" if device.startswith("cpu") else "cnn"
         return super().trunk_for(backbone, channels, device)
 
-    def prepare(self, images: np.ndarray, labels, rng: np.random.Generator) -> PseudoPairs:
-        return build_pseudo_pairs(neighbour_feature(images), int(self.params["k1"]), int(self.params["k2"]))
+    def prepare(self, ctx: FitContext, rng: np.random.Generator) -> PseudoPairs:
+        """Algorithm 1 with the run's K1 and K2 (not the class defaults: an override must train what it records)."""
+        return build_pseudo_pairs(neighbour_feature(ctx.images), int(ctx.params["k1"]), int(ctx.params["k2"]))
 
-    def epoch_batches(self, n: int, batch_size: int, rng: np.random.Generator, context: PseudoPairs) -> list[np.ndarray]:
+    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator) -> list[np.ndarray]:
         """Batches of random anchors, each joined by one random member of its L'_i.
 
         With 128 random images out of tens of thousands a batch would hold almost
         no similar pair; pairing anchors with neighbours changes only which pairs
         are drawn, not the loss.
         """
+        n, batch_size, pairs = ctx.n, ctx.batch_size, ctx.state
         steps = max(n // batch_size, 1)
-        n_pairs = int(batch_size * self.params["pair_fraction"])
+        n_pairs = int(batch_size * ctx.params["pair_fraction"])
         out = []
         for _ in range(steps):
             anchors = rng.choice(n, batch_size - n_pairs, replace=False)
             picks = anchors[:n_pairs]
-            lengths = context.indptr[picks + 1] - context.indptr[picks]
+            lengths = pairs.indptr[picks + 1] - pairs.indptr[picks]
             offsets = (rng.random(len(picks)) * lengths).astype(np.int64)
-            partners = np.where(lengths > 0, context.indices[context.indptr[picks] + offsets.clip(max=np.maximum(lengths - 1, 0))], picks)
+            partners = np.where(lengths > 0, pairs.indices[pairs.indptr[picks] + offsets.clip(max=np.maximum(lengths - 1, 0))], picks)
             out.append(np.concatenate([anchors, partners]))
         return out
 
     # DDH (Algorithm 2 / eq. 5 of seeds/001), divided by n^2 for a batch of n:
     #   J = 1/2 sum_ij ((1/K) z_i.z_j - s_ij)^2 + lambda1/2 sum_i ||z_i - b_i||^2
     #       (+ lambda2/2 (||W||_F^2 + ||c||^2) as weight decay),   b = sign(z) held fixed
-    def loss(self, model, batch: Batch, context: PseudoPairs, params):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         import torch
 
         z = model(model.normalise(batch.x)).float()
         n, k = z.shape
-        s = torch.from_numpy(context.similar(batch.index)).to(z.device)
+        s = torch.from_numpy(ctx.state.similar(batch.index)).to(z.device)
         pairwise = 0.5 * (((z @ z.T) / k - s) ** 2).sum()
-        quantise = 0.5 * params["lambda1"] * ((z - torch.sign(z).detach()) ** 2).sum()
+        quantise = 0.5 * ctx.params["lambda1"] * ((z - torch.sign(z).detach()) ** 2).sum()
         return (pairwise + quantise) / (n * n)
 
 

@@ -6,7 +6,9 @@ and the parts it trains with (class layer, decoder). ``fit_deep`` does the rest
 the same way for all of them, on a uint8 image array (from ``hashview eval``
 or decoded from a library folder):
 
-- builds a ``HashNet`` (``network.py``) from a plain config;
+- resolves the run's parameters (the method's ``params`` and ``DeepRun.overrides``)
+  into one ``FitContext`` (``fit_context.py``), the one argument of every hook;
+- builds a ``HashNet`` (``network.py``) from a plain config, once per run;
 - draws batches (``DeepMethod.epoch_batches``), augments colour photos with
   flips and 4-pixel shifts, sets the learning rate of every step;
 - runs ``training.run_epochs`` (events out, cancel between steps, NaN caught),
@@ -17,12 +19,10 @@ or decoded from a library folder):
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import time
-from collections.abc import Generator
-from dataclasses import dataclass, field
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import numpy as np
 from hashview.core.cpu_load import cpu_threads
 from hashview.core.device import host_to
 from hashview.core.events import CancelToken, EpochDone, Progress
+from hashview.core.methods.fit_context import FitContext, run_params
 from hashview.core.probe import RetrievalProbe
 
 # images ranked after each epoch for the live precision-recall curve and, without labels, the copy
@@ -70,32 +71,19 @@ class DeepRun:
     batch_size: int | None = None
     lr: float | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # method hyper-parameters (e.g. {"beta": 0.5})
+    budget_s: float | None = None  # wall-clock cap of the training loop (DupNet); None: the method's own
+    pairs: tuple = ()  # the user's decisions: rows (i, j, +1 same / -1 not a match) of the training images
 
 
-PARAMS_ENV = "HASHVIEW_PARAMS"  # a JSON object of hyper-parameters to change, e.g. '{"views": 4}'
+def apply_run_options(run: DeepRun, options: Mapping[str, Any]) -> DeepRun:
+    """``run`` with the options read at the edge (``run_env.run_options_from_environ``) filled in.
 
-
-def changed_params(method) -> dict[str, Any]:
-    """The hyper-parameters ``HASHVIEW_PARAMS`` changes for this run (none when unset).
-
-    For experiments from a shell (``benchmarks/dups.py --params`` sets it): an
-    experiment used to mean editing the method's source. A name the method does
-    not have is an error, so a typo never trains the defaults under another label.
+    What the run sets itself wins: its own overrides over the options' ones, its
+    own budget over theirs.
     """
-    text = os.environ.get(PARAMS_ENV, "").strip()
-    if not text:
-        return {}
-    try:
-        changed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{PARAMS_ENV} is not JSON: {exc}") from None
-    if not isinstance(changed, dict):
-        raise ValueError(f"{PARAMS_ENV} must be a JSON object of {method.name}'s parameters, got {text}")
-    unknown = sorted(set(changed) - set(method.params))
-    if unknown:
-        raise ValueError(f"{PARAMS_ENV}: {method.name} has no parameter {', '.join(unknown)}"
-                         f" (it has {', '.join(sorted(method.params)) or 'none'})")
-    return changed
+    overrides = {**options.get("overrides", {}), **run.overrides}
+    budget = run.budget_s if run.budget_s is not None else options.get("budget_s")
+    return replace(run, overrides=overrides, budget_s=budget)
 
 
 @dataclass
@@ -139,24 +127,27 @@ class DeepMethod:
             return min(int(data_side or 32), 64)
         return 224
 
-    def prepare(self, images: np.ndarray, labels: np.ndarray | None, rng: np.random.Generator) -> Any:
-        """Anything built once before training (DDH's pseudo pairs); returns the context for ``loss``."""
+    # The hooks below get one FitContext (fit_context.py): the run's images, labels, resolved
+    # params, batch size, epochs, seed, device, and in ``ctx.state`` what ``prepare`` built.
+
+    def prepare(self, ctx: FitContext, rng: np.random.Generator) -> Any:
+        """Anything built once before training (DDH's pseudo pairs); ``fit_deep`` keeps it as ``ctx.state``."""
         return None
 
-    def epoch_batches(self, n: int, batch_size: int, rng: np.random.Generator, context: Any) -> list[np.ndarray]:
-        """Row indices of each step of one epoch: a shuffle cut into batches (the last partial one dropped)."""
-        order = rng.permutation(n)
-        steps = max(n // batch_size, 1)
-        return [order[i * batch_size : (i + 1) * batch_size] for i in range(steps)]
-
-    def steps_per_epoch(self, n: int, batch_size: int, epochs: int, context: Any, params: dict[str, Any]) -> int:
+    def steps_per_epoch(self, ctx: FitContext) -> int:
         """Steps in one epoch (sets the learning-rate schedule): one pass over the images unless a method plans otherwise."""
-        return max(n // batch_size, 1)
+        return max(ctx.n // ctx.batch_size, 1)
 
-    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float], context: Any = None) -> None:
+    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator) -> list[np.ndarray]:
+        """Row indices of each step of one epoch: a shuffle cut into batches (the last partial one dropped)."""
+        order = rng.permutation(ctx.n)
+        steps = max(ctx.n // ctx.batch_size, 1)
+        return [order[i * ctx.batch_size : (i + 1) * ctx.batch_size] for i in range(steps)]
+
+    def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
         """Called before each epoch (BAE raises its slope here; DupNet tells its plan which round runs)."""
 
-    def loss(self, model, batch: Batch, context: Any, params: dict[str, float]):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         raise NotImplementedError
 
 
@@ -189,19 +180,37 @@ def augment(x, generator):
     return padded.gather(3, cols)
 
 
+def network_input(method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, device: str = "cpu") -> tuple[str, int]:
+    """The trunk and input side a run of ``method`` trains: what a library decodes its photos to before the run."""
+    trunk = method.trunk_for(run.backbone, channels, device)
+    size = method.input_size_for(trunk, run.input_size, data_side)
+    if trunk == "bae":
+        size = max(8, int(math.ceil(size / 8)) * 8)
+    return trunk, size
+
+
 def build_config(
     method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, classes: list[str] | None, device: str = "cpu"
 ) -> dict[str, Any]:
     from hashview.core.network import SMALL_TRUNKS, network_config
 
-    trunk = method.trunk_for(run.backbone, channels, device)
-    size = method.input_size_for(trunk, run.input_size, data_side)
-    if trunk == "bae":
-        size = max(8, int(math.ceil(size / 8)) * 8)
+    trunk, size = network_input(method, run, channels, data_side, device)
     return network_config(
         method.name, run.bits, trunk, run.weights if trunk not in SMALL_TRUNKS else "none", channels, size,
         method.activation, classes if method.classifier else None, decoder=method.decoder,
     )
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What ``_fit`` needs besides the FitContext: the network's config, the optimiser's peak rate, cancel, checkpoint."""
+
+    config: dict[str, Any]
+    lr: float
+    cancel: CancelToken | None = None
+    checkpoint: Path | None = None
+    checkpoint_key: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)  # on a GPU the setup includes starting CUDA
 
 
 def fit_deep(
@@ -225,9 +234,11 @@ def fit_deep(
     Raises:
         Cancelled: between steps; the last checkpoint (if any) stays for resuming.
         FloatingPointError: the loss stopped being finite.
-        ValueError: bad options (one line).
+        ValueError: bad options, e.g. an override the method has no parameter for (one line).
     """
     import torch
+
+    from hashview.core.network import fit_array
 
     if method.needs_labels and labels is None:
         raise ValueError(f"{method.name} needs class labels")
@@ -238,37 +249,35 @@ def fit_deep(
     d = method.defaults
     epochs = int(run.epochs or d.epochs)
     batch_size = int(min(run.batch_size or d.batch_size, len(images)))
-    peak_lr = float(run.lr or d.lr)
-    params = {**method.params, **changed_params(method), **run.overrides}
+    params = run_params(method, run.overrides)
     channels = int(images.shape[3])
-    config = build_config(method, run, channels, int(images.shape[1]), classes, device)
+    config = build_config(method, run, channels, int(images.shape[1]), classes, device)  # the run's one config
     torch.manual_seed(run.seed)
     threads = torch.get_num_threads()
     if device == "cpu" and threads > 1:  # one thread already: nothing to measure
         torch.set_num_threads(min(threads, cpu_threads()))
     try:
-        return (yield from _fit(method, images, labels, classes, run, device, cancel, checkpoint, checkpoint_key,
-                                config, epochs, batch_size, peak_lr, params, channels))
+        setup = _Setup(config, float(run.lr or d.lr), cancel, checkpoint, dict(checkpoint_key or {}))
+        size = config["net"]["input_size"]
+        yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
+        ctx = FitContext(fit_array(images, size, channels), labels, params, batch_size, epochs, run.seed, device,
+                         run.budget_s, tuple(run.pairs))
+        return (yield from _fit(method, ctx, setup))
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit(method, images, labels, classes, run, device, cancel, checkpoint, checkpoint_key,
-         config, epochs, batch_size, peak_lr, params, channels):
+def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     import torch
 
     from hashview.core.backbones import BackboneError
-    from hashview.core.network import HashNet, fit_array, train_autocast, train_compute
+    from hashview.core.network import HashNet, train_autocast, train_compute
     from hashview.core.network_file import NetworkFileError, load_network, save_network
     from hashview.core.training import run_epochs
 
     d = method.defaults
-    size = config["net"]["input_size"]
-    setup_started = time.monotonic()  # on a GPU this includes starting CUDA (the first .to(device))
-    yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
-    data = fit_array(images, size, channels)
-    rng_prepare = np.random.default_rng(run.seed)
-    context = method.prepare(data, labels, rng_prepare)
+    config, device, epochs, checkpoint = setup.config, ctx.device, ctx.epochs, setup.checkpoint
+    ctx = ctx.with_state(method.prepare(ctx, np.random.default_rng(ctx.seed)))
     try:
         # channels-last convolutions: about a third more images a second for the small trunks on a CPU
         model = HashNet(config).to(device, memory_format=torch.channels_last)
@@ -276,11 +285,13 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         raise ValueError(str(exc)) from None
     groups = [p for p in model.parameters() if p.requires_grad]
     if d.optimizer == "sgd":
-        optimizer = torch.optim.SGD(groups, lr=peak_lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
+        optimizer = torch.optim.SGD(groups, lr=setup.lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
     else:
-        optimizer = torch.optim.AdamW(groups, lr=peak_lr, weight_decay=d.weight_decay)
-    key = {"method": method.name, "config": config, "epochs": epochs, "batch_size": batch_size, "lr": peak_lr,
-           "params": params, "seed": run.seed, "images": int(len(data)), **(checkpoint_key or {})}
+        optimizer = torch.optim.AdamW(groups, lr=setup.lr, weight_decay=d.weight_decay)
+    key = {"method": method.name, "config": config, "epochs": epochs, "batch_size": ctx.batch_size, "lr": setup.lr,
+           "params": ctx.params, "seed": ctx.seed, "images": ctx.n, **setup.checkpoint_key}
+    if ctx.pairs:  # other decisions, another run
+        key["pairs"] = ctx.pairs
     start_epoch, history = 0, []
     if checkpoint is not None and Path(checkpoint).is_file():
         try:
@@ -293,19 +304,19 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
                 yield Progress("resume", start_epoch, epochs, message=f"resuming after epoch {start_epoch}")
         except (NetworkFileError, KeyError, RuntimeError, ValueError):
             start_epoch, history = 0, []
-    x_all = torch.from_numpy(np.ascontiguousarray(data)).to(device)  # uint8 NHWC
-    y_all = torch.from_numpy(np.asarray(labels, np.int64)).to(device) if labels is not None else None
-    do_augment = d.augment and channels == 3
-    steps_per_epoch = method.steps_per_epoch(len(data), batch_size, epochs, context, params)
+    x_all = torch.from_numpy(np.ascontiguousarray(ctx.images)).to(device)  # uint8 NHWC
+    y_all = torch.from_numpy(np.asarray(ctx.labels, np.int64)).to(device) if ctx.labels is not None else None
+    do_augment = d.augment and ctx.images.shape[3] == 3
+    steps_per_epoch = method.steps_per_epoch(ctx)
     total_steps = epochs * steps_per_epoch
 
     def batches(epoch: int):
-        method.start_epoch(model, epoch, epochs, params, context)
-        rng = np.random.default_rng([run.seed, epoch])
-        gen = torch.Generator().manual_seed(run.seed * 1000 + epoch)
-        for step, idx in enumerate(method.epoch_batches(len(data), batch_size, rng, context)):
+        method.start_epoch(model, epoch, ctx)
+        rng = np.random.default_rng([ctx.seed, epoch])
+        gen = torch.Generator().manual_seed(ctx.seed * 1000 + epoch)
+        for step, idx in enumerate(method.epoch_batches(ctx, rng)):
             progress = (epoch * steps_per_epoch + step) / total_steps
-            lr = lr_at(d, peak_lr, progress)
+            lr = lr_at(d, setup.lr, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             index = host_to(torch.from_numpy(idx), device)
@@ -317,11 +328,11 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
 
     def loss_fn(net, batch: Batch):
         with train_autocast(device):
-            return method.loss(net, batch, context, params)
+            return method.loss(net, batch, ctx)
 
     epoch_started = [time.monotonic()]
 
-    probe = RetrievalProbe(data, labels, seed=run.seed, queries=PROBE_QUERIES, database=PROBE_DATABASE)
+    probe = RetrievalProbe(ctx.images, ctx.labels, seed=ctx.seed, queries=PROBE_QUERIES, database=PROBE_DATABASE)
     phases = {"steps": 0.0, "probes": 0.0}  # this run's seconds in each, beside fit_seconds
 
     def after_epoch(epoch: int) -> dict[str, Any]:
@@ -335,9 +346,9 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         return stats
 
     started = time.monotonic()
-    phases["setup"] = started - setup_started
-    events = run_epochs(model, batches, loss_fn, optimizer, epochs, cancel, evaluate=after_epoch, start_epoch=start_epoch,
-                        steps_per_epoch=steps_per_epoch)
+    phases["setup"] = started - setup.started
+    events = run_epochs(model, batches, loss_fn, optimizer, epochs, setup.cancel, evaluate=after_epoch,
+                        start_epoch=start_epoch, steps_per_epoch=steps_per_epoch)
     while True:
         try:
             event = next(events)
@@ -352,9 +363,10 @@ def _fit(method, images, labels, classes, run, device, cancel, checkpoint, check
         yield event
     model = model.cpu().eval()
     stats = {
-        "epochs": epochs, "resumed_at_epoch": start_epoch, "batch_size": batch_size, "lr": peak_lr,
-        "optimizer": d.optimizer, "schedule": d.schedule, "params": params, "trunk": config["net"]["trunk"],
-        "input_size": size, "augment": do_augment, "history": history, "fit_seconds": round(time.monotonic() - started, 2),
+        "epochs": epochs, "resumed_at_epoch": start_epoch, "batch_size": ctx.batch_size, "lr": setup.lr,
+        "optimizer": d.optimizer, "schedule": d.schedule, "params": ctx.params, "trunk": config["net"]["trunk"],
+        "input_size": config["net"]["input_size"], "augment": do_augment, "history": history,
+        "fit_seconds": round(time.monotonic() - started, 2),
         "compute": train_compute(device),  # bfloat16 or float32: what the steps ran in
         # where a run's time goes (seconds): on a GPU the steps are not all of it
         "phase_seconds": {k: round(v, 2) for k, v in phases.items()},

@@ -9,6 +9,7 @@ the K sigmoid units. The code is sigmoid(u) >= 0.5, i.e. u >= 0.
 from __future__ import annotations
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.fit_context import FitContext
 
 
 class DHLN(DeepMethod):
@@ -32,7 +33,7 @@ class DHLN(DeepMethod):
 
     # DHLN (seeds/000, section 3): the hash layer's sigmoid outputs feed a
     # softmax classifier trained with the cross-entropy loss; nothing else.
-    def loss(self, model, batch: Batch, context, params):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         import torch
         import torch.nn.functional as F
 

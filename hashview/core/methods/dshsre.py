@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.fit_context import FitContext
 
 FIXED_FEATURE = "input image average-pooled to 8x8, standardised per image"
 
@@ -50,10 +51,11 @@ class DSHSRE(DeepMethod):
     #   J3 = sum_ij 1/2 p_ij log(p_ij / m_ij) + 1/2 q_ij log(q_ij / m_ij), m = (p + q) / 2
     #   Q  = mean_i ||b_i - u_i||^2 / K,             b = sign(u) held fixed
     #   J  = J1 + alpha J2 + beta J3 + eta Q
-    def loss(self, model, batch: Batch, context, params):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         import torch
         import torch.nn.functional as F
 
+        params = ctx.params
         x = model.normalise(batch.x)
         u = model(x).float()
         n = len(u)

@@ -16,7 +16,7 @@ training probe records how far synthetic copies land, which the suggested
 radius respects (``radius.suggest_radius``).
 
 Trained with the label source "decisions", the pairs the user decided in the
-duplicates explorer (``params["pairs"]``: rows of the training images with +1
+duplicates explorer (``FitContext.pairs``: rows of the training images with +1
 "same picture" or -1 "not a match") join every step: "same" pairs as extra
 positives, "not a match" pairs pushed apart beyond a margin.
 
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,17 +40,15 @@ import numpy as np
 
 from hashview.core.device import host_to
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.fit_context import FitContext
 
 logger = logging.getLogger(__name__)
-
-BUDGET_ENV = "HASHVIEW_DUPNET_SECONDS"  # overrides the time budget of one training run (seconds)
 
 
 @dataclass
 class Plan:
-    """What ``prepare`` decides once: the images (for decision pairs), the step plan and its clock."""
+    """What ``prepare`` decides once (``FitContext.state``): the edits' generator, the step plan and its clock."""
 
-    data: np.ndarray                      # uint8 NHWC at the network's input size
     seed: int
     budget_s: float                       # wall-clock budget of the whole run
     started: float | None = None          # set at the first step
@@ -89,7 +86,7 @@ class DupNet(DeepMethod):
                               # over seeds on both dev sets, 720 steps left 3 of 7 runs below F1 0.99, 1080 none of 20)
         "max_steps": 20000,   # no library trains more
         "passes": 8.0,        # beyond min_steps: about this many edited views of each photo
-        "budget_s": 255.0,    # wall-clock cap of the training loop for a small library (HASHVIEW_DUPNET_SECONDS overrides) ...
+        "budget_s": 255.0,    # wall-clock cap of the training loop for a small library (DeepRun.budget_s overrides) ...
         "budget_per_photo_s": 0.015,  # ... plus this per photo (750 photos: 266 s, 10k: 405 s, 100k: 1755 s) ...
         "max_budget_s": 1800.0,  # ... and never more than half an hour
         "hard_negatives": 16,  # photos per step cut into two disjoint halves whose codes are pushed apart (0: none)
@@ -111,31 +108,31 @@ class DupNet(DeepMethod):
         p = params or self.params
         return int(min(max(math.ceil(p["passes"] * n / batch_size), p["min_steps"]), p["max_steps"]))
 
-    def budget_seconds(self, n: int, params: dict[str, Any] | None = None) -> float:
-        """The training loop's wall-clock cap for a library of ``n`` photos (``HASHVIEW_DUPNET_SECONDS`` overrides)."""
-        if os.environ.get(BUDGET_ENV):
-            return float(os.environ[BUDGET_ENV])
+    def budget_seconds(self, n: int, params: dict[str, Any] | None = None, budget_s: float | None = None) -> float:
+        """The training loop's wall-clock cap for a library of ``n`` photos; ``budget_s`` (the run's own) overrides."""
+        if budget_s is not None:
+            return float(budget_s)
         p = params or self.params
         return float(min(p["budget_s"] + p["budget_per_photo_s"] * n, p["max_budget_s"]))
 
-    def prepare(self, images: np.ndarray, labels, rng: np.random.Generator) -> Plan:
+    def prepare(self, ctx: FitContext, rng: np.random.Generator) -> Plan:
         import torch
 
         seed = int(rng.integers(0, 2**31 - 1))
-        return Plan(images, seed, self.budget_seconds(len(images)), generator=torch.Generator().manual_seed(seed))
+        budget = self.budget_seconds(ctx.n, ctx.params, ctx.budget_s)
+        return Plan(seed, budget, generator=torch.Generator().manual_seed(seed))
 
-    def steps_per_epoch(self, n: int, batch_size: int, epochs: int, context: Plan, params: dict[str, Any]) -> int:
-        context.budget_s = self.budget_seconds(n, params)
-        context.steps_per_epoch = max(math.ceil(self.planned_steps(n, batch_size, params) / max(epochs, 1)), 1)
-        return context.steps_per_epoch
+    def steps_per_epoch(self, ctx: FitContext) -> int:
+        plan = ctx.state
+        plan.steps_per_epoch = max(math.ceil(self.planned_steps(ctx.n, ctx.batch_size, ctx.params) / max(ctx.epochs, 1)), 1)
+        return plan.steps_per_epoch
 
-    def epoch_batches(self, n: int, batch_size: int, rng: np.random.Generator, context: Plan):
+    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator):
         """Random batches (without repeats inside one), until the round's steps or its share of the budget run out."""
-        return _RoundBatches(n, batch_size, rng, context)
+        return _RoundBatches(ctx.n, ctx.batch_size, rng, ctx.state)
 
-    def start_epoch(self, model, epoch: int, epochs: int, params: dict[str, float], context: Plan | None = None) -> None:
-        if context is not None:  # the round lives in this run's plan: METHOD is shared by every run
-            context.round = (epoch, epochs)
+    def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
+        ctx.state.round = (epoch, ctx.epochs)  # the round lives in this run's plan: METHOD is shared by every run
 
     # NT-Xent (SimCLR: Chen et al., "A Simple Framework for Contrastive Learning of Visual
     # Representations", ICML 2020) on the relaxed codes h = tanh(u), as in CIBHash (Qiu et al.,
@@ -152,33 +149,34 @@ class DupNet(DeepMethod):
     # Other photos in a batch are easy negatives; the false matches that remain are
     # neighbouring parts of one texture (grass, wood, two crops of one wallpaper), and
     # two halves of one photo are exactly that: the same style, different content.
-    def loss(self, model, batch: Batch, context: Plan, params):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         import torch
         import torch.nn.functional as F
 
         from hashview.core.edits import random_edits
 
+        params, plan = ctx.params, ctx.state
         x = batch.x
         n = len(x)
         v = int(params["views"])
         if v < 2:
             raise ValueError(f"dupnet needs at least two views of each photo, views is {v}")
         originals = [x] * v  # the views of each photo, then the decision pairs' photos and the halves
-        pairs = params.get("pairs") or []
+        pairs = ctx.pairs
         m = 0
         if pairs:
-            pick = torch.randint(0, len(pairs), (int(min(params["pair_batch"], len(pairs))),), generator=context.generator)
+            pick = torch.randint(0, len(pairs), (int(min(params["pair_batch"], len(pairs))),), generator=plan.generator)
             chosen = np.asarray([pairs[k] for k in pick.tolist()], np.int64).reshape(-1, 3)
             m = len(chosen)
             rows = np.concatenate([chosen[:, 0], chosen[:, 1]])
-            extra = host_to(torch.from_numpy(np.ascontiguousarray(context.data[rows])), x.device)
+            extra = host_to(torch.from_numpy(np.ascontiguousarray(ctx.images[rows])), x.device)
             originals.append(extra.permute(0, 3, 1, 2).float().div_(255.0))
         hard = int(min(params["hard_negatives"], n))
         if hard:
-            originals.extend(_halves(x[:hard], context.generator))
+            originals.extend(_halves(x[:hard], plan.generator))
         # one call edits every view: each edit is a few batched operations whatever the batch, so
         # one call instead of four is less than half the host's work (the part that bounds a GPU step)
-        views = random_edits(torch.cat(originals), context.generator)
+        views = random_edits(torch.cat(originals), plan.generator)
         u = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
         h = torch.tanh(u)
         codes = h + (torch.sign(h) - h).detach() if params["straight_through"] else h

@@ -9,6 +9,7 @@ pushes every unit towards 0 or 1, one keeps each code about half ones.
 from __future__ import annotations
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.fit_context import FitContext
 
 
 class SSDH(DeepMethod):
@@ -39,11 +40,12 @@ class SSDH(DeepMethod):
     # network; from scratch, full beta at the first step saturates every
     # sigmoid before the classifier has learnt anything (measured on MNIST: the
     # loss stays at chance), so beta and gamma rise linearly over "ramp".
-    def loss(self, model, batch: Batch, context, params):
+    def loss(self, model, batch: Batch, ctx: FitContext):
         import torch
         import torch.nn.functional as F
 
         u = model(model.normalise(batch.x)).float()
+        params = ctx.params
         a = torch.sigmoid(u)
         classification = F.cross_entropy(model.classifier(a), batch.y)
         binarise = ((a - 0.5) ** 2).mean(dim=1).mean()
