@@ -30,7 +30,7 @@ from hashview.core.library_errors import LibraryError
 from hashview.core.methods import method_names, method_traits
 from hashview.core.networks import NetworkInfo
 from hashview.core.pairs import code_pairs_within
-from hashview.core.radius import suggest_radius
+from hashview.core.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
 
 VERDICTS = ("same", "different", "undecided")
 
@@ -57,16 +57,40 @@ def default_duplicate_radius(n_bits: int) -> int:
     return max(1, n_bits // 16)
 
 
+def chain_warning(groups: Sequence[DuplicateGroup], entries: Sequence[Entry], radius: int) -> str | None:
+    """One line when ``groups`` (found at ``radius``) chain unrelated photos (``radius.chain_problem``), else None.
+
+    Photos are counted by content: the exact copies of one file are one photo,
+    in the library and in each group.
+    """
+    digest_of = {e.id: e.digest or f"id:{e.id}" for e in entries}
+    sizes = [len({digest_of.get(i, f"id:{i}") for i in g.file_ids}) for g in groups]
+    return chain_problem(sizes, len(set(digest_of.values())), radius)
+
+
+def advice_for(info: NetworkInfo, codeset: CodeSet, distinct: np.ndarray | None = None) -> RadiusAdvice:
+    """``radius.advise_radius`` for a network's codes (K/16 for fewer than 2 codes); ``distinct`` as there."""
+    if len(codeset) < 2:
+        radius = default_duplicate_radius(info.bits)
+        return RadiusAdvice(radius, radius)
+    return advise_radius(codeset.codes, info.bits, recorded_copy_distance(info), distinct)
+
+
 class DuplicatesMixin:
     """Duplicate groups, the suggested radius, its profile, and decisions, for ``Library``."""
 
     def duplicates(self, network: str | None = None, radius: int | None = None, exact: bool = False) -> list[DuplicateGroup]:
         """Groups of duplicate photos: identical files (``exact``) or codes within ``radius``.
 
-        ``radius`` None is ``suggested_radius(network)``. The user's decisions
+        ``radius`` None is ``suggested_radius(network)``, and where no radius
+        is safe (``radius_advice``: the network does not tell the photos
+        apart) the identical files only, as ``exact``. The user's decisions
         hold over the codes: two files marked "different" are never in one
         group, files marked "same" are grouped even beyond the radius.
         """
+        if not exact and radius is None:
+            radius = self.suggested_radius(network)
+            exact = radius is None
         if exact:
             groups = self.catalog.exact_duplicate_groups()
             entries = [e for g in groups for e in g]
@@ -83,9 +107,10 @@ class DuplicatesMixin:
                     out.append(DuplicateGroup([e.path for e in members], [e.id for e in members], 0))
             return out
         info, codeset = self.ready_codes(network)
-        radius = self._suggested(info, codeset) if radius is None else radius
         if radius < 0:
             raise LibraryError("the radius must be 0 or more")
+        if radius > info.bits:
+            raise LibraryError(f"radius {radius} is more than the network's {info.bits} bits: choose 0 to {info.bits}")
         by_id = {e.id: e for e in self.entries()}
         row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
         decided = self._row_decisions(row_of)
@@ -100,8 +125,11 @@ class DuplicatesMixin:
             )
         return groups
 
-    def suggested_radius(self, network: str | None = None) -> int:
-        """The radius read off the codes' own distances (``radius.suggest_radius``).
+    def suggested_radius(self, network: str | None = None) -> int | None:
+        """The radius read off the codes' own distances (``radius.suggest_radius``), within the guard.
+
+        None: no radius is safe, only identical files are (``radius_advice``
+        says why).
 
         Each code's distance to its nearest other code is measured (a sample
         of 4,000 codes in large libraries). A network that learnt duplicates
@@ -113,15 +141,37 @@ class DuplicatesMixin:
         distance at which the network's training probe put 98 % of synthetic
         edited copies (deep unsupervised networks record it), but not into the
         different photos' own mode (``radius.lift_radius``). Fewer than 2
-        codes: K/16.
+        codes: K/16. The guard (``radius.advise_radius``) then lowers it until
+        no group chains more photos than copies ever make.
+        """
+        return self.radius_advice(network).radius
+
+    def radius_advice(self, network: str | None = None) -> RadiusAdvice:
+        """The suggested radius, the codes' own one, and one-line reasons where they differ.
+
+        ``warning`` is set when the network's codes do not tell the library's
+        photos apart (``radius.separation_problem``): the CLI prints it, the
+        explorer shows it, and only identical files are suggested as copies.
+        Exact copies of one file count as one photo here.
         """
         info, codeset = self.ready_codes(network)
-        return self._suggested(info, codeset)
+        return advice_for(info, codeset, self._distinct_rows(codeset))
 
-    def _suggested(self, info: NetworkInfo, codeset: CodeSet) -> int:
-        if len(codeset) < 2:
-            return default_duplicate_radius(info.bits)
-        return suggest_radius(codeset.codes, info.bits, recorded_copy_distance(info))
+    def _suggested(self, info: NetworkInfo, codeset: CodeSet) -> int | None:
+        """The guarded radius of ``codeset`` with every row a photo of its own (no catalog read)."""
+        return advice_for(info, codeset).radius
+
+    def _distinct_rows(self, codeset: CodeSet) -> np.ndarray:
+        """The first row of each file content among ``codeset``'s rows (exact copies are one photo)."""
+        digest_of = {e.id: e.digest for e in self.entries()}
+        seen: set[str] = set()
+        rows = []
+        for r, file_id in enumerate(codeset.ids.tolist()):
+            digest = digest_of.get(int(file_id), f"id:{file_id}")
+            if digest not in seen:
+                seen.add(digest)
+                rows.append(r)
+        return np.array(rows, np.int64)
 
     def radius_profile(self, network: str | None = None, radii: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision"}``.
@@ -132,11 +182,14 @@ class DuplicatesMixin:
         alone pairs up, the share marked "same" (None where no decided pair is
         within it). Folder names are no evidence here: two photos in one
         folder are not copies of each other. ``radii`` None: 0 up to the larger
-        of K/4 and twice the suggested radius.
+        of K/4 and twice the radius the codes' distances give (before the
+        guard lowers it, so the profile shows where the groups would chain).
         """
         info, codeset = self.ready_codes(network)
         if radii is None:
-            top = max(info.bits // 4, 2 * self._suggested(info, codeset))
+            codes_radius = suggest_radius(codeset.codes, info.bits, recorded_copy_distance(info)) \
+                if len(codeset) >= 2 else default_duplicate_radius(info.bits)
+            top = max(info.bits // 4, 2 * codes_radius)
             radii = range(0, min(top, info.bits) + 1)
         radii = sorted({int(r) for r in radii})
         if radii and radii[0] < 0:

@@ -4,15 +4,26 @@ A network that learnt what a duplicate is puts a photo and its copies a few
 bits apart and every other photo far away, so the distance from each code to
 its nearest neighbour has two modes: small for photos that have a copy, large
 for photos that have none. The radius goes in the valley between them.
+
+That reading assumes a network that tells photos apart. One that does not (an
+untrained network, a collapsed one) puts every photo a few bits from every
+other, and its "valley" groups the whole library: the explorer then proposed
+moving most of a library to the trash. ``advise_radius`` guards against that:
+it flags codes that do not separate the photos and never suggests a radius at
+which one group would chain more photos than real copies ever make.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from hashview.core.search import top_k
+
+logger = logging.getLogger(__name__)
 
 SAMPLE = 4000  # codes whose nearest neighbour is measured (all of them in smaller libraries)
 
@@ -148,3 +159,158 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
     if copy_distance is not None and np.isfinite(copy_distance):
         radius = lift_radius(nearest, radius, lift_target(copy_distance, n_bits))
     return radius
+
+
+# ------------------------------------------------------------------ the guard
+
+CHAIN_GROUP = 50
+"""No group of real copies holds more photos than this. The largest true group the suites' generators
+make is 23 (``tests/generators.py`` kind "near", 3,000 codes of 32 bits, at its suggested radius; kind
+"dups" 14; ``tests/test_decisions.py``'s synthetic and crowded codes 4), the development sets' 4 (a
+photo and three edited copies): about twice the largest, so a burst of near-identical shots still fits."""
+
+CHAIN_SHARE = 0.5
+"""In a small library a group is a chain once it holds more than this share of the photos: the
+generators' duplicate-heavy libraries of 40 codes put at most 11 (27 %) in one group."""
+
+CHAIN_MIN = 8
+"""... but never below this many photos (a photo and seven copies is still plausible)."""
+
+COLLAPSE_SHARE = 1 / 8
+"""Codes that tell photos apart differ in about half their bits between two photos taken at random
+(every method balances its bits); an untrained DupNet's 128-bit codes of 40 generated photos differed
+in 6 (the median over all pairs), the same network after 0.3 s of training in 31, itq and lsh (64 bits)
+in 32. Below this share of the code length the network is flagged."""
+
+MIN_TO_JUDGE = 8  # fewer distinct photos than this: too few to say anything about a network
+
+
+def chain_bound(n: int) -> int:
+    """The most photos one group may hold, in a library of ``n`` distinct photos, before it is a chain.
+
+    ``min(CHAIN_GROUP, max(CHAIN_MIN, CHAIN_SHARE * n))``: 8 in a library of
+    16 photos, 20 in one of 40, 50 from 100 photos on. Real duplicate sets
+    stay below it with a margin of about two (see ``CHAIN_GROUP``).
+    """
+    return int(min(CHAIN_GROUP, max(CHAIN_MIN, math.floor(CHAIN_SHARE * n))))
+
+
+def largest_group_by_radius(codes: np.ndarray, top: int, cap: int, sample: int = SAMPLE,
+                            seed: int = 0) -> np.ndarray:
+    """``[r]``: how many photos the largest duplicate group may hold at radius r, r in 0..``top``, capped at ``cap``.
+
+    The grouping (``grouping.group_duplicates``) makes a clique component one
+    group and splits any other around centres, each group a centre and its
+    ungrouped neighbours, so no group holds more than one photo plus the most
+    neighbours any photo has within r (a clique's group exactly that): the
+    count here, an upper bound that errs on the safe side. The neighbours are
+    counted among each (sampled) code's ``cap`` nearest codes, so no pair list
+    is built even where everything is within r of everything (a sample of
+    ``sample`` codes in larger libraries).
+    """
+    n = len(codes)
+    top = max(int(top), 0)
+    if n < 2 or cap < 1:
+        return np.minimum(np.full(top + 1, min(n, 1), np.int64), max(cap, 0))
+    rows = np.arange(n) if n <= sample else np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
+    _found, dists = top_k(codes, codes[rows], min(int(cap), n))
+    dists = np.asarray(dists).reshape(len(rows), -1)
+    # each row's own code is among its nearest (distance 0) unless more than ``cap`` codes equal it,
+    # and then all ``cap`` are within any radius: the count is the group size either way
+    return np.array([int((dists <= r).sum(axis=1).max()) for r in range(top + 1)], np.int64)
+
+
+def median_pair_distance(codes: np.ndarray, sample: int = SAMPLE, seed: int = 0) -> float:
+    """The median Hamming distance between two different codes (every pair in small libraries, else a sample)."""
+    codes = np.asarray(codes, np.uint8)
+    n = len(codes)
+    if n < 2:
+        return float("nan")
+    if n * (n - 1) // 2 <= sample:
+        a, b = np.triu_indices(n, 1)
+    else:
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, n, sample)
+        b = rng.integers(0, n - 1, sample)
+        b = b + (b >= a)  # never a code with itself
+    return float(np.median(np.unpackbits(codes[a] ^ codes[b], axis=1).sum(axis=1)))
+
+
+def separation_problem(codes: np.ndarray, n_bits: int) -> str | None:
+    """One line when the codes do not tell the library's photos apart, else None.
+
+    ``codes``: one code per distinct photo (exact copies of a file count once).
+    A network whose codes of two random photos differ in less than
+    ``COLLAPSE_SHARE`` of the bits groups unrelated photos at any radius that
+    finds copies.
+    """
+    codes = np.asarray(codes, np.uint8)
+    if len(codes) < MIN_TO_JUDGE:
+        return None
+    median = median_pair_distance(codes)
+    if median < COLLAPSE_SHARE * n_bits:
+        return (f"this network cannot tell the library's photos apart (two photos' codes differ in {median:g} "
+                f"of {n_bits} bits, where about {n_bits // 2} is usual): only identical files are grouped; "
+                "train it longer or use another network")
+    return None
+
+
+def chain_problem(group_sizes, n: int, radius: int) -> str | None:
+    """One line when groups found at ``radius`` chain unrelated photos (one larger than ``chain_bound(n)``), else None."""
+    largest = max((int(s) for s in group_sizes), default=0)
+    if n < MIN_TO_JUDGE or largest <= chain_bound(n):
+        return None
+    return (f"radius {radius} puts {largest} of {n} photos in one group, more than copies ever make: "
+            "these are not duplicates; choose a smaller radius before moving anything")
+
+
+@dataclass(frozen=True)
+class RadiusAdvice:
+    """The radius to suggest, and why it is not the one the codes' distances alone give."""
+
+    radius: int | None     # None: no radius keeps groups apart, only identical files (exact copies) are safe
+    codes_radius: int      # what ``suggest_radius`` reads off the distances
+    reason: str | None = None   # one line: why ``radius`` differs from ``codes_radius``
+    warning: str | None = None  # one line: the network does not separate the library's photos
+
+
+def advise_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None,
+                  distinct: np.ndarray | None = None) -> RadiusAdvice:
+    """``suggest_radius``, never where groups would chain large parts of the library.
+
+    The network is judged first (``separation_problem``): codes that do not
+    tell photos apart get exact copies only, whatever their distances say.
+    Then the radius is lowered from the codes' own suggestion until no group
+    holds more than ``chain_bound`` photos; when not even radius 0 passes
+    (many different photos share one code), exact copies only again.
+
+    ``distinct``: the rows that are distinct photos (one per file content), which
+    the guard judges; None: every row. Exact copies of one file are one photo:
+    a file copied 60 times is not a chain.
+    """
+    codes = np.asarray(codes, np.uint8)
+    n_bits = int(n_bits or codes.shape[1] * 8)
+    codes_radius = suggest_radius(codes, n_bits, copy_distance)
+    photos = codes if distinct is None else codes[np.asarray(distinct, np.int64)]
+    warning = separation_problem(photos, n_bits)
+    if warning is not None:
+        logger.info("%s", warning)
+        return RadiusAdvice(None, codes_radius, warning, warning)
+    n = len(photos)
+    if n < MIN_TO_JUDGE:
+        return RadiusAdvice(codes_radius, codes_radius)
+    bound = chain_bound(n)
+    largest = largest_group_by_radius(photos, codes_radius, bound + 1)
+    safe = next((r for r in range(codes_radius, -1, -1) if largest[r] <= bound), None)
+    if safe == codes_radius:
+        return RadiusAdvice(codes_radius, codes_radius)
+    chained = (f"at radius {codes_radius} one group would hold more than {bound} of {n} photos, "
+               "more than copies ever make")
+    if safe is not None:
+        reason = f"suggesting radius {safe}, not {codes_radius}: {chained}"
+        logger.info("%s", reason)
+        return RadiusAdvice(safe, codes_radius, reason)
+    warning = (f"this network cannot tell the library's photos apart (even identical codes put more than {bound} "
+               f"of {n} photos in one group): only identical files are grouped; train it longer or use another network")
+    logger.info("%s", warning)
+    return RadiusAdvice(None, codes_radius, warning, warning)

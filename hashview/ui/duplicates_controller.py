@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from hashview.core import cleanup
@@ -52,26 +52,43 @@ class Scan:
     radius: int
     profile: list[dict[str, Any]] | None
     suggested: int | None
+    network: str | None = None  # the id of the network whose codes (and radius) these are; None: no network
+    warning: str | None = None  # one line: the network cannot tell the photos apart, or the radius chains them
+    note: str | None = None     # one line: why the suggestion is below the codes' own radius
 
 
-def scan_library(library: Any, radius: int | None, with_profile: bool) -> Scan:
-    """Groups at ``radius`` (None: the suggested one; ``EXACT``: identical files), in a worker."""
-    has_network = library.current_network() is not None
-    profile = suggested = None
-    if has_network:
-        if hasattr(library, "suggested_radius"):
-            suggested = int(library.suggested_radius())
-        else:  # an engine without the radius tools: its own default
-            suggested = max(1, library.current_network().bits // 16)
-        if with_profile and hasattr(library, "radius_profile"):
+def scan_library(library: Any, radius: int | None, with_profile: bool, shown_network: str | None = None) -> Scan:
+    """Groups at ``radius`` (None: the suggested one; ``EXACT``: identical files), in a worker.
+
+    ``shown_network``: the network the explorer's radius belongs to. When the
+    current network is another one (trained, switched to, imported), that
+    radius means nothing for the new codes (a 128-bit DupNet's 19 grouped a
+    64-bit itq's photos by the hundred): the new network's suggestion is used
+    and its profile read. The suggestion is guarded (``Library.radius_advice``):
+    a network that cannot tell photos apart gets exact copies and a warning.
+    """
+    from hashview.core.library_duplicates import chain_warning  # numpy: not on the way to the first window
+
+    network = library.current_network()
+    profile = suggested = warning = note = None
+    if network is not None:
+        if radius is not None and network.id != shown_network:
+            radius, with_profile = None, True
+        advice = library.radius_advice()
+        suggested = EXACT if advice.radius is None else int(advice.radius)
+        warning, note = advice.warning, None if advice.warning else advice.reason
+        if with_profile:
             profile = list(library.radius_profile())
     if radius is None:
         radius = suggested if suggested is not None else EXACT
-    if radius == EXACT or not has_network:
+    entries = library.entries()
+    if radius == EXACT or network is None:
         groups, radius = library.duplicates(exact=True), EXACT
     else:
         groups = library.duplicates(radius=radius)
-    return Scan(list(groups), {e.id: e for e in library.entries()}, radius, profile, suggested)
+        warning = warning or chain_warning(groups, entries, radius)
+    return Scan(list(groups), {e.id: e for e in entries}, radius, profile, suggested,
+                network.id if network is not None else None, warning, note)
 
 
 class DuplicatesController(QObject):
@@ -120,7 +137,34 @@ class DuplicatesController(QObject):
         controller.window = window
         window.library_opened.connect(lambda _root: controller.set_library(window.library))
         window.pipeline_finished.connect(lambda _text: controller.explorer.isVisible() and controller.scan())
+        window.networks.networks_changed.connect(controller.network_changed)
         return controller
+
+    def network_changed(self) -> None:
+        """Start from the new network's suggested radius once the current network has changed.
+
+        The slider's radius and profile belong to the codes they were read
+        from; kept across a network change they group the new codes at a
+        radius nobody chose (19 from a 128-bit DupNet put 456 photos of a
+        64-bit itq in groups of 100). Every scan passes the network its radius
+        belongs to, and ``scan_library`` swaps in the new suggestion; this
+        rescans a visible explorer at once, after the other slots of the job
+        that changed the network have run (the pipeline may scan itself).
+        """
+        if self.library is None or self.scan_result is None:
+            return
+        current = self.library.current_network()
+        if (current.id if current is not None else None) == self.scan_result.network:
+            return
+        self._profile_stale = True
+        QTimer.singleShot(0, self, self._rescan_after_network_change)
+
+    def _rescan_after_network_change(self) -> None:
+        if self.library is None or not self.explorer.isVisible():
+            return
+        if self.jobs.busy() and self.jobs.step == SCAN:
+            return  # a scan started since the change: it reads the new network already
+        self.scan()
 
     # -- library ----------------------------------------------------------------------------
     def set_library(self, library: Any) -> None:
@@ -167,9 +211,10 @@ class DuplicatesController(QObject):
             self.explorer.show_status(f"Waiting for {self.jobs.step} to finish, then finding duplicates…")
             return False
         library, with_profile = self.library, self._profile_stale
+        shown = self.scan_result.network if self.scan_result is not None else None
         current = self.explorer.current_group()
         self._keep = self._keep or (current.key() if current else None)
-        self.jobs.run(SCAN, lambda cancel: scan_library(library, radius, with_profile), "Finding duplicates…")
+        self.jobs.run(SCAN, lambda cancel: scan_library(library, radius, with_profile, shown), "Finding duplicates…")
         self.explorer.show_status("Finding duplicates…")
         return True
 
@@ -203,12 +248,14 @@ class DuplicatesController(QObject):
         control.set_value(result.radius)
         if result.radius == EXACT:
             control.set_exact_groups(len(result.groups))
+        control.set_warning(result.warning)
         rows = make_rows(result.groups, result.entries, self.policy)
         keep, self._keep = self._keep, None
         self.explorer.set_rows(rows, keep)
         copies = sum(len(r.others) for r in rows)
-        self.explorer.show_status(f"{len(rows)} groups; the keep rules would move {copies} copies to the trash."
-                                  if rows else "No duplicates at this setting: try a larger radius.")
+        note = f" Note: {result.note}." if result.note and result.radius == result.suggested else ""
+        self.explorer.show_status((f"{len(rows)} groups; the keep rules would move {copies} copies to the trash."
+                                   if rows else "No duplicates at this setting: try a larger radius.") + note)
         self.scanned.emit(len(rows))
 
     # -- decisions --------------------------------------------------------------------------

@@ -116,8 +116,8 @@ class NetworkController(QObject):
 
     def show_decisions(self) -> None:
         """Tell the training panel how many duplicate decisions the library has to train on."""
-        count = getattr(self.window.library, "decision_count", None)  # test doubles may have none
-        self.training.set_decision_count(count() if callable(count) else None)
+        library = self.window.library
+        self.training.set_decision_count(library.decision_count() if library is not None else None)
 
     def use_network(self, network_id: str) -> bool:
         """Encode the library with ``network_id`` in the background, then make it current."""

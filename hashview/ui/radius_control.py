@@ -9,7 +9,10 @@ chosen one highlighted, and the label says the group count and, where the
 library has labels or decisions to measure it, the precision it implies.
 
 Moving the slider emits ``radius_chosen`` once it rests (a scan per pixel of
-drag would queue dozens of scans).
+drag would queue dozens of scans). A warning line under it says when the
+network cannot tell the library's photos apart, or the radius chains unrelated
+photos into large groups (``Library.radius_advice``): the groups are then no
+basis for a clean-up.
 """
 
 from __future__ import annotations
@@ -77,6 +80,11 @@ class RadiusControl(QWidget):
         self.bars = ProfileBars()
         self.summary = QLabel()
         self.summary.setObjectName("RadiusSummary")
+        self.warning = QLabel()
+        self.warning.setObjectName("RadiusWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.warning.hide()
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Exact copies"), 0, 0)
@@ -84,6 +92,7 @@ class RadiusControl(QWidget):
         layout.addWidget(QLabel("Similar scenes"), 0, 2)
         layout.addWidget(self.bars, 1, 1)
         layout.addWidget(self.summary, 2, 0, 1, 3)
+        layout.addWidget(self.warning, 3, 0, 1, 3)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(300)
@@ -113,6 +122,11 @@ class RadiusControl(QWidget):
         self.slider.blockSignals(False)
         self._describe()
 
+    def set_warning(self, text: str | None) -> None:
+        """Show ``text`` (one line: why these groups are no basis for a clean-up) under the slider; None hides it."""
+        self.warning.setText(f"⚠ {text[:1].upper()}{text[1:]}" if text else "")
+        self.warning.setVisible(bool(text))
+
     def set_exact_groups(self, count: int | None) -> None:
         self.exact_groups = count
         self._describe()
@@ -135,7 +149,8 @@ class RadiusControl(QWidget):
         self.bars.set_counts([int(p["groups"]) for p in self.profile], radius)
         if radius == EXACT:
             count = "" if self.exact_groups is None else f": {self.exact_groups} groups"
-            self.summary.setText(f"Exact copies (identical files){count}")
+            suggested = ", suggested" if self.suggested == EXACT else ""
+            self.summary.setText(f"Exact copies (identical files{suggested}){count}")
             return
         words = "identical codes" if radius == 0 else f"within distance {radius}"
         parts = [f"Radius {radius} ({words}{', suggested' if radius == self.suggested else ''})"]
