@@ -13,7 +13,7 @@ from hashview.core.decisions import RowDecisions, group_with_decisions
 from hashview.core.library import Library, LibraryError
 from hashview.core.pairs import pairs_within
 from hashview.core.radius import lift_radius, nearest_distances, suggest_radius, valley_radius
-from tests.imagefactory import make_library, make_near_duplicate
+from imagefactory import make_library, make_near_duplicate
 
 
 def drive(gen):
@@ -280,9 +280,9 @@ def test_decisions_reach_a_training_on_decisions_as_pairs(lib, monkeypatch):
 
     real_loss = DupNet.loss
 
-    def spy(self, model, batch, context, params):
-        seen["pairs"] = params.get("pairs")
-        return real_loss(self, model, batch, context, params)
+    def spy(self, model, batch, ctx):
+        seen["pairs"] = ctx.pairs
+        return real_loss(self, model, batch, ctx)
 
     monkeypatch.setattr(DupNet, "loss", spy)
     drive(lib.train(method="dupnet", bits=16, labels="decisions"))

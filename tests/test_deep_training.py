@@ -35,11 +35,13 @@ def test_supervised_train_from_folders_then_search(photos, capsys):
     query = sorted((photos / "beach").glob("*.jpg"))[0]
     found = run_json(capsys, ["search", str(photos), str(query), "-k", "3"])
     assert found[0]["results"][0]["distance"] == 0
-    assert not list((photos.parent).rglob("*.checkpoint.pt"))
     from hashview.core.library import Library
 
     with Library.open(photos) as library:  # the networks panel shows the last epoch's probe mAP
         stats = library.current_network().stats
+        shelf = library.shelf.directory
+    # checkpoints live beside the networks (training.checkpoint_path); a finished run removes its own
+    assert shelf.is_dir() and not list(shelf.glob("*.checkpoint.pt"))
     assert 0.0 <= stats["map"] <= 1.0
     # where the run's time went: decoding, setting up, the steps, the probes, encoding
     phases = stats["phase_seconds"]
@@ -47,6 +49,30 @@ def test_supervised_train_from_folders_then_search(photos, capsys):
     assert all(v >= 0 for v in phases.values())
     assert phases["steps"] + phases["probes"] <= stats["fit_seconds"] + 0.01
     assert phases["decode"] + phases["setup"] + stats["fit_seconds"] <= stats["train_seconds"] + 0.01
+
+
+def test_a_checkpoint_is_kept_while_training_left_by_cancel_and_resumed(photos):
+    """After every epoch a checkpoint is written beside the networks; cancelling leaves it (and no
+    network), the same run started again resumes from it, and a finished run removes it."""
+    from hashview.core.events import CancelToken, Cancelled, EpochDone, Finished
+    from hashview.core.library import Library
+
+    options = {"method": "dhln", "bits": 16, "epochs": 2, "labels": "folders", "device": "cpu"}
+    with Library.open(photos) as library:
+        for _event in library.index():
+            pass
+        checkpoint = library.shelf.directory / "dhln-16.checkpoint.pt"
+        cancel = CancelToken()
+        with pytest.raises(Cancelled):
+            for event in library.train(cancel=cancel, **options):
+                if isinstance(event, EpochDone):
+                    assert checkpoint.is_file()  # written before the epoch is reported
+                    cancel.cancel()
+        assert checkpoint.is_file() and library.networks() == []
+        summary = next(e.summary for e in library.train(**options) if isinstance(e, Finished))
+        assert summary["resumed_at_epoch"] == 1 and summary["epochs"] == 2
+        assert not checkpoint.exists()
+        assert [n.id for n in library.networks()] == [summary["network"]]
 
 
 def test_unsupervised_train_on_a_folder_without_labels(photos, capsys):
@@ -93,7 +119,7 @@ def test_eval_refuses_options_it_cannot_honour_in_one_line(tmp_path, capsys, arg
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--batch-size", "0"], "--batch-size must be from 2 to 65536"),
+    (["--batch-size", "0"], "--batch-size must be 1 or more"),
     (["--input-size", "4"], "--input-size must be from 8 to 1024 pixels"),
 ])
 def test_train_refuses_bad_sizes_in_one_line(photos, capsys, args, message):

@@ -51,15 +51,15 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, fit_deep
     from hashview.core.methods.dupnet import DupNet
-    from tests.imagefactory import photo_array
+    from imagefactory import photo_array
 
     monkeypatch.setenv(device.CPU_BF16_ENV, env)
     seen = []
     real_loss = DupNet.loss
 
-    def spy(self, model, batch, context, params):
+    def spy(self, model, batch, ctx):
         seen.append(torch.get_autocast_dtype("cpu") if torch.is_autocast_enabled("cpu") else torch.float32)
-        return real_loss(self, model, batch, context, params)
+        return real_loss(self, model, batch, ctx)
 
     monkeypatch.setattr(DupNet, "loss", spy)
     x = np.stack([photo_array((32, 32), seed=s) for s in range(8)])

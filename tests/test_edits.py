@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from hashview.core import edits
-from tests.imagefactory import photo_array
+from imagefactory import photo_array
 
 
 def batch(n=4, side=32):

@@ -129,19 +129,31 @@ def test_cancel_half_way_then_resume(tmp_path, monkeypatch):
 
 
 def test_killed_run_keeps_committed_batches(tmp_path, monkeypatch):
+    """A run stopped part-way leaves its committed batches on disk, and the next run decodes the rest.
+
+    The run is held part-way (6 of 12 files decoded, one batch of 4 committed,
+    2 waiting) and the catalog is read through a second connection, as the next
+    process would after a ``kill -9`` at that moment: closing the generator
+    first would commit the waiting files too and hide whether batching works.
+    """
     root = tmp_path / "lib"
     factory.make_library(root, {"a": 12}, size=(32, 24))
     monkeypatch.setattr(indexing, "BATCH_FILES", 4)
-    with Catalog.for_root(root) as cat:
-        gen = index_library(cat, workers=1)
-        for ev in gen:
-            if isinstance(ev, Progress) and ev.done >= 5:
-                break
-        gen.close()  # like a consumer that stops; a kill keeps at least the batches
-        stored = cat.count()
-        assert stored >= 4
-        _, s = run(cat, workers=1)
-        assert s["decoded"] == 12 - stored and s["files"] == 12
+    monkeypatch.setattr(indexing, "BATCH_SECONDS", 3600.0)  # batches by count only, whatever the machine's speed
+    monkeypatch.setattr(indexing, "PROGRESS_HZ", 1e9)  # a progress event after every file
+    with Catalog.for_root(root) as running, Catalog.for_root(root) as next_process:
+        gen = index_library(running, workers=1)
+        try:
+            for ev in gen:
+                if isinstance(ev, Progress) and ev.done == 6:
+                    break  # the generator stays suspended here, its last 2 files not committed
+            else:
+                pytest.fail("no progress event after the 6th file")
+            assert next_process.count() == 4  # the committed batch, and only it
+            _, s = run(next_process, workers=1)
+            assert (s["decoded"], s["unchanged"], s["files"]) == (8, 4, 12)
+        finally:
+            gen.close()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
@@ -162,13 +174,15 @@ def test_every_bad_file_is_skipped_and_counted(lib, monkeypatch):
             path.unlink()  # gone between the scan and the decode
         return real_decode(path, *args)
 
+    real_open = indexing.open_regular
+
     def guarded_open(file, *args, **kwargs):
         # chmod 000 does not stop root, so refuse the read the way the OS would
         if os.path.basename(os.fspath(file)) == "locked.jpg":
             raise PermissionError(13, "Permission denied", os.fspath(file))
-        return open(file, *args, **kwargs)
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(indexing, "open", guarded_open, raising=False)
+    monkeypatch.setattr(indexing, "open_regular", guarded_open)
     monkeypatch.setattr(indexing, "_decode_file", decode)
     events, s = run(cat, workers=1)
     reasons = {e.path: e.reason for e in events if isinstance(e, Skipped)}

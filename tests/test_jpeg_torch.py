@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 from hashview.core.jpeg_torch import jpeg_roundtrip, quant_tables
-from tests.imagefactory import photo_array
+from imagefactory import photo_array
 
 
 def photos(n: int, h: int, w: int) -> torch.Tensor:

@@ -7,6 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+from dialog_answers import answer_next_dialog
+from PySide6.QtWidgets import QMessageBox
+
+import hashview
 from hashview import app
 
 
@@ -75,3 +79,83 @@ def test_the_first_window_imports_neither_torch_nor_numpy(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_app_starts_on_a_folder_and_exits_cleanly(tmp_path, hashview_home):
+    """``hashview FOLDER``: logging, the crash hook, the window on the folder, then a clean exit."""
+    folder = tmp_path / "empty photos"
+    folder.mkdir()
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        import hashview.app
+        from hashview.ui.main_window import MainWindow
+
+        qt = hashview.app.create_application()  # main() takes this one over
+        seen = {{}}
+
+        def watch():
+            [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+            seen["visible"] = window.isVisible()
+            seen["title"] = window.windowTitle()
+            seen["hook"] = sys.excepthook is not sys.__excepthook__
+
+            def finished(message):
+                seen["message"] = message
+                window.close()  # the last window: the app quits and main() returns
+
+            window.pipeline_finished.connect(finished)
+
+        QTimer.singleShot(0, watch)
+        status = hashview.app.main([{str(folder)!r}])
+        assert status == 0, status
+        assert seen["visible"] and seen["title"] == "empty photos — hashview", seen
+        assert seen["hook"], "no crash hook installed"
+        assert seen["message"].startswith("No images found"), seen
+        assert qt.applicationName() and "torch" not in sys.modules
+        print("started and closed")
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "started and closed"
+    log = (hashview_home / "logs" / app.LOG_FILE).read_text(encoding="utf-8")
+    assert "hashview 0.1.0 started" in log.replace(hashview.__version__, "0.1.0")
+    assert f"opened library {folder}" in log
+
+
+def test_an_uncaught_error_is_logged_and_shown_once_in_a_dialog(qtbot, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
+    interrupts = []
+    monkeypatch.setattr(sys, "__excepthook__", lambda *info: interrupts.append(info[0]))
+    log_path = tmp_path / "logs" / "hashview.log"
+    app.install_excepthook(log_path)
+    hook = sys.excepthook
+    shown = []
+
+    def read_and_close(box):
+        assert isinstance(box, QMessageBox)
+        shown.append((box.text(), box.informativeText(), box.detailedText()))
+        hook(RuntimeError, RuntimeError("while the first is shown"), None)  # logged, no second dialog
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    seen = answer_next_dialog(read_and_close, kind=QMessageBox)
+    try:
+        raise ValueError("the disk is on fire")
+    except ValueError:
+        hook(*sys.exc_info())
+    assert len(seen) == 1 and seen[0]["title"] == "hashview: unexpected error"
+    [(text, informative, details)] = shown
+    assert text == "ValueError: the disk is on fire"
+    assert "hashview keeps running" in informative and str(log_path) in informative
+    assert "Traceback" in details and 'raise ValueError("the disk is on fire")' in details
+    assert "the disk is on fire" in caplog.text and "while the first is shown" in caplog.text
+
+    seen = answer_next_dialog(lambda box: box.button(QMessageBox.StandardButton.Ok).click(), kind=QMessageBox)
+    hook(KeyError, KeyError("again"), None)  # the dialog shows again once the first was closed
+    assert len(seen) == 1
+    hook(KeyboardInterrupt, KeyboardInterrupt(), None)  # Ctrl-C is not a crash: Python's own hook
+    assert interrupts == [KeyboardInterrupt]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from dialog_answers import answer_next_dialog, press, type_and_accept
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
 
 from hashview.core.events import Finished
@@ -67,7 +69,7 @@ def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, windo
     assert again.training_panel.options()["method"] == "pcah"
 
 
-def test_rename_use_and_delete_networks(qtbot, window, photos):  # noqa: F811
+def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, photos):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
     library = window.library
     old = library.current_network()
@@ -76,32 +78,57 @@ def test_rename_use_and_delete_networks(qtbot, window, photos):  # noqa: F811
     panel = window.networks_panel
     assert panel.model.rowCount() == 2 and panel.model.current_id() == new_id
 
+    # rename: cancelled changes nothing; typed and accepted renames
     panel.select(old.id)
-    panel.ask_name = lambda info: "holiday"
-    panel.request_rename()
+    seen = answer_next_dialog(lambda dialog: dialog.reject(), kind=QInputDialog)
+    panel.rename_button.click()
+    assert seen and library.network(old.id).name == old.name
+    seen = answer_next_dialog(kind=QInputDialog, reply=type_and_accept("holiday"))
+    panel.rename_button.click()
+    assert seen == [{"title": "Rename network", "text": "New name (letters, digits, - _ .):"}]
     assert library.network(old.id).name == "holiday"
     assert panel.model.index(panel.model.row_of(old.id), Column.Name).data() == "holiday"
+    # a name the engine refuses: an error, no rename
+    seen = answer_next_dialog(kind=QInputDialog, reply=type_and_accept("no/slashes"))
+    with qtbot.waitSignal(window.error_reported, timeout=TIMEOUT_MS) as blocker:
+        panel.rename_button.click()
+    assert seen and "bad network name" in blocker.args[0] and library.network(old.id).name == "holiday"
+    window.error_dialog.close()
 
     panel.select(old.id)
     with qtbot.waitSignal(window.jobs.succeeded, timeout=TIMEOUT_MS):
         panel.request_use()
     assert library.current_network().id == old.id and window.ready
 
-    # deleting the current network asks what to use instead
+    # deleting a network not in use: a yes/no question; No keeps it
+    panel.select(new_id)
+    seen = answer_next_dialog(kind=QMessageBox, reply=press(QMessageBox.StandardButton.No))
+    panel.delete_button.click()
+    assert seen[0]["text"] == "Delete other and its codes?" and len(library.networks()) == 2
+
+    # deleting the current network asks which one search should use instead
     panel.select(old.id)
-    panel.ask_delete = lambda info: (new_id, False)
-    panel.request_delete()
+
+    def choose_other(dialog):
+        assert isinstance(dialog, QInputDialog) and "holiday is in use for search" in dialog.labelText()
+        assert dialog.comboBoxItems() == ["other (lsh, 16 bits)"]
+        dialog.setTextValue("other (lsh, 16 bits)")
+        dialog.accept()
+
+    seen = answer_next_dialog(choose_other, kind=QInputDialog)
+    panel.delete_button.click()
+    assert seen
     assert [n.id for n in library.networks()] == [new_id]
     assert library.current_network().id == new_id and window.ready
 
-    # the only network: deleting it needs a confirmation, then search waits
+    # the only network: a warning whose default is No; Yes deletes it and search waits
     panel.select(new_id)
-    panel.ask_delete = lambda info: None
-    panel.request_delete()
-    assert library.networks() != []
-    panel.ask_delete = lambda info: (None, True)
-    panel.request_delete()
-    assert library.networks() == [] and not window.ready
+    seen = answer_next_dialog(kind=QMessageBox, reply=press(QMessageBox.StandardButton.No))
+    panel.delete_button.click()
+    assert "is the only network" in seen[0]["text"] and library.networks() != []
+    seen = answer_next_dialog(kind=QMessageBox, reply=press(QMessageBox.StandardButton.Yes))
+    panel.delete_button.click()
+    assert seen and library.networks() == [] and not window.ready
     assert panel.hint.isVisibleTo(panel)
 
 
@@ -122,63 +149,6 @@ def test_import_a_network_file(qtbot, window, photos, tmp_path):  # noqa: F811
         window.networks_panel.request_import()
     assert "bogus.pt" in blocker.args[0]
     assert window.error_dialog.isVisible() and "hashview.log" in window.error_dialog.informativeText()
-
-
-class TrainingThatWaits:
-    """A stand-in engine whose training runs until it is cancelled."""
-
-    def __init__(self, root):
-        self.root = root
-        self.trained = False
-
-    def index(self, cancel):
-        yield Finished({})
-
-    def entries(self):
-        return [SimpleNamespace(id=1, path=self.root / "a.jpg", name="a.jpg")]
-
-    def thumbnail(self, file_id):
-        return None
-
-    def current_network(self):
-        return SimpleNamespace(id="old", name="old-net", bits=64)
-
-    def networks(self):
-        return [SimpleNamespace(id="old", name="old-net", method="itq", bits=64, created="", stats={})]
-
-    def encode(self, cancel):
-        yield Finished({})
-
-    def train(self, cancel, **options):
-        from hashview.core.events import StepLoss
-
-        step = 0
-        while not cancel.cancelled and step < 1000:
-            yield StepLoss(0, step, 1.0)
-            step += 1
-            cancel._event.wait(0.01)
-        cancel.raise_if_cancelled()
-        self.trained = True
-
-    def close(self):
-        pass
-
-
-def test_cancel_keeps_the_previous_network(qtbot, tmp_path):
-    window = MainWindow(settings=open_settings(), first_training=FAST_TRAINING, open_library=TrainingThatWaits)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.pipeline_finished, timeout=TIMEOUT_MS):
-        window.open_folder(tmp_path)
-    window.training_dock.show()
-    window.training_panel.set_options({"method": "ssdh", "epochs": 2, "device": "cpu", "labels": "folders"})
-    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
-        window.training_panel.request_start()
-        qtbot.waitUntil(lambda: len(window.training_panel.loss_plot) > 3, timeout=TIMEOUT_MS)
-        window.training_panel.cancel_button.click()
-    assert blocker.args == ["cancelled"]
-    assert "old-net stays in use" in window.training_panel.status.text()
-    assert not window.library.trained and window.ready
-    window.close()
 
 
 def test_training_on_decisions_with_a_chosen_trunk(qtbot, window, photos, monkeypatch):  # noqa: F811

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt
@@ -16,7 +20,7 @@ from hashview.ui.settings import open_settings
 FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
 
 
-def test_top_k_radius_copy_and_paste(qtbot, window, photos, tmp_path):  # noqa: F811
+def test_top_k_radius_copy_and_paste(qtbot, window, photos, tmp_path, monkeypatch):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
     query = photos / "photo_03.jpg"
     with qtbot.waitSignal(window.results_shown, timeout=30_000):
@@ -43,8 +47,38 @@ def test_top_k_radius_copy_and_paste(qtbot, window, photos, tmp_path):  # noqa: 
     QGuiApplication.clipboard().setMimeData(mime)
     with qtbot.waitSignal(window.results_shown, timeout=30_000) as blocker:
         window.paste_query()
-    assert Path(blocker.args[0].query).name.startswith("pasted-")
+    pasted = Path(blocker.args[0].query)
+    from hashview.core.paths import cache_root
+
+    assert pasted.name.startswith("pasted-") and pasted.parent == cache_root() / "pasted"  # hashview's, not /tmp
     assert Path(blocker.args[0].hits[0].path) == photos / "photo_05.jpg"
+
+
+def test_typing_250_into_top_k_searches_once_for_250(qtbot, window, photos):  # noqa: F811
+    """A person types digit by digit; only the number they end on is searched for (issue 18)."""
+    open_and_wait_ready(qtbot, window, photos)
+    with qtbot.waitSignal(window.results_shown, timeout=30_000):
+        window.search_images([photos / "photo_03.jpg"])
+    library = window.library
+    real_search = library.search
+    asked = []
+
+    def recording_search(*args, **kwargs):  # the real search, with its k written down
+        asked.append(kwargs["k"])
+        return real_search(*args, **kwargs)
+
+    library.search = recording_search
+    spin = window.search_panel.top_k
+    spin.setFocus()
+    spin.selectAll()
+    with qtbot.waitSignal(window.results_shown, timeout=30_000) as blocker:
+        for digit in "250":
+            qtbot.keyClicks(spin, digit)
+            qtbot.wait(60)  # a typist's pause: longer than 2 or 25 ms, shorter than the debounce
+    assert spin.value() == 250
+    qtbot.wait(400)  # longer than the debounce: a late search for 2 or 25 would show now
+    assert asked == [250]
+    assert len(blocker.args[0].hits) == 24  # every photo of the library: k is 250, not 2 or 25
 
 
 def test_paths_from_clipboard_prefers_files(tmp_path):
@@ -67,6 +101,26 @@ def test_about_lists_versions_without_importing_torch(qtbot, window):  # noqa: F
     qtbot.addWidget(box)
     assert "PySide6" in box.text()
     box.close()
+    # in a fresh process (this one may have torch loaded by other tests), the box does not load it
+    code = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtWidgets import QApplication, QWidget
+        from hashview.ui import dialogs
+        app = QApplication([])
+        parent = QWidget()
+        parent.show()
+        box = dialogs.show_about(parent)
+        app.processEvents()
+        assert box.isVisible() and "PySide6" in box.text(), box.text()
+        assert "not loaded yet" in box.text(), box.text()
+        assert "torch" not in sys.modules, "the About box imported torch"
+        box.close()
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_failing_job_shows_a_dialog_and_logs(qtbot, tmp_path, caplog):
@@ -121,3 +175,29 @@ def test_dark_scheme_gives_a_dark_palette(qtbot):
     finally:
         app.setStyle(style)
         app.setPalette(before)
+
+
+def test_pasted_pictures_older_than_a_day_are_removed_at_the_next_paste(tmp_path):
+    import os
+    import time
+
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QColor, QImage
+
+    from hashview.ui.result_actions import PASTE_KEPT_SECONDS, paths_from_clipboard
+
+    folder = tmp_path / "pasted"
+    folder.mkdir()
+    old, recent, other = folder / "pasted-old.png", folder / "pasted-recent.png", folder / "mine.png"
+    for path in (old, recent, other):
+        path.write_bytes(b"png")
+    stale = time.time() - PASTE_KEPT_SECONDS - 60
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    mime = QMimeData()
+    mime.setImageData(image)
+    made = paths_from_clipboard(mime, folder)
+    assert len(made) == 1 and made[0].exists()
+    assert not old.exists() and recent.exists() and other.exists()  # only our own old pastes go

@@ -96,7 +96,7 @@ def describe(entry: Any, root: Path | None = None) -> dict[str, str]:
             folder = path.parent.relative_to(root)
         except ValueError:
             pass
-    taken = getattr(entry, "taken", None)
+    taken = entry.taken
     return {
         "name": path.name,
         "resolution": f"{entry.width} × {entry.height}" if entry.width else "unknown",

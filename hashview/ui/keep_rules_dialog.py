@@ -51,11 +51,13 @@ class KeepRulesDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if name in policy.order else Qt.CheckState.Unchecked)
             self.rules.addItem(item)
         self.rules.setCurrentRow(0)
-        up, down = QPushButton("Up"), QPushButton("Down")
+        self.up_button, self.down_button = up, down = QPushButton("Up"), QPushButton("Down")
         up.clicked.connect(lambda: self.move_rule(-1))
         down.clicked.connect(lambda: self.move_rule(1))
         self.preferred = self._folder_list(policy.preferred)
         self.reference = self._folder_list(policy.reference)
+        self.folder_buttons: dict[QListWidget, tuple[QPushButton, QPushButton]] = {}
+        """Each folder list's (Add…, Remove) buttons."""
 
         grid = QGridLayout()
         grid.addWidget(QLabel("Keep the copy that wins the first rule that tells them apart:"), 0, 0, 1, 2)
@@ -68,6 +70,7 @@ class KeepRulesDialog(QDialog):
             grid.addWidget(QLabel(title), row, 0, 1, 2)
             grid.addWidget(widget, row + 1, 0, 2, 1)
             add, remove = QPushButton("Add…"), QPushButton("Remove")
+            self.folder_buttons[widget] = (add, remove)
             add.clicked.connect(lambda _=False, w=widget: self.add_folder(w))
             remove.clicked.connect(lambda _=False, w=widget: w.takeItem(w.currentRow()))
             grid.addWidget(add, row + 1, 1)

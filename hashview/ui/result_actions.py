@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QProcess, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 
+from hashview.core import paths
 from hashview.ui.query_panel import image_paths
 
 logger = logging.getLogger(__name__)
@@ -71,8 +73,9 @@ def paths_from_clipboard(mime: QMimeData | None = None, folder: Path | None = No
     image = mime.imageData()
     if not isinstance(image, QImage) or image.isNull():
         return []
-    folder = Path(folder) if folder is not None else Path(tempfile.gettempdir()) / "hashview-pasted"
+    folder = Path(folder) if folder is not None else paths.cache_root() / "pasted"
     folder.mkdir(parents=True, exist_ok=True)
+    _forget_old_pastes(folder)
     with tempfile.NamedTemporaryFile(dir=folder, prefix="pasted-", suffix=".png", delete=False) as fh:
         target = Path(fh.name)
     if not image.save(str(target), "PNG"):
@@ -80,3 +83,18 @@ def paths_from_clipboard(mime: QMimeData | None = None, folder: Path | None = No
         return []
     logger.info("pasted image saved to %s", target)
     return [target]
+
+
+PASTE_KEPT_SECONDS = 24 * 3600
+"""A pasted query picture is kept this long (its results may still be on screen), then removed."""
+
+
+def _forget_old_pastes(folder: Path) -> None:
+    """Remove our own pasted pictures older than ``PASTE_KEPT_SECONDS``: nobody else ever cleans them."""
+    cutoff = time.time() - PASTE_KEPT_SECONDS
+    for old in folder.glob("pasted-*.png"):
+        try:
+            if old.is_file() and not old.is_symlink() and old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError as exc:
+            logger.debug("cannot remove the old pasted picture %s: %s", old, exc)

@@ -50,8 +50,10 @@ class SearchPanel(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(300)
         self._debounce.timeout.connect(self.options_changed)
-        self.top_k.valueChanged.connect(self._debounce.start)
-        self.radius.valueChanged.connect(self._debounce.start)
+        # Through a slot that drops the value: connected straight to ``start``, the new
+        # value would become the timer's interval (2 ms, 25 ms, then a negative one for "any").
+        self.top_k.valueChanged.connect(self._restart_debounce)
+        self.radius.valueChanged.connect(self._restart_debounce)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Show"))
         controls.addWidget(self.top_k)
@@ -83,6 +85,10 @@ class SearchPanel(QWidget):
         self.radius.setValue(ANY_RADIUS if radius is None else radius)
         self.top_k.blockSignals(False)
         self.radius.blockSignals(False)
+
+    def _restart_debounce(self) -> None:
+        """Wait for the person to stop typing; each change restarts the same 300 ms wait."""
+        self._debounce.start()
 
     def k(self) -> int:
         return self.top_k.value()

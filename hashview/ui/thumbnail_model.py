@@ -258,7 +258,7 @@ class ThumbnailModel(QAbstractListModel):
             image = self._loader.get(entry.id) if self._loader else None
             return image if image is not None else self._placeholder
         if role == Qt.ItemDataRole.ToolTipRole:
-            dims = f"{entry.width} × {entry.height}" if getattr(entry, "width", None) else ""
+            dims = f"{entry.width} × {entry.height}" if entry.width else ""  # 0: not known
             return f"{entry.relpath}\n{dims}".strip()
         if role == Roles.FileId:
             return entry.id

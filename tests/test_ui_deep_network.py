@@ -1,0 +1,101 @@
+"""The window on a real deep network: first training, new photos, an outside query, and Cancel.
+
+The other window tests train itq (seconds); the app's own first training is a
+deep network. Here the real engine trains a tiny dupnet from the window (four
+steps, 32-pixel input), the folder is opened again after photos were added
+(index, then encoding with the deep network), and a picture from outside the
+library is searched for. Cancel is pressed on a real training run started from
+the training panel, on a real worker thread; the previous network must stay.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from imagefactory import make_photo
+
+from hashview.ui.main_window import MainWindow
+from hashview.ui.settings import open_settings
+
+TIMEOUT_MS = 120_000
+TINY_DUPNET = {"method": "dupnet", "bits": 32, "input_size": 32, "epochs": 1, "batch_size": 8, "device": "cpu"}
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    root = tmp_path / "photos"
+    for i in range(10):
+        make_photo(root / f"photo_{i:02d}.jpg", size=(64, 48), seed=i)
+    return root
+
+
+def make_window(qtbot, first_training) -> MainWindow:
+    window = MainWindow(settings=open_settings(), first_training=first_training)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def open_and_wait(qtbot, window: MainWindow, folder: Path) -> str:
+    with qtbot.waitSignal(window.pipeline_finished, timeout=TIMEOUT_MS) as blocker:
+        assert window.open_folder(folder)
+    return blocker.args[0]
+
+
+def test_first_deep_training_then_new_photos_and_an_outside_query(qtbot, folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("HASHVIEW_PARAMS", json.dumps({"min_steps": 4, "passes": 0.0}))
+    window = make_window(qtbot, TINY_DUPNET)
+    message = open_and_wait(qtbot, window, folder)
+    assert message.startswith("Ready: 10 images") and "network dupnet-32" in message, message
+    network = window.library.current_network()
+    assert network.method == "dupnet" and network.config["net"]["input_size"] == 32
+
+    new = make_photo(folder / "later" / "new.jpg", size=(64, 48), seed=77)
+    message = open_and_wait(qtbot, window, folder)  # index finds it, then the deep network encodes it
+    assert message.startswith("Ready: 11 images") and "network dupnet-32" in message, message
+    assert window.library.current_network().id == network.id and window.library.codes_ready()
+
+    outside = tmp_path / "downloads" / "sent_by_a_friend.jpg"
+    outside.parent.mkdir()
+    shutil.copyfile(new, outside)
+    with qtbot.waitSignal(window.results_shown, timeout=TIMEOUT_MS) as blocker:
+        window.search_images([outside])
+    result = blocker.args[0]
+    assert Path(result.query) == outside
+    assert new in {Path(hit.path) for hit in result.hits if hit.distance == 0}
+    window.close()
+
+
+def test_cancel_from_the_window_keeps_the_previous_network(qtbot, folder, monkeypatch):
+    """Cancel a real dupnet run started from the training panel: the itq network stays current and usable."""
+    window = make_window(qtbot, {"method": "itq", "bits": 32})
+    open_and_wait(qtbot, window, folder)
+    library = window.library
+    previous = library.current_network()
+    # a run that would go on for minutes: only Cancel ends it within the test's timeout
+    monkeypatch.setenv("HASHVIEW_PARAMS", json.dumps({"min_steps": 100_000, "passes": 0.0}))
+    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "600")
+    window.training_dock.show()
+    panel = window.training_panel
+    panel.set_options({"method": "dupnet", "bits": 64, "epochs": 1, "device": "cpu", "labels": "none"})
+    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        panel.request_start()
+        assert panel.running and window.jobs.busy()
+        qtbot.waitUntil(lambda: panel.loss_plot is not None and len(panel.loss_plot) > 3, timeout=TIMEOUT_MS)
+        panel.cancel_button.click()
+    assert blocker.args == ["cancelled"]
+    assert not window.jobs.busy() and not panel.running
+    assert f"{previous.name} stays in use" in panel.status.text()
+    assert library.current_network().id == previous.id
+    assert [n.id for n in library.networks()] == [previous.id]  # nothing half-trained is listed
+    assert window.networks_panel.model.rowCount() == 1 and window.ready
+    # and search still works, on the previous network's codes
+    query = folder / "photo_04.jpg"
+    with qtbot.waitSignal(window.results_shown, timeout=TIMEOUT_MS) as blocker:
+        window.search_images([query])
+    assert Path(blocker.args[0].hits[0].path) == query and blocker.args[0].hits[0].distance == 0
+    assert library.current_network().id == previous.id
+    window.close()
