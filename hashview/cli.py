@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from hashview.core.terminal_text import printable
+
 COMMANDS = ("index", "train", "encode", "search", "dups", "eval")
 
 EXIT_BAD_INPUT = 2
@@ -22,7 +24,11 @@ EXIT_CANCELLED = 130
 
 
 class ProgressPrinter:
-    """Prints job events on stderr: a live line on a terminal, a line every few seconds otherwise."""
+    """Prints job events on stderr: a live line on a terminal, a line every few seconds otherwise.
+
+    File names and messages go through ``printable``: a name with a newline or
+    an escape sequence in it can neither forge a line nor drive the terminal.
+    """
 
     def __init__(self, stream=None, quiet: bool = False, interval: float | None = None) -> None:
         self.stream = stream or sys.stderr
@@ -46,7 +52,7 @@ class ProgressPrinter:
         if isinstance(event, Skipped):
             self.skipped += 1
             if not self.quiet:
-                self._line(f"skipped {event.path}: {event.reason}")
+                self._line(f"skipped {printable(event.path)}: {printable(event.reason)}")
         elif isinstance(event, Progress):
             now = time.monotonic()
             last = event.total is not None and event.done >= event.total
@@ -54,11 +60,11 @@ class ProgressPrinter:
                 return
             self._last = now
             if event.total is not None and event.total <= 1:  # a single step: its message says it all
-                text = f"{event.stage}: {event.message}".rstrip(": ")
+                text = f"{event.stage}: {printable(event.message)}".rstrip(": ")
             else:
                 total = f"/{event.total}" if event.total is not None else ""
                 eta = f", {event.eta_s:.0f} s left" if event.eta_s is not None and not last else ""
-                text = f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {event.message}".rstrip()
+                text = f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {printable(event.message)}".rstrip()
             if self.tty:
                 self.stream.write("\r\033[K" + text)
                 self.stream.flush()
@@ -84,8 +90,30 @@ class ProgressPrinter:
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    sys.stderr.write(f"hashview: {message}\n")
+    sys.stderr.write(f"hashview: {printable(message)}\n")
     return code
+
+
+def _warn(message: str | None, kind: str = "warning") -> None:
+    """One line on stderr that does not stop the command (a network that cannot tell photos apart)."""
+    if message:
+        sys.stderr.write(f"hashview: {kind}: {printable(message)}\n")
+
+
+def _bad_number(args, names: tuple[str, ...], least: int = 1) -> str | None:
+    """A one-line refusal for the first option of ``names`` (argparse dests) given below ``least``, else None.
+
+    Counts (epochs, bits, -k, batch size, input size) start at 1; a radius at 0
+    (identical codes). Checked before any work: ``--epochs -3`` trained no step
+    and ``--epochs 0`` silently meant the default.
+    """
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value < least:
+            flag = "-k" if name == "k" else "--" + name.replace("_", "-")
+            default = "" if name in ("k", "radius") else " (leave it out for the default)"
+            return f"{flag} must be {least} or more, not {value}{default}"
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,6 +221,9 @@ def cmd_index(args, printer: ProgressPrinter) -> int:
 
 
 def cmd_train(args, printer: ProgressPrinter) -> int:
+    bad = _bad_number(args, ("epochs", "bits", "batch_size", "input_size"))
+    if bad:
+        return _fail(bad)
     options = dict(
         method=args.method, bits=args.bits, backbone=args.backbone, weights=args.weights, epochs=args.epochs,
         batch_size=args.batch_size, input_size=args.input_size,
@@ -200,20 +231,21 @@ def cmd_train(args, printer: ProgressPrinter) -> int:
     )
     with _open_library(args.folder) as lib:
         s = printer.drive(lib.train(**options))
-    _emit(args, s, [f"trained {s['network']} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"])
+    _emit(args, s, [f"trained {printable(s['network'])} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"])
     return 0
 
 
 def cmd_encode(args, printer: ProgressPrinter) -> int:
     with _open_library(args.folder) as lib:
         s = printer.drive(lib.encode(args.network, device=args.device))
-    _emit(args, s, [f"{s['network']}: encoded {s['encoded']}, {s['codes']} codes in all, {s['skipped']} skipped"])
+    _emit(args, s, [f"{printable(s['network'])}: encoded {s['encoded']}, {s['codes']} codes in all, {s['skipped']} skipped"])
     return 0
 
 
 def cmd_search(args, printer: ProgressPrinter) -> int:
-    if args.k < 1:
-        return _fail("-k must be at least 1")
+    bad = _bad_number(args, ("k",)) or _bad_number(args, ("radius",), least=0)
+    if bad:
+        return _fail(bad)
     with _open_library(args.folder) as lib:
         printer.drive(lib.encode(args.network))
         results = lib.search(args.images, network=args.network, k=args.k, radius=args.radius)
@@ -222,22 +254,32 @@ def cmd_search(args, printer: ProgressPrinter) -> int:
     ]
     lines = []
     for r in results:
-        lines.append(f"{r.query}:")
-        lines.extend(f"  {h.distance:4d}  {h.path}" for h in r.hits)
+        lines.append(f"{printable(r.query)}:")
+        lines.extend(f"  {h.distance:4d}  {printable(h.path)}" for h in r.hits)
     _emit(args, document, lines)
     return 0
 
 
 def cmd_dups(args, printer: ProgressPrinter) -> int:
+    if args.exact and args.radius is not None:
+        return _fail("--exact groups identical files and takes no --radius: use one or the other")
+    bad = _bad_number(args, ("radius",), least=0)
+    if bad:
+        return _fail(bad)
     if (args.yes or args.reference or args.prefer or args.allow_large) and not args.trash:
         return _fail("--yes, --reference, --prefer and --allow-large go with --trash")
     if args.trash and args.profile:
         return _fail("--trash and --profile cannot go together")
-    if args.trash:
-        return cmd_cleanup(args, printer)
     with _open_library(args.folder) as lib:
         if not args.exact:
+            bits = lib.network(args.network).bits
+            if args.radius is not None and args.radius > bits:
+                return _fail(f"--radius {args.radius} is more than the network's {bits} bits: choose 0 to {bits}")
             printer.drive(lib.encode(args.network))
+            if args.radius is None:
+                advice = lib.radius_advice(network=args.network)
+                _warn(advice.warning)
+                _warn(None if advice.warning else advice.reason, "note")
         if args.profile:
             if args.exact:
                 from hashview.core.library import LibraryError
@@ -247,6 +289,12 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
             suggested = lib.suggested_radius(network=args.network)
         else:
             groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
+            if args.radius is not None:
+                from hashview.core.library_duplicates import chain_warning
+
+                _warn(chain_warning(groups, lib.entries(), args.radius))
+            if args.trash:
+                return _clean_up(args, lib, groups)
     if args.profile:
         lines = [f"radius {r['radius']:3d}: {r['groups']:6d} groups {r['pairs']:8d} pairs"
                  + ("" if r["precision"] is None else f"  precision {r['precision']:.3f} (your decisions)")
@@ -257,62 +305,36 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
     lines = []
     for n, g in enumerate(groups, 1):
         lines.append(f"group {n} ({len(g.paths)} photos, max distance {g.max_distance}):")
-        lines.extend(f"  {p}" for p in g.paths)
+        lines.extend(f"  {printable(p)}" for p in g.paths)
     if not groups:
         lines.append("no duplicates found")
     _emit(args, document, lines)
     return 0
 
 
-def cmd_cleanup(args, printer: ProgressPrinter) -> int:
+def _clean_up(args, lib, groups) -> int:
     """``dups --trash [--yes]``: the explorer's keep rules and trash checks, for every group, from a shell.
 
     Without ``--yes`` nothing moves: it prints what would. With it, each
     group's copies go to the system trash through the same checks as the
     app's trash button; a group that fails a check is left alone and reported.
     Exit 0 when everything listed moved (or would), 1 when a group was refused
-    or a move failed.
+    or a move failed, or when the clean-up is too large without ``--allow-large``.
     """
     from hashview.core import cleanup
     from hashview.core.keep_rules import KeepPolicy
 
     cwd = Path.cwd()
     policy = KeepPolicy(preferred=tuple(cwd / p for p in args.prefer), reference=tuple(cwd / p for p in args.reference))
-    moved: list[dict] = []
-    failures: list[dict] = []
-    with _open_library(args.folder) as lib:
-        if not args.exact:
-            printer.drive(lib.encode(args.network))
-        groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
-        entries = {e.id: e for e in lib.entries()}
-        root = Path(lib.root)
-        plans = cleanup.plan_cleanup(groups, entries, root, policy)
-        moving = sum(len(p.moves) for p in plans if p.refused is None)
-        warning = None if args.exact else cleanup.large_cleanup_warning(moving, len(entries))
-        if warning:
-            sys.stderr.write(f"hashview: warning: {warning}\n")
-            if args.yes and not args.allow_large:
-                return _fail("nothing moved: the clean-up is too large to be safe; check the groups (without --yes), "
-                             "then add --allow-large if they are right", 1)
-        if args.yes:
-            from hashview.system_trash import move_to_trash
-
-            for plan in plans:
-                if plan.refused is not None:
-                    continue
-                try:
-                    batch = cleanup.trash_files([Path(m.path) for m in plan.moves], root, move_to_trash, policy,
-                                                plan.kept)
-                except cleanup.TrashRefused as exc:  # changed since the plan was made
-                    failures.append({"path": str(plan.keeper.path), "reason": str(exc)})
-                    continue
-                moved.extend({"path": str(f.original), "trash_path": None if f.trashed is None else str(f.trashed)}
-                             for f in batch.files)
-                lib.forget(batch.originals)
-                if batch.failure is not None:
-                    failures.append({"path": str(batch.failure[0]), "reason": batch.failure[1]})
-                    break
-    refused = [{"keep": str(p.keeper.path), "reason": p.refused} for p in plans if p.refused is not None]
+    entries = {e.id: e for e in lib.entries()}
+    plans = cleanup.plan_cleanup(groups, entries, Path(lib.root), policy)
+    moving = sum(len(p.moves) for p in plans if p.refused is None)
+    warning = None if args.exact else cleanup.large_cleanup_warning(moving, len(entries))
+    _warn(warning)
+    if warning and args.yes and not args.allow_large:
+        return _fail("nothing moved: the clean-up is too large to be safe; check the groups (without --yes), "
+                     "then add --allow-large if they are right", 1)
+    moved, failures = _move_planned(lib, plans, policy) if args.yes else ([], [])
     document = {
         "dry_run": not args.yes,
         "groups": [{"keep": str(p.keeper.path), "why": p.reason, "move": [str(m.path) for m in p.moves],
@@ -321,37 +343,64 @@ def cmd_cleanup(args, printer: ProgressPrinter) -> int:
     }
     lines = []
     for plan in plans:
-        lines.append(f"keep {_safe(plan.keeper.path)}  ({plan.reason})")
+        lines.append(f"keep {printable(plan.keeper.path)}  ({plan.reason})")
         for m in plan.moves:
             link = "  (link: only the link moves)" if Path(m.path) in plan.links else ""
-            lines.append(f"  {'move' if plan.refused is None else 'left'} {_safe(m.path)}{link}")
+            lines.append(f"  {'move' if plan.refused is None else 'left'} {printable(m.path)}{link}")
         if plan.refused:
-            lines.append(f"  left alone: {_safe(plan.refused)}")
+            lines.append(f"  left alone: {printable(plan.refused)}")
     if args.yes:
         lines.append(f"moved {len(moved)} files to the system trash" + (f"; {len(failures)} failed" if failures else ""))
     else:
         lines.append(f"would move {moving} files to the system trash (a dry run: add --yes to move them)"
                      if plans else "no duplicates found")
     for failure in failures:
-        sys.stderr.write(f"hashview: not moved: {_safe(failure['path'])}: {_safe(failure['reason'])}\n")
+        _warn(f"{failure['path']}: {failure['reason']}", "not moved")
     _emit(args, document, lines)
+    refused = any(p.refused is not None for p in plans)
     return 1 if failures or refused else 0
 
 
-def _safe(text: object) -> str:
-    """A path or message for the terminal, control characters escaped."""
-    return str(text).encode("unicode_escape", "backslashreplace").decode("ascii", "backslashreplace") \
-        if any(ord(c) < 32 or ord(c) == 127 for c in str(text)) else str(text)
+def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
+    """Move each plan's copies to the system trash (checked again); what moved, and what failed.
+
+    Stops at the first failed move (the trash itself refusing is rarely about
+    one file); what moved before it is forgotten by the catalog all the same.
+    """
+    from hashview.core import cleanup
+    from hashview.system_trash import move_to_trash
+
+    moved: list[dict] = []
+    failures: list[dict] = []
+    for plan in plans:
+        if plan.refused is not None:
+            continue
+        try:
+            batch = cleanup.trash_files([Path(m.path) for m in plan.moves], Path(lib.root), move_to_trash, policy,
+                                        plan.kept)
+        except cleanup.TrashRefused as exc:  # the folder changed since the plan was made
+            failures.append({"path": str(plan.keeper.path), "reason": str(exc)})
+            continue
+        moved.extend({"path": str(f.original), "trash_path": None if f.trashed is None else str(f.trashed)}
+                     for f in batch.files)
+        lib.forget(batch.originals)
+        if batch.failure is not None:
+            failures.append({"path": str(batch.failure[0]), "reason": batch.failure[1]})
+            break
+    return moved, failures
 
 
 def cmd_eval(args, printer: ProgressPrinter) -> int:
     from hashview.core.evaluation import EvalOptions, evaluate_method
 
+    bad = _bad_number(args, ("bits", "epochs", "batch_size"))
+    if bad:
+        return _fail(bad)
     opts = EvalOptions(method=args.method, bits=args.bits, protocol=args.protocol, epochs=args.epochs, device=args.device,
                        seed=args.seed, backbone=args.backbone, batch_size=args.batch_size)
     report = printer.drive(evaluate_method(args.data, opts))
     lines = [
-        f"{report['method']} {report['bits']} bits on {Path(args.data).name} ({report['protocol']}): "
+        f"{report['method']} {report['bits']} bits on {printable(Path(args.data).name)} ({report['protocol']}): "
         f"mAP {report['map']:.4f}, mAP@1000 {report['map_at_1000']:.4f}, P@r<=2 {report['p_at_r2']:.4f}, "
         f"train {report['train_seconds']:.1f} s, encode {report['encode_seconds']:.1f} s on {report['device']}"
     ]
@@ -376,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
         return HANDLERS[args.command](args, printer)
     except expected as exc:
         return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    except OSError as exc:  # a full disk, a read-only folder, a failing device: which file, and what to do
+        logging.getLogger(__name__).info("details of the failure", exc_info=True)
+        return _fail(_os_fault(exc))
     except (KeyboardInterrupt, Cancelled):
         return _fail("cancelled; what was finished is kept", EXIT_CANCELLED)
 
@@ -387,4 +439,27 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
     from hashview.core.evaluation import DataError
 
-    return (DeviceError, UnknownMethodError, DataError, FileNotFoundError, NotADirectoryError, PermissionError)
+    from hashview.core.catalog import CatalogError
+
+    # PermissionError is left to ``_os_fault``, which adds what to do.
+    return (DeviceError, UnknownMethodError, DataError, CatalogError, FileNotFoundError, NotADirectoryError)
+
+
+def _os_fault(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which file, and what the user can do."""
+    import errno
+
+    from hashview.core import paths
+
+    name = exc.filename if exc.filename is not None else None
+    where = f" {name}" if name is not None else ""
+    reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
+    ours = name is not None and any(
+        str(name).startswith(str(folder)) for folder in (paths.cache_root(), paths.data_root()))
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on the disk writing{where or ' hashview files'}: free some space and run again (what was finished is kept)"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        hint = ("make it writable, or set HASHVIEW_HOME to a writable folder for hashview's files" if ours or name is None
+                else "check its permissions")
+        return f"cannot use{where or ' hashview files'} ({reason.lower()}): {hint}"
+    return f"{reason}:{where or ' (no file named)'}: check the disk and run again"

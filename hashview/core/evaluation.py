@@ -10,6 +10,7 @@ time each step took.
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ import numpy as np
 
 from hashview.core.codes import pack_padded
 from hashview.core.events import Finished, Progress
-from hashview.core.metrics import evaluate_codes
 from hashview.core.methods import get_method
+from hashview.core.metrics import evaluate_codes
 from hashview.core.protocols import make_split
 
 
@@ -50,27 +51,94 @@ class Dataset:
 
 
 def load_dataset(path: Path, folder_image_size: int = 32) -> Dataset:
-    """Load an .npz or a folder of class folders into pooled arrays."""
+    """Load an .npz or a folder of class folders into pooled arrays.
+
+    Raises:
+        DataError: one line naming the file and what an .npz must hold, for a
+            missing, empty, truncated or foreign file, missing arrays, arrays
+            of Python objects (never unpickled) or of the wrong shape.
+    """
     path = Path(path)
     if path.is_dir():
         return _load_folder(path, folder_image_size)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"no such data set: {path}")
-    try:
-        data = np.load(path, allow_pickle=False)
-        x, y = data["x_train"], data["y_train"]
-        n_train = len(x)
-        if "x_test" in data.files and "y_test" in data.files:
-            x = np.concatenate([x, data["x_test"]])
-            y = np.concatenate([y, data["y_test"]])
-        classes = [str(c) for c in data["classes"]] if "classes" in data.files else [str(c) for c in np.unique(y)]
-    except (OSError, ValueError, KeyError) as exc:
-        raise DataError(f"cannot read {path.name}: {str(exc).splitlines()[0]}") from None
+    if not path.is_file():  # a FIFO or a device: never opened, it could block or never end
+        raise DataError(f"{path.name} is not a regular file; {_NPZ_NEEDS}")
+    x, y, n_train, classes = _read_npz(path)
     if x.ndim == 3:
         x = x[..., None]
-    if x.ndim != 4 or len(x) != len(y):
-        raise DataError(f"{path.name}: x_train must be (n, h, w, c) with one label per image")
+    if x.ndim != 4 or y.ndim != 1 or len(x) != len(y):
+        raise DataError(f"{path.name}: x_train must be (n, h, w, c) with one label per image in y_train, "
+                        f"not {x.shape} and {y.shape}")
+    if x.dtype.kind not in "uifb":
+        raise DataError(f"{path.name}: x_train must hold numbers, not {x.dtype}")
+    if y.dtype.kind not in "uib" and not (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
+        raise DataError(f"{path.name}: y_train must hold whole-number class labels, not {y.dtype}")
     return Dataset(x, y.astype(np.int64), n_train, classes)
+
+
+_NPZ_NEEDS = "an .npz data set holds the arrays x_train and y_train (and may add x_test, y_test, classes)"
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
+    """The training and test arrays of an .npz, pooled; every failure a ``DataError``.
+
+    Arrays of Python objects are refused, never unpickled: an .npz from
+    elsewhere could run code when unpickled, whatever numpy's message says.
+    """
+    name = path.name
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise DataError(f"cannot read {name}: {(exc.strerror or type(exc).__name__).lower()}") from None
+    if not head:
+        raise DataError(f"{name} is empty (0 bytes); {_NPZ_NEEDS}")
+    if head.startswith(_NPY_MAGIC):
+        raise DataError(f"{name} is a single .npy array, not an .npz archive; {_NPZ_NEEDS}")
+    if not zipfile.is_zipfile(path):
+        what = "is truncated or damaged" if head.startswith(_ZIP_MAGIC) else "is not an .npz archive"
+        raise DataError(f"{name} {what}; {_NPZ_NEEDS}")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except Exception as exc:  # noqa: BLE001 - numpy and zipfile raise many kinds for a bad archive
+        raise DataError(f"{name} is truncated or damaged ({type(exc).__name__}); {_NPZ_NEEDS}") from None
+    with data:
+        missing = [key for key in ("x_train", "y_train") if key not in data.files]
+        if missing:
+            raise DataError(f"{name} has no {' or '.join(missing)}; {_NPZ_NEEDS}")
+        x, y = _array(data, "x_train", name), _array(data, "y_train", name)
+        n_train = len(x) if x.ndim else 0
+        if "x_test" in data.files and "y_test" in data.files:
+            x_test, y_test = _array(data, "x_test", name), _array(data, "y_test", name)
+            if x_test.shape[1:] != x.shape[1:] or y_test.ndim != y.ndim:
+                raise DataError(f"{name}: x_test must have the shape of x_train's images, "
+                                f"not {x_test.shape} beside {x.shape}")
+            x = np.concatenate([x, x_test])
+            y = np.concatenate([y, y_test])
+        if "classes" in data.files:
+            classes = [str(c) for c in _array(data, "classes", name)]
+        else:
+            classes = [str(c) for c in np.unique(y)] if y.ndim == 1 else []
+    return x, y, n_train, classes
+
+
+def _array(data, key: str, name: str) -> np.ndarray:
+    """One array of an open .npz; a damaged member or an object array is a ``DataError``."""
+    try:
+        return data[key]
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+            raise DataError(f"{name}: {key} holds Python objects, which hashview never unpickles; "
+                            "save it as a numeric array") from None
+        raise DataError(f"{name}: {key} is damaged ({type(exc).__name__}); {_NPZ_NEEDS}") from None
+    except MemoryError:
+        raise DataError(f"{name}: {key} is too large to load") from None
+    except Exception as exc:  # noqa: BLE001 - zipfile, zlib and numpy errors of a damaged member
+        raise DataError(f"{name}: {key} is truncated or damaged ({type(exc).__name__})") from None
 
 
 def _load_folder(root: Path, size: int) -> Dataset:
@@ -182,8 +250,11 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
 
 
 def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
+    import os
+
     from hashview.core.codes import pack_padded
-    from hashview.core.methods.deep import DeepRun, fit_deep
+    from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
+    from hashview.core.methods.run_env import run_options_from_environ
     from hashview.core.network import encode_array, fit_array
 
     run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
@@ -192,6 +263,7 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     yield Progress("train", 0, 1, message=f"training {method.name} on {len(split.train)} images")
     started = time.monotonic()
     try:
+        run = apply_run_options(run, run_options_from_environ(os.environ))  # for now; the command line's entry point later
         model, stats = yield from fit_deep(method, dataset.images[split.train], labels, dataset.classes, run, device, cancel)
     except ValueError as exc:
         raise DataError(str(exc)) from None

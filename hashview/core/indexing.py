@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -21,9 +22,22 @@ from pathlib import Path
 
 from hashview.core.catalog import Catalog, FileRecord
 from hashview.core.events import CancelToken, Finished, Progress, ProgressMeter, Skipped
-from hashview.core.images import BadImageError, bytes_digest, file_digest, load_rgb, \
-    thumbnail_bytes
+from hashview.core.images import (
+    BadImageError,
+    bytes_digest,
+    load_rgb,
+    stream_digest,
+    thumbnail_bytes,
+)
+from hashview.core.safe_open import (
+    FileTooLarge,
+    NotARegularFile,
+    file_kind,
+    open_regular,
+    read_all,
+)
 from hashview.core.scan import display_path, label_of, relative_path, scan_folder
+from hashview.core.terminal_text import shown_path
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +46,10 @@ BATCH_FILES = 64
 BATCH_SECONDS = 1.0
 #: At most this many progress events per second (plus the last one).
 PROGRESS_HZ = 10.0
-#: Files up to this size are read once into memory for both digest and decode.
-IN_MEMORY_BYTES = 64 << 20
+#: Files up to this size are read once into memory for both digest and decode;
+#: larger ones are read twice from disk, so that one file per core held in
+#: memory stays small beside the decode budget (``decode_budget``).
+IN_MEMORY_BYTES = 32 << 20
 
 
 def default_workers() -> int:
@@ -50,23 +66,33 @@ def _decode_file(path: Path, relpath: str, size: int, mtime_ns: int,
 
     Runs on a pool thread. ``size`` and ``mtime_ns`` are from the stat taken
     before reading, so a file that changes while being read is stored with
-    its old stat and decoded again by the next run.
+    its old stat and decoded again by the next run. The file is opened by
+    ``safe_open.open_regular``: one that became a FIFO, a device or a folder
+    since the scan is skipped, never waited on, and no read goes past the size
+    the open file reports.
     """
     try:
         if size == 0:
             raise BadImageError("zero bytes")
-        if size <= IN_MEMORY_BYTES:
-            with open(path, "rb") as f:
-                data = f.read()
-            if not data:
+        reader, now_size = open_regular(path)
+        with reader:
+            if now_size == 0:
                 raise BadImageError("zero bytes")
-            digest = bytes_digest(data)
-            img, meta = load_rgb(io.BytesIO(data), max_side=thumb_size)
-        else:
-            digest = file_digest(path)
-            img, meta = load_rgb(path, max_side=thumb_size)
+            if now_size <= IN_MEMORY_BYTES:
+                data = read_all(reader, now_size)
+                if not data:
+                    raise BadImageError("zero bytes")
+                digest = bytes_digest(data)
+                img, meta = load_rgb(io.BytesIO(data), max_side=thumb_size, name=relpath)
+                del data
+            else:
+                digest = stream_digest(reader)
+                reader.seek(0)
+                img, meta = load_rgb(reader, max_side=thumb_size, name=relpath)
         thumb = thumbnail_bytes(img, thumb_size)
     except BadImageError as exc:
+        return Skipped(relpath, str(exc))
+    except (NotARegularFile, FileTooLarge) as exc:
         return Skipped(relpath, str(exc))
     except FileNotFoundError:
         return Skipped(relpath, "vanished during scan")
@@ -77,7 +103,7 @@ def _decode_file(path: Path, relpath: str, size: int, mtime_ns: int,
     except OSError as exc:
         return Skipped(relpath, f"unreadable: {(exc.strerror or str(exc)).lower()}")
     except Exception as exc:  # one bad file never stops the scan
-        logger.exception("unexpected error decoding %s", display_path(path))
+        logger.exception("unexpected error decoding %s", shown_path(path))
         return Skipped(relpath, f"unexpected error: {type(exc).__name__}: {exc}"[:200])
     return FileRecord(relpath=relpath, size=size, mtime_ns=mtime_ns, digest=digest,
                       width=meta.width, height=meta.height, orientation=meta.orientation,
@@ -137,8 +163,11 @@ def index_library(catalog: Catalog, cancel: CancelToken | None = None,
         seen.add(rel)
         try:
             st = path.stat()
+            if not stat.S_ISREG(st.st_mode):  # became a FIFO, a device or a folder
+                raise NotARegularFile(f"not a regular file ({file_kind(st.st_mode)})")
         except OSError as exc:
             reason = "vanished during scan" if isinstance(exc, FileNotFoundError) \
+                else str(exc) if isinstance(exc, NotARegularFile) \
                 else f"unreadable: {(exc.strerror or str(exc)).lower()}"
             skipped.append((rel, reason))
             vanished.add(rel)
@@ -249,7 +278,7 @@ def index_library(catalog: Catalog, cancel: CancelToken | None = None,
         "workers": workers,
         "cancelled": cancelled,
     }
-    logger.info("indexed %s: %s", display_path(root), summary)
+    logger.info("indexed %s: %s", shown_path(display_path(root)), summary)
     yield Finished(summary=summary)
 
 

@@ -7,6 +7,7 @@ no Qt and imports torch only when a network is trained or run.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from hashview.core.library_duplicates import DuplicatesMixin
 from hashview.core.library_errors import LibraryError
 from hashview.core.networks import NetworkInfo, NetworkNotFound, NetworkShelf
 from hashview.core.paths import library_dir
+from hashview.core.stale_temp import remove_stale_temp
 from hashview.core.training import TrainOptions, train_network
 
 logger = logging.getLogger(__name__)
@@ -68,7 +70,13 @@ class Library(DuplicatesMixin):
         if not root.is_dir():
             raise LibraryError(f"not a folder: {root}")
         root = root.resolve()
-        return cls(root, Catalog.for_root(root))
+        remove_stale_temp(library_dir(root))  # temporary files of a crashed earlier run
+        library = cls(root, Catalog.for_root(root))
+        if library.catalog.rebuilt_from is not None and not library.catalog.get_meta(CURRENT_NETWORK_KEY):
+            networks = library.networks()  # the damaged catalog named the current one: the newest is the best guess
+            if networks:
+                library.catalog.set_meta(CURRENT_NETWORK_KEY, networks[-1].id)
+        return library
 
     def close(self) -> None:
         self.catalog.close()
@@ -165,24 +173,28 @@ class Library(DuplicatesMixin):
         return self.current_network()
 
     def import_network(self, path: Path | str, name: str | None = None) -> NetworkInfo:
-        """Copy a network file into this library after checking that it loads (imports torch).
+        """Copy a network file into this library after checking it completely (imports torch).
 
-        The imported network is a new version with no codes yet: encode it (or
-        make it current and encode) before searching with it.
+        Everything is checked before the network is listed: its checksum, its
+        config, every tensor's presence and shape against the network it
+        rebuilds, and that it encodes (``hasher.load_hasher``). A file that
+        fails is refused and nothing of it stays on the shelf. The imported
+        network is a new version with no codes yet: encode it (or make it
+        current and encode) before searching with it.
 
         Raises:
-            LibraryError: the file cannot be read as a hashview network.
+            LibraryError: the file cannot be used as a hashview network (one line saying why).
         """
         from hashview.core.hasher import load_hasher
         from hashview.core.network_file import NetworkFileError
 
         path = Path(path)
+        if not path.is_file():
+            raise LibraryError(f"network file not found: {path}")
         try:
-            hasher = load_hasher(path)
+            info, hasher = self.shelf.import_file(path, lambda copy: load_hasher(copy, display=str(path)), name)
         except NetworkFileError as exc:
-            raise LibraryError(str(exc)) from None
-        try:
-            info = self.shelf.import_file(path, hasher.config, name)
+            raise LibraryError(f"not imported: {exc}") from None
         except ValueError as exc:
             raise LibraryError(str(exc)) from None
         self._hashers[info.id] = hasher
@@ -244,29 +256,65 @@ class Library(DuplicatesMixin):
         return self.codes.directory / f"{info.id}.stamps.npy"
 
     def _load_codes(self, info: NetworkInfo) -> tuple[CodeSet, dict[int, int]]:
+        """The network's codes that belong to the files catalogued now, and their mtime stamps.
+
+        A code is kept only where its stamp's content digest is the file's
+        digest now: ids restart when a catalog is made again, so an id and an
+        mtime alone could hand an old photo's code to a new file. Stamps saved
+        before digests were recorded (two columns) are trusted only by a
+        catalog older than that rule (``Catalog.trusts_legacy_codes``).
+        """
+        empty = CodeSet(np.zeros(0, np.int64), np.zeros((0, info.bits // 8), np.uint8), info.bits)
         try:
             codeset = self.codes.load(info.id)
         except ValueError as exc:
             logger.warning("codes of %s unreadable, encoding again: %s", info.id, exc)
             codeset = None
         if codeset is None:
-            return CodeSet(np.zeros(0, np.int64), np.zeros((0, info.bits // 8), np.uint8), info.bits), {}
+            return empty, {}
+        versions = self.catalog.versions()
         stamps: dict[int, int] = {}
         try:
-            pairs = np.load(self._stamps_path(info))
-            stamps = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
-        except (OSError, ValueError):
-            pass
+            table = np.load(self._stamps_path(info))
+        except (OSError, ValueError, EOFError):
+            table = None
+        if table is not None and table.ndim == 2 and table.shape[1] >= 3:
+            for file_id, mtime_ns, digest in table[:, :3].tolist():
+                version = versions.get(file_id)
+                if version is not None and _digest_stamp(version[1]) == digest:
+                    stamps[file_id] = mtime_ns
+        elif table is not None and table.ndim == 2 and table.shape[1] == 2 and self.catalog.trusts_legacy_codes:
+            stamps = {file_id: mtime_ns for file_id, mtime_ns in table.tolist() if file_id in versions}
+        trusted = np.isin(codeset.ids, np.array(sorted(stamps), np.int64))
+        if not trusted.all():
+            logger.info("%d codes of %s do not match the catalog's files: encoding them again",
+                        int((~trusted).sum()), info.id)
+            codeset = CodeSet(codeset.ids[trusted], codeset.codes[trusted], codeset.n_bits)
         return codeset, stamps
 
     def _store_codes(self, info: NetworkInfo, codeset: CodeSet, stamps: dict[int, int]) -> None:
-        """Codes first, then their stamps: a crash between leaves stale stamps, which only cause re-encoding."""
+        """Codes first, then their stamps (id, mtime, content digest): a crash between only causes re-encoding.
+
+        A stamp's digest is the catalog's for that id and mtime; a file changed
+        since it was encoded gets none, so it is encoded again.
+        """
         self.codes.save(info.id, codeset)
-        ids = codeset.ids
-        pairs = np.stack([ids, np.array([stamps.get(int(i), -1) for i in ids], np.int64)], axis=1) if len(ids) else np.zeros((0, 2), np.int64)
-        tmp = self._stamps_path(info).with_suffix(".tmp.npy")
-        np.save(tmp, pairs)
-        tmp.replace(self._stamps_path(info))
+        versions = self.catalog.versions()
+        rows = []
+        for file_id in codeset.ids.tolist():
+            mtime_ns = stamps.get(int(file_id), -1)
+            version = versions.get(int(file_id))
+            digest = _digest_stamp(version[1]) if version is not None and version[0] == mtime_ns else 0
+            rows.append((int(file_id), int(mtime_ns), digest))
+        table = np.array(rows, np.int64).reshape(-1, 3)
+        target = self._stamps_path(info)
+        tmp = target.with_suffix(".tmp.npy")
+        try:
+            np.save(tmp, table)
+            tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
 
     def encode(self, network: str | None = None, cancel: CancelToken | None = None, device: str = "auto"):
         """Encode the files that have no up-to-date code for the network; drop codes of files gone.
@@ -319,15 +367,19 @@ class Library(DuplicatesMixin):
         """Rank the library by Hamming distance to each query image.
 
         A query that is in the library uses its stored code; any other image is
-        encoded on the fly. With ``radius``, every image within it is returned
-        (still ranked), else the top ``k``. Ties are ordered by catalog id.
+        encoded on the fly. A relative query path is relative to the working
+        directory, as on any command line, never to the library root. With
+        ``radius``, every image within it is returned (still ranked), else the
+        top ``k``. Ties are ordered by catalog id.
 
         Raises:
-            LibraryError: no network yet, or a query image that cannot be read.
+            LibraryError: no network yet, a negative radius, or a query image that cannot be read.
         """
+        if radius is not None and radius < 0:
+            raise LibraryError(f"the radius must be 0 or more, not {radius}")
         info, codeset = self.ready_codes(network)
         by_id = {e.id: e for e in self.entries()}
-        queries = self._query_codes(info, codeset, [Path(p) for p in images])
+        queries = self._query_codes(info, codeset, [Path(p).absolute() for p in images])
         results = []
         for query_path, code in zip(images, queries):
             if radius is not None:
@@ -348,6 +400,7 @@ class Library(DuplicatesMixin):
         row_of = {int(i): r for r, i in enumerate(codeset.ids.tolist())}
         codes: list[np.ndarray | None] = []
         outside: list[int] = []
+        images = [Path(p).absolute() for p in images]  # the catalog reads a relative path as root-relative
         for n, path in enumerate(images):
             entry = self.catalog.entry_by_path(path) if path.exists() else None
             if entry is not None and entry.id in row_of:
@@ -393,3 +446,11 @@ class Library(DuplicatesMixin):
             kept = restrict_codes(codeset, left)
             if len(kept) != len(codeset):
                 self._store_codes(info, kept, stamps)
+
+
+def _digest_stamp(digest: str) -> int:
+    """A content digest as one int64 for the stamps table (0 is left for "none")."""
+    value = int.from_bytes(hashlib.blake2b(str(digest).encode("utf-8", "surrogateescape"), digest_size=8).digest(),
+                           "little", signed=True)
+    return value or 1
+

@@ -18,12 +18,22 @@ import numpy as np
 from hashview.core.catalog import Entry
 from hashview.core.codes import CodeSet
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
+from hashview.core.library_errors import LibraryError
 from hashview.core.methods import DEFAULT_BITS, LABEL_SOURCES, get_method, method_traits, methods_for_labels, recommended_method
 from hashview.core.networks import NetworkInfo, NetworkShelf, new_network_id
 
 # Defaults of `hashview train`, one per field.
 BITS_CHOICES = tuple(range(8, 1025, 8))
 MAX_FIT_SAMPLES = 50_000  # shallow methods fit on at most this many images (a random subset)
+
+
+class OptionError(LibraryError, ValueError):
+    """A training option out of its range: one line for the user (a ``LibraryError``), and a ``ValueError``
+    like every other refusal of ``check_options``."""
+
+
+# Counts that must be 1 or more when given, with the flag that sets each (None means "the default").
+_COUNTS = {"bits": "--bits", "epochs": "--epochs", "batch_size": "--batch-size", "input_size": "--input-size"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,17 @@ class TrainOptions:
     name: str | None = None        # None: "<method>-<bits>"
     seed: int = 0                  # for sampling and initialisation
     pairs: tuple = ()              # labels "decisions": (file id, file id, +1 same / -1 different), from Library.train
+
+    def __post_init__(self) -> None:
+        """Refuse zero or negative counts here, where every front end passes: ``epochs=-3`` trained no step
+        and made the untrained network current, ``epochs=0`` silently meant the method's default."""
+        for field, flag in _COUNTS.items():
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise OptionError(f"{flag} must be a whole number of 1 or more, not {value!r} "
+                                  "(leave it out for the method's default)")
 
 
 @dataclass(frozen=True)
@@ -197,18 +218,21 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     network file is written. Cancelling leaves the checkpoint and no network.
     """
     import hashlib
+    import os
 
     from hashview.core.codes import pack_codes
     from hashview.core.device import describe_device, pick_device
     from hashview.core.hasher import DeepHasher
-    from hashview.core.methods.deep import DeepRun, build_config, fit_deep
+    from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep, network_input
+    from hashview.core.methods.run_env import run_options_from_environ
     from hashview.core.network import encode_array
 
     device = pick_device(opts.device)
     run = DeepRun(bits=opts.bits, backbone=opts.backbone, weights=opts.weights, input_size=opts.input_size,
                   epochs=opts.epochs, seed=opts.seed, batch_size=opts.batch_size)
+    run = apply_run_options(run, run_options_from_environ(os.environ))  # for now; the command line's entry point later
     channels = 3
-    size = build_config(method, run, channels, None, None, device)["net"]["input_size"]
+    _trunk, size = network_input(method, run, channels, None, device)  # the side to decode at; fit_deep builds the config
     started = time.monotonic()
     ok, images = yield from _decode_library(entries, size, channels, cancel)
     decoded = time.monotonic()
@@ -229,7 +253,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         rows = [[row_of[a], row_of[b], int(v)] for a, b, v in opts.pairs if a in row_of and b in row_of]
         if not rows:
             raise ValueError("none of the decided pairs is between two readable images of the library")
-        run = replace(run, overrides={**run.overrides, "pairs": rows})
+        run = replace(run, pairs=tuple(rows))
     name = opts.name or f"{method.name}-{opts.bits}"
     ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
     digest = hashlib.sha1(np.sort(ids).tobytes() + np.asarray(labels if labels is not None else [], np.int64).tobytes()).hexdigest()
@@ -252,8 +276,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "options": _options(opts),
         "stats": {"images": int(len(ok)), "train_images": int(len(train_rows)), "train_seconds": round(seconds, 3),
-                  "device": describe_device(device), **{k: v for k, v in stats.items() if k != "params"},
-                  "params": {k: v for k, v in stats["params"].items() if k != "pairs"}, "phase_seconds": phases,
+                  "device": describe_device(device), **stats, "phase_seconds": phases,
                   # the last epoch's probe (core/probe.py): what the networks panel shows as mAP
                   "map": stats["history"][-1].get("map") if stats["history"] else None},
     }
@@ -290,7 +313,6 @@ def run_epochs(
     epochs: int,
     cancel: CancelToken | None = None,
     evaluate: Callable[[int], dict[str, Any]] | None = None,
-    scheduler=None,
     start_epoch: int = 0,
     steps_per_epoch: int | None = None,
 ) -> Generator[StepLoss | Progress | EpochDone, None, list[dict[str, Any]]]:
@@ -337,8 +359,6 @@ def run_epochs(
                 rate = run_steps / max(time.monotonic() - started, 1e-9)  # steps a second in this run (resumed or not)
                 left = (epochs * steps_per_epoch - done) / rate
                 yield Progress("train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}")
-        if scheduler is not None:
-            scheduler.step()
         stats = {"loss": total / max(steps, 1), "steps": steps}
         if evaluate is not None:
             model.eval()
