@@ -7,7 +7,7 @@
 
 Needs only Python 3.11+ (with its venv module). The environment lives in .venv
 beside this file and is reinstalled when pyproject.toml, setup.py or the C kernel
-(hashview/core/_hamming.c, built by the install when a C compiler is at hand) changes.
+(hashview/core/hamming/_hamming.c, built by the install when a C compiler is at hand) changes.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def venv_python() -> Path:
 
 
 # What the install depends on: a change to any of them reinstalls (and rebuilds the C kernel).
-INSTALL_INPUTS = ("pyproject.toml", "setup.py", "hashview/core/_hamming.c")
+INSTALL_INPUTS = ("pyproject.toml", "setup.py", "hashview/core/hamming/_hamming.c")
 
 
 def wanted_stamp() -> str:

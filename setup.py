@@ -1,7 +1,7 @@
 """Build the optional compiled Hamming kernel; all metadata lives in pyproject.toml.
 
-hashview.core._hamming is optional: without a C compiler the build skips it
-(``optional=True``) and hashview.core.search runs its numpy path instead.
+hashview.core.hamming._hamming is optional: without a C compiler the build skips it
+(``optional=True``) and hashview.core.hamming.search runs its numpy path instead.
 """
 
 from setuptools import Extension, setup
@@ -20,7 +20,7 @@ class BuildExt(build_ext):
 
 setup(
     ext_modules=[
-        Extension("hashview.core._hamming", ["hashview/core/_hamming.c"], optional=True),
+        Extension("hashview.core.hamming._hamming", ["hashview/core/hamming/_hamming.c"], optional=True),
     ],
     cmdclass={"build_ext": BuildExt},
 )

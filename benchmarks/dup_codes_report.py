@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.dataset.resolve()
     os.environ["HASHVIEW_HOME"] = str(args.cache.resolve())
     from hashview.core.library import Library
-    from hashview.core.pairs import pairs_within
+    from hashview.core.hamming.pairs import pairs_within
 
     pairs, _kind = truth_pairs(root)
     with Library.open(root) as lib:

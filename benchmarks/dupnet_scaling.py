@@ -25,13 +25,13 @@ import numpy as np
 def main(argv: list[str] | None = None) -> int:
     import torch
 
-    from hashview.core.edits import random_edits
+    from hashview.core.nets.edits import random_edits
     from hashview.core.methods import get_method, method_traits
-    from hashview.core.cpu_load import cpu_threads
+    from hashview.core.cpu import cpu_threads
     from hashview.core.methods.deep import Batch
     from hashview.core.methods.dupnet import Plan
     from hashview.core.methods.fit_context import FitContext
-    from hashview.core.network import HashNet, network_config, train_autocast, train_compute
+    from hashview.core.nets.network import HashNet, network_config, train_autocast, train_compute
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)

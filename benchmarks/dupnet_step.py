@@ -53,15 +53,15 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from hashview.core import edits
-    from hashview.core.device import describe_device, pick_device
+    from hashview.core.nets import edits
+    from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import Batch, DeepRun, build_config
     from hashview.core.methods.dupnet import Plan, _halves
     from hashview.core.methods.fit_context import FitContext, run_params
     from hashview.core.methods.run_env import run_options_from_environ
-    from hashview.core.network import HashNet, train_autocast, train_compute
-    from hashview.core.training import TrainOptions, default_bits
+    from hashview.core.nets.network import HashNet, train_autocast, train_compute
+    from hashview.core.train.pipeline import TrainOptions, default_bits
 
     device = pick_device(args.device)
     method = get_method("dupnet")

@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from hashview.core.catalog import Catalog  # noqa: E402
+from hashview.core.catalog.database import Catalog  # noqa: E402
 from hashview.core.events import Finished  # noqa: E402
-from hashview.core.indexing import default_workers, index_library  # noqa: E402
+from hashview.core.catalog.indexing import default_workers, index_library  # noqa: E402
 
 
 def generate(folder: Path, n: int) -> None:

@@ -41,9 +41,9 @@ def scored(root: Path, radius: int, truth, kind) -> str:
 
 def compare(root: Path, cache: Path) -> str:
     os.environ["HASHVIEW_HOME"] = str(cache)  # read per library open: one cache after another
-    from hashview.core import radius as rules
+    from hashview.core.duplicates import radius as rules
     from hashview.core.library import Library
-    from hashview.core.library_duplicates import recorded_copy_distance
+    from hashview.core.duplicates.finder import recorded_copy_distance
 
     with Library.open(str(root)) as lib:
         info, codes = lib.ready_codes()

@@ -36,7 +36,7 @@ PAPER = {
 def run_one(data: Path, method: str, bits: int, protocol: str, epochs: int | None, device: str, seed: int,
             backbone: str | None = None, batch_size: int | None = None) -> dict:
     from hashview.cli import ProgressPrinter
-    from hashview.core.evaluation import EvalOptions, evaluate_method
+    from hashview.core.train.evaluation import EvalOptions, evaluate_method
 
     opts = EvalOptions(method=method, bits=bits, protocol=protocol, epochs=epochs, device=device, seed=seed,
                        backbone=backbone, batch_size=batch_size)

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hashview.core.codes import pack_codes
-from hashview.core.grouping import group_code_pairs, group_duplicates
-from hashview.core.pairs import code_pairs_within, pairs_within
+from hashview.core.hamming.codes import pack_codes
+from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates
+from hashview.core.hamming.pairs import code_pairs_within, pairs_within
 
 CIFAR = Path(os.environ.get("HASHVIEW_CIFAR", Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"))
 

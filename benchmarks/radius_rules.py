@@ -34,8 +34,8 @@ UNCHECKED = "98 %, lifted all the way"  # the rule before ``radius.lift_radius``
 
 def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
     """Each synthetic copy's distance to its photo under the library's network (as training's probe draws them)."""
-    from hashview.core.probe import RetrievalProbe
-    from hashview.core.training import _decode_library
+    from hashview.core.nets.probe import RetrievalProbe
+    from hashview.core.train.pipeline import _decode_library
 
     net = lib.hasher(info).model
     decode = _decode_library(lib.entries(), net.config["net"]["input_size"], net.config["net"]["channels"], None)
@@ -50,8 +50,8 @@ def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
 def compare(dataset: Path, cache: Path) -> str:
     os.environ["HASHVIEW_HOME"] = str(cache)
     from hashview.core.library import Library
-    from hashview.core.probe import distance_holding
-    from hashview.core.radius import lift_target, nearest_distances, suggest_radius, valley_radius
+    from hashview.core.nets.probe import distance_holding
+    from hashview.core.duplicates.radius import lift_target, nearest_distances, suggest_radius, valley_radius
 
     pairs, kind = truth_pairs(dataset)
     with Library.open(dataset) as lib:

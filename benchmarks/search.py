@@ -11,7 +11,7 @@ best of --repeat). --threads 0 leaves both at their default (2 here); --threads 
 pins both to one thread. Memory: tracemalloc peak of one call of ours; faiss's
 index holds a copy of the codes (n * bits / 8 bytes). Also times CodeStore.load.
 --data itq uses ITQ codes of CIFAR-10 pixels (see benchmarks/pairs.py).
---kernel picks hashview's scan: "c" (the compiled kernel, hashview.core._hamming)
+--kernel picks hashview's scan: "c" (the compiled kernel, hashview.core.hamming._hamming)
 or "numpy" (the fallback); the default is the one search uses (search.KERNEL,
 "numpy" when the kernel is not built or HASHVIEW_NO_KERNEL=1). Every row says
 which kernel ran, and with which popcount.
@@ -32,8 +32,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pairs import make  # noqa: E402  (benchmarks/pairs.py: the same data sets)
 
-from hashview.core import search  # noqa: E402
-from hashview.core.codes import CodeSet, CodeStore  # noqa: E402
+from hashview.core.hamming import search  # noqa: E402
+from hashview.core.hamming.codes import CodeSet, CodeStore  # noqa: E402
 
 
 def best_of(fn, repeat):

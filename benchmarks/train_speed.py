@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--batch-sizes", nargs="+", type=int, default=[128, 256])
     parser.add_argument("--n", type=int, default=49000)
     args = parser.parse_args()
-    from hashview.core.device import describe_device, pick_device
+    from hashview.core.nets.device import describe_device, pick_device
 
     device = pick_device(args.device)
     epoch_seconds(args.trunks[0], args.batch_sizes[0], 2048, device)  # warm-up: kernels, allocator

@@ -290,7 +290,7 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
         else:
             groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
             if args.radius is not None:
-                from hashview.core.library_duplicates import chain_warning
+                from hashview.core.duplicates.finder import chain_warning
 
                 _warn(chain_warning(groups, lib.entries(), args.radius))
             if args.trash:
@@ -321,8 +321,8 @@ def _clean_up(args, lib, groups) -> int:
     Exit 0 when everything listed moved (or would), 1 when a group was refused
     or a move failed, or when the clean-up is too large without ``--allow-large``.
     """
-    from hashview.core import cleanup
-    from hashview.core.keep_rules import KeepPolicy
+    from hashview.core.duplicates import cleanup
+    from hashview.core.duplicates.keep_rules import KeepPolicy
 
     cwd = Path.cwd()
     policy = KeepPolicy(preferred=tuple(cwd / p for p in args.prefer), reference=tuple(cwd / p for p in args.reference))
@@ -367,7 +367,7 @@ def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
     Stops at the first failed move (the trash itself refusing is rarely about
     one file); what moved before it is forgotten by the catalog all the same.
     """
-    from hashview.core import cleanup
+    from hashview.core.duplicates import cleanup
     from hashview.system_trash import move_to_trash
 
     moved: list[dict] = []
@@ -391,7 +391,7 @@ def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
 
 
 def cmd_eval(args, printer: ProgressPrinter) -> int:
-    from hashview.core.evaluation import EvalOptions, evaluate_method
+    from hashview.core.train.evaluation import EvalOptions, evaluate_method
 
     bad = _bad_number(args, ("bits", "epochs", "batch_size"))
     if bad:
@@ -434,12 +434,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     """Errors that mean bad input or an unavailable resource: one line, no traceback."""
-    from hashview.core.device import DeviceError
+    from hashview.core.nets.device import DeviceError
     from hashview.core.methods import UnknownMethodError
 
-    from hashview.core.evaluation import DataError
+    from hashview.core.train.evaluation import DataError
 
-    from hashview.core.catalog import CatalogError
+    from hashview.core.catalog.database import CatalogError
 
     # PermissionError is left to ``_os_fault``, which adds what to do.
     return (DeviceError, UnknownMethodError, DataError, CatalogError, FileNotFoundError, NotADirectoryError)
@@ -450,7 +450,6 @@ def _os_fault(exc: OSError) -> str:
     import errno
 
     from hashview.core import paths
-
     name = exc.filename if exc.filename is not None else None
     where = f" {name}" if name is not None else ""
     reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]

@@ -238,7 +238,7 @@ def dialog_shots(app, window, out: Path, query: Path | None, timeout: float) -> 
 
     from PySide6.QtCore import Qt
 
-    from hashview.core.keep_rules import KeepPolicy
+    from hashview.core.duplicates.keep_rules import KeepPolicy
     from hashview.ui import dialogs
 
     # dark mode: the library and a search, after the system turned dark

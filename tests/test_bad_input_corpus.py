@@ -138,7 +138,7 @@ def test_index_in_process_skips_each_bad_file_with_one_line(tmp_path, capsys, ca
     assert indexed == good
     # Pillow's complaint about the cut EXIF block is logged, naming the file.
     warned = [r.getMessage() for r in caplog.records
-              if r.name == "hashview.core.images" and r.levelname == "WARNING"]
+              if r.name == "hashview.core.images.decode" and r.levelname == "WARNING"]
     assert warned and all(m.startswith("modes/corrupt_exif.jpg: Tag data larger than file") for m in warned)
 
 
@@ -154,7 +154,7 @@ def test_index_as_a_subprocess_never_hangs_and_prints_no_traceback(tmp_path):
         _check_output(stdout, stderr, good, bad)
         warning_lines = [line for line in stderr.splitlines() if not line.startswith(("skipped ", "index: "))]
         # Pillow's warnings come only as log lines that name their file.
-        assert all(line.startswith("WARNING hashview.core.images: modes/corrupt_exif.jpg: Tag data")
+        assert all(line.startswith("WARNING hashview.core.images.decode: modes/corrupt_exif.jpg: Tag data")
                    for line in warning_lines), warning_lines
         assert warning_lines or _run == 1  # the first run decodes it, the second finds it unchanged
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashview.core import codes as codes_mod
-from hashview.core.codes import (
+from hashview.core.hamming import codes as codes_mod
+from hashview.core.hamming.codes import (
     CodeSet,
     CodeStore,
     merge_codes,
@@ -176,8 +176,8 @@ def test_merge_rejects_repeated_or_misshapen():
 
 
 def test_pack_padded_keeps_distances_for_lengths_that_are_not_whole_bytes():
-    from hashview.core.codes import pack_padded
-    from hashview.core.search import hamming_distances
+    from hashview.core.hamming.codes import pack_padded
+    from hashview.core.hamming.search import hamming_distances
 
     rng = np.random.default_rng(5)
     bits = rng.integers(0, 2, (30, 12)).astype(bool)

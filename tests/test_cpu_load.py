@@ -6,9 +6,7 @@ import os
 
 import pytest
 
-from hashview.core import cpu_load
-
-
+from hashview.core import cpu as cpu_load
 def readings(*snapshots):
     it = iter(snapshots)
     return lambda: next(it)

@@ -16,7 +16,7 @@ import torch
 from hashview.core.events import StepLoss
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, fit_deep
-from hashview.core.network import encode_array, fit_array
+from hashview.core.nets.network import encode_array, fit_array
 from test_deep_methods import tiny_data
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -52,7 +52,7 @@ def test_trains_on_cuda_without_nan_at_12_and_128_bits(name, bits):
 
 def test_eval_on_cuda_reports_the_device(tmp_path):
     from hashview.cli import ProgressPrinter
-    from hashview.core.evaluation import EvalOptions, evaluate_method
+    from hashview.core.train.evaluation import EvalOptions, evaluate_method
 
     x, y = tiny_data(n=800, side=32, channels=3)  # holdout keeps 100 per class as queries
     np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
@@ -64,11 +64,11 @@ def test_eval_on_cuda_reports_the_device(tmp_path):
 def test_the_edits_and_the_loss_never_make_the_host_wait_for_the_gpu():
     """A step's random draws are made on the CPU; their copies to the GPU must not synchronise the stream
     (``device.host_to``), or every step runs as a chain of waits."""
-    from hashview.core.edits import random_edits
+    from hashview.core.nets.edits import random_edits
     from hashview.core.methods.deep import Batch, build_config
     from hashview.core.methods.dupnet import METHOD, Plan
     from hashview.core.methods.fit_context import FitContext
-    from hashview.core.network import HashNet
+    from hashview.core.nets.network import HashNet
 
     x_cpu, _ = tiny_data(n=32, side=32, channels=3)
     config = build_config(METHOD, DeepRun(bits=64, input_size=32), 3, 32, None, "cuda")

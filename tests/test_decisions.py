@@ -7,12 +7,12 @@ import sqlite3
 import numpy as np
 import pytest
 
-from hashview.core.catalog import SCHEMA_VERSION, Catalog
-from hashview.core.codes import pack_codes
-from hashview.core.decisions import RowDecisions, group_with_decisions
+from hashview.core.catalog.database import SCHEMA_VERSION, Catalog
+from hashview.core.hamming.codes import pack_codes
+from hashview.core.duplicates.decisions import RowDecisions, group_with_decisions
 from hashview.core.library import Library, LibraryError
-from hashview.core.pairs import pairs_within
-from hashview.core.radius import lift_radius, nearest_distances, suggest_radius, valley_radius
+from hashview.core.hamming.pairs import pairs_within
+from hashview.core.duplicates.radius import lift_radius, nearest_distances, suggest_radius, valley_radius
 from imagefactory import make_library, make_near_duplicate
 
 
@@ -224,7 +224,7 @@ def test_a_library_reads_the_copy_distance_its_network_recorded():
     """98 % of copies from networks that record it; a network trained before records 95 % only."""
     from types import SimpleNamespace
 
-    from hashview.core.library_duplicates import DuplicatesMixin
+    from hashview.core.duplicates.finder import DuplicatesMixin
 
     class Codes(SimpleNamespace):
         def __len__(self):

@@ -54,7 +54,7 @@ def test_trains_without_nan_at_12_and_128_bits(name, bits):
     losses = [e.loss for e in events if isinstance(e, StepLoss)]
     assert losses and all(np.isfinite(losses))
     assert [e.epoch for e in events if isinstance(e, EpochDone)] == [0, 1]
-    from hashview.core.network import encode_array, fit_array
+    from hashview.core.nets.network import encode_array, fit_array
 
     net = model.config["net"]
     codes = encode_array(model, fit_array(x, net["input_size"], net["channels"]))
@@ -94,7 +94,7 @@ def test_a_cancelled_run_resumes_from_its_last_epoch(tmp_path, device):
 
 
 def test_the_network_file_alone_rebuilds_the_hasher(tmp_path):
-    from hashview.core.hasher import DeepHasher, load_hasher
+    from hashview.core.methods.hasher import DeepHasher, load_hasher
 
     x, y = tiny_data(side=16, channels=3)
     model, _stats, _events = fit("dshsre", x, y, bits=32, epochs=1, batch_size=16)
@@ -124,7 +124,7 @@ def test_ddh_trains_a_batchnorm_trunk_even_on_grey_images():
 
 @pytest.mark.parametrize("trunk, width", [("cnn-xs", 64), ("cnn-s", 128), ("cnn", 256), ("cnn-l", 512)])
 def test_small_cnn_trunks_differ_in_width_and_train(trunk, width):
-    from hashview.core.network import build_trunk
+    from hashview.core.nets.network import build_trunk
 
     net = build_trunk(trunk, "none", 3, 32)
     assert net.dim == width and net(torch.zeros(2, 3, 32, 32)).shape == (2, width)

@@ -19,12 +19,12 @@ from generators import adversarial_bits
 from imagefactory import make_near_duplicate, make_photo
 
 from hashview.cli import main
-from hashview.core.codes import CodeSet, pack_codes
-from hashview.core.grouping import group_code_pairs
+from hashview.core.hamming.codes import CodeSet, pack_codes
+from hashview.core.duplicates.grouping import group_code_pairs
 from hashview.core.library import Library, LibraryError
-from hashview.core.pairs import code_pairs_within
-from hashview.core.radius import advise_radius, chain_bound, suggest_radius
-from hashview.core.training import TrainOptions
+from hashview.core.hamming.pairs import code_pairs_within
+from hashview.core.duplicates.radius import advise_radius, chain_bound, suggest_radius
+from hashview.core.train.pipeline import TrainOptions
 
 
 def drive(gen):

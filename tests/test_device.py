@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from hashview.core import device
-
-
+from hashview.core.nets import device
 @pytest.fixture(autouse=True)
 def fresh_flags():
     """The flags are read once per process; a test that reads another file must not leave its answer behind."""

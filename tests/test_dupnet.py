@@ -10,7 +10,7 @@ import torch
 from hashview.core.events import CancelToken, Cancelled, StepLoss
 from hashview.core.methods import get_method, method_names
 from hashview.core.methods.deep import DeepRun, fit_deep
-from hashview.core.network import encode_array, fit_array
+from hashview.core.nets.network import encode_array, fit_array
 from imagefactory import photo_array
 
 
@@ -100,7 +100,7 @@ def test_steps_grow_with_the_library_between_the_bounds():
 
 
 def test_an_edited_copy_lands_nearer_its_original_than_another_photo():
-    from hashview.core.edits import border, crop
+    from hashview.core.nets.edits import border, crop
 
     torch.manual_seed(0)
     x = photos(12, 32)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from hashview.core import edits
+from hashview.core.nets import edits
 from imagefactory import photo_array
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hashview.core.events import CancelToken, Cancelled, Progress, Skipped
-from hashview.core.features import FeatureSpec, extract_features, map_decoded
+from hashview.core.nets.features import FeatureSpec, extract_features, map_decoded
 from generators import run_to_end
 from imagefactory import make_photo, make_zero_bytes
 

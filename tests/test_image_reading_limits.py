@@ -20,12 +20,14 @@ import imagefactory as factory
 import pytest
 from PIL import Image, ImageFile
 
-from hashview.core import decode_budget, indexing
-from hashview.core.catalog import Catalog
-from hashview.core.decode_budget import MemoryBudget, decode_cost
+from hashview.core.images import budget as decode_budget
+
+from hashview.core.catalog import indexing
+from hashview.core.catalog.database import Catalog
+from hashview.core.images.budget import MemoryBudget, decode_cost
 from hashview.core.events import Skipped
-from hashview.core.images import BadImageError, file_digest, load_rgb
-from hashview.core.safe_open import MAX_FILE_BYTES, READ_SLACK, open_regular, read_all
+from hashview.core.images.decode import BadImageError, file_digest, load_rgb
+from hashview.core.images.safe_open import MAX_FILE_BYTES, READ_SLACK, open_regular, read_all
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev/zero")
 
@@ -263,10 +265,10 @@ def _corrupt_exif_jpeg(path):
 def test_pillow_warnings_are_logged_with_the_name_of_their_file(tmp_path, caplog, recwarn):
     bad_exif = [_corrupt_exif_jpeg(tmp_path / f"exif_{i}.jpg") for i in range(4)]
     clean = [factory.make_photo(tmp_path / f"clean_{i}.jpg", seed=i) for i in range(4)]
-    caplog.set_level(logging.WARNING, logger="hashview.core.images")
+    caplog.set_level(logging.WARNING, logger="hashview.core.images.decode")
     with ThreadPoolExecutor(4) as pool:  # concurrent decodes: each warning lands on its own file
         list(pool.map(lambda p: load_rgb(p, max_side=32), bad_exif + clean))
-    messages = [r.getMessage() for r in caplog.records if r.name == "hashview.core.images"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "hashview.core.images.decode"]
     named = sorted(m.split(": ")[0] for m in messages)
     assert named == sorted(str(p) for p in bad_exif)  # once per bad file, none for a clean one
     assert all("Tag data larger than file" in m for m in messages)

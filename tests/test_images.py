@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 import imagefactory as factory
-from hashview.core import images
-from hashview.core.images import (IMAGE_SUFFIXES, BadImageError, ImageMeta, file_digest,
+from hashview.core.images import decode as images
+from hashview.core.images.decode import (IMAGE_SUFFIXES, BadImageError, ImageMeta, file_digest,
                                   load_rgb, thumbnail_bytes)
 
 
@@ -199,7 +199,7 @@ def test_modes(tmp_path, mode, left, right):
 
 
 def test_wide_range_int_and_float_are_stretched():
-    from hashview.core.images import _to_rgb
+    from hashview.core.images.decode import _to_rgb
 
     arr = np.array([[-5.0, 5.0, 1e6]], dtype=np.float32)
     got = np.asarray(_to_rgb(Image.fromarray(arr)))[0, :, 0]

@@ -10,10 +10,11 @@ import pytest
 from PIL import Image
 
 import imagefactory as factory
-from hashview.core import images, indexing
-from hashview.core.catalog import Catalog
+from hashview.core.images import decode as images
+from hashview.core.catalog import indexing
+from hashview.core.catalog.database import Catalog
 from hashview.core.events import CancelToken, Finished, Progress, Skipped
-from hashview.core.indexing import index_library
+from hashview.core.catalog.indexing import index_library
 
 
 def run(catalog, **kw):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from hashview.core.jpeg_torch import jpeg_roundtrip, quant_tables
+from hashview.core.nets.jpeg_torch import jpeg_roundtrip, quant_tables
 from imagefactory import photo_array
 
 

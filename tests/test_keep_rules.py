@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hashview.core.keep_rules import (
+from hashview.core.duplicates.keep_rules import (
     DEFAULT_ORDER,
     KeepPolicy,
     age_key,

@@ -22,7 +22,7 @@ import pytest
 from imagefactory import make_photo
 
 from hashview.core import paths
-from hashview.core.images import file_digest
+from hashview.core.images.decode import file_digest
 from hashview.core.library import Library
 
 N_FILES = 300

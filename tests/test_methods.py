@@ -29,8 +29,8 @@ def test_registry_lists_and_rejects_names():
 @pytest.mark.parametrize("name", method_names())
 def test_the_traits_the_app_reads_match_the_methods(name):
     """The app reads ``method_traits`` to avoid importing the methods; they must say what the methods do."""
-    from hashview.core.backbones import TORCHVISION_BACKBONES
-    from hashview.core.network import SMALL_TRUNKS
+    from hashview.core.nets.backbones import TORCHVISION_BACKBONES
+    from hashview.core.nets.network import SMALL_TRUNKS
 
     method, traits = get_method(name), method_traits(name)
     assert traits.kind == method.kind

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hashview.core.codes import pack_codes
-from hashview.core.metrics import evaluate_codes
-from hashview.core.protocols import make_split
+from hashview.core.hamming.codes import pack_codes
+from hashview.core.hamming.metrics import evaluate_codes
+from hashview.core.train.protocols import make_split
 
 
 def brute_force(qb, ql, db, dl, n_bits, top=None):

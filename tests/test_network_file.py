@@ -9,10 +9,10 @@ import pytest
 from generators import run_to_end
 import torch
 
-from hashview.core.backbones import BackboneError, BackboneSpec, build_backbone
-from hashview.core.hasher import load_hasher, shallow_hasher_from_fit
+from hashview.core.nets.backbones import BackboneError, BackboneSpec, build_backbone
+from hashview.core.methods.hasher import load_hasher, shallow_hasher_from_fit
 from hashview.core.methods import get_method
-from hashview.core.network_file import NetworkFileError, load_network, save_network
+from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
 from imagefactory import make_photo
 
 

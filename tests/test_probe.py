@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from hashview.core.probe import RetrievalProbe, distance_holding
+from hashview.core.nets.probe import RetrievalProbe, distance_holding
 
 
 class BrightnessNet(torch.nn.Module):

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 import imagefactory as factory
-from hashview.core import scan as scan_mod
-from hashview.core.scan import label_of, relative_path, scan_folder
+from hashview.core.catalog import scan as scan_mod
+from hashview.core.catalog.scan import label_of, relative_path, scan_folder
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and links")
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from generators import adversarial_bits
 
-from hashview.core import pairs as pairs_module
-from hashview.core.codes import pack_codes
-from hashview.core.grouping import group_code_pairs, group_duplicates, group_max_distance
-from hashview.core.pairs import code_pairs_within, pairs_within
-from hashview.core.search import hamming_distances, top_k, within_radius
+from hashview.core.hamming import pairs as pairs_module
+from hashview.core.hamming.codes import pack_codes
+from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates, group_max_distance
+from hashview.core.hamming.pairs import code_pairs_within, pairs_within
+from hashview.core.hamming.search import hamming_distances, top_k, within_radius
 
 K_VALUES = [8, 16, 24, 32, 64, 72, 128, 136, 1024]
 

@@ -1,6 +1,6 @@
 """The compiled Hamming kernel and the numpy path, each against brute force.
 
-``hashview.core.search`` runs the C kernel (``hashview.core._hamming``) when it
+``hashview.core.hamming.search`` runs the C kernel (``hashview.core.hamming._hamming``) when it
 was built, the numpy path otherwise; ``search.KERNEL`` picks one at every call,
 so each test here runs both. Brute force unpacks the bits and sorts by
 (distance, row).
@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from generators import CODE_KINDS, adversarial_bits
 
-from hashview.core import search
-from hashview.core.codes import pack_codes
+from hashview.core.hamming import search
+from hashview.core.hamming.codes import pack_codes
 
 try:
-    from hashview.core import _hamming
+    from hashview.core.hamming import _hamming
 except ImportError:  # no compiler when hashview was installed: test_kernel_was_built says so
     _hamming = None
 
@@ -200,8 +200,8 @@ def test_kernel_was_built():
     """The extension must build wherever a C compiler is at hand (pip install -e . builds it)."""
     if not compilers():
         pytest.skip("no C compiler (cc, gcc, clang, $CC) on PATH: the numpy path is the one in use")
-    assert importlib.util.find_spec("hashview.core._hamming") is not None, (
-        "hashview.core._hamming was not built: reinstall with `pip install -e .` (see setup.py)"
+    assert importlib.util.find_spec("hashview.core.hamming._hamming") is not None, (
+        "hashview.core.hamming._hamming was not built: reinstall with `pip install -e .` (see setup.py)"
     )
     assert _hamming is not None
     if os.environ.get("HASHVIEW_NO_KERNEL", "").strip() in ("", "0"):
@@ -210,7 +210,7 @@ def test_kernel_was_built():
 
 
 def test_environment_variable_forces_numpy():
-    code = "from hashview.core import search; print(search.KERNEL)"
+    code = "from hashview.core.hamming import search; print(search.KERNEL)"
     env = {**os.environ, "HASHVIEW_NO_KERNEL": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "numpy"

@@ -120,7 +120,7 @@ def test_damage_found_after_opening_is_one_line_and_rebuilt_next_time(photos):
     with open(db, "r+b") as fh:  # the thumbnails' first page goes bad; the header and the files table stay fine
         fh.seek((root_page - 1) * page_size)
         fh.write(b"\xff" * page_size)
-    from hashview.core.catalog import CatalogError
+    from hashview.core.catalog.database import CatalogError
 
     with Library.open(photos) as lib:
         assert lib.catalog.rebuilt_from is None  # nothing shows when it opens
@@ -333,11 +333,11 @@ def test_codes_and_catalog_of_todays_version_are_still_used(tmp_path):
 
 
 def test_network_ids_are_unique_within_a_second_and_across_processes():
-    from hashview.core.networks import new_network_id
+    from hashview.core.nets.shelf import new_network_id
 
     ids = {new_network_id("same", now=0.0) for _ in range(200)}
     assert len(ids) == 200
-    code = "from hashview.core.networks import new_network_id; print(new_network_id('same', now=0.0))"
+    code = "from hashview.core.nets.shelf import new_network_id; print(new_network_id('same', now=0.0))"
     other = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
              for _ in range(2)}
     assert len(other) == 2 and not other & ids
@@ -422,10 +422,10 @@ def test_a_network_file_of_todays_version_without_a_checksum_still_imports(shelf
 def test_a_deep_network_file_with_a_missing_or_mis_shaped_tensor_is_refused(tmp_path, one_torch_thread):
     import torch
 
-    from hashview.core.hasher import DeepHasher, load_hasher
+    from hashview.core.methods.hasher import DeepHasher, load_hasher
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, fit_deep
-    from hashview.core.network_file import NetworkFileError
+    from hashview.core.nets.network_file import NetworkFileError
 
     from generators import run_to_end
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
-from hashview.core.training import run_epochs
+from hashview.core.nets.loop import run_epochs
 
 
 def tiny_problem():

@@ -18,13 +18,13 @@ from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 
 from hashview.core.events import Finished
-from hashview.core.keep_rules import KeepPolicy
+from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.ui.duplicates_controller import DuplicatesController
 from hashview.ui.duplicates_model import GroupsModel, MembersModel, make_rows
 from hashview.ui.duplicates_view import DuplicatesExplorer
-from hashview.core.catalog import Entry
-from hashview.core.library_duplicates import DuplicateGroup
-from hashview.core.radius import RadiusAdvice
+from hashview.core.catalog.database import Entry
+from hashview.core.duplicates.finder import DuplicateGroup
+from hashview.core.duplicates.radius import RadiusAdvice
 from hashview.ui.jobs import JobRunner
 from hashview.ui.progress_bar import ProgressStrip
 from hashview.ui.radius_control import EXACT

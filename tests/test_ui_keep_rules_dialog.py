@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from test_ui_duplicates import FakeLibrary, build
 
-from hashview.core.keep_rules import DEFAULT_ORDER, RULES, KeepPolicy
+from hashview.core.duplicates.keep_rules import DEFAULT_ORDER, RULES, KeepPolicy
 from hashview.ui.duplicates_controller import RULES_KEY
 from hashview.ui.keep_rules_dialog import KeepRulesDialog
 

@@ -130,7 +130,7 @@ def test_thumbnail_threads_reuse_their_catalog_connection(qtbot, tmp_path, monke
     one connection per thread, not one per thumbnail batch (they stayed open until close)."""
     import sqlite3
 
-    from hashview.core.catalog import Catalog, FileRecord
+    from hashview.core.catalog.database import Catalog, FileRecord
 
     opened = []
     real_connect = sqlite3.connect

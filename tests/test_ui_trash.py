@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from test_ui_duplicates import build
 
-from hashview.core import cleanup
-from hashview.core.keep_rules import KeepPolicy
+from hashview.core.duplicates import cleanup
+from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.core.library import Library
 
 
@@ -170,3 +170,23 @@ def test_the_real_call_reports_a_refusal(tmp_path, private_trash):
     photo.write_bytes(b"jpeg")
     where = move_to_trash(photo)
     assert where == private_trash / "files" / "a.jpg" and where.read_bytes() == b"jpeg" and not photo.exists()
+
+
+def test_the_confirmation_warns_before_a_large_clean_up_and_cancel_is_the_default(qtbot, tmp_path):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from hashview.ui.trash import TrashConfirmation
+
+    paths = [tmp_path / f"p{n}.jpg" for n in range(30)]
+    large = TrashConfirmation(paths, tmp_path / "keep.jpg", reason="highest resolution", library_size=40)
+    qtbot.addWidget(large)
+    assert not large.warning.isHidden() and "30 of 40 photos" in large.warning.text()
+    buttons = large.findChild(QDialogButtonBox)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault() and not large.move_button.isDefault()
+    assert "Kept: " + str(tmp_path / "keep.jpg") + " (highest resolution)" in large.label.text()
+    usual = TrashConfirmation(paths[:3], tmp_path / "keep.jpg", library_size=40)
+    qtbot.addWidget(usual)
+    assert usual.warning.isHidden()
+    identical = TrashConfirmation(paths, tmp_path / "keep.jpg", library_size=0)  # identical files: never warned
+    qtbot.addWidget(identical)
+    assert identical.warning.isHidden()

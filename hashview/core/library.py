@@ -16,17 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core import search as hamming
-from hashview.core.catalog import Catalog, Entry
-from hashview.core.codes import CodeSet, CodeStore, merge_codes, restrict_codes
+from hashview.core.hamming import search as hamming
+from hashview.core.catalog.database import Catalog, Entry
+from hashview.core.hamming.codes import CodeSet, CodeStore, merge_codes, restrict_codes
 from hashview.core.events import CancelToken, Finished, Progress, Skipped
-from hashview.core.indexing import index_library
-from hashview.core.library_duplicates import DuplicatesMixin
-from hashview.core.library_errors import LibraryError
-from hashview.core.networks import NetworkInfo, NetworkNotFound, NetworkShelf
+from hashview.core.catalog.indexing import index_library
+from hashview.core.duplicates.finder import DuplicatesMixin
+from hashview.core.errors import LibraryError
+from hashview.core.nets.shelf import NetworkInfo, NetworkNotFound, NetworkShelf
 from hashview.core.paths import library_dir
 from hashview.core.stale_temp import remove_stale_temp
-from hashview.core.training import TrainOptions, train_network
+from hashview.core.train.pipeline import TrainOptions, train_network
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +185,8 @@ class Library(DuplicatesMixin):
         Raises:
             LibraryError: the file cannot be used as a hashview network (one line saying why).
         """
-        from hashview.core.hasher import load_hasher
-        from hashview.core.network_file import NetworkFileError
+        from hashview.core.methods.hasher import load_hasher
+        from hashview.core.nets.network_file import NetworkFileError
 
         path = Path(path)
         if not path.is_file():
@@ -204,8 +204,8 @@ class Library(DuplicatesMixin):
     def hasher(self, info: NetworkInfo):
         """The loaded hash function of a network (cached; loading imports torch)."""
         if info.id not in self._hashers:
-            from hashview.core.hasher import load_hasher
-            from hashview.core.network_file import NetworkFileError
+            from hashview.core.methods.hasher import load_hasher
+            from hashview.core.nets.network_file import NetworkFileError
 
             try:
                 self._hashers[info.id] = load_hasher(info.path)
@@ -329,7 +329,7 @@ class Library(DuplicatesMixin):
         todo = [e for e in entries if e.id not in have or stamps.get(e.id) != e.mtime_ns]
         skipped = 0
         if todo:
-            from hashview.core.device import pick_device
+            from hashview.core.nets.device import pick_device
 
             hasher = self.hasher(info)
             encoded = yield from hasher.encode([e.path for e in todo], pick_device(device), cancel)
@@ -411,7 +411,7 @@ class Library(DuplicatesMixin):
                 codes.append(None)
                 outside.append(n)
         if outside:
-            from hashview.core.device import pick_device
+            from hashview.core.nets.device import pick_device
 
             hasher = self.hasher(info)
             gen = hasher.encode([images[n] for n in outside], pick_device("auto"))

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from hashview.core import cleanup
-from hashview.core.keep_rules import KeepPolicy
+from hashview.core.duplicates import cleanup
+from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.system_trash import move_to_trash
 from hashview.ui.duplicates_model import GroupRow, make_rows
 from hashview.ui.duplicates_view import DuplicatesExplorer
@@ -67,7 +67,7 @@ def scan_library(library: Any, radius: int | None, with_profile: bool, shown_net
     and its profile read. The suggestion is guarded (``Library.radius_advice``):
     a network that cannot tell photos apart gets exact copies and a warning.
     """
-    from hashview.core.library_duplicates import chain_warning  # numpy: not on the way to the first window
+    from hashview.core.duplicates.finder import chain_warning  # numpy: not on the way to the first window
 
     network = library.current_network()
     profile = suggested = warning = note = None

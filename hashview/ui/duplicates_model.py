@@ -24,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont, QImage
 
-from hashview.core.keep_rules import KeepPolicy, choose_keeper, keep_reason, rank
+from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, keep_reason, rank
 from hashview.ui.thumbnail_model import Roles, ThumbnailLoader, placeholder_image
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hashview.core.keep_rules import RULES, KeepPolicy
+from hashview.core.duplicates.keep_rules import RULES, KeepPolicy
 
 logger = logging.getLogger(__name__)
 

@@ -83,7 +83,7 @@ class NetworkController(QObject):
         self.window.settings.setValue(OPTIONS_KEY, json.dumps(options))
 
         def job(cancel):
-            from hashview.core.device import describe_device, pick_device
+            from hashview.core.nets.device import describe_device, pick_device
 
             yield DeviceChosen(describe_device(pick_device(options.get("device", "auto"))))
             yield from library.train(cancel=cancel, **options)

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QVBoxLayout, QWidget
 
-from hashview.core.cleanup import large_cleanup_warning
+from hashview.core.duplicates.cleanup import large_cleanup_warning
 
 logger = logging.getLogger(__name__)
 

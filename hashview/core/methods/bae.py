@@ -49,7 +49,7 @@ class BinaryAutoencoder(DeepMethod):
     def loss(self, model, batch: Batch, ctx: FitContext):
         import torch.nn.functional as F
 
-        from hashview.core.network import steep_tanh
+        from hashview.core.nets.network import steep_tanh
 
         u = model(model.normalise(batch.x))
         code = steep_tanh(u.float(), float(model.slope))

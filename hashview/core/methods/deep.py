@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.cpu_load import cpu_threads
-from hashview.core.device import host_to
+from hashview.core.cpu import cpu_threads
+from hashview.core.nets.device import host_to
 from hashview.core.events import CancelToken, EpochDone, Progress
 from hashview.core.methods.fit_context import FitContext, run_params
-from hashview.core.probe import RetrievalProbe
+from hashview.core.nets.probe import RetrievalProbe
 
 # images ranked after each epoch for the live precision-recall curve and, without labels, the copy
 # distance behind the suggested radius: a high percentile of 200 copies swung by a bit either way
@@ -117,7 +117,7 @@ class DeepMethod:
         return name
 
     def input_size_for(self, trunk: str, asked: int | None, data_side: int | None) -> int:
-        from hashview.core.network import SMALL_TRUNKS
+        from hashview.core.nets.network import SMALL_TRUNKS
 
         if asked:
             return int(asked)
@@ -192,7 +192,7 @@ def network_input(method: DeepMethod, run: DeepRun, channels: int, data_side: in
 def build_config(
     method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, classes: list[str] | None, device: str = "cpu"
 ) -> dict[str, Any]:
-    from hashview.core.network import SMALL_TRUNKS, network_config
+    from hashview.core.nets.network import SMALL_TRUNKS, network_config
 
     trunk, size = network_input(method, run, channels, data_side, device)
     return network_config(
@@ -238,7 +238,7 @@ def fit_deep(
     """
     import torch
 
-    from hashview.core.network import fit_array
+    from hashview.core.nets.network import fit_array
 
     if method.needs_labels and labels is None:
         raise ValueError(f"{method.name} needs class labels")
@@ -270,10 +270,10 @@ def fit_deep(
 def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     import torch
 
-    from hashview.core.backbones import BackboneError
-    from hashview.core.network import HashNet, train_autocast, train_compute
-    from hashview.core.network_file import NetworkFileError, load_network, save_network
-    from hashview.core.training import run_epochs
+    from hashview.core.nets.backbones import BackboneError
+    from hashview.core.nets.network import HashNet, train_autocast, train_compute
+    from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
+    from hashview.core.nets.loop import run_epochs
 
     d = method.defaults
     config, device, epochs, checkpoint = setup.config, ctx.device, ctx.epochs, setup.checkpoint

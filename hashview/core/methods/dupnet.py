@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.device import host_to
+from hashview.core.nets.device import host_to
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
 
@@ -153,7 +153,7 @@ class DupNet(DeepMethod):
         import torch
         import torch.nn.functional as F
 
-        from hashview.core.edits import random_edits
+        from hashview.core.nets.edits import random_edits
 
         params, plan = ctx.params, ctx.state
         x = batch.x

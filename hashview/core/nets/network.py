@@ -144,7 +144,7 @@ def steep_tanh(x, slope: float):
 class TorchvisionTrunk(nn.Module):
     def __init__(self, name: str, weights: str, size: int) -> None:
         super().__init__()
-        from hashview.core.backbones import BackboneSpec, build_backbone
+        from hashview.core.nets.backbones import BackboneSpec, build_backbone
 
         self.net, self.dim = build_backbone(BackboneSpec(name, weights, size))
 
@@ -311,7 +311,7 @@ def _autocast(device: str):
 def train_dtype(device: str) -> torch.dtype:
     """What a training step computes in: bfloat16 on CUDA, and on a CPU that multiplies it in hardware
     (``device.cpu_trains_in_bfloat16``); float32 elsewhere."""
-    from hashview.core.device import cpu_trains_in_bfloat16
+    from hashview.core.nets.device import cpu_trains_in_bfloat16
 
     if str(device).startswith("cuda") or (str(device) == "cpu" and cpu_trains_in_bfloat16()):
         return torch.bfloat16

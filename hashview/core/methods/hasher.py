@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.codes import check_n_bits, pack_codes
+from hashview.core.hamming.codes import check_n_bits, pack_codes
 from hashview.core.events import CancelToken, Progress, Skipped
-from hashview.core.features import PIXELS, FeatureSpec, extract_features
+from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
 from hashview.core.methods.shallow import LinearHash
-from hashview.core.network_file import NetworkFileError, load_network, save_network
+from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
 
 BACKBONE_PREFIX = "backbone."
 
@@ -52,7 +52,7 @@ class ShallowHasher:
         if self.spec.kind == PIXELS:
             return None
         if self._backbone is None:
-            from hashview.core.backbones import BackboneSpec, build_backbone
+            from hashview.core.nets.backbones import BackboneSpec, build_backbone
 
             module, _dim = build_backbone(BackboneSpec(self.spec.kind, "none", self.spec.input_size))
             module.load_state_dict(self._backbone_state)
@@ -101,7 +101,7 @@ class DeepHasher:
 
     def codes_from_arrays(self, images: np.ndarray, device: str = "cpu") -> np.ndarray:
         """Packed codes of uint8 (n, h, w, c) images (resized to the network's input as needed)."""
-        from hashview.core.network import encode_array, fit_array
+        from hashview.core.nets.network import encode_array, fit_array
 
         net = self.config["net"]
         return pack_codes(encode_array(self.model, fit_array(images, net["input_size"], net["channels"]), device))
@@ -109,8 +109,8 @@ class DeepHasher:
     def encode(
         self, paths: Sequence[Path], device: str = "cpu", cancel: CancelToken | None = None, chunk: int = 256
     ) -> Generator[Progress | Skipped, None, Encoded]:
-        from hashview.core.features import map_decoded
-        from hashview.core.network import encode_array, images_to_array
+        from hashview.core.nets.features import map_decoded
+        from hashview.core.nets.network import encode_array, images_to_array
 
         net = self.config["net"]
         size, channels = int(net["input_size"]), int(net["channels"])
@@ -179,7 +179,7 @@ def load_hasher(path: Path, display: str | None = None):
             raise refuse("its 'net' settings lack a valid input_size or channels") from None
         if not 1 <= size <= MAX_INPUT_SIZE or channels not in (1, 3):
             raise refuse(f"input {size} px x {channels} channels is not one hashview builds")
-        from hashview.core.network import rebuild
+        from hashview.core.nets.network import rebuild
 
         try:
             hasher = DeepHasher(config, rebuild(config, state))
@@ -217,7 +217,7 @@ def _shallow_from_file(config: dict[str, Any], state: dict[str, Any], bits: int,
             raise refuse("it holds backbone weights but hashes pixels")
         dim = spec.input_size * spec.input_size * 3
     else:
-        from hashview.core.backbones import BackboneError, BackboneSpec, build_backbone
+        from hashview.core.nets.backbones import BackboneError, BackboneSpec, build_backbone
 
         try:
             module, dim = build_backbone(BackboneSpec(spec.kind, "none", spec.input_size))

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashview.core.keep_rules import KeepPolicy, choose_keeper, is_link, keep_reason
+from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, is_link, keep_reason
 
 logger = logging.getLogger(__name__)
 

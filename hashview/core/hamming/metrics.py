@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hashview.core.search import hamming_distances
+from hashview.core.hamming.search import hamming_distances
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from functools import cached_property
 
 import numpy as np
 
-from hashview.core import search
-from hashview.core.search import check_radius, code_words
+from hashview.core.hamming import search
+from hashview.core.hamming.search import check_radius, code_words
 
 logger = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from hashview.core.decode_budget import decode_cost, shared_budget
-from hashview.core.image_warnings import caught_for_file
-from hashview.core.safe_open import FileTooLarge, NotARegularFile, open_regular
+from hashview.core.images.budget import decode_cost, shared_budget
+from hashview.core.images.pillow_warnings import caught_for_file
+from hashview.core.images.safe_open import FileTooLarge, NotARegularFile, open_regular
 from hashview.core.terminal_text import printable, shown_path
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from hashview.core.events import CancelToken, Progress, ProgressMeter, Skipped
-from hashview.core.images import BadImageError, load_rgb
+from hashview.core.images.decode import BadImageError, load_rgb
 
 PIXELS = "pixels"
 
@@ -160,7 +160,7 @@ def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone=None):
     """A function mapping a list of PIL images to backbone features (torch loaded here)."""
     import torch
 
-    from hashview.core.backbones import IMAGENET_MEAN, IMAGENET_STD, BackboneSpec, build_backbone
+    from hashview.core.nets.backbones import IMAGENET_MEAN, IMAGENET_STD, BackboneSpec, build_backbone
 
     if backbone is None:
         backbone, _dim = build_backbone(BackboneSpec(spec.kind, spec.weights, spec.input_size))

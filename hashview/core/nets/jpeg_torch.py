@@ -29,7 +29,7 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from hashview.core.device import host_to
+from hashview.core.nets.device import host_to
 
 # ITU-T T.81 Annex K, tables K.1 (luminance) and K.2 (chrominance), at quality 50.
 _LUMA = (

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.catalog import Entry
-from hashview.core.codes import CodeSet
-from hashview.core.decisions import (
+from hashview.core.catalog.database import Entry
+from hashview.core.hamming.codes import CodeSet
+from hashview.core.duplicates.decisions import (
     RowDecisions,
     decided_distances,
     group_found_pairs,
@@ -25,12 +25,12 @@ from hashview.core.decisions import (
     implied_precision,
     pair_distances,
 )
-from hashview.core.grouping import group_max_distance
-from hashview.core.library_errors import LibraryError
+from hashview.core.duplicates.grouping import group_max_distance
+from hashview.core.errors import LibraryError
 from hashview.core.methods import method_names, method_traits
-from hashview.core.networks import NetworkInfo
-from hashview.core.pairs import code_pairs_within
-from hashview.core.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
+from hashview.core.nets.shelf import NetworkInfo
+from hashview.core.hamming.pairs import code_pairs_within
+from hashview.core.duplicates.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
 
 VERDICTS = ("same", "different", "undecided")
 

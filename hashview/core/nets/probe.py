@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.codes import pack_padded
-from hashview.core.metrics import evaluate_codes
+from hashview.core.hamming.codes import pack_padded
+from hashview.core.hamming.metrics import evaluate_codes
 
 
 COPY_SHARE = 0.98
@@ -59,7 +59,7 @@ class RetrievalProbe:
 
     def _codes(self, model, device: str) -> tuple[np.ndarray, np.ndarray]:
         """Packed codes of the queries and the database under ``model``, left in the mode it was in."""
-        from hashview.core.network import encode_array
+        from hashview.core.nets.network import encode_array
 
         was_training = model.training
         query = pack_padded(encode_array(model, self.query_images, device))
@@ -109,7 +109,7 @@ def _edited(images: np.ndarray, seed: int) -> np.ndarray:
     """Synthetic edits of uint8 NHWC images, returned the same way."""
     import torch
 
-    from hashview.core.edits import random_edits
+    from hashview.core.nets.edits import random_edits
 
     gen = torch.Generator().manual_seed(seed + 11)
     x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)

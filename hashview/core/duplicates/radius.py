@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hashview.core.search import top_k
+from hashview.core.hamming.search import top_k
 
 logger = logging.getLogger(__name__)
 

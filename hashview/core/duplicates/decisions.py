@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hashview.core.grouping import group_code_pairs, group_duplicates
-from hashview.core.pairs import CodePairs
+from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates
+from hashview.core.hamming.pairs import CodePairs
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Everything here is exact: results equal a brute-force scan over the unpacked
 bits, ties broken by row index. Codes are (n, K // 8) uint8 rows as written by
-:func:`hashview.core.codes.pack_codes`; K is any multiple of 8 from 8 to 1024.
+:func:`hashview.core.hamming.codes.pack_codes`; K is any multiple of 8 from 8 to 1024.
 
 Rows are read as the widest little-endian unsigned words that divide the row
 (uint64 when K is a multiple of 64, else uint32, uint16 or uint8), so XOR plus
@@ -13,7 +13,7 @@ only need *some* fixed numbering of the K bits. All pairs within a radius are
 in ``pairs.py``, duplicate groups in ``grouping.py``.
 
 Two interchangeable engines do the scanning. The compiled kernel
-``hashview.core._hamming`` (built from ``_hamming.c`` when hashview is
+``hashview.core.hamming._hamming`` (built from ``_hamming.c`` when hashview is
 installed with a C compiler at hand) fuses XOR, popcount and top-k selection
 into one loop over the codes (rows of any K, read as 64-bit words plus a
 masked tail word); without it, or with ``HASHVIEW_NO_KERNEL=1`` in
@@ -45,7 +45,7 @@ def _load_kernel():
     if os.environ.get("HASHVIEW_NO_KERNEL", "").strip() not in ("", "0"):
         return None
     try:
-        from hashview.core import _hamming
+        from hashview.core.hamming import _hamming
     except ImportError:
         return None
     return _hamming

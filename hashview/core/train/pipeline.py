@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.catalog import Entry
-from hashview.core.codes import CodeSet
+from hashview.core.catalog.database import Entry
+from hashview.core.hamming.codes import CodeSet
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
-from hashview.core.library_errors import LibraryError
+from hashview.core.errors import LibraryError
 from hashview.core.methods import DEFAULT_BITS, LABEL_SOURCES, get_method, method_traits, methods_for_labels, recommended_method
-from hashview.core.networks import NetworkInfo, NetworkShelf, new_network_id
+from hashview.core.nets.shelf import NetworkInfo, NetworkShelf, new_network_id
 
 # Defaults of `hashview train`, one per field.
 BITS_CHOICES = tuple(range(8, 1025, 8))
@@ -140,16 +140,16 @@ def method_name(opts: TrainOptions) -> str:
 
 
 def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel) -> Generator[Any, None, TrainOutcome]:
-    from hashview.core.device import describe_device, pick_device
-    from hashview.core.features import PIXELS, FeatureSpec, extract_features
-    from hashview.core.hasher import shallow_hasher_from_fit
+    from hashview.core.nets.device import describe_device, pick_device
+    from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
+    from hashview.core.methods.hasher import shallow_hasher_from_fit
 
     device = pick_device(opts.device)
     kind = opts.backbone if opts.backbone not in (None, "", "auto") else PIXELS
     spec = FeatureSpec(kind, opts.weights if kind != PIXELS else "none", opts.input_size or (16 if kind == PIXELS else 224))
     backbone = None
     if kind != PIXELS:
-        from hashview.core.backbones import BackboneError, BackboneSpec, build_backbone
+        from hashview.core.nets.backbones import BackboneError, BackboneSpec, build_backbone
 
         try:
             backbone, _dim = build_backbone(BackboneSpec(spec.kind, spec.weights, spec.input_size))
@@ -193,8 +193,8 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
 
 def _decode_library(entries: Sequence[Entry], size: int, channels: int, cancel) -> Generator[Any, None, tuple[np.ndarray, np.ndarray]]:
     """Decode every entry to a uint8 (n, size, size, channels) array; returns (ok rows, images)."""
-    from hashview.core.features import map_decoded
-    from hashview.core.network import images_to_array
+    from hashview.core.nets.features import map_decoded
+    from hashview.core.nets.network import images_to_array
 
     ok, rows = yield from map_decoded(
         [e.path for e in entries], max(4 * size, 64), lambda images: images_to_array(images, size, channels),
@@ -220,12 +220,12 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     import hashlib
     import os
 
-    from hashview.core.codes import pack_codes
-    from hashview.core.device import describe_device, pick_device
-    from hashview.core.hasher import DeepHasher
+    from hashview.core.hamming.codes import pack_codes
+    from hashview.core.nets.device import describe_device, pick_device
+    from hashview.core.methods.hasher import DeepHasher
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep, network_input
     from hashview.core.methods.run_env import run_options_from_environ
-    from hashview.core.network import encode_array
+    from hashview.core.nets.network import encode_array
 
     device = pick_device(opts.device)
     run = DeepRun(bits=opts.bits, backbone=opts.backbone, weights=opts.weights, input_size=opts.input_size,
@@ -300,69 +300,6 @@ def _options(opts: TrainOptions) -> dict[str, Any]:
 
 
 def check_name_for_file(name: str) -> str:
-    from hashview.core.networks import check_name
+    from hashview.core.nets.shelf import check_name
 
     return check_name(name)
-
-
-def run_epochs(
-    model,
-    batches: Callable[[int], Iterable[tuple[Any, ...]]],
-    loss_fn: Callable[..., Any],
-    optimizer,
-    epochs: int,
-    cancel: CancelToken | None = None,
-    evaluate: Callable[[int], dict[str, Any]] | None = None,
-    start_epoch: int = 0,
-    steps_per_epoch: int | None = None,
-) -> Generator[StepLoss | Progress | EpochDone, None, list[dict[str, Any]]]:
-    """The epoch loop every deep method uses: one step per batch, events out, cancel between steps.
-
-    Args:
-        batches: ``batches(epoch)`` yields tuples passed to ``loss_fn(model, *batch)``,
-            which returns a scalar loss tensor.
-        evaluate: called after each epoch; its dict goes into ``EpochDone.stats``.
-        start_epoch: the first epoch to run (resuming from a checkpoint).
-        steps_per_epoch: when given, a ``Progress("train", step, all steps)`` follows
-            every step, so progress bars and time-left estimates move during training.
-
-    Returns:
-        The stats dict of every epoch.
-
-    Raises:
-        Cancelled: between two steps, when ``cancel`` is set.
-        FloatingPointError: when the loss stops being finite.
-    """
-    import math
-
-    history = []
-    started, run_steps = time.monotonic(), 0
-    for epoch in range(start_epoch, epochs):
-        model.train()
-        total, steps = 0.0, 0
-        for step, batch in enumerate(batches(epoch)):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model, *batch)
-            value = float(loss.detach())
-            if not math.isfinite(value):
-                raise FloatingPointError(f"the loss became {value} at epoch {epoch + 1}, step {step + 1}")
-            loss.backward()
-            optimizer.step()
-            total += value
-            steps += 1
-            yield StepLoss(epoch, step, value)
-            if steps_per_epoch:
-                done = min(epoch * steps_per_epoch + step + 1, epochs * steps_per_epoch)
-                run_steps += 1
-                rate = run_steps / max(time.monotonic() - started, 1e-9)  # steps a second in this run (resumed or not)
-                left = (epochs * steps_per_epoch - done) / rate
-                yield Progress("train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}")
-        stats = {"loss": total / max(steps, 1), "steps": steps}
-        if evaluate is not None:
-            model.eval()
-            stats.update(evaluate(epoch))
-        history.append(stats)
-        yield EpochDone(epoch, stats)
-    return history

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from hashview.core.device import host_to
+from hashview.core.nets.device import host_to
 
 CAPTIONS = ("Summer 2019", "Happy birthday!", "#throwback", "Best day ever", "IMG_2041", "Holiday", "Love you",
             "Paris 2016", "our trip", "lol", "Good morning", "2021-06-12 14:03", "Merry Christmas", "miss this")
@@ -225,7 +225,7 @@ def rescale(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 def jpeg(x: torch.Tensor, gen: torch.Generator, lo: int = 30, hi: int = 90) -> torch.Tensor:
     """Save each image as a JPEG of quality ``lo``..``hi`` (4:2:0) and open it again, on x's device (``jpeg_torch``)."""
-    from hashview.core.jpeg_torch import jpeg_roundtrip
+    from hashview.core.nets.jpeg_torch import jpeg_roundtrip
 
     return jpeg_roundtrip(x, torch.randint(lo, hi + 1, (len(x),), generator=gen))
 

@@ -1,6 +1,6 @@
 /* Exact Hamming top-k and distances over packed binary codes.
  *
- * An optional compiled kernel for hashview.core.search (which falls back to its
+ * An optional compiled kernel for hashview.core.hamming.search (which falls back to its
  * numpy path when this module is missing). Codes are n rows of B bytes each
  * (B = K / 8, any B >= 1), contiguous; a row is read as B / 8 unaligned 64-bit
  * words plus, when B is not a multiple of 8, one masked tail word. Hamming
@@ -20,7 +20,7 @@
  * and every query is run over a block while it is in cache, so the codes are
  * read from memory once per call, not once per query.
  *
- * The scan runs without the GIL; hashview.core.search splits the rows of one
+ * The scan runs without the GIL; hashview.core.hamming.search splits the rows of one
  * query, or the queries of a batch, across its thread pool.
  *
  * Popcount: on x86-64 GCC/Clang the kernels are compiled twice, once inside
@@ -659,7 +659,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_hamming",
-    .m_doc = "Exact Hamming top-k and distances over packed codes (see hashview.core.search).",
+    .m_doc = "Exact Hamming top-k and distances over packed codes (see hashview.core.hamming.search).",
     .m_size = -1,
     .m_methods = methods,
 };

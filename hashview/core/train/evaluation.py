@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.codes import pack_padded
+from hashview.core.hamming.codes import pack_padded
 from hashview.core.events import Finished, Progress
 from hashview.core.methods import get_method
-from hashview.core.metrics import evaluate_codes
-from hashview.core.protocols import make_split
+from hashview.core.hamming.metrics import evaluate_codes
+from hashview.core.train.protocols import make_split
 
 
 class DataError(ValueError):
@@ -144,7 +144,7 @@ def _array(data, key: str, name: str) -> np.ndarray:
 def _load_folder(root: Path, size: int) -> Dataset:
     from PIL import Image
 
-    from hashview.core.images import IMAGE_SUFFIXES, BadImageError, load_rgb
+    from hashview.core.images.decode import IMAGE_SUFFIXES, BadImageError, load_rgb
 
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not classes:
@@ -174,7 +174,7 @@ def pixel_features(images: np.ndarray) -> np.ndarray:
 
 def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any, None, None]:
     """Train ``opts.method`` on the protocol's training set, then measure; ends with Finished(report)."""
-    from hashview.core.device import describe_device, pick_device
+    from hashview.core.nets.device import describe_device, pick_device
 
     method = get_method(opts.method)
     protocol = opts.protocol or "holdout"
@@ -238,7 +238,7 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
     """Train a deep method on the protocol's training rows; codes of queries and database."""
     import torch
 
-    from hashview.core.cpu_load import cpu_threads
+    from hashview.core.cpu import cpu_threads
 
     threads = torch.get_num_threads()
     if device == "cpu" and threads > 1:  # one thread already: nothing to measure
@@ -252,10 +252,10 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
 def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
     import os
 
-    from hashview.core.codes import pack_padded
+    from hashview.core.hamming.codes import pack_padded
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
     from hashview.core.methods.run_env import run_options_from_environ
-    from hashview.core.network import encode_array, fit_array
+    from hashview.core.nets.network import encode_array, fit_array
 
     run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
                   batch_size=opts.batch_size, overrides=dict(opts.overrides or {}))

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hashview.core import paths
-from hashview.core.decision_log import DecisionLog, DecisionState
+from hashview.core.catalog.decision_log import DecisionLog, DecisionState
 
 logger = logging.getLogger(__name__)
 

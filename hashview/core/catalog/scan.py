@@ -15,8 +15,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hashview.core.images import IMAGE_SUFFIXES
-from hashview.core.safe_open import file_kind
+from hashview.core.images.decode import IMAGE_SUFFIXES
+from hashview.core.images.safe_open import file_kind
 from hashview.core.terminal_text import shown_path
 
 logger = logging.getLogger(__name__)

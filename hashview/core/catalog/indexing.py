@@ -20,23 +20,23 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hashview.core.catalog import Catalog, FileRecord
+from hashview.core.catalog.database import Catalog, FileRecord
 from hashview.core.events import CancelToken, Finished, Progress, ProgressMeter, Skipped
-from hashview.core.images import (
+from hashview.core.images.decode import (
     BadImageError,
     bytes_digest,
     load_rgb,
     stream_digest,
     thumbnail_bytes,
 )
-from hashview.core.safe_open import (
+from hashview.core.images.safe_open import (
     FileTooLarge,
     NotARegularFile,
     file_kind,
     open_regular,
     read_all,
 )
-from hashview.core.scan import display_path, label_of, relative_path, scan_folder
+from hashview.core.catalog.scan import display_path, label_of, relative_path, scan_folder
 from hashview.core.terminal_text import shown_path
 
 logger = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hashview.core.pairs import CodePairs
-from hashview.core.search import check_radius, code_words
+from hashview.core.hamming.pairs import CodePairs
+from hashview.core.hamming.search import check_radius, code_words
 
 # ---------------------------------------------------------------------------- groups
 

@@ -1,0 +1,1 @@
+"""The catalog of one library folder: the SQLite database, the scan, incremental indexing, the decisions log."""
