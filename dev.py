@@ -3,6 +3,7 @@
 
     python3 dev.py app [FOLDER]   # set up (first time), then open the desktop app
     python3 dev.py test [ARGS]    # set up (first time), then run the whole test suite
+    python3 dev.py check          # set up, then the house rules and the tests: what CI runs
     python3 dev.py setup          # only set up
 
 Needs only Python 3.11+ (with its venv module). The environment lives in .venv
@@ -52,15 +53,40 @@ def setup() -> Path:
         run([sys.executable, "-m", "venv", str(VENV)])
     if not STAMP.exists() or STAMP.read_text() != wanted_stamp():
         run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        run([str(python), "-m", "pip", "install", "--quiet", "-e", ".[test]"])
+        print("Installing hashview with its test and dev tools into .venv: the first time this downloads PyTorch\n"
+              "and torchvision with their CUDA libraries (several GB; about 6 GB on disk) and takes a few minutes.",
+              flush=True)
+        run([str(python), "-m", "pip", "install", "--quiet", "-e", ".[test,dev]"])
         STAMP.write_text(wanted_stamp())
     return python
+
+
+CHECKS = (
+    ("lint", ["-m", "ruff", "check", "hashview", "tests", "benchmarks", "packaging", "dev.py", "setup.py"]),
+    ("format", ["-m", "ruff", "format", "--check", "hashview", "tests", "benchmarks", "packaging", "dev.py",
+                "setup.py"]),
+    ("types", ["-m", "mypy"]),
+    ("import contracts", ["-c", "import sys; from importlinter.cli import lint_imports_command; "
+                                "sys.exit(lint_imports_command())"]),
+)
+"""The house rules, cheapest first; the tests run last."""
+
+
+def check(python: Path, pytest_args: list[str]) -> int:
+    """Run every house rule, then the tests; stop at the first that fails (its output says why)."""
+    for name, args in CHECKS:
+        print(f"== {name}", flush=True)
+        if subprocess.call([str(python), *args], cwd=HERE) != 0:
+            print(f"dev.py check: {name} failed", file=sys.stderr)
+            return 1
+    print("== tests", flush=True)
+    return subprocess.call([str(python), "-m", "pytest", *pytest_args], cwd=HERE)
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "app"
     rest = argv[1:]
-    if command not in ("app", "test", "setup"):
+    if command not in ("app", "test", "check", "setup"):
         print(__doc__)
         return 2
     python = setup()
@@ -68,6 +94,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "test":
         return subprocess.call([str(python), "-m", "pytest", *rest], cwd=HERE)
+    if command == "check":
+        return check(python, rest)
     return subprocess.call([str(python), "-m", "hashview", *rest])
 
 
