@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.core.methods.dupnet import Plan
     from hashview.core.methods.fit_context import FitContext
     from hashview.core.nets.network import HashNet, network_config, train_autocast, train_compute
+    from hashview.core.runtime import RuntimeOptions
+
+    cpu_bf16 = RuntimeOptions.from_environ(os.environ).cpu_bf16  # HASHVIEW_CPU_BF16, as the command line reads it
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     for step in range(args.steps + 2):
         started = time.monotonic()
         opt.zero_grad()
-        with train_autocast("cpu"):  # as training runs it: bfloat16 on a CPU with AMX
+        with train_autocast("cpu", cpu_bf16):  # as training runs it: bfloat16 on a CPU with AMX
             loss = method.loss(net, Batch(x, None, np.arange(len(x))), ctx)
         loss.backward()
         opt.step()
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         random_edits(views, plan.generator)
     edits = (time.monotonic() - edits_started) / 5
     print(f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {bits} bits, {d.input_size} px, {d.batch_size} photos x 2 views "
-          f"per step, {torch.get_num_threads()} thread(s), {train_compute('cpu')}")
+          f"per step, {torch.get_num_threads()} thread(s), {train_compute('cpu', cpu_bf16)}")
     print(f"measured: {per_step:.3f} s per step (of which the edits {edits:.3f} s), load average "
           + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"{'photos':>8s} {'planned steps':>14s} {'would take':>11s} {'budget':>8s} {'default trains':>15s} {'passes':>7s}")

@@ -59,14 +59,15 @@ def main() -> None:
     from hashview.core.methods.deep import Batch, DeepRun, build_config
     from hashview.core.methods.dupnet import Plan, _halves
     from hashview.core.methods.fit_context import FitContext, run_params
-    from hashview.core.methods.run_env import run_options_from_environ
+    from hashview.core.runtime import RuntimeOptions
     from hashview.core.nets.network import HashNet, train_autocast, train_compute
     from hashview.core.train.pipeline import TrainOptions, default_bits
 
     device = pick_device(args.device)
     method = get_method("dupnet")
-    # HASHVIEW_PARAMS='{"views": 4}' times another plan
-    params = run_params(method, run_options_from_environ(os.environ).get("overrides", {}))
+    runtime = RuntimeOptions.from_environ(os.environ)  # a benchmark is an edge: it reads the environment itself
+    # HASHVIEW_PARAMS='{"views": 4}' times another plan; HASHVIEW_CPU_BF16 picks the CPU's compute
+    params = run_params(method, runtime.params)
     n, v, hard, side = method.defaults.batch_size, int(params["views"]), int(params["hard_negatives"]), 64
     bits = default_bits(TrainOptions(method="dupnet"))
     gen = torch.Generator().manual_seed(0)
@@ -89,14 +90,14 @@ def main() -> None:
 
     def network():
         optimizer.zero_grad(set_to_none=True)
-        with train_autocast(device):
+        with train_autocast(device, runtime.cpu_bf16):
             u = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
         torch.tanh(u).square().mean().backward()
         optimizer.step()
 
     def whole_step(x):  # what training runs: DupNet.loss (edits, network, loss terms), backward, update, no waits between
         optimizer.zero_grad(set_to_none=True)
-        with train_autocast(device):
+        with train_autocast(device, runtime.cpu_bf16):
             loss = method.loss(model, Batch(x, None, np.arange(n)), ctx)
         loss.backward()
         optimizer.step()
@@ -111,10 +112,10 @@ def main() -> None:
         "edits' host overhead: a call per part, 8-px": lambda: call_per_part(tiny),
         "network forward + backward + update": network,
     }
-    compute = train_compute(device)
+    compute = train_compute(device, runtime.cpu_bf16)
     print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {bits} bits, {n} photos x {v} views + {hard} halved, "
           f"{len(views)} views of {side} px a step; a step computes in {compute}")
-    with train_autocast(device):  # as a training step runs its loss, edits included
+    with train_autocast(device, runtime.cpu_bf16):  # as a training step runs its loss, edits included
         seconds = timed(parts, device, args.repeats)
     for name, value in seconds.items():
         print(f"{name:48s} {value * 1000:8.1f} ms")

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if args.params:
         json.loads(args.params)  # bad JSON stops here, before minutes of training
-        os.environ["HASHVIEW_PARAMS"] = args.params  # hashview's own processes inherit it (core.methods.run_env.PARAMS_ENV)
+        os.environ["HASHVIEW_PARAMS"] = args.params  # hashview's own processes inherit it (read by hashview's command line: core/runtime.py)
     found, times, env = run_hashview(root, args.seed, args.bits)
     network = times.pop("network")
     by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from hashview.core.catalog.database import Catalog  # noqa: E402
-from hashview.core.events import Finished  # noqa: E402
+from hashview.core.events import drain  # noqa: E402
 from hashview.core.catalog.indexing import default_workers, index_library  # noqa: E402
 
 
@@ -38,10 +38,7 @@ def generate(folder: Path, n: int) -> None:
 
 def timed_run(catalog: Catalog, workers: int) -> dict:
     start = time.perf_counter()
-    summary = {}
-    for event in index_library(catalog, workers=workers):
-        if isinstance(event, Finished):
-            summary = event.summary
+    summary = drain(index_library(catalog, workers=workers))
     summary["wall"] = time.perf_counter() - start
     return summary
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 from pathlib import Path
@@ -36,10 +37,12 @@ PAPER = {
 def run_one(data: Path, method: str, bits: int, protocol: str, epochs: int | None, device: str, seed: int,
             backbone: str | None = None, batch_size: int | None = None) -> dict:
     from hashview.cli import ProgressPrinter
+    from hashview.core.runtime import RuntimeOptions
     from hashview.core.train.evaluation import EvalOptions, evaluate_method
 
+    # the environment (HASHVIEW_CPU_BF16, HASHVIEW_PARAMS, ...) as `hashview eval` reads it
     opts = EvalOptions(method=method, bits=bits, protocol=protocol, epochs=epochs, device=device, seed=seed,
-                       backbone=backbone, batch_size=batch_size)
+                       backbone=backbone, batch_size=batch_size, runtime=RuntimeOptions.from_environ(os.environ))
     report = ProgressPrinter().drive(evaluate_method(data, opts))
     report["command"] = (
         f"hashview eval {data} --method {method} --bits {bits} --protocol {protocol}"

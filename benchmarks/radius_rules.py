@@ -34,16 +34,13 @@ UNCHECKED = "98 %, lifted all the way"  # the rule before ``radius.lift_radius``
 
 def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
     """Each synthetic copy's distance to its photo under the library's network (as training's probe draws them)."""
+    from hashview.core.events import drain
     from hashview.core.nets.probe import RetrievalProbe
     from hashview.core.train.pipeline import _decode_library
 
     net = lib.hasher(info).model
     decode = _decode_library(lib.entries(), net.config["net"]["input_size"], net.config["net"]["channels"], None)
-    try:
-        while True:
-            next(decode)  # progress events
-    except StopIteration as stop:
-        _ok, images = stop.value
+    _ok, images = drain(decode)
     return RetrievalProbe(images, None, queries=copies, database=copies).copy_distances(net)
 
 

@@ -12,8 +12,8 @@ pins both to one thread. Memory: tracemalloc peak of one call of ours; faiss's
 index holds a copy of the codes (n * bits / 8 bytes). Also times CodeStore.load.
 --data itq uses ITQ codes of CIFAR-10 pixels (see benchmarks/pairs.py).
 --kernel picks hashview's scan: "c" (the compiled kernel, hashview.core.hamming._hamming)
-or "numpy" (the fallback); the default is the one search uses (search.KERNEL,
-"numpy" when the kernel is not built or HASHVIEW_NO_KERNEL=1). Every row says
+or "numpy" (the fallback); the default is the one hashview's command line would
+use ("numpy" when the kernel is not built or HASHVIEW_NO_KERNEL=1). Every row says
 which kernel ran, and with which popcount.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -34,6 +35,7 @@ from pairs import make  # noqa: E402  (benchmarks/pairs.py: the same data sets)
 
 from hashview.core.hamming import search  # noqa: E402
 from hashview.core.hamming.codes import CodeSet, CodeStore  # noqa: E402
+from hashview.core.runtime import RuntimeOptions  # noqa: E402
 
 
 def best_of(fn, repeat):
@@ -55,7 +57,8 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", default=["random"])
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--kernel", nargs="+", choices=["c", "numpy"], default=[search.KERNEL])
+    default_kernel = search.set_kernel(RuntimeOptions.from_environ(os.environ).kernel)  # as the command line does
+    parser.add_argument("--kernel", nargs="+", choices=["c", "numpy"], default=[default_kernel])
     parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
@@ -69,7 +72,7 @@ def main() -> None:
         if faiss is not None:
             faiss.omp_set_num_threads(args.threads)
     if "c" in args.kernel and search._hamming is None:  # noqa: SLF001
-        parser.error("the C kernel is not available (not built, or HASHVIEW_NO_KERNEL is set)")
+        parser.error("the C kernel is not available (not built)")
     popcount = search._hamming.popcount() if search._hamming is not None else None  # noqa: SLF001
     say(f"hashview kernel(s): {', '.join(args.kernel)}"
         + (f" (popcount: {popcount})" if "c" in args.kernel else ""))
@@ -89,11 +92,10 @@ def main() -> None:
                     index = faiss.IndexBinaryFlat(bits)
                     index.add(codes)
                 for q, kernel in ((q, kernel) for q in args.queries for kernel in args.kernel):
-                    search.KERNEL = kernel
                     qs = queries[:q]
-                    ours, (idx, dist) = best_of(lambda: search.top_k(codes, qs, args.k), args.repeat)
+                    ours, (idx, dist) = best_of(lambda: search.top_k(codes, qs, args.k, kernel=kernel), args.repeat)
                     tracemalloc.start()
-                    search.top_k(codes, qs, args.k)
+                    search.top_k(codes, qs, args.k, kernel=kernel)
                     peak = tracemalloc.get_traced_memory()[1]
                     tracemalloc.stop()
                     row = {"data": name, "n": n, "bits": bits, "queries": q, "k": args.k,

@@ -11,6 +11,7 @@ Usage: python benchmarks/train_speed.py [--device auto] [--trunks cnn cnn-l] [--
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -18,15 +19,17 @@ import numpy as np
 
 def epoch_seconds(trunk: str, batch_size: int, n: int, device: str) -> float:
     from hashview.core.methods import get_method
-    from hashview.core.methods.deep import DeepRun, fit_deep
+    from hashview.core.events import drain
+    from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
+    from hashview.core.runtime import RuntimeOptions
 
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
     labels = rng.integers(0, 10, n)
     run = DeepRun(bits=32, backbone=trunk, epochs=1, batch_size=batch_size)
+    run = apply_run_options(run, RuntimeOptions.from_environ(os.environ).run_options())  # HASHVIEW_CPU_BF16, ...
     started = time.perf_counter()
-    for _event in fit_deep(get_method("ssdh"), images, labels, None, run, device):
-        pass
+    drain(fit_deep(get_method("ssdh"), images, labels, None, run, device))
     return time.perf_counter() - started
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -87,6 +88,38 @@ def create_application():
     return app
 
 
+def read_runtime(environ=os.environ):
+    """The environment's ``HASHVIEW_*`` choices (``core/runtime.py``), read once for the app's whole run.
+
+    They reach every library the app opens (``library_opener``), so its
+    training runs get them as ``hashview train`` does. Reading them imports
+    neither numpy nor the engine: the first window stays quick.
+
+    Raises:
+        OptionError: a variable whose text cannot be used (one line naming it).
+    """
+    from hashview.core.runtime import RuntimeOptions
+
+    return RuntimeOptions.from_environ(environ)
+
+
+def library_opener(runtime):
+    """What the window opens a folder with: ``Library.open`` with ``runtime``.
+
+    The engine loads with the first folder (not on the way to the first
+    window); the search engine ``runtime`` asks for is chosen then, before any search.
+    """
+
+    def open_library(folder: Path):
+        from hashview.core.hamming.search import set_kernel
+        from hashview.core.library import Library
+
+        set_kernel(runtime.kernel)
+        return Library.open(folder, runtime=runtime)
+
+    return open_library
+
+
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="hashview",
@@ -110,18 +143,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.folder is not None and not args.folder.is_dir():
         sys.stderr.write(f"hashview: not a folder: {args.folder}\n")
         return 2
+    from hashview.core.errors import OptionError
+
+    try:
+        runtime = read_runtime()
+    except OptionError as exc:  # as the command line refuses it: before any window
+        sys.stderr.write(f"hashview: {exc}\n")
+        return 2
 
     log_path = setup_logging()
     install_excepthook(log_path)
 
     from hashview import __version__
-    from hashview.ui.main_window import MainWindow
-
-    from hashview.ui.theme import follow_system_scheme
+    from hashview.ui.widgets.theme import follow_system_scheme
+    from hashview.ui.window.main_window import MainWindow
 
     app = create_application()
     follow_system_scheme(app)
-    window = MainWindow()
+    window = MainWindow(open_library=library_opener(runtime))
     window.show()
     if args.folder is not None:
         window.open_folder(args.folder)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -78,15 +79,10 @@ class ProgressPrinter:
             self._line("")
 
     def drive(self, events):
-        """Consume a job's events; return the summary of its Finished event."""
-        from hashview.core.events import Finished
+        """Consume a job's events, printing them; return the summary of its Finished event."""
+        from hashview.core.events import drain
 
-        summary = {}
-        for event in events:
-            self.handle(event)
-            if isinstance(event, Finished):
-                summary = event.summary
-        return summary
+        return drain(events, self.handle)
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -202,14 +198,15 @@ def _emit(args, document, human_lines) -> None:
             sys.stdout.write(line + "\n")
 
 
-def _open_library(folder: Path):
+def _open_library(args):
+    """The library of ``args.folder``, with the environment's options that ``main`` read (``args.runtime``)."""
     from hashview.core.library import Library
 
-    return Library.open(folder)
+    return Library.open(args.folder, runtime=getattr(args, "runtime", None))
 
 
 def cmd_index(args, printer: ProgressPrinter) -> int:
-    with _open_library(args.folder) as lib:
+    with _open_library(args) as lib:
         s = printer.drive(lib.index())
     line = (
         f"{s.get('files', 0)} images in the library: {s.get('added', 0)} added, {s.get('updated', 0)} updated, "
@@ -229,14 +226,14 @@ def cmd_train(args, printer: ProgressPrinter) -> int:
         batch_size=args.batch_size, input_size=args.input_size,
         device=args.device, labels=args.labels, name=args.name, seed=args.seed,
     )
-    with _open_library(args.folder) as lib:
+    with _open_library(args) as lib:
         s = printer.drive(lib.train(**options))
     _emit(args, s, [f"trained {printable(s['network'])} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"])
     return 0
 
 
 def cmd_encode(args, printer: ProgressPrinter) -> int:
-    with _open_library(args.folder) as lib:
+    with _open_library(args) as lib:
         s = printer.drive(lib.encode(args.network, device=args.device))
     _emit(args, s, [f"{printable(s['network'])}: encoded {s['encoded']}, {s['codes']} codes in all, {s['skipped']} skipped"])
     return 0
@@ -246,7 +243,7 @@ def cmd_search(args, printer: ProgressPrinter) -> int:
     bad = _bad_number(args, ("k",)) or _bad_number(args, ("radius",), least=0)
     if bad:
         return _fail(bad)
-    with _open_library(args.folder) as lib:
+    with _open_library(args) as lib:
         printer.drive(lib.encode(args.network))
         results = lib.search(args.images, network=args.network, k=args.k, radius=args.radius)
     document = [
@@ -270,7 +267,7 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
         return _fail("--yes, --reference, --prefer and --allow-large go with --trash")
     if args.trash and args.profile:
         return _fail("--trash and --profile cannot go together")
-    with _open_library(args.folder) as lib:
+    with _open_library(args) as lib:
         if not args.exact:
             bits = lib.network(args.network).bits
             if args.radius is not None and args.radius > bits:
@@ -397,7 +394,7 @@ def cmd_eval(args, printer: ProgressPrinter) -> int:
     if bad:
         return _fail(bad)
     opts = EvalOptions(method=args.method, bits=args.bits, protocol=args.protocol, epochs=args.epochs, device=args.device,
-                       seed=args.seed, backbone=args.backbone, batch_size=args.batch_size)
+                       seed=args.seed, backbone=args.backbone, batch_size=args.batch_size, runtime=args.runtime)
     report = printer.drive(evaluate_method(args.data, opts))
     lines = [
         f"{report['method']} {report['bits']} bits on {printable(Path(args.data).name)} ({report['protocol']}): "
@@ -417,13 +414,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     printer = ProgressPrinter()
+    from hashview.core.errors import HashviewError
     from hashview.core.events import Cancelled
-    from hashview.core.library import LibraryError
 
-    expected = _expected_errors() + (LibraryError,)
     try:
+        args.runtime = _runtime_from_environ()
         return HANDLERS[args.command](args, printer)
-    except expected as exc:
+    except (HashviewError, *_MISSING) as exc:  # bad input, an unavailable resource: one line, no traceback
         return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     except OSError as exc:  # a full disk, a read-only folder, a failing device: which file, and what to do
         logging.getLogger(__name__).info("details of the failure", exc_info=True)
@@ -432,17 +429,23 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("cancelled; what was finished is kept", EXIT_CANCELLED)
 
 
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    """Errors that mean bad input or an unavailable resource: one line, no traceback."""
-    from hashview.core.nets.device import DeviceError
-    from hashview.core.methods import UnknownMethodError
+# OS errors that name a file the user gave: their own line says it all. The others
+# (PermissionError, a full disk, ...) go to ``_os_fault``, which adds what to do.
+_MISSING = (FileNotFoundError, NotADirectoryError)
 
-    from hashview.core.train.evaluation import DataError
 
-    from hashview.core.catalog.database import CatalogError
+def _runtime_from_environ():
+    """The environment's ``HASHVIEW_*`` choices (``core/runtime.py``), read once, here at the edge.
 
-    # PermissionError is left to ``_os_fault``, which adds what to do.
-    return (DeviceError, UnknownMethodError, DataError, CatalogError, FileNotFoundError, NotADirectoryError)
+    The search engine is chosen now for the whole process; the rest travels
+    with the command's options (``Library.open(runtime=)``, ``EvalOptions``).
+    """
+    from hashview.core.hamming.search import set_kernel
+    from hashview.core.runtime import RuntimeOptions
+
+    runtime = RuntimeOptions.from_environ(os.environ)
+    set_kernel(runtime.kernel)
+    return runtime
 
 
 def _os_fault(exc: OSError) -> str:

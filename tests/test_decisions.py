@@ -271,7 +271,9 @@ def test_a_version_1_catalog_migrates_to_the_decisions_table(tmp_path):
 
 
 def test_decisions_reach_a_training_on_decisions_as_pairs(lib, monkeypatch):
-    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "1")  # ten rounds of at least one step each
+    from hashview.core.runtime import RuntimeOptions
+
+    lib.runtime = RuntimeOptions(dupnet_seconds=1)  # HASHVIEW_DUPNET_SECONDS=1: ten rounds of at least one step each
     original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
     lib.record_decision(original, copy, "same")
     lib.record_decision(original, lib.root / "loose_005.jpg", "different")
@@ -299,7 +301,7 @@ def test_only_the_decisions_label_source_trains_on_decisions(lib, monkeypatch):
 
     def fake_train(entries, opts, shelf, cancel=None):
         asked.append(opts)
-        raise ValueError("stop here")
+        raise LibraryError("stop here")  # a user's error; a ValueError would be a bug, and propagate as one
         yield
 
     assert lib.decision_count() == 0
@@ -329,7 +331,7 @@ def test_by_default_training_learns_from_decisions_once_there_are_some(lib, monk
 
     def fake_train(entries, opts, shelf, cancel=None):
         asked.append((opts.method, opts.labels, len(opts.pairs)))
-        raise ValueError("stop here")
+        raise LibraryError("stop here")
         yield
 
     monkeypatch.setattr(library_module, "train_network", fake_train)

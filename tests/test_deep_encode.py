@@ -9,7 +9,6 @@ images from outside the library are searched for.
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
@@ -18,6 +17,7 @@ from PIL import Image
 
 from hashview.core.events import Finished
 from hashview.core.library import Library
+from hashview.core.runtime import RuntimeOptions
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -26,9 +26,10 @@ TINY_DUPNET = {"method": "dupnet", "bits": 32, "input_size": 32, "epochs": 1, "b
 
 
 @pytest.fixture
-def few_steps(monkeypatch):
-    """Four training steps whatever the library's size (dupnet otherwise trains for minutes)."""
-    monkeypatch.setenv("HASHVIEW_PARAMS", json.dumps({"min_steps": 4, "passes": 0.0}))
+def few_steps():
+    """Four training steps whatever the library's size (dupnet otherwise trains for minutes): what
+    ``HASHVIEW_PARAMS='{"min_steps": 4, "passes": 0}'`` gives a library the command line opens."""
+    return RuntimeOptions(params={"min_steps": 4, "passes": 0.0})
 
 
 def drain(events):
@@ -46,7 +47,7 @@ def zero_distance_paths(result):
 def test_photos_added_after_a_deep_training_are_encoded_and_outside_queries_found(tmp_path, few_steps):
     root = tmp_path / "photos"
     old = [make_photo(root / f"p{i:02d}.jpg", (64, 48), seed=i) for i in range(10)]
-    with Library.open(root) as library:
+    with Library.open(root, runtime=few_steps) as library:
         drain(library.index())
         trained = drain(library.train(**TINY_DUPNET))
         network = library.current_network()

@@ -32,12 +32,14 @@ def test_cpu_flags_reads_the_flags_line_of_cpuinfo(tmp_path):
     ({"amx_bf16"}, "0", False),
 ])
 def test_cpu_training_uses_bfloat16_only_where_the_cpu_multiplies_it_in_hardware(monkeypatch, flags, env, expected):
+    """``HASHVIEW_CPU_BF16`` is read at the edge (``RuntimeOptions``) and reaches the choice as an argument."""
+    from hashview.core.runtime import CPU_BF16_ENV, RuntimeOptions
+
     monkeypatch.setattr(device, "cpu_flags", lambda: frozenset(flags))
-    if env is None:
-        monkeypatch.delenv(device.CPU_BF16_ENV, raising=False)
-    else:
-        monkeypatch.setenv(device.CPU_BF16_ENV, env)
-    assert device.cpu_trains_in_bfloat16() is expected
+    choice = RuntimeOptions.from_environ({} if env is None else {CPU_BF16_ENV: env}).cpu_bf16
+    assert device.cpu_trains_in_bfloat16(choice) is expected
+    monkeypatch.setenv(CPU_BF16_ENV, "1" if not expected else "0")  # the process's environment: not read here
+    assert device.cpu_trains_in_bfloat16(choice) is expected
 
 
 @pytest.mark.parametrize("env, compute, name", [("1", torch.bfloat16, "bfloat16"), ("0", torch.float32, "float32")])
@@ -51,7 +53,9 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
     from hashview.core.methods.dupnet import DupNet
     from imagefactory import photo_array
 
-    monkeypatch.setenv(device.CPU_BF16_ENV, env)
+    from hashview.core.runtime import CPU_BF16_ENV, RuntimeOptions
+
+    cpu_bf16 = RuntimeOptions.from_environ({CPU_BF16_ENV: env}).cpu_bf16
     seen = []
     real_loss = DupNet.loss
 
@@ -61,7 +65,8 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
 
     monkeypatch.setattr(DupNet, "loss", spy)
     x = np.stack([photo_array((32, 32), seed=s) for s in range(8)])
-    run = DeepRun(bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0})
+    run = DeepRun(bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0},
+                  cpu_bf16=cpu_bf16)
     events, (model, stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
     assert seen == [compute, compute]
     assert stats["compute"] == name  # kept with the network

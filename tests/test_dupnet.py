@@ -197,11 +197,11 @@ def test_one_view_is_refused_in_one_line():
 
 
 def test_hashview_params_changes_a_runs_parameters_and_refuses_names_it_lacks():
-    """The variable is read at the edge (``run_env``) into the run's overrides, which the run checks by name."""
-    from hashview.core.methods.run_env import PARAMS_ENV, run_options_from_environ
+    """The variable is read at the edge (``RuntimeOptions``) into the run's overrides, which the run checks by name."""
+    from hashview.core.runtime import PARAMS_ENV, RuntimeOptions
 
     def fit_with(text):
-        overrides = run_options_from_environ({PARAMS_ENV: text})["overrides"]
+        overrides = RuntimeOptions.from_environ({PARAMS_ENV: text}).params
         return fit(photos(), bits=16, epochs=1, batch_size=6, input_size=32, steps=1, params=overrides)
 
     _model, stats, _events = fit_with('{"views": 3, "hard_negatives": 2}')

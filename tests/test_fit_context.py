@@ -92,8 +92,12 @@ def test_dupnet_takes_its_time_budget_from_the_run_not_the_environment(monkeypat
 
 
 def test_the_environment_becomes_run_options_and_a_bad_value_is_refused_naming_it():
+    from hashview.core.errors import OptionError
     from hashview.core.methods.deep import apply_run_options
-    from hashview.core.methods.run_env import run_options_from_environ
+    from hashview.core.runtime import RuntimeOptions
+
+    def run_options_from_environ(environ):
+        return RuntimeOptions.from_environ(environ).run_options()
 
     assert run_options_from_environ({}) == {}
     options = run_options_from_environ({"HASHVIEW_PARAMS": ' {"k1": 3} ', "HASHVIEW_DUPNET_SECONDS": "30"})
@@ -104,7 +108,7 @@ def test_the_environment_becomes_run_options_and_a_bad_value_is_refused_naming_i
     assert apply_run_options(DeepRun(bits=16, budget_s=9.0), options).budget_s == 9.0
     for name, bad in [("HASHVIEW_PARAMS", "k1=3"), ("HASHVIEW_PARAMS", "[3]"), ("HASHVIEW_DUPNET_SECONDS", "soon"),
                       ("HASHVIEW_DUPNET_SECONDS", "-1")]:
-        with pytest.raises(ValueError, match=f"^{name}"):
+        with pytest.raises(OptionError, match=f"^{name}"):  # a ValueError too, as before
             run_options_from_environ({name: bad})
 
 
@@ -129,7 +133,7 @@ def test_every_hook_takes_one_fit_context():
     ("k1=3", "HASHVIEW_PARAMS is not JSON"),
 ])
 def test_eval_still_reads_hashview_params_and_refuses_bad_text_in_one_line(tmp_path, capsys, monkeypatch, text, message):
-    """Until the command line reads the environment itself, ``hashview eval`` passes it on as run options."""
+    """The command line reads the environment and ``hashview eval`` passes it on as run options."""
     from hashview.cli import main
 
     monkeypatch.setenv("HASHVIEW_PARAMS", text)

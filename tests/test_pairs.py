@@ -24,7 +24,6 @@ def test_probing_plans_on_unbalanced_clustered_codes(monkeypatch, parts, bits):
     # Unbalanced bits (most bits rarely set) and heavy buckets of identical and near codes.
     monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 0)
     monkeypatch.setattr(pairs_module, "_CANDIDATE_COST", 0)
-    monkeypatch.setattr(pairs_module, "_FORCE_PARTS", parts)
     rng = np.random.default_rng(bits)
     p = np.linspace(0.02, 0.5, bits)
     centres = rng.random((40, bits)) < p
@@ -33,7 +32,7 @@ def test_probing_plans_on_unbalanced_clustered_codes(monkeypatch, parts, bits):
     codes = pack_codes(noisy)
     for radius in (1, 3, 5):
         want = reference_pairs(codes, radius)
-        got = pairs_within(codes, radius, max_memory_bytes=1)
+        got = pairs_within(codes, radius, max_memory_bytes=1, parts=parts)
         for g, w in zip(got, want):
             assert np.array_equal(g, w)
 
@@ -123,7 +122,7 @@ def test_unpacked_expansion_matches_the_packed_one():
     codes = pack_codes(rng.random((300, 16)) < 0.5)[rng.integers(0, 300, 500)]
     words, _bits = pairs_module.code_words(codes)
     unique, inverse, order = pairs_module._unique_rows(words)
-    ua, ub, ud = pairs_module._distinct_pairs(unique, 3, 16, 1 << 20)
+    ua, ub, ud = pairs_module._distinct_pairs(unique, 3, 16, 1 << 20, compiled=False, parts=None)
     packed = pairs_module._expand(inverse, order, unique.shape[0], ua, ub, ud)
     sizes = np.bincount(inverse, minlength=unique.shape[0]).astype(np.int64)
     group_start = np.cumsum(sizes) - sizes

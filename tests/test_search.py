@@ -117,14 +117,15 @@ def pair_method(request, monkeypatch):
     "pigeonhole": radius + 1 substrings, exact buckets only; "probing": as few
     substrings as possible, so every bucket within a sub-radius is probed.
     The patch is the same for every generated example, so sharing it is safe.
+    Returns the keyword arguments of ``pairs_within`` that force the plan.
     """
     if request.param in ("pigeonhole", "probing"):
         monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 0)
         monkeypatch.setattr(pairs_module, "_CANDIDATE_COST", 0)
-        monkeypatch.setattr(pairs_module, "_FORCE_PARTS", 10**9 if request.param == "pigeonhole" else 1)
-    elif request.param == "brute":
+        return {"parts": 10**9 if request.param == "pigeonhole" else 1}
+    if request.param == "brute":
         monkeypatch.setattr(pairs_module, "_BRUTE_MAX_ROWS", 10**9)
-    return request.param
+    return {}
 
 
 @settings(
@@ -134,7 +135,7 @@ def pair_method(request, monkeypatch):
 def test_pairs_within_matches_brute_force(pair_method, data, radius_pick):
     codes, k, rng = data
     radius = radius_pick if radius_pick < 6 else k  # radius K: every pair
-    i, j, d = pairs_within(codes, radius, max_memory_bytes=1)  # tiny chunks
+    i, j, d = pairs_within(codes, radius, max_memory_bytes=1, **pair_method)  # tiny chunks
     got = list(zip(i.tolist(), j.tolist(), d.tolist()))
     assert got == brute_pairs(codes, radius)
     assert i.dtype == j.dtype == d.dtype == np.int64
@@ -149,7 +150,7 @@ def test_pairs_within_larger_clustered(pair_method):
     ref = np.bitwise_count(codes[:, None, :] ^ codes[None, :, :]).sum(axis=2)
     for radius in (0, 2, 4):
         a, b = np.nonzero(np.triu(ref <= radius, k=1))
-        i, j, d = pairs_within(codes, radius, max_memory_bytes=1 << 16)
+        i, j, d = pairs_within(codes, radius, max_memory_bytes=1 << 16, **pair_method)
         assert np.array_equal(i, a) and np.array_equal(j, b)
         assert np.array_equal(d, ref[a, b])
 

@@ -1,8 +1,8 @@
 """The compiled Hamming kernel and the numpy path, each against brute force.
 
 ``hashview.core.hamming.search`` runs the C kernel (``hashview.core.hamming._hamming``) when it
-was built, the numpy path otherwise; ``search.KERNEL`` picks one at every call,
-so each test here runs both. Brute force unpacks the bits and sorts by
+was built, the numpy path otherwise; every search function takes ``kernel=`` for
+one call, so each test here runs both. Brute force unpacks the bits and sorts by
 (distance, row).
 """
 
@@ -37,12 +37,10 @@ def compilers() -> list[str]:
 
 
 @pytest.fixture(params=["c", "numpy"])
-def kernel(request, monkeypatch):
-    if request.param == "c":
-        if _hamming is None:
-            pytest.skip("the C kernel was not built")
-        monkeypatch.setattr(search, "_hamming", _hamming)  # also under HASHVIEW_NO_KERNEL=1
-    monkeypatch.setattr(search, "KERNEL", request.param)
+def kernel(request):
+    """The engine each search call of a test asks for (``kernel=``)."""
+    if request.param == "c" and _hamming is None:
+        pytest.skip("the C kernel was not built")
     return request.param
 
 
@@ -62,17 +60,17 @@ def brute(codes: np.ndarray, queries: np.ndarray, k: int):
     return order, np.take_along_axis(dist, order, axis=1), dist
 
 
-def check_all(codes: np.ndarray, queries: np.ndarray, k: int, radius: int) -> None:
+def check_all(codes: np.ndarray, queries: np.ndarray, k: int, radius: int, kernel: str) -> None:
     want_idx, want_dist, dist = brute(codes, queries, k)
-    idx, d = search.top_k(codes, queries, k)
+    idx, d = search.top_k(codes, queries, k, kernel=kernel)
     assert idx.dtype == d.dtype == np.int64
     assert np.array_equal(idx, want_idx) and np.array_equal(d, want_dist)
-    one_idx, one_d = search.top_k(codes, queries[0], k)  # a 1-D query
+    one_idx, one_d = search.top_k(codes, queries[0], k, kernel=kernel)  # a 1-D query
     assert np.array_equal(one_idx, want_idx[:1]) and np.array_equal(one_d, want_dist[:1])
     for q, row in zip(queries[:2], dist[:2]):
-        got = search.hamming_distances(codes, q)
+        got = search.hamming_distances(codes, q, kernel=kernel)
         assert got.dtype == np.int64 and np.array_equal(got, row)
-        hits, hd = search.within_radius(codes, q, radius)
+        hits, hd = search.within_radius(codes, q, radius, kernel=kernel)
         want = np.argsort(row, kind="stable")
         want = want[row[want] <= radius]
         assert np.array_equal(hits, want) and np.array_equal(hd, row[want])
@@ -99,7 +97,7 @@ def cases(draw):
 @given(case=cases())
 def test_both_paths_match_brute_force(kernel, threads, case):
     codes, queries, k, radius = case
-    check_all(codes, queries, k, radius)
+    check_all(codes, queries, k, radius, kernel)
 
 
 @pytest.mark.parametrize("bits", [64, 128, 72, 256])
@@ -111,7 +109,7 @@ def test_larger_scan_with_ties_across_blocks_and_threads(kernel, threads, bits):
     codes[n // 2 :] = codes[3]
     queries = codes[[3, 0, n - 1, 12_345, 7]]
     for k in (1, 100, n // 2 + 9):
-        check_all(codes, queries, k, radius=2)
+        check_all(codes, queries, k, radius=2, kernel=kernel)
 
 
 @NEEDS_KERNEL
@@ -139,19 +137,17 @@ def test_kernel_row_ranges_are_absolute_and_merge_like_a_whole_scan():
 
 @NEEDS_KERNEL
 @pytest.mark.parametrize("bits", [8, 64, 72, 128, 200, 256, 1024])
-def test_portable_popcount_gives_the_same_answers(bits, monkeypatch):
-    monkeypatch.setattr(search, "_hamming", _hamming)
-    monkeypatch.setattr(search, "KERNEL", "c")
+def test_portable_popcount_gives_the_same_answers(bits):
     rng = np.random.default_rng(bits)
     codes = pack_codes(rng.random((2000, bits)) < 0.3)
     queries = codes[:3]
     before = _hamming.set_popcount("swar")
     try:
         assert _hamming.popcount() == "swar"
-        slow = search.top_k(codes, queries, 20), search.hamming_distances(codes, queries[0])
+        slow = search.top_k(codes, queries, 20, kernel="c"), search.hamming_distances(codes, queries[0], kernel="c")
     finally:
         _hamming.set_popcount(before)
-    fast = search.top_k(codes, queries, 20), search.hamming_distances(codes, queries[0])
+    fast = search.top_k(codes, queries, 20, kernel="c"), search.hamming_distances(codes, queries[0], kernel="c")
     want_idx, want_dist, dist = brute(codes, queries, 20)
     for (idx, d), row in (slow, fast):
         assert np.array_equal(idx, want_idx) and np.array_equal(d, want_dist)
@@ -162,8 +158,8 @@ def test_non_contiguous_codes_and_queries(kernel):
     rng = np.random.default_rng(9)
     big = rng.integers(0, 256, (400, 24), dtype=np.uint8)
     codes, queries = big[::2, 4:20], big[1:7:2, 4:20]  # strided views, 128 bits
-    check_all(np.ascontiguousarray(codes), np.ascontiguousarray(queries), 7, 60)
-    idx, d = search.top_k(codes, queries, 7)
+    check_all(np.ascontiguousarray(codes), np.ascontiguousarray(queries), 7, 60, kernel)
+    idx, d = search.top_k(codes, queries, 7, kernel=kernel)
     want_idx, want_dist, _ = brute(np.ascontiguousarray(codes), np.ascontiguousarray(queries), 7)
     assert np.array_equal(idx, want_idx) and np.array_equal(d, want_dist)
 
@@ -205,12 +201,42 @@ def test_kernel_was_built():
     )
     assert _hamming is not None
     if os.environ.get("HASHVIEW_NO_KERNEL", "").strip() in ("", "0"):
-        assert search.KERNEL == "c"
+        assert search.set_kernel(None) == "c"
     assert _hamming.popcount() in ("popcnt", "builtin", "swar")
 
 
-def test_environment_variable_forces_numpy():
-    code = "from hashview.core.hamming import search; print(search.KERNEL)"
+def test_importing_search_reads_no_environment():
+    """The engine is chosen at the edge: ``HASHVIEW_NO_KERNEL`` alone changes nothing in a plain import."""
+    code = "from hashview.core.hamming import search; print(search.KERNEL, search._hamming is not None)"
     env = {**os.environ, "HASHVIEW_NO_KERNEL": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "numpy"
+    kernel, built = out.stdout.split()
+    assert kernel == ("c" if built == "True" else "numpy")
+
+
+def test_environment_variable_forces_numpy_through_the_command_line(tmp_path):
+    """``HASHVIEW_NO_KERNEL=1 hashview ...``: the command line chooses numpy before any search."""
+    code = ("import sys; from hashview.cli import main; from hashview.core.hamming import search; "
+            "code = main(['index', sys.argv[1]]); print(search.KERNEL); sys.exit(code)")
+    (tmp_path / "photos").mkdir()
+    for value, want in (("1", "numpy"), ("0", "c" if _hamming is not None else "numpy")):
+        env = {**os.environ, "HASHVIEW_NO_KERNEL": value}
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "photos")], env=env, capture_output=True,
+                             text=True, check=True)
+        assert out.stdout.split()[-1] == want
+
+
+def test_set_kernel_and_the_kernel_keyword():
+    before = search.KERNEL
+    try:
+        assert search.set_kernel("numpy") == "numpy" == search.engine()
+        assert search.engine("numpy") == "numpy"
+        if _hamming is not None:
+            assert search.engine("c") == "c"  # one call's choice wins over the default
+            assert search.set_kernel(None) == "c"
+        with pytest.raises(ValueError):
+            search.set_kernel("gpu")
+        with pytest.raises(ValueError):
+            search.engine("fast")
+    finally:
+        search.set_kernel(before)

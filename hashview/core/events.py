@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 
 class Cancelled(Exception):
-    """Raised inside a job when its cancel token was set between two steps."""
+    """Raised inside a job when its cancel token was set between two steps.
+
+    Not a ``HashviewError`` (``errors.py``): cancelling is what the user wanted,
+    not something that went wrong, and the front ends say so differently
+    (the command line exits 130, the app shows no error).
+    """
 
 
 class CancelToken:
@@ -104,3 +110,41 @@ class ProgressMeter:
         if self.total is not None and rate > 0:
             eta = max(self.total - self.done, 0) / rate
         return Progress(self.stage, self.done, self.total, rate, eta, message)
+
+
+def drain(job: Iterable[Any], on_event: Callable[[Any], None] | None = None) -> Any:
+    """Run a job to its end, handing every event to ``on_event``; returns what the job made.
+
+    Jobs end in one of two ways: a generator that ``return``s a value (an
+    encoder's codes, a fit's model) gives that value; a job that yields a
+    ``Finished`` event instead gives that event's summary ({} when there is
+    none). ``on_event`` sees every event, ``Finished`` included. The one place
+    a job is driven by hand: the command line, the library and the benchmarks
+    all use it.
+    """
+    summary: dict[str, Any] = {}
+    iterator = iter(job)
+    while True:
+        try:
+            event = next(iterator)
+        except StopIteration as stop:
+            return stop.value if stop.value is not None else summary
+        if isinstance(event, Finished):
+            summary = event.summary
+        if on_event is not None:
+            on_event(event)
+
+
+def relay(job: Generator[Any, None, Any]) -> Generator[Any, None, dict[str, Any]]:
+    """Re-yield a sub-job's events but its ``Finished``, and return that summary: ``summary = yield from relay(job)``.
+
+    For a job that runs another as one of its steps (training ends by encoding)
+    and reports one ``Finished`` of its own.
+    """
+    summary: dict[str, Any] = {}
+    for event in job:
+        if isinstance(event, Finished):
+            summary = event.summary
+        else:
+            yield event
+    return summary

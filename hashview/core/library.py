@@ -19,12 +19,13 @@ import numpy as np
 from hashview.core.hamming import search as hamming
 from hashview.core.catalog.database import Catalog, Entry
 from hashview.core.hamming.codes import CodeSet, CodeStore, merge_codes, restrict_codes
-from hashview.core.events import CancelToken, Finished, Progress, Skipped
+from hashview.core.events import CancelToken, Finished, Progress, Skipped, drain, relay
 from hashview.core.catalog.indexing import index_library
 from hashview.core.duplicates.finder import DuplicatesMixin
-from hashview.core.errors import LibraryError
+from hashview.core.errors import HashviewError, LibraryError
 from hashview.core.nets.shelf import NetworkInfo, NetworkNotFound, NetworkShelf
 from hashview.core.paths import library_dir
+from hashview.core.runtime import RuntimeOptions
 from hashview.core.stale_temp import remove_stale_temp
 from hashview.core.train.pipeline import TrainOptions, train_network
 
@@ -54,16 +55,23 @@ class Library(DuplicatesMixin):
     training, codes, search, forgetting trashed files) is here.
     """
 
-    def __init__(self, root: Path, catalog: Catalog) -> None:
+    def __init__(self, root: Path, catalog: Catalog, runtime: RuntimeOptions | None = None) -> None:
         self.root = Path(root)
         self.catalog = catalog
+        self.runtime = runtime or RuntimeOptions()  # the environment's choices, read by the front end (runtime.py)
         self.directory = library_dir(self.root)
         self.shelf = NetworkShelf(self.directory / "networks")
         self.codes = CodeStore(self.directory / "codes")
         self._hashers: dict[str, Any] = {}
 
     @classmethod
-    def open(cls, root: Path | str) -> "Library":
+    def open(cls, root: Path | str, runtime: RuntimeOptions | None = None) -> "Library":
+        """Open (and create the catalog of) the library of folder ``root``.
+
+        ``runtime``: the process's options from the environment, which the front
+        end read (``RuntimeOptions.from_environ``); every training run of this
+        library gets them. None: the defaults, whatever the environment says.
+        """
         root = Path(root).expanduser()
         if not root.exists():
             raise LibraryError(f"no such folder: {root}")
@@ -71,7 +79,7 @@ class Library(DuplicatesMixin):
             raise LibraryError(f"not a folder: {root}")
         root = root.resolve()
         remove_stale_temp(library_dir(root))  # temporary files of a crashed earlier run
-        library = cls(root, Catalog.for_root(root))
+        library = cls(root, Catalog.for_root(root), runtime)
         if library.catalog.rebuilt_from is not None and not library.catalog.get_meta(CURRENT_NETWORK_KEY):
             networks = library.networks()  # the damaged catalog named the current one: the newest is the best guess
             if networks:
@@ -131,10 +139,7 @@ class Library(DuplicatesMixin):
     def rename_network(self, name: str, new_name: str) -> NetworkInfo:
         """Rename a network; its id, codes and current status stay as they were."""
         info = self.network(name)
-        try:
-            return self.shelf.rename(info.id, new_name)
-        except ValueError as exc:
-            raise LibraryError(str(exc)) from None
+        return self.shelf.rename(info.id, new_name)  # a bad name: OptionError, a LibraryError
 
     def delete_network(self, name: str, make_current: str | None = None, leave_none: bool = False) -> NetworkInfo | None:
         """Delete a network file, its summary and its codes.
@@ -195,8 +200,6 @@ class Library(DuplicatesMixin):
             info, hasher = self.shelf.import_file(path, lambda copy: load_hasher(copy, display=str(path)), name)
         except NetworkFileError as exc:
             raise LibraryError(f"not imported: {exc}") from None
-        except ValueError as exc:
-            raise LibraryError(str(exc)) from None
         self._hashers[info.id] = hasher
         logger.info("imported network %s from %s", info.id, path)
         return info
@@ -222,7 +225,13 @@ class Library(DuplicatesMixin):
         ``labels="auto"`` (or none given) means decisions when the library has
         some and the method can learn from them, else none: a plain ``hashview
         train F`` after a session in the duplicates explorer learns from it.
-        Ends with ``Finished(summary={"network": id, ...})``.
+        Ends with ``Finished(summary={"network": id, ...})``. The library's
+        ``runtime`` options apply unless ``runtime`` is among the options.
+
+        Raises:
+            LibraryError: whatever the user can change (an option, the photos, a
+                backbone's weights, the device), in one line; the error behind it
+                is its ``__cause__``. Any other exception is a bug and propagates as it is.
         """
         entries = self.entries()
         if not entries:
@@ -231,23 +240,21 @@ class Library(DuplicatesMixin):
             options["labels"] = self._auto_label_source(options.get("method"))
         if options.get("labels") == "decisions" and "pairs" not in options:
             options["pairs"] = self._decision_id_pairs()
+        options.setdefault("runtime", self.runtime)
         opts = TrainOptions(**options)
         try:
             outcome = yield from train_network(entries, opts, self.shelf, cancel)
-        except ValueError as exc:
-            raise LibraryError(str(exc)) from None
+        except LibraryError:
+            raise
+        except HashviewError as exc:  # one type for the library's callers (the app shows its line as it is)
+            raise LibraryError(str(exc)) from exc
         info = outcome.info
         self._hashers[info.id] = outcome.hasher
         if outcome.codes is not None:
             self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries})
         self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
         summary = {"network": info.id, "method": info.method, "bits": info.bits, **outcome.summary}
-        encode_summary: dict[str, Any] = {}
-        for event in self.encode(info.id, cancel):
-            if isinstance(event, Finished):
-                encode_summary = event.summary
-            else:
-                yield event
+        encode_summary = yield from relay(self.encode(info.id, cancel))
         summary["encoded"] = encode_summary.get("encoded", 0)
         yield Finished(summary)
 
@@ -355,8 +362,7 @@ class Library(DuplicatesMixin):
     def ready_codes(self, network: str | None = None, cancel: CancelToken | None = None) -> tuple[NetworkInfo, CodeSet]:
         """The network's codes for the whole library, encoding what is missing first."""
         info = self.network(network)
-        for _event in self.encode(info.id, cancel):
-            pass
+        drain(self.encode(info.id, cancel))
         codeset, _stamps = self._load_codes(info)
         return info, codeset
 
@@ -414,15 +420,13 @@ class Library(DuplicatesMixin):
             from hashview.core.nets.device import pick_device
 
             hasher = self.hasher(info)
-            gen = hasher.encode([images[n] for n in outside], pick_device("auto"))
             reasons = {}
-            try:
-                while True:
-                    event = next(gen)
-                    if isinstance(event, Skipped):
-                        reasons[event.path] = event.reason
-            except StopIteration as stop:
-                encoded = stop.value
+
+            def note_skipped(event) -> None:
+                if isinstance(event, Skipped):
+                    reasons[event.path] = event.reason
+
+            encoded = drain(hasher.encode([images[n] for n in outside], pick_device("auto")), note_skipped)
             if len(encoded.ok) != len(outside):
                 bad = next(str(images[n]) for i, n in enumerate(outside) if i not in set(encoded.ok.tolist()))
                 raise LibraryError(f"cannot read query image {bad}: {reasons.get(bad, 'not an image')}")

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hashview.core import paths
+from hashview.core.errors import HashviewError
 from hashview.core.catalog.decision_log import DecisionLog, DecisionState
+from hashview.core.catalog.verdict import VERDICTS, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,6 @@ CREATE TABLE IF NOT EXISTS decisions (
 """,
 }
 
-VERDICTS = ("same", "different")
 
 _ENTRY_COLUMNS = "id, relpath, size, mtime_ns, digest, width, height, orientation, taken, label"
 
@@ -127,7 +128,7 @@ class Entry:
     label: str | None
 
 
-class CatalogError(Exception):
+class CatalogError(HashviewError):
     """The catalog file cannot be used (made by a newer hashview, closed, or a fault); str() is one line."""
 
 
@@ -429,7 +430,7 @@ class Catalog:
                     conn.execute("DELETE FROM decisions")
                     conn.executemany(
                         "INSERT INTO decisions (digest_a, digest_b, verdict, decided) VALUES (?, ?, ?, ?)",
-                        ((a, b, v, d) for (a, b), (v, d) in wanted.items()))
+                        ((a, b, Verdict.parse(v).value, d) for (a, b), (v, d) in wanted.items()))
                     if table or salvaged:
                         logger.info("decisions of %s restored from %s", self.db_path,
                                     self._log.path if self._log is not None else "the damaged catalog")
@@ -590,10 +591,13 @@ class Catalog:
     # -- duplicate decisions --------------------------------------------------
 
     @_translated
-    def set_decision(self, digest_a: str, digest_b: str, verdict: str | None) -> None:
-        """Remember (or with None forget) the user's verdict on two contents: "same" or "different"."""
-        if verdict is not None and verdict not in VERDICTS:
-            raise ValueError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+    def set_decision(self, digest_a: str, digest_b: str, verdict: Verdict | str | None) -> None:
+        """Remember (or with None forget) the user's verdict on two contents: "same" or "different".
+
+        Raises:
+            ValueError: a verdict that is neither (a caller's bug: the finder checks what users give).
+        """
+        verdict = None if verdict is None else Verdict.parse(verdict).value  # stored as the plain word
         a, b = sorted((str(digest_a), str(digest_b)))
         with self._write() as conn:
             decided = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now')").fetchone()[0]
@@ -607,11 +611,11 @@ class Catalog:
                     " VALUES (?, ?, ?, ?)", (a, b, verdict, decided))
 
     @_translated
-    def decisions(self) -> list[tuple[str, str, str]]:
+    def decisions(self) -> list[tuple[str, str, Verdict]]:
         """Every remembered verdict as (digest_a, digest_b, verdict), digest_a < digest_b, oldest first."""
         rows = self._conn().execute(
             "SELECT digest_a, digest_b, verdict FROM decisions ORDER BY decided, digest_a, digest_b")
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], Verdict(r[2])) for r in rows]
 
     @_translated
     def decision_count(self) -> int:

@@ -22,12 +22,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from hashview.core.catalog.verdict import Verdict
+
 logger = logging.getLogger(__name__)
 
 #: (digest_a, digest_b) with digest_a < digest_b -> (verdict or None, decided)
-DecisionState = dict[tuple[str, str], tuple[str | None, str]]
+DecisionState = dict[tuple[str, str], tuple[Verdict | str | None, str]]
 
-_VERDICTS = ("same", "different", None)
+
+def _word(verdict: Verdict | str | None) -> str | None:
+    """The word a line stores: "same", "different", or None (withdrawn); the format never changes."""
+    return None if verdict is None else Verdict.parse(verdict).value
 
 
 class DecisionLog:
@@ -52,9 +57,8 @@ class DecisionLog:
             self.lines += 1
             try:
                 row = json.loads(line)
-                a, b, verdict, decided = str(row["a"]), str(row["b"]), row["verdict"], str(row.get("decided", ""))
-                if verdict not in _VERDICTS:
-                    raise ValueError(verdict)
+                a, b, word, decided = str(row["a"]), str(row["b"]), row["verdict"], str(row.get("decided", ""))
+                verdict = None if word is None else Verdict(word)
             except (ValueError, KeyError, TypeError):
                 bad += 1
                 continue
@@ -63,10 +67,10 @@ class DecisionLog:
             logger.warning("%d unreadable line(s) skipped in %s", bad, self.path)
         return state
 
-    def append(self, a: str, b: str, verdict: str | None, decided: str) -> None:
+    def append(self, a: str, b: str, verdict: Verdict | str | None, decided: str) -> None:
         """Record one change (flushed, so another process reading the file sees it)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"a": a, "b": b, "verdict": verdict, "decided": decided}, sort_keys=True)
+        line = json.dumps({"a": a, "b": b, "verdict": _word(verdict), "decided": decided}, sort_keys=True)
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
             fh.flush()
@@ -79,7 +83,8 @@ class DecisionLog:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 for (a, b), (verdict, decided) in sorted(state.items(), key=lambda kv: (kv[1][1], kv[0])):
-                    fh.write(json.dumps({"a": a, "b": b, "verdict": verdict, "decided": decided}, sort_keys=True) + "\n")
+                    fh.write(json.dumps({"a": a, "b": b, "verdict": _word(verdict), "decided": decided},
+                                        sort_keys=True) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)

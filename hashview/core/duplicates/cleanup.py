@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashview.core.errors import HashviewError
 from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, is_link, keep_reason
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ LARGE_SHARE = 0.2
 real libraries rarely hold that many copies, a network that cannot tell photos apart easily does."""
 
 
-class TrashRefused(Exception):
+class TrashRefused(HashviewError):
     """The batch cannot be trashed; str() says which file and why, in one line."""
 
 

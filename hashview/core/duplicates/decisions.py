@@ -1,6 +1,6 @@
 """The user's duplicate decisions applied to code pairs: grouping and the precision a radius implies.
 
-Decisions are pairs of rows (into one library's codes) with a verdict,
+Decisions are pairs of rows (into one library's codes) with a ``Verdict``,
 "same" or "different". They override the codes: two rows marked "different"
 never share a group, and rows marked "same" are grouped at any radius.
 """
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hashview.core.catalog.verdict import Verdict
 from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates
 from hashview.core.hamming.pairs import CodePairs
 
@@ -23,12 +24,13 @@ class RowDecisions:
     different: np.ndarray
 
     @classmethod
-    def from_pairs(cls, pairs: list[tuple[int, int, str]]) -> "RowDecisions":
-        def rows(verdict: str) -> np.ndarray:
-            got = [(min(a, b), max(a, b)) for a, b, v in pairs if v == verdict and a != b]
+    def from_pairs(cls, pairs: list[tuple[int, int, Verdict | str]]) -> "RowDecisions":
+        """Row pairs with a verdict (a ``Verdict`` or its word); a pair of one row with itself is ignored."""
+        def rows(verdict: Verdict) -> np.ndarray:
+            got = [(min(a, b), max(a, b)) for a, b, v in pairs if Verdict.parse(v) is verdict and a != b]
             return np.unique(np.asarray(got, np.int64).reshape(-1, 2), axis=0)
 
-        return cls(rows("same"), rows("different"))
+        return cls(rows(Verdict.SAME), rows(Verdict.DIFFERENT))
 
     @property
     def empty(self) -> bool:

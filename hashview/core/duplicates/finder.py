@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from hashview.core.catalog.database import Entry
+from hashview.core.catalog.verdict import Verdict
 from hashview.core.hamming.codes import CodeSet
 from hashview.core.duplicates.decisions import (
     RowDecisions,
@@ -32,7 +33,8 @@ from hashview.core.nets.shelf import NetworkInfo
 from hashview.core.hamming.pairs import code_pairs_within
 from hashview.core.duplicates.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
 
-VERDICTS = ("same", "different", "undecided")
+UNDECIDED = "undecided"  # what the app passes to forget a verdict (as None does)
+VERDICTS = (*(v.value for v in Verdict), UNDECIDED)
 
 
 def recorded_copy_distance(info: NetworkInfo) -> float | None:
@@ -214,8 +216,8 @@ class DuplicatesMixin:
         return rows
 
     # -------------------------------------------------------------- decisions
-    def record_decision(self, a: Path, b: Path, verdict: str) -> None:
-        """Remember that two files are the "same" picture, "different" ones, or ("undecided") forget it.
+    def record_decision(self, a: Path, b: Path, verdict: Verdict | str | None) -> None:
+        """Remember that two files are the "same" picture, "different" ones, or ("undecided" or None) forget it.
 
         Stored by content digest, so the verdict survives renames, moves and
         rescans, and holds for every exact copy of either file.
@@ -223,14 +225,18 @@ class DuplicatesMixin:
         Raises:
             LibraryError: a file not in the catalog, or an unknown verdict.
         """
-        if verdict not in VERDICTS:
+        if verdict is None or verdict == UNDECIDED:
+            decided = None
+        elif verdict in VERDICTS:
+            decided = Verdict(verdict)
+        else:
             raise LibraryError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
         ea, eb = self._entry_for(a), self._entry_for(b)
-        if ea.digest == eb.digest and verdict == "different":
+        if ea.digest == eb.digest and decided is Verdict.DIFFERENT:
             raise LibraryError(f"{ea.path.name} and {eb.path.name} are identical files: they cannot be different photos")
-        self.catalog.set_decision(ea.digest, eb.digest, None if verdict == "undecided" else verdict)
+        self.catalog.set_decision(ea.digest, eb.digest, decided)
 
-    def decisions(self) -> list[tuple[Path, Path, str]]:
+    def decisions(self) -> list[tuple[Path, Path, Verdict]]:
         """Remembered verdicts between files in the library now: (path, path, "same" | "different")."""
         by_digest: dict[str, list[Entry]] = {}
         for e in self.entries():
@@ -260,7 +266,7 @@ class DuplicatesMixin:
             raise LibraryError(f"not in the library (index it first): {path}")
         return entry
 
-    def _decisions_by_id(self) -> list[tuple[int, int, str]]:
+    def _decisions_by_id(self) -> list[tuple[int, int, Verdict]]:
         by_digest: dict[str, list[int]] = {}
         for e in self.entries():
             by_digest.setdefault(e.digest, []).append(e.id)
@@ -280,5 +286,5 @@ class DuplicatesMixin:
         """Decisions as (file id, file id, +1 same / -1 different), each pair once, for training."""
         seen = {}
         for a, b, v in self._decisions_by_id():
-            seen[(min(a, b), max(a, b))] = 1 if v == "same" else -1
+            seen[(min(a, b), max(a, b))] = v.sign
         return tuple((a, b, v) for (a, b), v in sorted(seen.items()))

@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 
 _BRUTE_MAX_ROWS = 512  # below this many distinct codes, pairs are found by brute force
 _CANDIDATE_COST = 1  # scales the hashing cost estimate against brute force (0: never brute)
-_FORCE_PARTS: int | None = None  # tests: use this many substrings instead of the cheapest plan
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 # Rough costs in nanoseconds per unit on one core, for choosing a plan.
@@ -47,7 +46,8 @@ class _Substring:
 
 
 def pairs_within(
-    codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20
+    codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20, *, kernel: str | None = None,
+    parts: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair of rows i < j at Hamming distance <= ``radius``, exact, sorted by (i, j).
 
@@ -71,11 +71,14 @@ def pairs_within(
         codes: (n, B) uint8 packed codes.
         radius: largest distance reported (inclusive).
         max_memory_bytes: rough bound on working memory, not counting the output.
+        kernel: brute force through "c" (the compiled kernel) or "numpy"; None: ``search.KERNEL``.
+        parts: split the bits into at least this many substrings instead of the cheapest
+            plan (tests and studies of the plans); None: the cheapest.
 
     Returns:
         (i, j, d): int64 arrays, i < j, sorted by i then j.
     """
-    return code_pairs_within(codes, radius, max_memory_bytes).row_pairs()
+    return code_pairs_within(codes, radius, max_memory_bytes, kernel=kernel, parts=parts).row_pairs()
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,10 @@ class CodePairs:
         return _expand(self.inverse, self.order, self.m, self.a, self.b, self.d)
 
 
-def code_pairs_within(codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20) -> CodePairs:
+def code_pairs_within(
+    codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20, *, kernel: str | None = None,
+    parts: int | None = None,
+) -> CodePairs:
     """``pairs_within`` up to the expansion into rows: pairs of distinct codes and each row's code."""
     words, n_bits = code_words(codes)
     radius = min(check_radius(radius), n_bits)
@@ -123,7 +129,8 @@ def code_pairs_within(codes: np.ndarray, radius: int, max_memory_bytes: int = 51
         empty = np.empty(0, np.int64)
         return CodePairs(empty, empty.copy(), 0, empty.copy(), empty.copy(), empty.copy())
     unique, inverse, order = _unique_rows(words)
-    ua, ub, ud = _distinct_pairs(unique, radius, n_bits, max(int(max_memory_bytes), 1 << 20))
+    ua, ub, ud = _distinct_pairs(unique, radius, n_bits, max(int(max_memory_bytes), 1 << 20),
+                                 search.engine(kernel) == "c", parts)
     return CodePairs(inverse, order, unique.shape[0], ua, ub, ud)
 
 
@@ -227,9 +234,10 @@ def _plan_cost(plan: list[_Substring], m: int) -> float:
     return cost
 
 
-def _choose_plan(m: int, n_bits: int, radius: int, word_bits: int) -> list[_Substring] | None:
-    if _FORCE_PARTS is not None:
-        for parts in range(min(_FORCE_PARTS, radius + 1, n_bits), radius + 2):
+def _choose_plan(m: int, n_bits: int, radius: int, word_bits: int, forced: int | None = None) -> list[_Substring] | None:
+    """The cheapest plan, or with ``forced`` the first workable one of at least that many substrings."""
+    if forced is not None:
+        for parts in range(min(forced, radius + 1, n_bits), radius + 2):
             plan = _plan_for(n_bits, radius, parts, word_bits)
             if plan is not None and _patterns(plan) <= 2000:
                 return plan
@@ -242,22 +250,22 @@ def _choose_plan(m: int, n_bits: int, radius: int, word_bits: int) -> list[_Subs
 
 
 def _distinct_pairs(
-    unique: np.ndarray, radius: int, n_bits: int, memory: int
+    unique: np.ndarray, radius: int, n_bits: int, memory: int, compiled: bool, parts: int | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (a < b) of distinct codes within ``radius``; no pair at distance 0 exists."""
     m = unique.shape[0]
     empty = np.empty(0, np.int64)
     if radius == 0 or m < 2:
         return empty, empty.copy(), empty.copy()
-    brute_cost = m * (m - 1) / 2 * _brute_cell_ns(unique)
-    plan = _choose_plan(m, n_bits, radius, unique.dtype.itemsize * 8)
+    brute_cost = m * (m - 1) / 2 * _brute_cell_ns(unique, compiled)
+    plan = _choose_plan(m, n_bits, radius, unique.dtype.itemsize * 8, parts)
     if (
         m <= _BRUTE_MAX_ROWS
         or plan is None
         or _plan_cost(plan, m) * _CANDIDATE_COST >= brute_cost
     ):
         logger.debug("pairs: brute force over %d distinct codes, radius %d", m, radius)
-        return _brute_pairs(unique, radius, memory)
+        return _brute_pairs(unique, radius, memory, compiled)
     logger.debug(
         "pairs: multi-index, %d distinct codes, substrings %s",
         m,
@@ -267,18 +275,13 @@ def _distinct_pairs(
     found = _multi_index_pairs(unique, radius, plan, memory, limit)
     if found is None:
         logger.debug("pairs: buckets too crowded, brute force over %d distinct codes", m)
-        return _brute_pairs(unique, radius, memory)
+        return _brute_pairs(unique, radius, memory, compiled)
     return found
 
 
-def _kernel_ready() -> bool:
-    """Whether brute force runs through the compiled kernel (built, and not switched off)."""
-    return search.KERNEL == "c" and search._hamming is not None
-
-
-def _brute_cell_ns(unique: np.ndarray) -> float:
+def _brute_cell_ns(unique: np.ndarray, compiled: bool) -> float:
     """What one pair of codes costs brute force, for weighing it against multi-index hashing."""
-    if _kernel_ready():
+    if compiled:
         return _NS_BRUTE_CELL
     return _NS_BRUTE_WORD_NUMPY * max(1.0, unique.shape[1] * unique.dtype.itemsize / 8)
 
@@ -429,7 +432,7 @@ def _multi_index_pairs(
 
 
 def _brute_pairs(
-    unique: np.ndarray, radius: int, memory: int
+    unique: np.ndarray, radius: int, memory: int, compiled: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All pairs within ``radius`` by comparing every row with the rows after it.
 
@@ -439,7 +442,7 @@ def _brute_pairs(
     of times slower (30,000 random 128-bit codes: 21 s; the kernel: see
     ``_kernel_brute_pairs``).
     """
-    if _kernel_ready():
+    if compiled:  # search.engine(kernel) == "c": the kernel was built and chosen
         return _kernel_brute_pairs(unique, radius)
     return _numpy_brute_pairs(unique, radius, memory)
 

@@ -16,9 +16,13 @@ Two interchangeable engines do the scanning. The compiled kernel
 ``hashview.core.hamming._hamming`` (built from ``_hamming.c`` when hashview is
 installed with a C compiler at hand) fuses XOR, popcount and top-k selection
 into one loop over the codes (rows of any K, read as 64-bit words plus a
-masked tail word); without it, or with ``HASHVIEW_NO_KERNEL=1`` in
-the environment, the numpy path below runs (it is also the reference the
-kernel is tested against). ``KERNEL`` says which one is in use: "c" or "numpy".
+masked tail word); without it the numpy path below runs (it is also the
+reference the kernel is tested against). Every search function takes
+``kernel=`` ("c" or "numpy") for one call; without it the call uses
+``KERNEL``, the process's default: the kernel when it was built, or what the
+edge chose at start-up with ``set_kernel`` (``HASHVIEW_NO_KERNEL=1`` makes
+``cli.py`` and ``app.py`` choose numpy). Importing this module reads no
+environment.
 """
 
 from __future__ import annotations
@@ -40,10 +44,11 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+KERNELS = ("c", "numpy")
+
+
 def _load_kernel():
-    """The compiled kernel module, or None when it is missing or HASHVIEW_NO_KERNEL is set."""
-    if os.environ.get("HASHVIEW_NO_KERNEL", "").strip() not in ("", "0"):
-        return None
+    """The compiled kernel module, or None when it was not built."""
     try:
         from hashview.core.hamming import _hamming
     except ImportError:
@@ -52,7 +57,33 @@ def _load_kernel():
 
 
 _hamming = _load_kernel()
-KERNEL = "c" if _hamming is not None else "numpy"  # read at every call: tests switch it
+KERNEL = "c" if _hamming is not None else "numpy"  # the default engine of a call; only ``set_kernel`` changes it
+
+
+def set_kernel(choice: str | None) -> str:
+    """Choose the default engine once, at start-up (``cli.py``, ``app.py``); returns the one now in use.
+
+    ``choice`` is "numpy", "c", or None for the best there is: the kernel when
+    it was built. "c" without a built kernel falls back to numpy, as a plain
+    start does.
+    """
+    global KERNEL
+    if choice is not None and choice not in KERNELS:
+        raise ValueError(f"a search kernel is one of {', '.join(KERNELS)} or None, not {choice!r}")
+    KERNEL = "numpy" if choice == "numpy" or _hamming is None else "c"
+    logger.debug("Hamming search runs on %s", KERNEL)
+    return KERNEL
+
+
+def engine(kernel: str | None = None) -> str:
+    """The engine of one call: ``kernel`` when given ("c" needs the built kernel), else ``KERNEL``."""
+    if kernel is None:
+        return KERNEL
+    if kernel not in KERNELS:
+        raise ValueError(f"a search kernel is one of {', '.join(KERNELS)}, not {kernel!r}")
+    if kernel == "c" and _hamming is None:
+        raise ValueError("the compiled search kernel was not built (reinstall hashview with a C compiler)")
+    return kernel
 
 
 def _threads() -> int:
@@ -154,13 +185,16 @@ def _scan_buffers(words: np.ndarray, n_bits: int) -> tuple[np.ndarray, np.ndarra
 # ---------------------------------------------------------------------------- queries
 
 
-def hamming_distances(codes: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """The Hamming distance from every row of ``codes`` to one packed ``query``, as int64 (n,)."""
+def hamming_distances(codes: np.ndarray, query: np.ndarray, *, kernel: str | None = None) -> np.ndarray:
+    """The Hamming distance from every row of ``codes`` to one packed ``query``, as int64 (n,).
+
+    ``kernel``: "c" or "numpy" for this call; None is the process's default (``KERNEL``).
+    """
     words, n_bits = code_words(codes)
     qw = _query_words(query, codes.shape[1])
     if qw.shape[0] != 1:
         raise ValueError(f"expected a single query, got {qw.shape[0]}")
-    if KERNEL == "c":
+    if engine(kernel) == "c":
         return _distances_kernel(words, qw, np.empty(words.shape[0], np.int64))
     out, buf = _scan_buffers(words, n_bits)
     return _scan(words, qw[0], out, buf).astype(np.int64)
@@ -278,7 +312,9 @@ def _best(
     return indices, distances, counts
 
 
-def top_k(codes: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def top_k(
+    codes: np.ndarray, queries: np.ndarray, k: int, *, kernel: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest rows to each query, exact, ordered by (distance, row index).
 
     One pass selects while it scans: nothing like an argpartition over all n
@@ -292,6 +328,7 @@ def top_k(codes: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, n
         codes: (n, B) uint8 packed codes.
         queries: (B,) for one query or (q, B).
         k: how many results per query; fewer when n < k.
+        kernel: "c" or "numpy" for this call; None is the process's default (``KERNEL``).
 
     Returns:
         (indices, distances), both int64 of shape (q, min(k, n)); q = 1 for a single query.
@@ -305,7 +342,7 @@ def top_k(codes: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, n
     n_queries = qw.shape[0]
     if kk == 0 or n_queries == 0:
         return np.empty((n_queries, kk), np.int64), np.empty((n_queries, kk), np.int64)
-    if KERNEL == "c":
+    if engine(kernel) == "c":
         return _top_k_kernel(words, qw, kk)
     bound = _thresholds(words, qw, kk, n_bits)
 
@@ -376,9 +413,11 @@ def _distances_kernel(words: np.ndarray, qw: np.ndarray, out: np.ndarray) -> np.
 
 
 def within_radius(
-    codes: np.ndarray, query: np.ndarray, radius: int
+    codes: np.ndarray, query: np.ndarray, radius: int, *, kernel: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every row within ``radius`` (inclusive) of one query, ordered by (distance, row index).
+
+    ``kernel``: "c" or "numpy" for this call; None is the process's default (``KERNEL``).
 
     Returns:
         (indices, distances), both int64 of shape (m,).
@@ -389,7 +428,7 @@ def within_radius(
         raise ValueError(f"expected a single query, got {qw.shape[0]}")
     radius = check_radius(radius)
     out, buf = _scan_buffers(words, n_bits)
-    dist = _distances_kernel(words, qw, out) if KERNEL == "c" else _scan(words, qw[0], out, buf)
+    dist = _distances_kernel(words, qw, out) if engine(kernel) == "c" else _scan(words, qw[0], out, buf)
     hits = np.flatnonzero(dist <= min(radius, n_bits))
     hit_dist = dist[hits]
     order = np.argsort(hit_dist, kind="stable")

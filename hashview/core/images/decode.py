@@ -26,6 +26,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from hashview.core.errors import HashviewError
 from hashview.core.images.budget import decode_cost, shared_budget
 from hashview.core.images.pillow_warnings import caught_for_file
 from hashview.core.images.safe_open import FileTooLarge, NotARegularFile, open_regular
@@ -81,7 +82,7 @@ _TAG_EXIF_IFD = 0x8769
 _TAG_DATETIME_ORIGINAL = 36867
 
 
-class BadImageError(Exception):
+class BadImageError(HashviewError):
     """A file that cannot be shown as a picture; ``str()`` is a one-line reason."""
 
 

@@ -19,6 +19,8 @@ import os
 import stat
 from typing import BinaryIO
 
+from hashview.core.errors import HashviewError
+
 logger = logging.getLogger(__name__)
 
 #: The largest file read as a picture. A 120-megapixel 32-bit float RGBA TIFF
@@ -33,11 +35,13 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTT
                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
 
 
-class NotARegularFile(OSError):
-    """The name leads to something other than a regular file; ``str()`` says what."""
+class NotARegularFile(HashviewError, OSError):
+    """The name leads to something other than a regular file; ``str()`` says what.
+
+    Also an ``OSError``: readers that pass over unreadable files catch it as one."""
 
 
-class FileTooLarge(OSError):
+class FileTooLarge(HashviewError, OSError):
     """A regular file larger than ``MAX_FILE_BYTES``; ``str()`` says how large."""
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from hashview.core.errors import HashviewError
+
 _MODULES = {
     "lsh": "hashview.core.methods.lsh",
     "pcah": "hashview.core.methods.pcah",
@@ -69,7 +71,7 @@ _TRAITS = {
 }
 
 
-class UnknownMethodError(ValueError):
+class UnknownMethodError(HashviewError, ValueError):
     """A method name that is not in the registry (the message lists the known ones)."""
 
 

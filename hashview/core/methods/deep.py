@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from hashview.core.cpu import cpu_threads
+from hashview.core.errors import DataError
 from hashview.core.nets.device import host_to
 from hashview.core.events import CancelToken, EpochDone, Progress
 from hashview.core.methods.fit_context import FitContext, run_params
@@ -72,18 +73,20 @@ class DeepRun:
     lr: float | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # method hyper-parameters (e.g. {"beta": 0.5})
     budget_s: float | None = None  # wall-clock cap of the training loop (DupNet); None: the method's own
+    cpu_bf16: bool | None = None  # on a CPU, train in bfloat16 (True) or float32 (False); None: as the CPU suits
     pairs: tuple = ()  # the user's decisions: rows (i, j, +1 same / -1 not a match) of the training images
 
 
 def apply_run_options(run: DeepRun, options: Mapping[str, Any]) -> DeepRun:
-    """``run`` with the options read at the edge (``run_env.run_options_from_environ``) filled in.
+    """``run`` with the options read at the edge (``runtime.RuntimeOptions.run_options``) filled in.
 
     What the run sets itself wins: its own overrides over the options' ones, its
-    own budget over theirs.
+    own budget and bfloat16 choice over theirs.
     """
     overrides = {**options.get("overrides", {}), **run.overrides}
     budget = run.budget_s if run.budget_s is not None else options.get("budget_s")
-    return replace(run, overrides=overrides, budget_s=budget)
+    cpu_bf16 = run.cpu_bf16 if run.cpu_bf16 is not None else options.get("cpu_bf16")
+    return replace(run, overrides=overrides, budget_s=budget, cpu_bf16=cpu_bf16)
 
 
 @dataclass
@@ -210,6 +213,7 @@ class _Setup:
     cancel: CancelToken | None = None
     checkpoint: Path | None = None
     checkpoint_key: dict[str, Any] = field(default_factory=dict)
+    cpu_bf16: bool | None = None  # DeepRun.cpu_bf16
     started: float = field(default_factory=time.monotonic)  # on a GPU the setup includes starting CUDA
 
 
@@ -234,16 +238,18 @@ def fit_deep(
     Raises:
         Cancelled: between steps; the last checkpoint (if any) stays for resuming.
         FloatingPointError: the loss stopped being finite.
-        ValueError: bad options, e.g. an override the method has no parameter for (one line).
+        OptionError: bad options, e.g. an override the method has no parameter for (one line).
+        DataError: no labels for a method that needs them, fewer than two images.
+        BackboneError: the trunk cannot be built (weights not to be had).
     """
     import torch
 
     from hashview.core.nets.network import fit_array
 
     if method.needs_labels and labels is None:
-        raise ValueError(f"{method.name} needs class labels")
+        raise DataError(f"{method.name} needs class labels")
     if len(images) < 2:
-        raise ValueError(f"{method.name} needs at least two images to train on")
+        raise DataError(f"{method.name} needs at least two images to train on")
     if method.classifier and labels is not None and not classes:
         classes = [str(c) for c in range(int(np.max(labels)) + 1)]
     d = method.defaults
@@ -257,7 +263,7 @@ def fit_deep(
     if device == "cpu" and threads > 1:  # one thread already: nothing to measure
         torch.set_num_threads(min(threads, cpu_threads()))
     try:
-        setup = _Setup(config, float(run.lr or d.lr), cancel, checkpoint, dict(checkpoint_key or {}))
+        setup = _Setup(config, float(run.lr or d.lr), cancel, checkpoint, dict(checkpoint_key or {}), run.cpu_bf16)
         size = config["net"]["input_size"]
         yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
         ctx = FitContext(fit_array(images, size, channels), labels, params, batch_size, epochs, run.seed, device,
@@ -270,7 +276,6 @@ def fit_deep(
 def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     import torch
 
-    from hashview.core.nets.backbones import BackboneError
     from hashview.core.nets.network import HashNet, train_autocast, train_compute
     from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
     from hashview.core.nets.loop import run_epochs
@@ -278,11 +283,8 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     d = method.defaults
     config, device, epochs, checkpoint = setup.config, ctx.device, ctx.epochs, setup.checkpoint
     ctx = ctx.with_state(method.prepare(ctx, np.random.default_rng(ctx.seed)))
-    try:
-        # channels-last convolutions: about a third more images a second for the small trunks on a CPU
-        model = HashNet(config).to(device, memory_format=torch.channels_last)
-    except BackboneError as exc:
-        raise ValueError(str(exc)) from None
+    # channels-last convolutions: about a third more images a second for the small trunks on a CPU
+    model = HashNet(config).to(device, memory_format=torch.channels_last)  # or BackboneError, a user's error
     groups = [p for p in model.parameters() if p.requires_grad]
     if d.optimizer == "sgd":
         optimizer = torch.optim.SGD(groups, lr=setup.lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
@@ -327,7 +329,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
             yield (Batch(x, y_all[index] if y_all is not None else None, idx, progress),)
 
     def loss_fn(net, batch: Batch):
-        with train_autocast(device):
+        with train_autocast(device, setup.cpu_bf16):
             return method.loss(net, batch, ctx)
 
     epoch_started = [time.monotonic()]
@@ -349,11 +351,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     phases["setup"] = started - setup.started
     events = run_epochs(model, batches, loss_fn, optimizer, epochs, setup.cancel, evaluate=after_epoch,
                         start_epoch=start_epoch, steps_per_epoch=steps_per_epoch)
-    while True:
-        try:
-            event = next(events)
-        except StopIteration:
-            break
+    for event in events:
         if isinstance(event, EpochDone):
             history.append({"epoch": event.epoch + 1, **{k: round(float(v), 5) for k, v in event.stats.items()
                                                            if isinstance(v, (int, float))}})
@@ -367,7 +365,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
         "optimizer": d.optimizer, "schedule": d.schedule, "params": ctx.params, "trunk": config["net"]["trunk"],
         "input_size": config["net"]["input_size"], "augment": do_augment, "history": history,
         "fit_seconds": round(time.monotonic() - started, 2),
-        "compute": train_compute(device),  # bfloat16 or float32: what the steps ran in
+        "compute": train_compute(device, setup.cpu_bf16),  # bfloat16 or float32: what the steps ran in
         # where a run's time goes (seconds): on a GPU the steps are not all of it
         "phase_seconds": {k: round(v, 2) for k, v in phases.items()},
     }

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from hashview.core.errors import OptionError
 from hashview.core.nets.device import host_to
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
@@ -160,7 +161,7 @@ class DupNet(DeepMethod):
         n = len(x)
         v = int(params["views"])
         if v < 2:
-            raise ValueError(f"dupnet needs at least two views of each photo, views is {v}")
+            raise OptionError(f"dupnet needs at least two views of each photo, views is {v}")
         originals = [x] * v  # the views of each photo, then the decision pairs' photos and the halves
         pairs = ctx.pairs
         m = 0

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from hashview.core.errors import OptionError
+
 
 def run_params(method, overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The method's hyper-parameters with ``overrides`` applied.
@@ -24,11 +26,11 @@ def run_params(method, overrides: Mapping[str, Any]) -> dict[str, Any]:
     defaults under another label.
 
     Raises:
-        ValueError: one line naming the method's parameters.
+        OptionError: (a ``ValueError``) one line naming the method's parameters.
     """
     unknown = sorted(set(overrides) - set(method.params))
     if unknown:
-        raise ValueError(f"{method.name} has no parameter {', '.join(unknown)}"
+        raise OptionError(f"{method.name} has no parameter {', '.join(unknown)}"
                          f" (it has {', '.join(sorted(method.params)) or 'none'})")
     return {**method.params, **overrides}
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hashview.core.errors import OptionError
+
 
 @dataclass(frozen=True)
 class LinearHash:
@@ -37,11 +39,11 @@ def principal_directions(centred: np.ndarray, n_bits: int) -> np.ndarray:
     orthonormal basis even when there are fewer images than bits.
 
     Raises:
-        ValueError: when the feature has fewer dimensions than bits.
+        OptionError: (a ``ValueError``) when the feature has fewer dimensions than bits.
     """
     dim = centred.shape[1]
     if n_bits > dim:
-        raise ValueError(
+        raise OptionError(
             f"{n_bits} bits need a feature of at least {n_bits} dimensions, this one has {dim}; "
             f"use fewer bits or a larger feature"
         )

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hashview.core.errors import HashviewError
+
 # name -> (torchvision builder, weights enum name, pooled feature size)
 TORCHVISION_BACKBONES = {
     "resnet18": ("resnet18", "ResNet18_Weights", 512),
@@ -30,7 +32,7 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-class BackboneError(Exception):
+class BackboneError(HashviewError):
     """A backbone or its weights cannot be had (one-line message for the user)."""
 
 

@@ -6,14 +6,14 @@ desktop app's first window does not pay for it.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
+from hashview.core.errors import HashviewError
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
-CPU_BF16_ENV = "HASHVIEW_CPU_BF16"  # "1" or "0": train in bfloat16 on the CPU, or not, whatever the CPU has
 
 
-class DeviceError(Exception):
+class DeviceError(HashviewError):
     """The device asked for is not available here (one-line message)."""
 
 
@@ -50,7 +50,7 @@ def describe_device(device: str) -> str:
     return device
 
 
-def cpu_trains_in_bfloat16() -> bool:
+def cpu_trains_in_bfloat16(choice: bool | None = None) -> bool:
     """Whether training on the CPU computes in bfloat16 (autocast), as it does on CUDA.
 
     Only where the CPU multiplies bfloat16 in hardware, Intel's AMX tiles
@@ -58,11 +58,11 @@ def cpu_trains_in_bfloat16() -> bool:
     thirds of their float32 time (``benchmarks/dupnet_step.py``). Elsewhere
     bfloat16 is converted in software and is slower than float32, so it stays
     off; CPUs with only AVX-512 BF16 instructions are not measured and stay off
-    too. ``HASHVIEW_CPU_BF16`` (1 or 0) overrides the choice.
+    too. ``choice`` (True or False) overrides it: ``RuntimeOptions.cpu_bf16``,
+    which ``HASHVIEW_CPU_BF16`` (1 or 0) sets at the edge.
     """
-    asked = os.environ.get(CPU_BF16_ENV, "").strip()
-    if asked in ("0", "1"):
-        return asked == "1"
+    if choice is not None:
+        return bool(choice)
     return "amx_bf16" in cpu_flags()
 
 

@@ -308,25 +308,25 @@ def _autocast(device: str):
     return contextlib.nullcontext()
 
 
-def train_dtype(device: str) -> torch.dtype:
+def train_dtype(device: str, cpu_bf16: bool | None = None) -> torch.dtype:
     """What a training step computes in: bfloat16 on CUDA, and on a CPU that multiplies it in hardware
-    (``device.cpu_trains_in_bfloat16``); float32 elsewhere."""
+    (``device.cpu_trains_in_bfloat16``, or as ``cpu_bf16`` says when not None); float32 elsewhere."""
     from hashview.core.nets.device import cpu_trains_in_bfloat16
 
-    if str(device).startswith("cuda") or (str(device) == "cpu" and cpu_trains_in_bfloat16()):
+    if str(device).startswith("cuda") or (str(device) == "cpu" and cpu_trains_in_bfloat16(cpu_bf16)):
         return torch.bfloat16
     return torch.float32
 
 
-def train_compute(device: str) -> str:
+def train_compute(device: str, cpu_bf16: bool | None = None) -> str:
     """``train_dtype`` by name ("bfloat16" or "float32"), as a network's stats and the benchmarks report it."""
-    return str(train_dtype(device)).removeprefix("torch.")
+    return str(train_dtype(device, cpu_bf16)).removeprefix("torch.")
 
 
-def train_autocast(device: str):
+def train_autocast(device: str, cpu_bf16: bool | None = None):
     """The autocast a training step runs its loss under (``train_dtype``), or none."""
     import contextlib
 
-    if train_dtype(device) == torch.bfloat16:
+    if train_dtype(device, cpu_bf16) == torch.bfloat16:
         return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
     return contextlib.nullcontext()

@@ -21,10 +21,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from hashview.core.errors import HashviewError
+
 FORMAT_VERSION = 1
 
 
-class NetworkFileError(Exception):
+class NetworkFileError(HashviewError):
     """A network file is missing, corrupt, or from an incompatible version."""
 
 

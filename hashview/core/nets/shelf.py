@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashview.core.errors import HashviewError, OptionError
+
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class NetworkNotFound(LookupError):
+class NetworkNotFound(HashviewError, LookupError):
     """No network of that name (the message says what there is)."""
 
 
@@ -45,8 +47,9 @@ class NetworkInfo:
 
 
 def check_name(name: str) -> str:
+    """``name`` when it can name a network, else ``OptionError`` (a ``ValueError`` too) saying what can."""
     if not _NAME_RE.match(name):
-        raise ValueError(f"bad network name {name!r}: use letters, digits, '-', '_' and '.' (at most 64)")
+        raise OptionError(f"bad network name {name!r}: use letters, digits, '-', '_' and '.' (at most 64)")
     return name
 
 

@@ -19,14 +19,12 @@ from typing import Any
 import numpy as np
 
 from hashview.core.hamming.codes import pack_padded
+from hashview.core.errors import DataError
 from hashview.core.events import Finished, Progress
 from hashview.core.methods import get_method
 from hashview.core.hamming.metrics import evaluate_codes
+from hashview.core.runtime import RuntimeOptions
 from hashview.core.train.protocols import make_split
-
-
-class DataError(ValueError):
-    """The data set cannot be read or does not fit the protocol (one line)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,7 @@ class EvalOptions:
     backbone: str | None = None     # deep methods: a trunk name (None: the method's default)
     batch_size: int | None = None   # deep methods: images per step (None: the method's default)
     overrides: dict | None = None   # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
+    runtime: RuntimeOptions = RuntimeOptions()  # the environment's choices, read at the edge (runtime.py)
 
 
 @dataclass(frozen=True)
@@ -186,10 +185,7 @@ def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any
         raise DataError(f"eval fits {method.name} on standardised pixels; --backbone is for deep methods")
     yield Progress("load", 0, 1, message=f"loading {Path(data).name}")
     dataset = load_dataset(data)
-    try:
-        split = make_split(protocol, dataset.labels, dataset.n_train_split, opts.seed)
-    except ValueError as exc:
-        raise DataError(str(exc)) from None
+    split = make_split(protocol, dataset.labels, dataset.n_train_split, opts.seed)  # or DataError
     device = pick_device(opts.device)
     extra: dict[str, Any] = {}
     if method.kind == "deep":
@@ -250,11 +246,8 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
 
 
 def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
-    import os
-
     from hashview.core.hamming.codes import pack_padded
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
-    from hashview.core.methods.run_env import run_options_from_environ
     from hashview.core.nets.network import encode_array, fit_array
 
     run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
@@ -262,11 +255,9 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     labels = dataset.labels[split.train] if method.needs_labels or method.classifier else None
     yield Progress("train", 0, 1, message=f"training {method.name} on {len(split.train)} images")
     started = time.monotonic()
-    try:
-        run = apply_run_options(run, run_options_from_environ(os.environ))  # for now; the command line's entry point later
-        model, stats = yield from fit_deep(method, dataset.images[split.train], labels, dataset.classes, run, device, cancel)
-    except ValueError as exc:
-        raise DataError(str(exc)) from None
+    run = apply_run_options(run, opts.runtime.run_options())
+    # a bad option or too little data is a HashviewError (one line); any other error is a bug and keeps its traceback
+    model, stats = yield from fit_deep(method, dataset.images[split.train], labels, dataset.classes, run, device, cancel)
     train_seconds = time.monotonic() - started
     started = time.monotonic()
     net = model.config["net"]

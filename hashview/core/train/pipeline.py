@@ -18,18 +18,14 @@ import numpy as np
 from hashview.core.catalog.database import Entry
 from hashview.core.hamming.codes import CodeSet
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
-from hashview.core.errors import LibraryError
-from hashview.core.methods import DEFAULT_BITS, LABEL_SOURCES, get_method, method_traits, methods_for_labels, recommended_method
+from hashview.core.errors import LibraryError, OptionError
+from hashview.core.methods import DEFAULT_BITS, LABEL_SOURCES, UnknownMethodError, get_method, method_traits, methods_for_labels, recommended_method
 from hashview.core.nets.shelf import NetworkInfo, NetworkShelf, new_network_id
+from hashview.core.runtime import RuntimeOptions
 
 # Defaults of `hashview train`, one per field.
 BITS_CHOICES = tuple(range(8, 1025, 8))
 MAX_FIT_SAMPLES = 50_000  # shallow methods fit on at most this many images (a random subset)
-
-
-class OptionError(LibraryError, ValueError):
-    """A training option out of its range: one line for the user (a ``LibraryError``), and a ``ValueError``
-    like every other refusal of ``check_options``."""
 
 
 # Counts that must be 1 or more when given, with the flag that sets each (None means "the default").
@@ -49,7 +45,8 @@ class TrainOptions:
     labels: str = "none"           # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none"
     name: str | None = None        # None: "<method>-<bits>"
     seed: int = 0                  # for sampling and initialisation
-    pairs: tuple = ()              # labels "decisions": (file id, file id, +1 same / -1 different), from Library.train
+    pairs: tuple = ()              # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
+    runtime: RuntimeOptions = RuntimeOptions()  # the environment's choices, read at the edge (runtime.py)
 
     def __post_init__(self) -> None:
         """Refuse zero or negative counts here, where every front end passes: ``epochs=-3`` trained no step
@@ -79,32 +76,32 @@ def default_bits(opts: TrainOptions) -> int:
         return opts.bits
     try:
         return method_traits(method_name(opts)).bits
-    except ValueError:  # an unknown method: check_options names it
+    except UnknownMethodError:  # check_options names it
         return DEFAULT_BITS
 
 
 def check_options(opts: TrainOptions, entries: Sequence[Entry]) -> None:
-    """Refuse impossible requests up front with one-line reasons (ValueError)."""
+    """Refuse impossible requests up front with one-line reasons (``OptionError``, a ``ValueError`` too)."""
     if opts.bits not in BITS_CHOICES:
-        raise ValueError(f"--bits must be a multiple of 8 from 8 to 1024, not {opts.bits}")
+        raise OptionError(f"--bits must be a multiple of 8 from 8 to 1024, not {opts.bits}")
     if opts.batch_size is not None and not 2 <= opts.batch_size <= 65536:
-        raise ValueError(f"--batch-size must be from 2 to 65536, not {opts.batch_size}")
+        raise OptionError(f"--batch-size must be from 2 to 65536, not {opts.batch_size}")
     if opts.input_size is not None and not 8 <= opts.input_size <= 1024:
-        raise ValueError(f"--input-size must be from 8 to 1024 pixels, not {opts.input_size}")
+        raise OptionError(f"--input-size must be from 8 to 1024 pixels, not {opts.input_size}")
     if opts.labels not in LABEL_SOURCES:
-        raise ValueError(f"--labels must be one of {', '.join(LABEL_SOURCES)}, not {opts.labels!r}")
+        raise OptionError(f"--labels must be one of {', '.join(LABEL_SOURCES)}, not {opts.labels!r}")
     name = method_name(opts)
     method = get_method(name)
     traits = method_traits(name)
     if opts.labels not in traits.labels:
-        raise ValueError(_labels_mismatch(name, traits.labels, opts.labels))
+        raise OptionError(_labels_mismatch(name, traits.labels, opts.labels))
     if method.needs_labels and not any(e.label for e in entries):
-        raise ValueError(f"{name} needs class labels but no image is in a first-level subfolder")
+        raise OptionError(f"{name} needs class labels but no image is in a first-level subfolder")
     if opts.labels == "decisions" and not opts.pairs:
-        raise ValueError("no duplicate decisions in this library yet: mark photos 'same picture' or 'not a match' "
+        raise OptionError("no duplicate decisions in this library yet: mark photos 'same picture' or 'not a match' "
                          "in the duplicates explorer first, or train with --labels none")
     if opts.backbone not in (None, "", "auto") and opts.backbone not in traits.backbones + _DEFAULT_ALIASES[traits.kind]:
-        raise ValueError(f"{name} cannot be built on {opts.backbone!r}; choose one of {', '.join(traits.backbones)}")
+        raise OptionError(f"{name} cannot be built on {opts.backbone!r}; choose one of {', '.join(traits.backbones)}")
 
 
 # Backbone names that mean "the method's default" besides None and "auto": deep methods
@@ -149,16 +146,13 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
     spec = FeatureSpec(kind, opts.weights if kind != PIXELS else "none", opts.input_size or (16 if kind == PIXELS else 224))
     backbone = None
     if kind != PIXELS:
-        from hashview.core.nets.backbones import BackboneError, BackboneSpec, build_backbone
+        from hashview.core.nets.backbones import BackboneSpec, build_backbone
 
-        try:
-            backbone, _dim = build_backbone(BackboneSpec(spec.kind, spec.weights, spec.input_size))
-        except BackboneError as exc:
-            raise ValueError(str(exc)) from None
+        backbone, _dim = build_backbone(BackboneSpec(spec.kind, spec.weights, spec.input_size))  # or BackboneError
     started = time.monotonic()
     features = yield from extract_features([e.path for e in entries], spec, device, cancel, backbone=backbone)
     if len(features.ok) == 0:
-        raise ValueError("no image in the library could be decoded")
+        raise LibraryError("no image in the library could be decoded")
     yield Progress("fit", 0, 1, message=f"fitting {method.name}")
     rng = np.random.default_rng(opts.seed)
     sample = features.features
@@ -218,33 +212,31 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     network file is written. Cancelling leaves the checkpoint and no network.
     """
     import hashlib
-    import os
 
     from hashview.core.hamming.codes import pack_codes
     from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.methods.hasher import DeepHasher
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep, network_input
-    from hashview.core.methods.run_env import run_options_from_environ
     from hashview.core.nets.network import encode_array
 
     device = pick_device(opts.device)
     run = DeepRun(bits=opts.bits, backbone=opts.backbone, weights=opts.weights, input_size=opts.input_size,
                   epochs=opts.epochs, seed=opts.seed, batch_size=opts.batch_size)
-    run = apply_run_options(run, run_options_from_environ(os.environ))  # for now; the command line's entry point later
+    run = apply_run_options(run, opts.runtime.run_options())
     channels = 3
     _trunk, size = network_input(method, run, channels, None, device)  # the side to decode at; fit_deep builds the config
     started = time.monotonic()
     ok, images = yield from _decode_library(entries, size, channels, cancel)
     decoded = time.monotonic()
     if len(ok) < 2:
-        raise ValueError(f"{method.name} needs at least two readable images, the library has {len(ok)}")
+        raise LibraryError(f"{method.name} needs at least two readable images, the library has {len(ok)}")
     train_rows = np.arange(len(ok))
     labels = classes = None
     if method.needs_labels or (method.classifier and opts.labels == "folders"):
         names = [entries[i].label for i in ok.tolist()]
         classes = sorted({n for n in names if n})
         if len(classes) < 2:
-            raise ValueError(f"{method.name} needs at least two classes (first-level subfolders), found {len(classes)}")
+            raise LibraryError(f"{method.name} needs at least two classes (first-level subfolders), found {len(classes)}")
         train_rows = np.array([r for r, n in enumerate(names) if n], np.int64)
         lookup = {c: k for k, c in enumerate(classes)}
         labels = np.array([lookup[names[r]] for r in train_rows.tolist()], np.int64)
@@ -252,7 +244,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         row_of = {entries[i].id: r for r, i in enumerate(ok[train_rows].tolist())}
         rows = [[row_of[a], row_of[b], int(v)] for a, b, v in opts.pairs if a in row_of and b in row_of]
         if not rows:
-            raise ValueError("none of the decided pairs is between two readable images of the library")
+            raise LibraryError("none of the decided pairs is between two readable images of the library")
         run = replace(run, pairs=tuple(rows))
     name = opts.name or f"{method.name}-{opts.bits}"
     ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
@@ -294,7 +286,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
 
 def _options(opts: TrainOptions) -> dict[str, Any]:
     """The options as the network file records them (decision pairs as a count)."""
-    out = {k: v for k, v in asdict(opts).items() if k not in ("name", "pairs")}
+    out = {k: v for k, v in asdict(opts).items() if k not in ("name", "pairs", "runtime")}
     out["decision_pairs"] = len(opts.pairs) if opts.labels == "decisions" else 0
     return out
 

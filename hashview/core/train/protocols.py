@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hashview.core.errors import DataError
+
 PROTOCOLS = ("mnist-dhln", "cifar-s1", "cifar-s2", "holdout")
 
 
@@ -27,7 +29,7 @@ def _per_class(labels: np.ndarray, pool: np.ndarray, count: int, rng: np.random.
     for c in np.unique(labels[pool]):
         members = pool[labels[pool] == c]
         if len(members) < count:
-            raise ValueError(f"class {c} has {len(members)} images, the protocol needs {count}")
+            raise DataError(f"class {c} has {len(members)} images, the protocol needs {count}")
         picked.append(rng.choice(members, count, replace=False))
     return np.sort(np.concatenate(picked))
 
@@ -38,9 +40,12 @@ def make_split(protocol: str, labels: np.ndarray, n_train_split: int, seed: int 
     Args:
         labels: labels of all pooled images (the train split first, then any test split).
         n_train_split: how many of them came from the data set's training split.
+
+    Raises:
+        DataError: an unknown protocol, or a class too small for it.
     """
     if protocol not in PROTOCOLS:
-        raise ValueError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
+        raise DataError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
     rng = np.random.default_rng(seed)
     n = len(labels)
     everything = np.arange(n)
