@@ -80,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QStringListModel
     from PySide6.QtWidgets import QApplication, QListView
 
-    from hashview.ui.library_view import LibraryView
-    from hashview.ui.thumbnail_model import ThumbnailLoader, ThumbnailModel
+    from hashview.ui.library.grid_model import ThumbnailModel
+    from hashview.ui.library.grid_view import LibraryView
+    from hashview.ui.widgets.thumbnails import ThumbnailLoader
 
     app = QApplication(sys.argv[:1])
     thumbs = jpeg_thumbnails()

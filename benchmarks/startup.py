@@ -29,7 +29,7 @@ which = sys.argv[1]
 from PySide6.QtWidgets import QApplication, QMainWindow
 if which == "hashview":
     from hashview.app import create_application
-    from hashview.ui.main_window import MainWindow
+    from hashview.ui.window.main_window import MainWindow
     app = create_application()
     window = MainWindow()
 else:

@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     install_excepthook(log_path)
 
     from hashview import __version__
-    from hashview.ui.theme import follow_system_scheme
-    from hashview.ui.main_window import MainWindow
+    from hashview.ui.widgets.theme import follow_system_scheme
+    from hashview.ui.window.main_window import MainWindow
 
     app = create_application()
     follow_system_scheme(app)

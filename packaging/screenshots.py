@@ -61,7 +61,7 @@ def spin_until(predicate, timeout_s: float) -> bool:
 
 def thumbnails_loaded(view) -> bool:
     """Whether every item currently on screen in ``view`` shows its thumbnail."""
-    from hashview.ui.thumbnail_model import Roles
+    from hashview.ui.widgets.thumbnails import Roles
 
     model = view.model()
     for row in range(model.rowCount()):
@@ -105,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     from hashview.app import create_application
-    from hashview.ui.main_window import MainWindow
+    from hashview.ui.window.main_window import MainWindow
 
     app = create_application()
     if args.dialogs:
-        from hashview.ui.theme import follow_system_scheme
+        from hashview.ui.widgets.theme import follow_system_scheme
 
         follow_system_scheme(app)  # as the app does: dark.png switches the scheme the same way
     # a library with no network yet gets a shallow one in the dialogs run (seconds, not a deep training)
@@ -239,7 +239,7 @@ def dialog_shots(app, window, out: Path, query: Path | None, timeout: float) -> 
     from PySide6.QtCore import Qt
 
     from hashview.core.duplicates.keep_rules import KeepPolicy
-    from hashview.ui import dialogs
+    from hashview.ui.widgets import dialogs
 
     # dark mode: the library and a search, after the system turned dark
     if not drop_query(window, query):

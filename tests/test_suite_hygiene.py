@@ -51,8 +51,9 @@ def test_test_files_run_from_another_directory(tmp_path):
 def _fakes():
     from test_ui_duplicates import FakeLibrary
     from test_ui_main_window import SlowLibrary
+    from test_ui_session import ClosableFake, RecordingLibrary
 
-    return [FakeLibrary, SlowLibrary]
+    return [FakeLibrary, SlowLibrary, ClosableFake, RecordingLibrary]
 
 
 @pytest.mark.parametrize("fake", _fakes(), ids=lambda cls: cls.__name__)

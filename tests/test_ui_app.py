@@ -56,10 +56,10 @@ def test_the_first_window_imports_neither_torch_nor_numpy(tmp_path):
         f"""
         import sys
         import hashview.app
-        import hashview.ui.main_window
+        import hashview.ui.window.main_window
         from PySide6.QtWidgets import QApplication
         qt = QApplication([])
-        window = hashview.ui.main_window.MainWindow()
+        window = hashview.ui.window.main_window.MainWindow()
         window.show()
         qt.processEvents()
         assert "torch" not in sys.modules, "torch was imported by the window"
@@ -91,7 +91,7 @@ def test_the_app_starts_on_a_folder_and_exits_cleanly(tmp_path, hashview_home):
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
         import hashview.app
-        from hashview.ui.main_window import MainWindow
+        from hashview.ui.window.main_window import MainWindow
 
         qt = hashview.app.create_application()  # main() takes this one over
         seen = {{}}

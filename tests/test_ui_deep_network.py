@@ -10,15 +10,16 @@ the training panel, on a real worker thread; the previous network must stay.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 from imagefactory import make_photo
 
-from hashview.ui.main_window import MainWindow
+from hashview.core.library import Library
+from hashview.core.runtime import RuntimeOptions
 from hashview.ui.settings import open_settings
+from hashview.ui.window.main_window import MainWindow
 
 TIMEOUT_MS = 120_000
 TINY_DUPNET = {"method": "dupnet", "bits": 32, "input_size": 32, "epochs": 1, "batch_size": 8, "device": "cpu"}
@@ -32,8 +33,10 @@ def folder(tmp_path) -> Path:
     return root
 
 
-def make_window(qtbot, first_training) -> MainWindow:
-    window = MainWindow(settings=open_settings(), first_training=first_training)
+def make_window(qtbot, first_training, runtime: RuntimeOptions) -> MainWindow:
+    """The window, opening folders as the app does with ``runtime`` (what it reads from ``HASHVIEW_*``)."""
+    window = MainWindow(settings=open_settings(), first_training=first_training,
+                        open_library=lambda folder: Library.open(folder, runtime=runtime))
     qtbot.addWidget(window)
     window.show()
     return window
@@ -45,9 +48,8 @@ def open_and_wait(qtbot, window: MainWindow, folder: Path) -> str:
     return blocker.args[0]
 
 
-def test_first_deep_training_then_new_photos_and_an_outside_query(qtbot, folder, tmp_path, monkeypatch):
-    monkeypatch.setenv("HASHVIEW_PARAMS", json.dumps({"min_steps": 4, "passes": 0.0}))
-    window = make_window(qtbot, TINY_DUPNET)
+def test_first_deep_training_then_new_photos_and_an_outside_query(qtbot, folder, tmp_path):
+    window = make_window(qtbot, TINY_DUPNET, RuntimeOptions(params={"min_steps": 4, "passes": 0.0}))
     message = open_and_wait(qtbot, window, folder)
     assert message.startswith("Ready: 10 images") and "network dupnet-32" in message, message
     network = window.library.current_network()
@@ -69,15 +71,14 @@ def test_first_deep_training_then_new_photos_and_an_outside_query(qtbot, folder,
     window.close()
 
 
-def test_cancel_from_the_window_keeps_the_previous_network(qtbot, folder, monkeypatch):
+def test_cancel_from_the_window_keeps_the_previous_network(qtbot, folder):
     """Cancel a real dupnet run started from the training panel: the itq network stays current and usable."""
-    window = make_window(qtbot, {"method": "itq", "bits": 32})
+    # a deep run that would go on for minutes: only Cancel ends it within the test's timeout (itq ignores these)
+    slow = RuntimeOptions(params={"min_steps": 100_000, "passes": 0.0}, dupnet_seconds=600)
+    window = make_window(qtbot, {"method": "itq", "bits": 32}, slow)
     open_and_wait(qtbot, window, folder)
     library = window.library
     previous = library.current_network()
-    # a run that would go on for minutes: only Cancel ends it within the test's timeout
-    monkeypatch.setenv("HASHVIEW_PARAMS", json.dumps({"min_steps": 100_000, "passes": 0.0}))
-    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "600")
     window.training_dock.show()
     panel = window.training_panel
     panel.set_options({"method": "dupnet", "bits": 64, "epochs": 1, "device": "cpu", "labels": "none"})

@@ -17,19 +17,17 @@ from imagefactory import make_near_duplicate, make_photo
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 
-from hashview.core.events import Finished
-from hashview.core.duplicates.keep_rules import KeepPolicy
-from hashview.ui.duplicates_controller import DuplicatesController
-from hashview.ui.duplicates_model import GroupsModel, MembersModel, make_rows
-from hashview.ui.duplicates_view import DuplicatesExplorer
 from hashview.core.catalog.database import Entry
 from hashview.core.duplicates.finder import DuplicateGroup
+from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.core.duplicates.radius import RadiusAdvice
-from hashview.ui.jobs import JobRunner
-from hashview.ui.progress_bar import ProgressStrip
-from hashview.ui.radius_control import EXACT
-
-
+from hashview.core.events import Finished
+from hashview.ui.duplicates.controller import DuplicatesController
+from hashview.ui.duplicates.explorer_view import DuplicatesExplorer
+from hashview.ui.duplicates.groups_model import GroupsModel, MembersModel, make_rows
+from hashview.ui.session import LibrarySession
+from hashview.ui.widgets.progress_strip import ProgressStrip
+from hashview.ui.widgets.radius_control import EXACT
 
 
 class FakeLibrary:
@@ -42,14 +40,12 @@ class FakeLibrary:
         self.decided = []
         self.forgotten = set()
         self.calls = []
-        seed = 0
         for g in range(3):
             original = make_photo(root / f"g{g}" / "original.jpg", (96, 72), seed=g)
             members = [original]
             for c in range(2 if g else 1):
                 members.append(make_near_duplicate(original, root / f"g{g}" / f"copy{c}.jpg", scale=0.8 - 0.1 * c))
             self.groups.append(members)
-            seed += 1
         make_photo(root / "alone.jpg", (96, 72), seed=99)
         self.ids = {}
         for path in sorted(root.rglob("*.jpg")):
@@ -132,7 +128,7 @@ def real_library(root: Path):
 
 
 def build(qtbot, tmp_path, library=None):
-    """An explorer and its controller over the real engine (or ``library``), scanned once."""
+    """An explorer and its controller over the real engine (or ``library``), opened in a session, scanned once."""
     library = library or real_library(tmp_path / "photos")
 
     explorer = DuplicatesExplorer()
@@ -144,17 +140,17 @@ def build(qtbot, tmp_path, library=None):
     explorer.groups_view.setFocus()
     strip = ProgressStrip()
     explorer.layout().addWidget(strip)  # a top-level strip would take the activation on every job
-    jobs = JobRunner(strip, explorer)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = DuplicatesController(explorer, jobs, settings, explorer)
-    controller.set_library(library)
+    session = LibrarySession(settings, strip, open_library=lambda _folder: library, parent=explorer)
+    controller = DuplicatesController(explorer, session, explorer)
+    assert session.open(library.root) and controller.library is library
     with qtbot.waitSignal(controller.scanned, timeout=20_000):
         controller.scan()
     return library, explorer, controller
 
 
 def test_lists_groups_and_compares_two_copies(qtbot, tmp_path):
-    library, explorer, controller = build(qtbot, tmp_path)
+    library, explorer, _controller = build(qtbot, tmp_path)
     assert explorer.groups_model.rowCount() == 3
     assert explorer.radius.value() == library.suggested_radius()
     assert "3 groups" in explorer.radius.summary.text() and "suggested" in explorer.radius.summary.text()
@@ -213,7 +209,7 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
 
 
 def test_radius_precision_text_from_a_profile(qtbot, tmp_path):
-    library, explorer, controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
+    _library, explorer, _controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
     assert "6 groups" in explorer.radius.summary.text() and "precision ≈ 80%" in explorer.radius.summary.text()
 
 
@@ -255,7 +251,7 @@ def test_models_without_a_window(tmp_path):
 
 
 def test_main_window_hook(qtbot, tmp_path):
-    from hashview.ui.main_window import MainWindow
+    from hashview.ui.window.main_window import MainWindow
 
     window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
                         open_library=lambda folder: FakeLibrary(folder))
@@ -271,7 +267,7 @@ def test_main_window_hook(qtbot, tmp_path):
                                                      ("WEBP", ".jpg", b"webp"), ("TIFF", ".jpg", b"tiff")])
 def test_compare_names_the_format_from_the_file_not_its_suffix(tmp_path, saved_as, suffix, qt_name):
     """A mis-suffixed file is read with its real format named, so no plugin is probed in the worker."""
-    from hashview.ui.compare_view import load_image, sniffed_format
+    from hashview.ui.widgets.image_panes import load_image, sniffed_format
 
     path = tmp_path / f"photo{suffix}"
     Image.new("RGB", (64, 48), (200, 30, 30)).save(path, format=saved_as)

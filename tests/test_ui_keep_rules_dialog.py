@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QFileDialog
 from test_ui_duplicates import FakeLibrary, build
 
 from hashview.core.duplicates.keep_rules import DEFAULT_ORDER, RULES, KeepPolicy
-from hashview.ui.duplicates_controller import RULES_KEY
-from hashview.ui.keep_rules_dialog import KeepRulesDialog
+from hashview.ui.duplicates.controller import RULES_KEY
+from hashview.ui.duplicates.keep_rules_dialog import KeepRulesDialog
 
 
 def rule_names(dialog: KeepRulesDialog) -> list[str]:
@@ -33,7 +33,7 @@ def open_rules(qtbot, explorer, controller) -> KeepRulesDialog:
 
 
 def test_rules_are_reordered_switched_off_and_folders_chosen_then_kept(qtbot, tmp_path):
-    library, explorer, controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
+    _library, explorer, controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
     assert controller.policy == KeepPolicy()
     dialog = open_rules(qtbot, explorer, controller)
     assert rule_names(dialog) == list(DEFAULT_ORDER)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QThreadPool
 
-from hashview.ui.library_view import LibraryView
-from hashview.ui.thumbnail_model import ThumbnailLoader, ThumbnailModel
+from hashview.ui.library.grid_model import ThumbnailModel
+from hashview.ui.library.grid_view import LibraryView
+from hashview.ui.widgets.thumbnails import ThumbnailLoader
 
 
 @dataclass

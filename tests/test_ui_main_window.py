@@ -13,9 +13,9 @@ from imagefactory import make_photo
 from PySide6.QtCore import Qt
 from test_ui_widgets import send_drop, urls_mime
 
-from hashview.ui.main_window import MainWindow
 from hashview.ui.settings import open_settings
-from hashview.ui.thumbnail_model import Roles
+from hashview.ui.widgets.thumbnails import Roles
+from hashview.ui.window.main_window import MainWindow
 
 FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
 
@@ -40,9 +40,9 @@ def window(qtbot):
 
 
 def open_and_wait_ready(qtbot, window: MainWindow, folder: Path) -> str:
-    with qtbot.waitSignal(window.pipeline_finished, timeout=PIPELINE_TIMEOUT_MS) as blocker:
-        with qtbot.waitSignal(window.library_indexed, timeout=PIPELINE_TIMEOUT_MS):
-            assert window.open_folder(folder)
+    with qtbot.waitSignal(window.pipeline_finished, timeout=PIPELINE_TIMEOUT_MS) as blocker, \
+            qtbot.waitSignal(window.library_indexed, timeout=PIPELINE_TIMEOUT_MS):
+        assert window.open_folder(folder)
     return blocker.args[0]
 
 

@@ -10,8 +10,9 @@ from PIL import Image
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QImage
 
-from hashview.ui.results_model import ResultsModel
-from hashview.ui.thumbnail_model import Roles, ThumbnailLoader, ThumbnailModel, decode_thumbnail
+from hashview.ui.library.grid_model import ThumbnailModel
+from hashview.ui.search.results_model import ResultsModel
+from hashview.ui.widgets.thumbnails import Roles, ThumbnailLoader, decode_thumbnail
 
 
 @dataclass
@@ -171,9 +172,9 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from types import SimpleNamespace
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from hashview.ui.library_view import LibraryView
-from hashview.ui.results_model import ResultsModel, ResultsView
-from hashview.ui.thumbnail_model import ThumbnailModel
+from hashview.ui.library.grid_view import LibraryView
+from hashview.ui.search.results_model import ResultsModel, ResultsView
+from hashview.ui.library.grid_model import ThumbnailModel
 
 model = ThumbnailModel(None)
 model.set_entries([SimpleNamespace(id=i, relpath=f"a/{i}.jpg", path=f"/x/{i}.jpg", width=9, height=9) for i in range(500)])

@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
 
 from hashview.core.events import Finished
-from hashview.ui.main_window import MainWindow
-from hashview.ui.networks_view import Column, NetworksModel
+from hashview.core.library import Library
+from hashview.core.runtime import RuntimeOptions
 from hashview.ui.settings import open_settings
+from hashview.ui.training.networks_panel import Column, NetworksModel
+from hashview.ui.window.main_window import MainWindow
 
 FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
 
@@ -26,6 +28,11 @@ def window(qtbot):
     win.show()
     yield win
     win.close()
+
+
+def succeeded(name):
+    """A ``check_params_cb`` for ``JobRunner.ended``: the job ``name`` ended with success."""
+    return lambda job: job.name == name and job.outcome == "succeeded"
 
 
 def drain(generator):
@@ -96,7 +103,7 @@ def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, 
     window.error_dialog.close()
 
     panel.select(old.id)
-    with qtbot.waitSignal(window.jobs.succeeded, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.jobs.ended, timeout=TIMEOUT_MS, check_params_cb=succeeded("switch")):
         panel.request_use()
     assert library.current_network().id == old.id and window.ready
 
@@ -137,7 +144,7 @@ def test_import_a_network_file(qtbot, window, photos, tmp_path):  # noqa: F811
     exported = tmp_path / "shared.pt"
     exported.write_bytes(window.library.current_network().path.read_bytes())
     window.networks_panel.ask_import_path = lambda: str(exported)
-    with qtbot.waitSignal(window.jobs.succeeded, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(window.jobs.ended, timeout=TIMEOUT_MS, check_params_cb=succeeded("import")):
         window.networks_panel.request_import()
     assert window.networks_panel.model.rowCount() == 2
     assert "Imported" in window.statusBar().currentMessage()
@@ -151,8 +158,11 @@ def test_import_a_network_file(qtbot, window, photos, tmp_path):  # noqa: F811
     assert window.error_dialog.isVisible() and "hashview.log" in window.error_dialog.informativeText()
 
 
-def test_training_on_decisions_with_a_chosen_trunk(qtbot, window, photos, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "0.3")  # a few steps, not minutes
+def test_training_on_decisions_with_a_chosen_trunk(qtbot, photos):  # noqa: F811
+    window = MainWindow(settings=open_settings(), first_training=FAST_TRAINING,  # dupnet: a few steps, not minutes
+                        open_library=lambda folder: Library.open(folder, runtime=RuntimeOptions(dupnet_seconds=0.3)))
+    qtbot.addWidget(window)
+    window.show()
     open_and_wait_ready(qtbot, window, photos)
     panel = window.training_panel
     assert not panel.form.labels.model().item(panel.form.labels.findData("decisions")).isEnabled()

@@ -17,9 +17,9 @@ from test_ui_duplicates import build, real_library
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
 
 from hashview.core.library import Library
-from hashview.ui.main_window import MainWindow
-from hashview.ui.radius_control import EXACT
 from hashview.ui.settings import open_settings
+from hashview.ui.widgets.radius_control import EXACT
+from hashview.ui.window.main_window import MainWindow
 
 TIMEOUT_MS = 60_000
 
@@ -78,9 +78,9 @@ def test_training_from_the_panel_rescans_a_shown_explorer_at_the_new_suggestion(
         explorer.radius.choose(chosen)
     first = window.library.current_network()
     window.training_panel.set_options({"method": "lsh", "bits": 64})
-    with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS):
-        with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS):
-            window.training_panel.request_start()
+    with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS), \
+            qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS):
+        window.training_panel.request_start()
     current = window.library.current_network()
     assert current.id != first.id and current.method == "lsh"
     assert controller.scan_result.network == current.id
@@ -91,7 +91,7 @@ def test_training_from_the_panel_rescans_a_shown_explorer_at_the_new_suggestion(
 def test_the_explorer_warns_when_the_network_cannot_tell_photos_apart(qtbot, tmp_path):
     library = library_with_an_exact_copy(tmp_path / "photos")
     collapse_codes(library)  # what an untrained network gives: every photo a few bits from every other
-    library, explorer, controller = build(qtbot, tmp_path, library)
+    library, explorer, _controller = build(qtbot, tmp_path, library)
     warning = explorer.radius.warning
     assert not warning.isHidden() and "cannot tell the library's photos apart" in warning.text()
     # only the identical files are offered as copies, at the setting the explorer suggests

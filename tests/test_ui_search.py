@@ -13,9 +13,10 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 from test_ui_main_window import open_and_wait_ready, photos, window  # noqa: F401 - fixtures
 
-from hashview.ui import dialogs, result_actions, theme
-from hashview.ui.main_window import MainWindow
+from hashview.ui.search import result_actions
 from hashview.ui.settings import open_settings
+from hashview.ui.widgets import dialogs, theme
+from hashview.ui.window.main_window import MainWindow
 
 FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
 
@@ -106,7 +107,7 @@ def test_about_lists_versions_without_importing_torch(qtbot, window):  # noqa: F
         """
         import sys
         from PySide6.QtWidgets import QApplication, QWidget
-        from hashview.ui import dialogs
+        from hashview.ui.widgets import dialogs
         app = QApplication([])
         parent = QWidget()
         parent.show()
@@ -184,7 +185,7 @@ def test_pasted_pictures_older_than_a_day_are_removed_at_the_next_paste(tmp_path
     from PySide6.QtCore import QMimeData
     from PySide6.QtGui import QColor, QImage
 
-    from hashview.ui.result_actions import PASTE_KEPT_SECONDS, paths_from_clipboard
+    from hashview.ui.search.result_actions import PASTE_KEPT_SECONDS, paths_from_clipboard
 
     folder = tmp_path / "pasted"
     folder.mkdir()

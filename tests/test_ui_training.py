@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hashview.core.events import EpochDone, Progress, StepLoss
-from hashview.ui.training_panel import TrainingPanel, describe_stats
-from hashview.ui.training_plots import smooth
+from hashview.ui.training.panel import TrainingPanel, describe_stats
+from hashview.ui.training.plots import smooth
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def test_a_failure_half_way_keeps_what_moved_for_undo_and_the_catalog(qtbot, tmp
                  if len(explorer.groups_model.group(r).others) >= 2)
     first, second = (Path(m.path) for m in group.others[:2])
     from hashview import system_trash
-    from hashview.ui import duplicates_controller
+    from hashview.ui.duplicates import controller as duplicates_controller
 
     real_move = system_trash.move_to_trash
 
@@ -175,7 +175,7 @@ def test_the_real_call_reports_a_refusal(tmp_path, private_trash):
 def test_the_confirmation_warns_before_a_large_clean_up_and_cancel_is_the_default(qtbot, tmp_path):
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from hashview.ui.trash import TrashConfirmation
+    from hashview.ui.duplicates.trash_dialog import TrashConfirmation
 
     paths = [tmp_path / f"p{n}.jpg" for n in range(30)]
     large = TrashConfirmation(paths, tmp_path / "keep.jpg", reason="highest resolution", library_size=40)

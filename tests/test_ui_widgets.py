@@ -10,9 +10,9 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from hashview.core.events import Progress
-from hashview.ui.progress_bar import ProgressStrip, format_eta
-from hashview.ui.query_panel import QueryPanel
-from hashview.ui.welcome_view import WelcomeView
+from hashview.ui.library.welcome_view import WelcomeView
+from hashview.ui.search.query_panel import QueryPanel
+from hashview.ui.widgets.progress_strip import ProgressStrip, format_eta
 
 
 def urls_mime(paths) -> QMimeData:

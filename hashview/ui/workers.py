@@ -14,11 +14,11 @@ import inspect
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from hashview.core.events import CancelToken, Cancelled, Finished
+from hashview.core.events import Cancelled, CancelToken, Finished
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class _Runner(QThread):
         super().__init__()
         self._worker = worker
 
-    def run(self) -> None:  # noqa: D102 - QThread entry point
+    def run(self) -> None:
         self._worker.run_inline()
 
 
@@ -73,7 +73,7 @@ class Worker(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    _live: set[Worker] = set()
+    _live: ClassVar[set[Worker]] = set()
     """Started workers, kept alive until their thread has really ended."""
 
     _progressed = Signal(object)
@@ -138,7 +138,7 @@ class Worker(QObject):
             logger.info("%s cancelled", self.name)
             self._cancelled.emit()
             return
-        except Exception as exc:  # noqa: BLE001 - every error must reach the window
+        except Exception as exc:
             logger.exception("%s failed", self.name)
             self.details = "".join(traceback.format_exception(exc))
             self._failed.emit(one_line(exc))

@@ -1,10 +1,11 @@
-"""The library as a Qt list model, with thumbnails decoded off the main thread.
+"""Thumbnails decoded off the main thread, and the item roles every thumbnail list shares.
 
-A grid of 100,000 photos cannot decode its thumbnails when it paints. The model
-answers ``data()`` at once with a placeholder and asks a ``ThumbnailLoader``
-for the real image; the loader decodes the catalog's JPEG bytes in a
-QThreadPool, newest request first (the rows on screen now), keeps a bounded LRU
-of ready QImages, and tells the model which row to repaint.
+The library grid, the search results and the duplicates explorer all show
+catalog thumbnails. A grid of 100,000 photos cannot decode them when it
+paints: its model answers with ``placeholder_image()`` at once and asks a
+``ThumbnailLoader``, which decodes the catalog's JPEG bytes in a QThreadPool,
+newest request first (the rows on screen now), keeps a bounded LRU of ready
+QImages, and says which file is ready so the model repaints that row.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QMimeData,
-    QModelIndex,
     QObject,
     QRunnable,
     Qt,
@@ -102,7 +101,7 @@ class _DecodeTask(QRunnable):
         super().__init__()
         self._loader = loader
 
-    def run(self) -> None:  # noqa: D102 - QRunnable entry point
+    def run(self) -> None:
         self._loader._drain()
 
 
@@ -188,7 +187,7 @@ class ThumbnailLoader(QObject):
                 file_id = self._stack.pop()
             try:
                 image = decode_thumbnail(self._fetch(file_id))
-            except Exception:  # noqa: BLE001 - one bad thumbnail must not stop the rest
+            except Exception:
                 logger.exception("thumbnail %r failed", file_id)
                 image = None
             self._signals.loaded.emit(file_id, image if image is not None else QImage())
@@ -214,76 +213,3 @@ def file_urls_mime(paths: Sequence[Path]) -> QMimeData:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     return mime
-
-
-class ThumbnailModel(QAbstractListModel):
-    """One row per library entry: file name, thumbnail, path, id; drags as file URLs."""
-
-    def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._entries: list[Any] = []
-        self._row_of: dict[Any, int] = {}
-        self._placeholder = placeholder_image()
-        self._loader: ThumbnailLoader | None = None
-        self.set_loader(loader)
-
-    def set_loader(self, loader: ThumbnailLoader | None) -> None:
-        """Use ``loader`` for thumbnails from now on (None: placeholders only)."""
-        if self._loader is not None:
-            self._loader.loaded.disconnect(self._repaint)
-        self._loader = loader
-        if loader is not None:
-            loader.loaded.connect(self._repaint)
-
-    def set_entries(self, entries: Sequence[Any]) -> None:
-        """Replace all rows with catalog entries (objects with id, path, relpath...)."""
-        self.beginResetModel()
-        self._entries = list(entries)
-        self._row_of = {e.id: row for row, e in enumerate(self._entries)}
-        self.endResetModel()
-
-    def entry(self, row: int) -> Any:
-        return self._entries[row]
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._entries)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._entries):
-            return None
-        entry = self._entries[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return Path(entry.relpath).name
-        if role == Qt.ItemDataRole.DecorationRole:
-            image = self._loader.get(entry.id) if self._loader else None
-            return image if image is not None else self._placeholder
-        if role == Qt.ItemDataRole.ToolTipRole:
-            dims = f"{entry.width} × {entry.height}" if entry.width else ""  # 0: not known
-            return f"{entry.relpath}\n{dims}".strip()
-        if role == Roles.FileId:
-            return entry.id
-        if role == Roles.Path:
-            return Path(entry.path)
-        if role == Roles.ThumbnailReady:
-            return bool(self._loader and self._loader.has(entry.id))
-        return None
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802
-        return ["text/uri-list"]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        return file_urls_mime([Path(self._entries[r].path) for r in rows])
-
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
-        return Qt.DropAction.CopyAction
-
-    def _repaint(self, file_id: Any) -> None:
-        row = self._row_of.get(file_id)
-        if row is not None:
-            index = self.index(row)
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

@@ -34,9 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hashview.ui.compare_view import ImagePane, difference_image, load_image, sync_panes
-from hashview.ui.duplicates_model import GROUP_ICON, MEMBER_ICON, SORTS, GroupRow, GroupsModel, MembersModel, describe
-from hashview.ui.radius_control import RadiusControl
+from hashview.ui.duplicates.groups_model import (
+    GROUP_ICON,
+    MEMBER_ICON,
+    SORTS,
+    GroupRow,
+    GroupsModel,
+    MembersModel,
+    describe,
+)
+from hashview.ui.widgets.image_panes import ImagePane, difference_image, load_image, sync_panes
+from hashview.ui.widgets.radius_control import RadiusControl
 from hashview.ui.workers import Worker
 
 logger = logging.getLogger(__name__)

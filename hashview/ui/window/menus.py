@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from hashview.ui import dialogs
 from hashview.ui import settings as app_settings
+from hashview.ui.widgets import dialogs
 
 if TYPE_CHECKING:
-    from hashview.ui.main_window import MainWindow
+    from hashview.ui.window.main_window import MainWindow
 
 
 def _action(window: MainWindow, menu: QMenu, text: str, slot, keys=None) -> QAction:
@@ -30,7 +30,6 @@ def build_menus(window: MainWindow) -> None:
     _action(window, file_menu, "&Open folder…", window.choose_folder, QKeySequence.StandardKey.Open)
     recent = file_menu.addMenu("Open &recent")
     recent.aboutToShow.connect(lambda: fill_recent(window, recent))
-    window.recent_menu = recent
     file_menu.addSeparator()
     _action(window, file_menu, "&Import a network file…", window.networks_panel.request_import)
     file_menu.addSeparator()

@@ -18,7 +18,7 @@ from PySide6.QtCore import QMimeData, QProcess, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 
 from hashview.core import paths
-from hashview.ui.query_panel import image_paths
+from hashview.ui.search.query_panel import image_paths
 
 logger = logging.getLogger(__name__)
 

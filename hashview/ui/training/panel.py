@@ -2,8 +2,8 @@
 
 The panel knows nothing about the engine: Start emits ``start_requested`` with
 a dict of ``TrainOptions`` fields (from the options form,
-``training_options.py``), Cancel emits ``cancel_requested``, and the window
-feeds it the worker's events (``show_event``). Deep methods yield
+``options_form.py``), Cancel emits ``cancel_requested``, and the
+``NetworkController`` feeds it the job's events (``show_event``). Deep methods yield
 ``StepLoss`` and ``EpochDone``; shallow ones only ``Progress``, so the panel
 shows progress and the final stats instead of curves. The plots (pyqtgraph)
 are built the first time the panel is shown, keeping pyqtgraph off the path
@@ -21,7 +21,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from hashview.core.events import EpochDone, Progress, StepLoss
-from hashview.ui.training_options import TrainingOptionsForm, is_shallow
+from hashview.ui.training.options_form import TrainingOptionsForm, is_shallow
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class TrainingPanel(QWidget):
     def _ensure_plots(self) -> None:
         if self.loss_plot is not None:
             return
-        from hashview.ui.training_plots import LossPlot, PrecisionRecallPlot  # imports pyqtgraph
+        from hashview.ui.training.plots import LossPlot, PrecisionRecallPlot  # imports pyqtgraph
 
         self.loss_plot = LossPlot()
         self.pr_plot = PrecisionRecallPlot()

@@ -1,9 +1,9 @@
 """The duplicates explorer's link to the library: scans, decisions, trash and undo.
 
 Scans (``Library.duplicates`` at the chosen radius, with the radius profile
-the slider shows) run on the window's ``JobRunner``, like every job that may
-encode: the window runs one long job at a time, and a scan asked for while
-another job runs waits for it. Decisions ("not a match", "same picture") are
+the slider shows; see ``scan.py``) run on the session's ``JobRunner``, like
+every job that may encode: one long job runs at a time, and a scan asked for
+while another job runs waits for it. Decisions ("not a match", "same picture") are
 written to the catalog at once (the engine remembers them across scans and
 uses them as pairs when the network is retrained), then the groups are
 scanned again, so a rejected copy leaves its group on screen.
@@ -17,25 +17,23 @@ the last batch back and re-indexes, so the files are catalogued and coded again.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from hashview.core.duplicates import cleanup
 from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.system_trash import move_to_trash
-from hashview.ui.duplicates_model import GroupRow, make_rows
-from hashview.ui.duplicates_view import DuplicatesExplorer
-from hashview.ui.jobs import JobRunner
-from hashview.ui.radius_control import EXACT
-from hashview.ui.thumbnail_model import ThumbnailLoader
-from hashview.ui.trash import TrashConfirmation
-
-if TYPE_CHECKING:
-    from hashview.ui.main_window import MainWindow
+from hashview.ui.duplicates.explorer_view import DuplicatesExplorer
+from hashview.ui.duplicates.groups_model import GroupRow, make_rows
+from hashview.ui.duplicates.scan import Scan, scan_library
+from hashview.ui.duplicates.trash_dialog import TrashConfirmation
+from hashview.ui.jobs import Job
+from hashview.ui.session import LibrarySession
+from hashview.ui.widgets.radius_control import EXACT
+from hashview.ui.widgets.thumbnails import ThumbnailLoader
 
 logger = logging.getLogger(__name__)
 
@@ -43,56 +41,15 @@ RULES_KEY = "duplicates/keep_rules"
 SCAN, REINDEX = "duplicates", "duplicates-reindex"
 
 
-@dataclass
-class Scan:
-    """What one scan found, handed from the worker to the GUI thread."""
-
-    groups: list[Any]
-    entries: dict[Any, Any]
-    radius: int
-    profile: list[dict[str, Any]] | None
-    suggested: int | None
-    network: str | None = None  # the id of the network whose codes (and radius) these are; None: no network
-    warning: str | None = None  # one line: the network cannot tell the photos apart, or the radius chains them
-    note: str | None = None     # one line: why the suggestion is below the codes' own radius
-
-
-def scan_library(library: Any, radius: int | None, with_profile: bool, shown_network: str | None = None) -> Scan:
-    """Groups at ``radius`` (None: the suggested one; ``EXACT``: identical files), in a worker.
-
-    ``shown_network``: the network the explorer's radius belongs to. When the
-    current network is another one (trained, switched to, imported), that
-    radius means nothing for the new codes (a 128-bit DupNet's 19 grouped a
-    64-bit itq's photos by the hundred): the new network's suggestion is used
-    and its profile read. The suggestion is guarded (``Library.radius_advice``):
-    a network that cannot tell photos apart gets exact copies and a warning.
-    """
-    from hashview.core.duplicates.finder import chain_warning  # numpy: not on the way to the first window
-
-    network = library.current_network()
-    profile = suggested = warning = note = None
-    if network is not None:
-        if radius is not None and network.id != shown_network:
-            radius, with_profile = None, True
-        advice = library.radius_advice()
-        suggested = EXACT if advice.radius is None else int(advice.radius)
-        warning, note = advice.warning, None if advice.warning else advice.reason
-        if with_profile:
-            profile = list(library.radius_profile())
-    if radius is None:
-        radius = suggested if suggested is not None else EXACT
-    entries = library.entries()
-    if radius == EXACT or network is None:
-        groups, radius = library.duplicates(exact=True), EXACT
-    else:
-        groups = library.duplicates(radius=radius)
-        warning = warning or chain_warning(groups, entries, radius)
-    return Scan(list(groups), {e.id: e for e in entries}, radius, profile, suggested,
-                network.id if network is not None else None, warning, note)
-
-
 class DuplicatesController(QObject):
-    """Runs the explorer over the open library; tests may build it with a fake library."""
+    """Runs the explorer over the session's library; tests may open a fake library in the session.
+
+    The explorer follows the session: it takes the library when one opens,
+    forgets its groups (and stops its thumbnail threads) before it closes, and
+    scans again at the end of an opening when it is on screen. Showing it
+    (``show_explorer``) asks its container to come forward
+    (``reveal_requested``): the window owns the dock it sits in.
+    """
 
     scanned = Signal(int)
     """How many groups the explorer now shows."""
@@ -100,21 +57,23 @@ class DuplicatesController(QObject):
     trashed = Signal(list)
     restored = Signal(list)
     refused = Signal(str)
+    reveal_requested = Signal()
+    """The explorer is wanted on screen: whoever holds it (the window's dock) shows it and gives it room."""
 
-    def __init__(self, explorer: DuplicatesExplorer, jobs: JobRunner, settings: QSettings,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, explorer: DuplicatesExplorer, session: LibrarySession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.explorer = explorer
-        self.jobs = jobs
-        self.settings = settings
+        self.session = session
+        self.jobs = session.jobs
+        self.settings = session.settings
         self.library: Any = None
-        self.policy = KeepPolicy.from_json(str(settings.value(RULES_KEY, "") or ""))
+        self.policy = KeepPolicy.from_json(str(self.settings.value(RULES_KEY, "") or ""))
         self.undo_stack: list[cleanup.TrashBatch] = []
         self.confirmation: TrashConfirmation | None = None
         self._pending_keep: list[Path] = []
         self.scan_result: Scan | None = None
         self._loader: ThumbnailLoader | None = None
-        self._pending: int | None | bool = False
+        self._pending: int | bool | None = False
         self._profile_stale = True
         self._keep: frozenset[Path] | None = None
         explorer.radius.radius_chosen.connect(self.scan)
@@ -123,25 +82,14 @@ class DuplicatesController(QObject):
         explorer.trash_requested.connect(self.request_trash)
         explorer.undo_requested.connect(self.undo)
         explorer.rules_requested.connect(self.edit_rules)
-        jobs.succeeded.connect(self._succeeded)
-        jobs.failed.connect(self._failed)
-        jobs.cancelled.connect(lambda step: self._job_ended(step))
-
-    @classmethod
-    def install(cls, window: MainWindow) -> DuplicatesController:
-        """Add the explorer to ``window`` as a dock that follows the open library."""
-        explorer = DuplicatesExplorer()
-        window.duplicates_dock = window._dock("Duplicates", "DuplicatesDock", explorer)
-        window.tabifyDockWidget(window.training_dock, window.duplicates_dock)
-        controller = cls(explorer, window.jobs, window.settings, window)
-        controller.window = window
-        window.library_opened.connect(lambda _root: controller.set_library(window.library))
-        window.pipeline_finished.connect(lambda _text: controller.explorer.isVisible() and controller.scan())
-        window.networks.networks_changed.connect(controller.network_changed)
-        return controller
+        self.jobs.ended.connect(self._job_ended)
+        session.opened.connect(lambda _root: self.set_library(session.library))
+        session.about_to_close.connect(lambda: self.set_library(None))  # its thumbnail threads read the catalog
+        session.pipeline_finished.connect(lambda _text: self.explorer.isVisible() and self.scan())
+        session.ready_changed.connect(lambda _ready: self.network_changed())  # trained, switched, deleted
 
     def network_changed(self) -> None:
-        """Start from the new network's suggested radius once the current network has changed.
+        """Start from the new network's suggested radius if the current network has changed.
 
         The slider's radius and profile belong to the codes they were read
         from; kept across a network change they group the new codes at a
@@ -162,7 +110,7 @@ class DuplicatesController(QObject):
     def _rescan_after_network_change(self) -> None:
         if self.library is None or not self.explorer.isVisible():
             return
-        if self.jobs.busy() and self.jobs.step == SCAN:
+        if self.jobs.current is not None and self.jobs.current.name == SCAN:
             return  # a scan started since the change: it reads the new network already
         self.scan()
 
@@ -189,12 +137,8 @@ class DuplicatesController(QObject):
             self.explorer.show_status("Choose Find duplicates (Ctrl+D) to look for copies.")
 
     def show_explorer(self) -> None:
-        """Show the explorer's dock, give it room, and scan (the menu action's slot)."""
-        window = getattr(self, "window", None)
-        if window is not None:
-            window.duplicates_dock.show()
-            window.duplicates_dock.raise_()
-            window.resizeDocks([window.duplicates_dock], [int(window.height() * 0.7)], Qt.Orientation.Vertical)
+        """Bring the explorer on screen (``reveal_requested``), focus it, and scan (the menu action's slot)."""
+        self.reveal_requested.emit()
         self.explorer.groups_view.setFocus()
         self.scan()
 
@@ -206,35 +150,25 @@ class DuplicatesController(QObject):
             return False
         if radius is None and self.scan_result is not None:
             radius = self.explorer.radius.value()
-        if self.jobs.busy():
+        if self.jobs.current is not None:
             self._pending = radius if radius is not None else True
-            self.explorer.show_status(f"Waiting for {self.jobs.step} to finish, then finding duplicates…")
+            self.explorer.show_status(f"Waiting for {self.jobs.current.name} to finish, then finding duplicates…")
             return False
         library, with_profile = self.library, self._profile_stale
         shown = self.scan_result.network if self.scan_result is not None else None
         current = self.explorer.current_group()
         self._keep = self._keep or (current.key() if current else None)
-        self.jobs.run(SCAN, lambda cancel: scan_library(library, radius, with_profile, shown), "Finding duplicates…")
+        self.jobs.run(SCAN, lambda cancel: scan_library(library, radius, with_profile, shown), "Finding duplicates…",
+                      on_success=self._show_scan, on_failure=self._scan_failed)
         self.explorer.show_status("Finding duplicates…")
         return True
 
-    def _succeeded(self, step: str, summary: Any) -> None:
-        if step == SCAN:
-            self._show_scan(summary)
-        elif step == REINDEX:
-            paths = getattr(self, "_restoring", [])
-            self._profile_stale = True
-            self.scan()
-            self.restored.emit(paths)
-        self._job_ended(step)
+    def _scan_failed(self, message: str, _details: str) -> None:
+        self.explorer.show_status(f"Finding duplicates failed: {message}")
 
-    def _failed(self, step: str, message: str, _details: str) -> None:
-        if step in (SCAN, REINDEX):
-            self.explorer.show_status(f"Finding duplicates failed: {message}")
-        self._job_ended(step)
-
-    def _job_ended(self, step: str) -> None:
-        if self._pending is not False and not self.jobs.busy() and step != SCAN:
+    def _job_ended(self, job: Job) -> None:
+        """Run the scan that waited for ``job`` (another feature's, or the undo's re-index)."""
+        if self._pending is not False and not self.jobs.busy() and job.name != SCAN:
             radius = None if self._pending is True else self._pending
             self._pending = False
             self.scan(radius)
@@ -363,20 +297,26 @@ class DuplicatesController(QObject):
         if not self.undo_stack or self.library is None:
             self.explorer.show_status("Nothing to undo.")
             return False
-        if self.jobs.busy():
-            self.explorer.show_status(f"Wait until {self.jobs.step} has finished, then undo.")
+        if self.jobs.current is not None:
+            self.explorer.show_status(f"Wait until {self.jobs.current.name} has finished, then undo.")
             return False
         batch = self.undo_stack.pop()
-        self._restoring = cleanup.restore(batch)
+        restored = cleanup.restore(batch)
         self.explorer.undo_button.setEnabled(bool(self.undo_stack) and self.undo_stack[-1].can_undo())
         library = self.library
-        self.jobs.run(REINDEX, lambda cancel: library.index(cancel=cancel), "Indexing the restored files…")
-        self.explorer.show_status(f"Restored {len(self._restoring)} files; indexing them again…")
+        self.jobs.run(REINDEX, lambda cancel: library.index(cancel=cancel), "Indexing the restored files…",
+                      on_success=lambda _summary: self._reindexed(restored), on_failure=self._scan_failed)
+        self.explorer.show_status(f"Restored {len(restored)} files; indexing them again…")
         return True
+
+    def _reindexed(self, restored: list[Path]) -> None:
+        self._profile_stale = True
+        self.scan()
+        self.restored.emit(restored)
 
     # -- keep rules ------------------------------------------------------------------------
     def edit_rules(self) -> None:
-        from hashview.ui.keep_rules_dialog import KeepRulesDialog
+        from hashview.ui.duplicates.keep_rules_dialog import KeepRulesDialog
 
         self.rules_dialog = KeepRulesDialog(self.policy, self.library.root if self.library else None, self.explorer)
         self.rules_dialog.policy_chosen.connect(self.set_policy)

@@ -37,7 +37,7 @@ def format_eta(seconds: float | None) -> str:
     """'12 s left', '3 min left', '1 h 5 min left', or '' when unknown."""
     if seconds is None:
         return ""
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     if seconds < 60:
         return f"{seconds} s left"
     minutes = seconds // 60

@@ -14,6 +14,7 @@ nor torch.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -212,10 +213,8 @@ class TrainingOptionsForm(QWidget):
             self._weights_index = self.weights.currentIndex()
             self._select(self.device, merged["device"])
             self._set_bits(merged.get("bits"))
-            try:
+            with contextlib.suppress(TypeError, ValueError):  # a saved value that is no number: keep the default
                 self.epochs.setValue(int(merged["epochs"]))
-            except (TypeError, ValueError):
-                pass
         finally:
             self._applying = False
         self._update_enabled()

@@ -3,7 +3,7 @@
 It groups the drop target, a top-k spin box, a radius control ("any" or 0..K)
 and the ranked results with their actions (open, reveal, copy path, find
 similar; Enter, Ctrl+C and arrow keys work too). It emits what the person
-asked for; the window runs the search.
+asked for; the ``SearchController`` runs the search.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSpinBox, QVBoxLayout, QWidget
 
-from hashview.ui import result_actions
-from hashview.ui.query_panel import QueryPanel
-from hashview.ui.results_model import ResultsModel, ResultsView
-from hashview.ui.thumbnail_model import Roles
+from hashview.ui.search import result_actions
+from hashview.ui.search.query_panel import QueryPanel
+from hashview.ui.search.results_model import ResultsModel, ResultsView
+from hashview.ui.widgets.thumbnails import Roles
 
 logger = logging.getLogger(__name__)
 

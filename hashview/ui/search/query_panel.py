@@ -3,7 +3,7 @@
 A small widget in the spirit of Qt's drop-site example: it accepts drops of
 image files (file URLs from a file manager, or items dragged from the grid),
 shows the query's thumbnail, and emits one domain signal, ``query_dropped``.
-It knows nothing about the engine; the window decides what a query means.
+It knows nothing about the engine; the ``SearchController`` decides what a query means.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
-from hashview.ui.thumbnail_model import THUMB_SIZE, Roles
+from hashview.ui.widgets.empty_text import paint_empty_text
+from hashview.ui.widgets.thumbnails import THUMB_SIZE, Roles
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +63,3 @@ class LibraryView(QListView):
         path = index.data(Roles.Path)
         if isinstance(path, Path):
             self.similar_requested.emit([path])
-
-
-def paint_empty_text(view: QAbstractItemView, text: str) -> None:
-    """Write ``text`` in the middle of ``view`` while its model has no rows."""
-    model = view.model()
-    if not text or (model is not None and model.rowCount() > 0):
-        return
-    painter = QPainter(view.viewport())
-    painter.setPen(view.palette().placeholderText().color())
-    painter.drawText(view.viewport().rect().adjusted(24, 24, -24, -24),
-                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
-    painter.end()

@@ -52,7 +52,7 @@ def sniffed_format(path: Path) -> bytes:
     probes every image plugin when the suffix does not name it (a PNG saved as
     ``.jpg``), and a plugin probe can take Qt's connection lock while the
     worker holds Python's GIL: the deadlock the thumbnails once hit against
-    the GUI thread (see ``thumbnail_model.decode_thumbnail``). Naming the
+    the GUI thread (see ``thumbnails.decode_thumbnail``). Naming the
     format from the file's own signature avoids the probe for every format a
     camera or phone writes that Qt reads.
     """

@@ -3,7 +3,7 @@
 The model shows ``NetworkInfo`` rows (name, method, bits, created, mAP,
 images, training time), the current one in bold. The panel asks the questions
 (rename to what, delete which and what to use instead, import which file) and
-emits one domain signal per decision; the window runs the engine work.
+emits one domain signal per decision; the ``NetworkController`` runs the engine work.
 """
 
 from __future__ import annotations

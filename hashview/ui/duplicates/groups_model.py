@@ -7,13 +7,14 @@ hold plain rows built by ``make_rows`` from the engine's ``DuplicateGroup``s,
 the catalog entries and the keep rules, so the models test without a window
 and the keeper a row shows is the one the trash button would keep.
 
-Thumbnails come from the window's ``ThumbnailLoader`` and are handed to the
-views already scaled (see ``results_model``: resizing decorations while
+Thumbnails come from the controller's ``ThumbnailLoader`` and are handed to the
+views already scaled (see ``search/results_model.py``: resizing decorations while
 painting corrupts reference counts in PySide6).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont, QImage
 
 from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, keep_reason, rank
-from hashview.ui.thumbnail_model import Roles, ThumbnailLoader, placeholder_image
+from hashview.ui.widgets.thumbnails import Roles, ThumbnailLoader, placeholder_image
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +93,8 @@ def describe(entry: Any, root: Path | None = None) -> dict[str, str]:
     path = Path(entry.path)
     folder = path.parent
     if root is not None:
-        try:
+        with contextlib.suppress(ValueError):  # outside the root (a link's target): the full folder
             folder = path.parent.relative_to(root)
-        except ValueError:
-            pass
     taken = entry.taken
     return {
         "name": path.name,

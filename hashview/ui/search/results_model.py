@@ -16,9 +16,8 @@ from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, 
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
-from hashview.ui.library_view import paint_empty_text
-
-from hashview.ui.thumbnail_model import (
+from hashview.ui.widgets.empty_text import paint_empty_text
+from hashview.ui.widgets.thumbnails import (
     THUMB_SIZE,
     Roles,
     ThumbnailLoader,

@@ -1,0 +1,143 @@
+"""Opening a folder and getting it ready to search: open -> index -> train or encode -> ready.
+
+Each step is a core generator run on the session's job runner (one long job
+at a time, progress and Cancel in the status bar); the next step starts from
+the previous one's success callback: a library with no network yet trains one
+(which also encodes it), else it encodes to catch up new files. The grid
+shows the catalog's entries once indexing has finished. The engine is
+imported when the first folder is opened, torch only inside the workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QLabel
+
+from hashview.core.events import Skipped
+from hashview.ui import settings as app_settings
+from hashview.ui.library.grid_model import ThumbnailModel
+from hashview.ui.library.grid_view import LibraryView
+from hashview.ui.library.welcome_view import WelcomeView
+from hashview.ui.session import LibrarySession
+
+logger = logging.getLogger(__name__)
+
+STAGES = {"index": "Indexing", "auto-train": "Training", "encode": "Encoding"}
+
+
+class LibraryController(QObject):
+    """Opens folders from the welcome page, runs the index -> train/encode chain, fills the grid.
+
+    ``first_training``: the options of the run that trains a library with no
+    network yet (default: the engine's recommendation for the folder; tests
+    pass a fast method).
+    """
+
+    def __init__(self, session: LibrarySession, welcome: WelcomeView, grid: LibraryView,
+                 grid_model: ThumbnailModel, count_label: QLabel,
+                 first_training: Mapping[str, Any] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.welcome = welcome
+        self.grid = grid
+        self.grid_model = grid_model
+        self.count_label = count_label
+        self.first_training = dict(first_training or {})
+        self._skipped = 0
+        welcome.open_requested.connect(self.choose_folder)
+        welcome.folder_chosen.connect(self.open_folder)
+        welcome.set_recent(app_settings.recent_folders(session.settings))
+        session.opened.connect(self._show_library)
+        session.about_to_close.connect(self._forget_library)
+
+    # -- opening and closing ---------------------------------------------------------------
+    def choose_folder(self) -> None:
+        """Ask for a folder with the platform dialog and open it."""
+        library = self.session.library
+        start = str(library.root) if library is not None else ""
+        folder = QFileDialog.getExistingDirectory(self.grid.window(), "Open a folder of images", start)
+        if folder:
+            self.open_folder(Path(folder))
+
+    def open_folder(self, folder: Path) -> bool:
+        """Open ``folder`` as the library and start indexing it; False if it cannot be."""
+        if not self.session.open(folder):
+            return False
+        self._run_step("index")
+        return True
+
+    def refresh_entries(self) -> None:
+        """Show the catalog's entries in the grid, and their count."""
+        library = self.session.library
+        if library is None:
+            return
+        self.grid_model.set_entries(library.entries())
+        self.count_label.setText(f"{self.grid_model.rowCount()} images")
+
+    def _show_library(self, _root: Path) -> None:
+        self.grid_model.set_loader(self.session.thumbnails)
+        self.refresh_entries()
+
+    def _forget_library(self) -> None:
+        self.grid_model.set_entries([])
+        self.grid_model.set_loader(None)  # the session shuts the loader down next
+
+    # -- the index -> train -> encode chain ------------------------------------------------
+    def _run_step(self, step: str) -> None:
+        library = self.session.library
+        work = getattr(library, "train" if step == "auto-train" else step)
+        options = self.first_training if step == "auto-train" else {}
+        if step == "index":
+            self._skipped = 0
+            self.grid.set_empty_text(
+                "Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
+        self.session.jobs.run(step, lambda cancel: work(cancel=cancel, **options), STAGES[step] + "…",
+                              on_event=self._show_event,
+                              on_success=lambda summary: self._step_succeeded(step, summary),
+                              on_failure=lambda message, details: self._step_failed(step, message, details),
+                              on_cancel=lambda: self._step_cancelled(step))
+        self.session.show_status(f"{STAGES[step]} {library.root}…")
+
+    def _show_event(self, event: Any) -> None:
+        if isinstance(event, Skipped):
+            self._skipped += 1
+        self.session.show_event(event)
+
+    def _step_succeeded(self, step: str, summary: Any) -> None:
+        session = self.session
+        logger.info("%s finished: %s", step, summary)
+        if step == "index":
+            self.refresh_entries()
+            session.indexed.emit(summary)
+            if self.grid_model.rowCount() == 0:
+                message = f"No images found in {session.library.root}: add some, then open it again."
+                self.grid.set_empty_text(message)
+                session.show_status(message)
+                session.pipeline_finished.emit(message)
+                return
+            self._run_step("auto-train" if session.library.current_network() is None else "encode")
+            return
+        network = session.library.current_network()
+        count = self.grid_model.rowCount()
+        skipped = f" ({self._skipped} skipped)" if self._skipped else ""
+        message = f"Ready: {count} images{skipped}, network {network.name if network else 'none'}"
+        session.set_ready(True, message)
+        session.pipeline_finished.emit(message)
+
+    def _step_failed(self, step: str, message: str, details: str) -> None:
+        self.refresh_entries()
+        text = f"{STAGES[step]} failed: {message} (details in the log)"
+        self.session.report_error(f"{STAGES[step]} failed", message, details)
+        self.session.show_status(text)
+        self.session.pipeline_finished.emit(text)
+
+    def _step_cancelled(self, step: str) -> None:
+        self.refresh_entries()
+        text = f"{STAGES[step]} cancelled; open the folder again to resume."
+        self.session.show_status(text)
+        self.session.pipeline_finished.emit(text)

@@ -1,0 +1,93 @@
+"""The library grid's Qt list model: one row per catalog entry, its thumbnail decoded off-thread.
+
+A grid of 100,000 photos cannot decode its thumbnails when it paints. The model
+answers ``data()`` at once with a placeholder and asks the session's
+``ThumbnailLoader`` for the real image, which tells the model which row to
+repaint when it is ready (see ``widgets/thumbnails.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, Qt
+
+from hashview.ui.widgets.thumbnails import Roles, ThumbnailLoader, file_urls_mime, placeholder_image
+
+logger = logging.getLogger(__name__)
+
+
+class ThumbnailModel(QAbstractListModel):
+    """One row per library entry: file name, thumbnail, path, id; drags as file URLs."""
+
+    def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[Any] = []
+        self._row_of: dict[Any, int] = {}
+        self._placeholder = placeholder_image()
+        self._loader: ThumbnailLoader | None = None
+        self.set_loader(loader)
+
+    def set_loader(self, loader: ThumbnailLoader | None) -> None:
+        """Use ``loader`` for thumbnails from now on (None: placeholders only)."""
+        if self._loader is not None:
+            self._loader.loaded.disconnect(self._repaint)
+        self._loader = loader
+        if loader is not None:
+            loader.loaded.connect(self._repaint)
+
+    def set_entries(self, entries: Sequence[Any]) -> None:
+        """Replace all rows with catalog entries (objects with id, path, relpath...)."""
+        self.beginResetModel()
+        self._entries = list(entries)
+        self._row_of = {e.id: row for row, e in enumerate(self._entries)}
+        self.endResetModel()
+
+    def entry(self, row: int) -> Any:
+        return self._entries[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return Path(entry.relpath).name
+        if role == Qt.ItemDataRole.DecorationRole:
+            image = self._loader.get(entry.id) if self._loader else None
+            return image if image is not None else self._placeholder
+        if role == Qt.ItemDataRole.ToolTipRole:
+            dims = f"{entry.width} × {entry.height}" if entry.width else ""  # 0: not known
+            return f"{entry.relpath}\n{dims}".strip()
+        if role == Roles.FileId:
+            return entry.id
+        if role == Roles.Path:
+            return Path(entry.path)
+        if role == Roles.ThumbnailReady:
+            return bool(self._loader and self._loader.has(entry.id))
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return file_urls_mime([Path(self._entries[r].path) for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction
+
+    def _repaint(self, file_id: Any) -> None:
+        row = self._row_of.get(file_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

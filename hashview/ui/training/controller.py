@@ -1,0 +1,219 @@
+"""Training and network management for the open library, on the session's job runner.
+
+Start a training run (the panel's options, remembered in the settings),
+cancel it (the previous network stays current: the engine makes a network
+current only once it is trained and encoded), switch the network search uses
+(its codes are encoded in the background first, so search keeps working with
+the old one meanwhile), rename, delete and import networks. Torch stays in
+the workers: every engine call that may load a network runs in a job.
+
+The networks panel is refreshed whenever the session states readiness (a run
+or a switch made another network current, the pipeline trained the first
+one) and when the library closes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from hashview.core.events import Finished, StepLoss
+from hashview.ui.session import LibrarySession
+from hashview.ui.training.networks_panel import NetworksPanel
+from hashview.ui.training.panel import TrainingPanel
+
+logger = logging.getLogger(__name__)
+
+OPTIONS_KEY = "training/last_options"
+
+
+@dataclass(frozen=True)
+class DeviceChosen:
+    """The first event of a training job: the device it runs on, named."""
+
+    description: str
+
+
+class NetworkController(QObject):
+    """Connects the training and networks panels to the open library through the job runner."""
+
+    training_ended = Signal(str)
+    """'finished', 'cancelled' or 'failed'."""
+
+    def __init__(self, session: LibrarySession, training: TrainingPanel, networks: NetworksPanel,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.jobs = session.jobs
+        self.training = training
+        self.networks = networks
+        training.start_requested.connect(self.start_training)
+        training.cancel_requested.connect(self.jobs.cancel)
+        networks.use_requested.connect(self.use_network)
+        networks.rename_requested.connect(self.rename_network)
+        networks.delete_requested.connect(self.delete_network)
+        networks.import_requested.connect(self.import_network)
+        session.ready_changed.connect(lambda _ready: self.refresh())
+        session.closed.connect(self.refresh)
+        saved = self._saved_options()
+        if saved:
+            training.set_options(saved)
+
+    # -- settings --------------------------------------------------------------------
+    def _saved_options(self) -> dict[str, Any]:
+        try:
+            value = json.loads(str(self.session.settings.value(OPTIONS_KEY, "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    # -- training -----------------------------------------------------------------------
+    def start_training(self, options: dict[str, Any]) -> bool:
+        """Train a network with ``options`` (TrainOptions fields); False when it cannot start now."""
+        session, library = self.session, self.session.library
+        if library is None:
+            session.show_status("Open a folder first, then train a network on it.")
+            return False
+        if self.jobs.current is not None:
+            session.show_status(f"Wait until {self.jobs.current.name} has finished (or cancel it), then start training.")
+            return False
+        session.settings.setValue(OPTIONS_KEY, json.dumps(options))
+
+        def work(cancel):
+            from hashview.core.nets.device import describe_device, pick_device
+
+            yield DeviceChosen(describe_device(pick_device(options.get("device", "auto"))))
+            yield from library.train(cancel=cancel, **options)
+
+        self.training.set_running(True)
+        self.jobs.run("train", work, f"Training {options.get('method')}…", on_event=self._show_training_event,
+                      on_success=self._trained, on_failure=self._training_failed, on_cancel=self._training_cancelled)
+        session.show_status(f"Training {options.get('method')} on {library.root}; search keeps the current network meanwhile.")
+        return True
+
+    def _show_training_event(self, event: Any) -> None:
+        if isinstance(event, DeviceChosen):
+            self.training.show_device(event.description)
+            return
+        self.training.show_event(event)
+        if not isinstance(event, StepLoss):
+            self.session.show_event(event)
+
+    def _trained(self, summary: Any) -> None:
+        info = self.session.current_network()
+        self.training.show_finished({**(info.stats if info else {}), **(summary or {}),
+                                     "name": info.name if info else None})
+        self.session.set_ready(True, f"Trained {info.name if info else 'a network'}: search now uses it.")
+        self.training_ended.emit("finished")
+
+    def _training_failed(self, message: str, details: str) -> None:
+        self.session.report_error("Train failed", message, details)
+        self.training.show_stopped(f"Training failed: {message}\nThe previous network stays in use.")
+        self.refresh()
+        self.training_ended.emit("failed")
+
+    def _training_cancelled(self) -> None:
+        current = self.session.current_network()
+        kept = f"{current.name} stays in use" if current else "no network yet"
+        self.training.show_stopped(f"Training cancelled: {kept}.")
+        self.session.show_status(f"Training cancelled: {kept}.")
+        self.refresh()
+        self.training_ended.emit("cancelled")
+
+    # -- networks -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show the open library's networks (none when no library is open) and its decision count."""
+        library = self.session.library
+        if library is None:
+            self.networks.set_networks([], None)
+        else:
+            current = library.current_network()
+            self.networks.set_networks(library.networks(), current.id if current else None)
+        self.show_decisions()
+
+    def show_decisions(self) -> None:
+        """Tell the training panel how many duplicate decisions the library has to train on."""
+        library = self.session.library
+        self.training.set_decision_count(library.decision_count() if library is not None else None)
+
+    def use_network(self, network_id: str) -> bool:
+        """Encode the library with ``network_id`` in the background, then make it current."""
+        session, library = self.session, self.session.library
+        if library is None or self.jobs.busy():
+            session.show_status("Wait until the running job has finished, then choose the network again.")
+            return False
+
+        def work(cancel):
+            summary = None
+            for event in library.encode(network_id, cancel):
+                if isinstance(event, Finished):
+                    summary = event.summary
+                else:
+                    yield event
+            library.set_current_network(network_id)
+            yield Finished(summary)
+
+        def switched(_summary: Any) -> None:
+            current = session.current_network()
+            session.set_ready(True, f"Search now uses {current.name if current else 'no network'}.")
+
+        self.jobs.run("switch", work, "Encoding with the chosen network…", on_success=switched,
+                      on_failure=lambda message, details: session.report_error("Switch failed", message, details),
+                      on_cancel=lambda: session.show_status("Switching cancelled: the current network stays in use."))
+        session.show_status("Encoding the library with the chosen network; search uses the current one until then.")
+        return True
+
+    def rename_network(self, network_id: str, name: str) -> None:
+        from hashview.core.library import LibraryError
+
+        try:
+            info = self.session.library.rename_network(network_id, name)
+        except LibraryError as exc:
+            self.session.report_error("Cannot rename the network", str(exc))
+            return
+        self.refresh()
+        self.session.show_status(f"Renamed the network to {info.name}.")
+
+    def delete_network(self, network_id: str, make_current: str | None, leave_none: bool) -> None:
+        from hashview.core.library import LibraryError
+
+        session, library = self.session, self.session.library
+        if self.jobs.busy():
+            session.show_status("Wait until the running job has finished, then delete the network.")
+            return
+        if make_current is not None and not library.codes_ready(make_current):
+            session.report_error("Cannot delete the network yet",
+                                 "Use the other network for search first (it needs encoding), then delete this one.")
+            return
+        try:
+            current = library.delete_network(network_id, make_current=make_current, leave_none=leave_none)
+        except LibraryError as exc:
+            session.report_error("Cannot delete the network", str(exc))
+            return
+        if current is None:  # set_ready refreshes the panel
+            session.set_ready(False, "No network left: train or import one to search again.")
+        else:
+            session.set_ready(True, f"Deleted; search uses {current.name}.")
+
+    def import_network(self, path: Path) -> bool:
+        """Validate and copy a network file into the library (in a job: it loads torch)."""
+        session, library = self.session, self.session.library
+        if library is None or self.jobs.busy():
+            session.show_status("Open a folder and wait for its jobs to finish, then import the network.")
+            return False
+
+        def imported(info: Any) -> None:
+            self.refresh()
+            self.networks.select(info.id)
+            session.show_status(f"Imported {info.name} ({info.method}, {info.bits} bits): "
+                                "choose 'Use for search' to encode the library with it.")
+
+        self.jobs.run("import", lambda cancel: library.import_network(path), f"Importing {Path(path).name}…",
+                      on_success=imported,
+                      on_failure=lambda message, details: session.report_error("Import failed", message, details))
+        return True

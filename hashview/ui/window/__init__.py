@@ -1,0 +1,1 @@
+"""The main window and its menus: the composition root of the desktop app."""
