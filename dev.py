@@ -53,9 +53,11 @@ def setup() -> Path:
         run([sys.executable, "-m", "venv", str(VENV)])
     if not STAMP.exists() or STAMP.read_text() != wanted_stamp():
         run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        print("Installing hashview with its test and dev tools into .venv: the first time this downloads PyTorch\n"
-              "and torchvision with their CUDA libraries (several GB; about 6 GB on disk) and takes a few minutes.",
-              flush=True)
+        print(
+            "Installing hashview with its test and dev tools into .venv: the first time this downloads PyTorch\n"
+            "and torchvision with their CUDA libraries (several GB; about 6 GB on disk) and takes a few minutes.",
+            flush=True,
+        )
         run([str(python), "-m", "pip", "install", "--quiet", "-e", ".[test,dev]"])
         STAMP.write_text(wanted_stamp())
     return python
@@ -63,11 +65,15 @@ def setup() -> Path:
 
 CHECKS = (
     ("lint", ["-m", "ruff", "check", "hashview", "tests", "benchmarks", "packaging", "dev.py", "setup.py"]),
-    ("format", ["-m", "ruff", "format", "--check", "hashview", "tests", "benchmarks", "packaging", "dev.py",
-                "setup.py"]),
+    (
+        "format",
+        ["-m", "ruff", "format", "--check", "hashview", "tests", "benchmarks", "packaging", "dev.py", "setup.py"],
+    ),
     ("types", ["-m", "mypy"]),
-    ("import contracts", ["-c", "import sys; from importlinter.cli import lint_imports_command; "
-                                "sys.exit(lint_imports_command())"]),
+    (
+        "import contracts",
+        ["-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"],
+    ),
 )
 """The house rules, cheapest first; the tests run last."""
 

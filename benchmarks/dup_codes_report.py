@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dups import DISTRACTORS, truth_pairs  # noqa: E402
+from dups import DISTRACTORS, truth_pairs
 
 
 def by_radius(d: np.ndarray, true: np.ndarray, n_true: int, most: int) -> list[dict]:
@@ -35,8 +35,16 @@ def by_radius(d: np.ndarray, true: np.ndarray, n_true: int, most: int) -> list[d
     for r in range(most + 1):
         p = hits[r] / found[r] if found[r] else 1.0
         rec = hits[r] / n_true
-        rows.append({"radius": r, "pairs": int(found[r]), "true": int(hits[r]), "precision": p, "recall": rec,
-                     "f1": 2 * p * rec / (p + rec) if p + rec else 0.0})
+        rows.append(
+            {
+                "radius": r,
+                "pairs": int(found[r]),
+                "true": int(hits[r]),
+                "precision": p,
+                "recall": rec,
+                "f1": 2 * p * rec / (p + rec) if p + rec else 0.0,
+            }
+        )
     return rows
 
 
@@ -63,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.dataset.resolve()
     os.environ["HASHVIEW_HOME"] = str(args.cache.resolve())
-    from hashview.core.library import Library
     from hashview.core.hamming.pairs import pairs_within
+    from hashview.core.library import Library
 
     pairs, _kind = truth_pairs(root)
     with Library.open(root) as lib:
@@ -80,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     best = max(rows, key=lambda r: r["f1"])
     for r in rows:
         mark = "*" if r["radius"] == suggested else ("<- best" if r is best else "")
-        print(f"r {r['radius']:3d}  pairs {r['pairs']:8d}  true {r['true']:4d}  P {r['precision']:.3f}  R {r['recall']:.3f}"
-              f"  F1 {r['f1']:.3f} {mark}")
+        print(
+            f"r {r['radius']:3d}  pairs {r['pairs']:8d}  true {r['true']:4d}  P {r['precision']:.3f}  R {r['recall']:.3f}"
+            f"  F1 {r['f1']:.3f} {mark}"
+        )
     close = (d <= args.within) & ~true
     false = list(zip(i[close].tolist(), j[close].tolist(), np.asarray(d)[close].tolist()))
     kinds: dict[str, int] = {}

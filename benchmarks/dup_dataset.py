@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from photo_library import fetch, wallpapers  # noqa: E402
+from photo_library import fetch, wallpapers
 
 QUADRANT_SIDE = 900  # longest side of each distinct photo
 MIN_DETAIL = 1.0  # mean absolute grey-level step between neighbouring pixels at 128 px
@@ -178,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         groups.append(members)
     (args.out / "truth.json").write_text(json.dumps({"groups": groups, "photos": len(photos)}, indent=1))
     total = len(photos) + sum(len(g) - 1 for g in groups)
-    print(f"wrote {total} images ({len(photos)} distinct photos, {len(groups)} groups of edited copies) under {args.out}")
+    print(
+        f"wrote {total} images ({len(photos)} distinct photos, {len(groups)} groups of edited copies) under {args.out}"
+    )
     return 0
 
 

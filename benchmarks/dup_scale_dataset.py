@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dup_dataset import MIN_APART, signature  # noqa: E402
+from dup_dataset import MIN_APART, signature
 
 DEFAULT_CIFAR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"
 
@@ -118,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     truth["distractors"] = len(rows)
     (args.out / "truth.json").write_text(json.dumps(truth, indent=1))
     skipped = rows[-1] + 1 - len(rows)
-    print(f"wrote {own + len(rows)} images under {args.out}: the set's {own} and {len(rows)} CIFAR-10 distractors "
-          f"({skipped} near-identical ones skipped)")
+    print(
+        f"wrote {own + len(rows)} images under {args.out}: the set's {own} and {len(rows)} CIFAR-10 distractors "
+        f"({skipped} near-identical ones skipped)"
+    )
     return 0
 
 

@@ -25,12 +25,12 @@ import numpy as np
 def main(argv: list[str] | None = None) -> int:
     import torch
 
-    from hashview.core.nets.edits import random_edits
-    from hashview.core.methods import get_method, method_traits
     from hashview.core.cpu import cpu_threads
+    from hashview.core.methods import get_method, method_traits
     from hashview.core.methods.deep import Batch
     from hashview.core.methods.dupnet import Plan
     from hashview.core.methods.fit_context import FitContext
+    from hashview.core.nets.edits import random_edits
     from hashview.core.nets.network import HashNet, network_config, train_autocast, train_compute
     from hashview.core.runtime import RuntimeOptions
 
@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     d = method.defaults
     torch.set_num_threads(cpu_threads())
     bits = method_traits("dupnet").bits  # the code length it trains by default
-    net = HashNet(network_config("dupnet", bits, method.trunk_for(None, 3, "cpu"), "none", 3, d.input_size, method.activation))
+    net = HashNet(
+        network_config("dupnet", bits, method.trunk_for(None, 3, "cpu"), "none", 3, d.input_size, method.activation)
+    )
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
     data = rng.integers(0, 256, (d.batch_size, d.input_size, d.input_size, 3), dtype=np.uint8)
@@ -66,16 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(5):  # a step's edits: one call over its views (two of each photo, two halves of some)
         random_edits(views, plan.generator)
     edits = (time.monotonic() - edits_started) / 5
-    print(f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {bits} bits, {d.input_size} px, {d.batch_size} photos x 2 views "
-          f"per step, {torch.get_num_threads()} thread(s), {train_compute('cpu', cpu_bf16)}")
-    print(f"measured: {per_step:.3f} s per step (of which the edits {edits:.3f} s), load average "
-          + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
-    print(f"{'photos':>8s} {'planned steps':>14s} {'would take':>11s} {'budget':>8s} {'default trains':>15s} {'passes':>7s}")
+    print(
+        f"DupNet default: trunk {method.trunk_for(None, 3, 'cpu')}, {bits} bits, {d.input_size} px, {d.batch_size} photos x 2 views "
+        f"per step, {torch.get_num_threads()} thread(s), {train_compute('cpu', cpu_bf16)}"
+    )
+    print(
+        f"measured: {per_step:.3f} s per step (of which the edits {edits:.3f} s), load average "
+        + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    )
+    print(
+        f"{'photos':>8s} {'planned steps':>14s} {'would take':>11s} {'budget':>8s} {'default trains':>15s} {'passes':>7s}"
+    )
     for n in (737, 1_000, 10_000, 100_000):
         steps = method.planned_steps(n, d.batch_size)
         budget = method.budget_seconds(n)
         done = min(steps, int(budget / per_step))
-        print(f"{n:8d} {steps:14d} {steps * per_step:10.0f}s {budget:7.0f}s {done:9d} steps {done * d.batch_size / n:7.1f}")
+        print(
+            f"{n:8d} {steps:14d} {steps * per_step:10.0f}s {budget:7.0f}s {done:9d} steps {done * d.batch_size / n:7.1f}"
+        )
     return 0
 
 

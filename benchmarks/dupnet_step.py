@@ -53,14 +53,14 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from hashview.core.nets import edits
-    from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import Batch, DeepRun, build_config
     from hashview.core.methods.dupnet import Plan, _halves
     from hashview.core.methods.fit_context import FitContext, run_params
-    from hashview.core.runtime import RuntimeOptions
+    from hashview.core.nets import edits
+    from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.nets.network import HashNet, train_autocast, train_compute
+    from hashview.core.runtime import RuntimeOptions
     from hashview.core.train.pipeline import TrainOptions, default_bits
 
     device = pick_device(args.device)
@@ -86,7 +86,9 @@ def main() -> None:
         first, second = _halves(x[:hard], gen)
         return [edits.random_edits(part, gen) for part in [x] * v + [first, second]]
 
-    tiny = torch.rand(n, 3, 8, 8, generator=gen).to(device)  # next to no arithmetic: what is left is launches and Python
+    tiny = torch.rand(n, 3, 8, 8, generator=gen).to(
+        device
+    )  # next to no arithmetic: what is left is launches and Python
 
     def network():
         optimizer.zero_grad(set_to_none=True)
@@ -95,7 +97,9 @@ def main() -> None:
         torch.tanh(u).square().mean().backward()
         optimizer.step()
 
-    def whole_step(x):  # what training runs: DupNet.loss (edits, network, loss terms), backward, update, no waits between
+    def whole_step(
+        x,
+    ):  # what training runs: DupNet.loss (edits, network, loss terms), backward, update, no waits between
         optimizer.zero_grad(set_to_none=True)
         with train_autocast(device, runtime.cpu_bf16):
             loss = method.loss(model, Batch(x, None, np.arange(n)), ctx)
@@ -106,15 +110,19 @@ def main() -> None:
         "whole step (DupNet.loss, backward, update)": lambda: whole_step(x),
         "whole step's host overhead: on 8-px images": lambda: whole_step(tiny),
         "edits, one call over all views": lambda: one_call(x),
-        "  of which JPEG (its share of the views)": lambda: edits.jpeg(views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen),
+        "  of which JPEG (its share of the views)": lambda: edits.jpeg(
+            views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen
+        ),
         "edits, one call per part (before run 9)": lambda: call_per_part(x),
         "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
         "edits' host overhead: a call per part, 8-px": lambda: call_per_part(tiny),
         "network forward + backward + update": network,
     }
     compute = train_compute(device, runtime.cpu_bf16)
-    print(f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {bits} bits, {n} photos x {v} views + {hard} halved, "
-          f"{len(views)} views of {side} px a step; a step computes in {compute}")
+    print(
+        f"device: {describe_device(device)}; trunk {config['net']['trunk']}, {bits} bits, {n} photos x {v} views + {hard} halved, "
+        f"{len(views)} views of {side} px a step; a step computes in {compute}"
+    )
     with train_autocast(device, runtime.cpu_bf16):  # as a training step runs its loss, edits included
         seconds = timed(parts, device, args.repeats)
     for name, value in seconds.items():

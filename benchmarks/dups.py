@@ -28,7 +28,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-
 DISTRACTORS = "distractors/"
 
 
@@ -56,9 +55,14 @@ def score(found: set[frozenset], pairs: set[frozenset], kind: dict[frozenset, st
         per[kind[pair]][0] += pair in found
     false = found - pairs
     return {
-        "precision": precision, "recall": recall, "f1": f1, "pairs_found": len(found), "true_pairs": len(pairs),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "pairs_found": len(found),
+        "true_pairs": len(pairs),
         # a larger library (dup_scale_dataset.py) adds photos under distractors/ that are in no group
-        "false_pairs": len(false), "false_with_distractors": sum(any(p.startswith(DISTRACTORS) for p in f) for f in false),
+        "false_pairs": len(false),
+        "false_with_distractors": sum(any(p.startswith(DISTRACTORS) for p in f) for f in false),
         "recall_by_edit": {k: hits / total for k, (hits, total) in sorted(per.items())},
     }
 
@@ -71,13 +75,19 @@ def run_hashview(root: Path, seed: int | None = None, bits: int | None = None) -
     env = dict(os.environ, HASHVIEW_HOME=tempfile.mkdtemp(prefix="hashview-bench-"))
     hashview = [sys.executable, "-m", "hashview"]
     times = {}
-    train = ["train", str(root)] + (["--seed", str(seed)] if seed is not None else []) + (["--bits", str(bits)] if bits else [])
+    train = (
+        ["train", str(root)]
+        + (["--seed", str(seed)] if seed is not None else [])
+        + (["--bits", str(bits)] if bits else [])
+    )
     for step in (["index", str(root)], train):
         started = time.monotonic()
         subprocess.run(hashview + step, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times[step[0]] = time.monotonic() - started
     started = time.monotonic()
-    out = subprocess.run(hashview + ["dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        hashview + ["dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True
+    ).stdout
     times["dups"] = time.monotonic() - started
     times["network"] = network_summary(root, env)
     return groups_to_pairs(relative_groups(root, out)), times, env
@@ -91,8 +101,13 @@ def pairs_by_radius(root: Path, env: dict, suggested: int, spread: int = 3) -> d
     """The pairs at radii around the suggested one (after the timed run): is a miss the radius or the codes?"""
     found = {}
     for radius in range(max(0, suggested - spread), suggested + spread + 1):
-        out = subprocess.run([sys.executable, "-m", "hashview", "dups", str(root), "--json", "--radius", str(radius)],
-                             env=env, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "hashview", "dups", str(root), "--json", "--radius", str(radius)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         found[radius] = groups_to_pairs(relative_groups(root, out))
     return found
 
@@ -116,7 +131,9 @@ with Library.open(sys.argv[1]) as lib:
 
 def network_summary(root: Path, env: dict) -> dict:
     """What the default training made: method, steps, seconds per step, the suggested radius."""
-    out = subprocess.run([sys.executable, "-c", NETWORK_SUMMARY, str(root)], env=env, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", NETWORK_SUMMARY, str(root)], env=env, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out)
 
 
@@ -175,9 +192,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-imagededup", action="store_true")
-    parser.add_argument("--seed", type=int, help="train with this seed (default: hashview's own, 0), to see the spread of runs")
-    parser.add_argument("--params", help='change the method\'s hyper-parameters for this run, a JSON object, e.g. \'{"views": 4}\' '
-                        "(sets HASHVIEW_PARAMS: an experiment, not the defaults)")
+    parser.add_argument(
+        "--seed", type=int, help="train with this seed (default: hashview's own, 0), to see the spread of runs"
+    )
+    parser.add_argument(
+        "--params",
+        help="change the method's hyper-parameters for this run, a JSON object, e.g. '{\"views\": 4}' "
+        "(sets HASHVIEW_PARAMS: an experiment, not the defaults)",
+    )
     parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 128 for dupnet)")
     args = parser.parse_args(argv)
     root = args.dataset.resolve()
@@ -185,20 +207,44 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if args.params:
         json.loads(args.params)  # bad JSON stops here, before minutes of training
-        os.environ["HASHVIEW_PARAMS"] = args.params  # hashview's own processes inherit it (read by hashview's command line: core/runtime.py)
+        os.environ["HASHVIEW_PARAMS"] = (
+            args.params
+        )  # hashview's own processes inherit it (read by hashview's command line: core/runtime.py)
     found, times, env = run_hashview(root, args.seed, args.bits)
     network = times.pop("network")
     by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}
-    tool = ("hashview (" + (f"params {args.params}" if args.params else "defaults") + (f", seed {args.seed}" if args.seed is not None else "")
-            + (f", {args.bits} bits" if args.bits else "") + ")")
-    rows.append({"tool": tool, **score(found, pairs, kind), "seconds": sum(times.values()), "steps": times,
-                 "network": network, "by_radius": by_radius, "cache": env["HASHVIEW_HOME"]})
+    tool = (
+        "hashview ("
+        + (f"params {args.params}" if args.params else "defaults")
+        + (f", seed {args.seed}" if args.seed is not None else "")
+        + (f", {args.bits} bits" if args.bits else "")
+        + ")"
+    )
+    rows.append(
+        {
+            "tool": tool,
+            **score(found, pairs, kind),
+            "seconds": sum(times.values()),
+            "steps": times,
+            "network": network,
+            "by_radius": by_radius,
+            "cache": env["HASHVIEW_HOME"],
+        }
+    )
     if not args.skip_imagededup:
         for name in ("PHash", "DHash"):
             default, distances, seconds = run_imagededup(root, name)
-            rows.append({"tool": f"imagededup {name} (threshold 10)", **score(default, pairs, kind), "seconds": seconds})
+            rows.append(
+                {"tool": f"imagededup {name} (threshold 10)", **score(default, pairs, kind), "seconds": seconds}
+            )
             best_t = max(range(21), key=lambda t: score(within(distances, t), pairs, kind)["f1"])
-            rows.append({"tool": f"imagededup {name} (best threshold {best_t})", **score(within(distances, best_t), pairs, kind), "seconds": seconds})
+            rows.append(
+                {
+                    "tool": f"imagededup {name} (best threshold {best_t})",
+                    **score(within(distances, best_t), pairs, kind),
+                    "seconds": seconds,
+                }
+            )
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -210,15 +256,21 @@ def main(argv: list[str] | None = None) -> int:
         cells = " ".join(f"{r['recall_by_edit'].get(e, float('nan')):9.2f}" for e in edits)
         print(f"{r['tool']:40s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['seconds']:7.1f}  {cells}")
     if distractors:
-        print(f"false pairs with one of the {distractors} distractors: " + ", ".join(
-            f"{r['tool']} {r['false_with_distractors']} of {r['false_pairs']}" for r in rows))
+        print(
+            f"false pairs with one of the {distractors} distractors: "
+            + ", ".join(f"{r['tool']} {r['false_with_distractors']} of {r['false_pairs']}" for r in rows)
+        )
     hv = rows[0]
     print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
     print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
     print(f"hashview cache: {hv['cache']} (kept, for benchmarks/radius_rules.py)")
-    print("hashview at other radii (P/R/F1, * suggested): " + ", ".join(
-        f"{r}{'*' if r == hv['network']['suggested_radius'] else ''} {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
-        for r, s in hv["by_radius"].items()))
+    print(
+        "hashview at other radii (P/R/F1, * suggested): "
+        + ", ".join(
+            f"{r}{'*' if r == hv['network']['suggested_radius'] else ''} {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
+            for r, s in hv["by_radius"].items()
+        )
+    )
     try:
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     except OSError:

@@ -65,9 +65,12 @@ def scroll_through(app, view, step_px: int, max_frames: int) -> list[float]:
 
 def summary(frames: list[float]) -> dict[str, float]:
     ordered = sorted(frames)
-    return {"frames": len(frames), "median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
-            "max_ms": round(ordered[-1] * 1000, 2)}
+    return {
+        "frames": len(frames),
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,9 +89,15 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication(sys.argv[:1])
     thumbs = jpeg_thumbnails()
-    entries = [SimpleNamespace(id=i, path=Path(f"/photos/album{i // 500:04d}/IMG_{i:06d}.jpg"),
-                               relpath=f"album{i // 500:04d}/IMG_{i:06d}.jpg", label=None)
-               for i in range(args.items)]
+    entries = [
+        SimpleNamespace(
+            id=i,
+            path=Path(f"/photos/album{i // 500:04d}/IMG_{i:06d}.jpg"),
+            relpath=f"album{i // 500:04d}/IMG_{i:06d}.jpg",
+            label=None,
+        )
+        for i in range(args.items)
+    ]
     rss_start = rss_mb()
 
     # reference: the cheapest Qt list of the same names
@@ -128,9 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     rss_scrolled = rss_mb()
     drift = sys.getrefcount(True) + sys.getrefcount(False) - refs
     result = {
-        "benchmark": "grid", "items": args.items, "platform": os.environ.get("QT_QPA_PLATFORM"),
-        "fill_s": round(fill, 4), "layout_s": round(layout, 4),
-        "scroll": summary(frames), "reference_fill_s": round(ref_fill, 4), "reference_scroll": summary(ref_frames),
+        "benchmark": "grid",
+        "items": args.items,
+        "platform": os.environ.get("QT_QPA_PLATFORM"),
+        "fill_s": round(fill, 4),
+        "layout_s": round(layout, 4),
+        "scroll": summary(frames),
+        "reference_fill_s": round(ref_fill, 4),
+        "reference_scroll": summary(ref_frames),
         "rss_mb": {"start": round(rss_start, 1), "filled": round(rss_filled, 1), "scrolled": round(rss_scrolled, 1)},
         "thumbnail_cache_capacity": loader._capacity,
         "bool_refcount_drift": drift,  # negative: a C extension drops references to True/False (crashes in time)
@@ -149,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  reference QListView   ({r['frames']} frames): median {r['median_ms']} ms, p95 {r['p95_ms']} ms, "
             f"max {r['max_ms']} ms\n"
             f"  RSS MB: start {rss_start:.0f}, filled {rss_filled:.0f}, after scrolling {rss_scrolled:.0f} "
-            f"(cache bound {loader._capacity} thumbnails)\n")
+            f"(cache bound {loader._capacity} thumbnails)\n"
+        )
     return 0
 
 

@@ -23,17 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from hashview.core.catalog.database import Catalog  # noqa: E402
-from hashview.core.events import drain  # noqa: E402
-from hashview.core.catalog.indexing import default_workers, index_library  # noqa: E402
+from hashview.core.catalog.database import Catalog
+from hashview.core.catalog.indexing import default_workers, index_library
+from hashview.core.events import drain
 
 
 def generate(folder: Path, n: int) -> None:
     import imagefactory
 
     for i in range(n):
-        imagefactory.make_photo(folder / f"c{i % 4}" / f"photo_{i:05d}.jpg", (1024, 768),
-                                seed=i)
+        imagefactory.make_photo(folder / f"c{i % 4}" / f"photo_{i:05d}.jpg", (1024, 768), seed=i)
 
 
 def timed_run(catalog: Catalog, workers: int) -> dict:
@@ -67,13 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     n = cold["files"] + cold["skipped"]
     print(f"folder: {args.folder} ({n} files, {cold['skipped']} skipped)")
     print(f"threads: {workers} (cores available: {default_workers()}, cpu_count: {os.cpu_count()})")
-    print(f"cold:      {n / cold['wall']:8.1f} images/s  ({cold['wall']:.2f} s, "
-          f"decoded {cold['decoded']})")
-    print(f"unchanged: {n / warm['wall']:8.1f} images/s  ({warm['wall']:.2f} s, "
-          f"decoded {warm['decoded']})")
+    print(f"cold:      {n / cold['wall']:8.1f} images/s  ({cold['wall']:.2f} s, decoded {cold['decoded']})")
+    print(f"unchanged: {n / warm['wall']:8.1f} images/s  ({warm['wall']:.2f} s, decoded {warm['decoded']})")
     if serial is not None:
-        print(f"cold, 1 thread: {n / serial['wall']:8.1f} images/s  ({serial['wall']:.2f} s); "
-              f"thread speed-up {serial['wall'] / cold['wall']:.2f}x")
+        print(
+            f"cold, 1 thread: {n / serial['wall']:8.1f} images/s  ({serial['wall']:.2f} s); "
+            f"thread speed-up {serial['wall'] / cold['wall']:.2f}x"
+        )
     return 0
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dups import groups_to_pairs, relative_groups, score, truth_pairs  # noqa: E402
+from dups import groups_to_pairs, relative_groups, score, truth_pairs
 
 
 def scored(root: Path, radius: int, truth, kind) -> str:
@@ -42,8 +42,8 @@ def scored(root: Path, radius: int, truth, kind) -> str:
 def compare(root: Path, cache: Path) -> str:
     os.environ["HASHVIEW_HOME"] = str(cache)  # read per library open: one cache after another
     from hashview.core.duplicates import radius as rules
-    from hashview.core.library import Library
     from hashview.core.duplicates.finder import recorded_copy_distance
+    from hashview.core.library import Library
 
     with Library.open(str(root)) as lib:
         info, codes = lib.ready_codes()

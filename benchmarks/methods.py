@@ -34,20 +34,40 @@ PAPER = {
 }
 
 
-def run_one(data: Path, method: str, bits: int, protocol: str, epochs: int | None, device: str, seed: int,
-            backbone: str | None = None, batch_size: int | None = None) -> dict:
+def run_one(
+    data: Path,
+    method: str,
+    bits: int,
+    protocol: str,
+    epochs: int | None,
+    device: str,
+    seed: int,
+    backbone: str | None = None,
+    batch_size: int | None = None,
+) -> dict:
     from hashview.cli import ProgressPrinter
     from hashview.core.runtime import RuntimeOptions
     from hashview.core.train.evaluation import EvalOptions, evaluate_method
 
     # the environment (HASHVIEW_CPU_BF16, HASHVIEW_PARAMS, ...) as `hashview eval` reads it
-    opts = EvalOptions(method=method, bits=bits, protocol=protocol, epochs=epochs, device=device, seed=seed,
-                       backbone=backbone, batch_size=batch_size, runtime=RuntimeOptions.from_environ(os.environ))
+    opts = EvalOptions(
+        method=method,
+        bits=bits,
+        protocol=protocol,
+        epochs=epochs,
+        device=device,
+        seed=seed,
+        backbone=backbone,
+        batch_size=batch_size,
+        runtime=RuntimeOptions.from_environ(os.environ),
+    )
     report = ProgressPrinter().drive(evaluate_method(data, opts))
     report["command"] = (
         f"hashview eval {data} --method {method} --bits {bits} --protocol {protocol}"
-        + (f" --epochs {epochs}" if epochs else "") + (f" --backbone {backbone}" if backbone else "")
-        + (f" --batch-size {batch_size}" if batch_size else "") + f" --device {device} --seed {seed} --json"
+        + (f" --epochs {epochs}" if epochs else "")
+        + (f" --backbone {backbone}" if backbone else "")
+        + (f" --batch-size {batch_size}" if batch_size else "")
+        + f" --device {device} --seed {seed} --json"
     )
     report["machine"] = f"{platform.node() or '?'}: {platform.processor() or platform.machine()}, {_cores()} cores"
     return report
@@ -87,13 +107,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backbone", help="deep methods: the trunk (default: the method's own)")
     parser.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's own)")
-    parser.add_argument("--tag", default="", help="appended to each report's file name (e.g. gpu), so runs do not overwrite")
+    parser.add_argument(
+        "--tag", default="", help="appended to each report's file name (e.g. gpu), so runs do not overwrite"
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--json", action="store_true", help="print the reports as one JSON list")
     parser.add_argument("--table", nargs="+", type=Path, help="only print a table of saved reports")
     args = parser.parse_args()
     if args.table:
-        reports = [r for r in (json.loads(p.read_text()) for p in args.table) if isinstance(r, dict) and "map" in r]  # skips the search benchmarks
+        reports = [
+            r for r in (json.loads(p.read_text()) for p in args.table) if isinstance(r, dict) and "map" in r
+        ]  # skips the search benchmarks
     else:
         if args.data is None:
             parser.error("--data is required unless --table is given")
@@ -101,12 +125,23 @@ def main() -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         for method in args.methods:
             for bits in args.bits:
-                report = run_one(args.data, method, bits, args.protocol, args.epochs, args.device, args.seed,
-                                 args.backbone, args.batch_size)
+                report = run_one(
+                    args.data,
+                    method,
+                    bits,
+                    args.protocol,
+                    args.epochs,
+                    args.device,
+                    args.seed,
+                    args.backbone,
+                    args.batch_size,
+                )
                 name = f"{args.data.stem}-{args.protocol}-{method}-{bits}{'-' + args.tag if args.tag else ''}.json"
                 (args.out / name).write_text(json.dumps(report, indent=1))
                 reports.append(report)
-                print(f"{method} {bits} bits: mAP {report['map']:.4f} in {report['train_seconds']:.0f} s", file=sys.stderr)
+                print(
+                    f"{method} {bits} bits: mAP {report['map']:.4f} in {report['train_seconds']:.0f} s", file=sys.stderr
+                )
     if args.json:
         print(json.dumps(reports, indent=1))
     else:

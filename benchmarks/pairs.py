@@ -33,11 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from hashview.core.hamming.codes import pack_codes
 from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates
+from hashview.core.hamming.codes import pack_codes
 from hashview.core.hamming.pairs import code_pairs_within, pairs_within
 
-CIFAR = Path(os.environ.get("HASHVIEW_CIFAR", Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"))
+CIFAR = Path(
+    os.environ.get("HASHVIEW_CIFAR", Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz")
+)
 
 
 def clustered(n: int, bits: int, rng: np.random.Generator) -> np.ndarray:
@@ -60,7 +62,7 @@ def learned_codes(n: int, bits: int, rng: np.random.Generator, jitter: float = 0
     v = linear.project(x)
     del x
     rows = rng.integers(0, len(v), n)
-    rows[: len(v)] = np.arange(len(v))[: n]
+    rows[: len(v)] = np.arange(len(v))[:n]
     scale = jitter * v.std(axis=0)
     codes = np.empty((n, bits // 8), np.uint8)
     for start in range(0, n, 1 << 17):
@@ -167,7 +169,9 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", default=["random", "itq", "dups"])
     parser.add_argument("--no-faiss", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
-    parser.add_argument("--app-only", action="store_true", help="only the app's path: code pairs grouped without row pairs")
+    parser.add_argument(
+        "--app-only", action="store_true", help="only the app's path: code pairs grouped without row pairs"
+    )
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     faiss = None
@@ -182,40 +186,62 @@ def main() -> None:
     for name in args.data:
         codes = make(name, args.n, args.bits)
         distinct = len(np.unique(codes, axis=0))
-        say(f"{name}: {args.n} codes of {args.bits} bits, {distinct} distinct, "
-            f"bit imbalance {bit_balance(codes):.3f}")
+        say(f"{name}: {args.n} codes of {args.bits} bits, {distinct} distinct, bit imbalance {bit_balance(codes):.3f}")
         start = time.perf_counter()
         np.bitwise_xor(codes, codes[0], out=np.empty_like(codes))
         floor = time.perf_counter() - start
         for radius in args.radii:
             atook, apeak, (found, app_groups) = traced(lambda: app_groups_of(codes, radius))
-            app = {"app_s": round(atook, 3), "app_peak_mb": round(apeak / 2**20, 1), "app_groups": len(app_groups),
-                   "code_pairs": int(found.a.size), "row_pairs": found.row_pair_count(radius)}
-            say(f"  r={radius}: app path (code pairs {found.a.size}, grouped without row pairs) {atook:.2f} s, "
-                f"peak {apeak / 2**20:.1f} MB, {len(app_groups)} groups")
+            app = {
+                "app_s": round(atook, 3),
+                "app_peak_mb": round(apeak / 2**20, 1),
+                "app_groups": len(app_groups),
+                "code_pairs": int(found.a.size),
+                "row_pairs": found.row_pair_count(radius),
+            }
+            say(
+                f"  r={radius}: app path (code pairs {found.a.size}, grouped without row pairs) {atook:.2f} s, "
+                f"peak {apeak / 2**20:.1f} MB, {len(app_groups)} groups"
+            )
             del found, app_groups
             if args.app_only:
                 rows.append({"data": name, "n": args.n, "bits": args.bits, "radius": radius, **app})
                 continue
             took, peak, (i, j, d) = traced(lambda: pairs_within(codes, radius))
             gtook, gpeak, groups = traced(lambda: group_duplicates(len(codes), i, j, d, radius))
-            row = {"data": name, "n": args.n, "bits": args.bits, "radius": radius,
-                   "ours_s": round(took, 3), "faiss_s": None, "pairs": int(i.size),
-                   "ratio": None, "floor_s": round(floor, 4), "ours_peak_mb": round(peak / 2**20, 1),
-                   "faiss_rss_mb": None, "group_s": round(gtook, 3), "groups": len(groups),
-                   "group_peak_mb": round(gpeak / 2**20, 1), **app}
+            row = {
+                "data": name,
+                "n": args.n,
+                "bits": args.bits,
+                "radius": radius,
+                "ours_s": round(took, 3),
+                "faiss_s": None,
+                "pairs": int(i.size),
+                "ratio": None,
+                "floor_s": round(floor, 4),
+                "ours_peak_mb": round(peak / 2**20, 1),
+                "faiss_rss_mb": None,
+                "group_s": round(gtook, 3),
+                "groups": len(groups),
+                "group_peak_mb": round(gpeak / 2**20, 1),
+                **app,
+            }
             if faiss is not None:
                 ftook, fpairs, grown, config = faiss_pairs(faiss, codes, args.bits, radius)
                 row["faiss_config"] = "nhash={} b={} nflip={}".format(*config)
                 if fpairs != i.size:
                     say(f"  WARNING: faiss found {fpairs} pairs, hashview {i.size}")
-                row.update(faiss_s=round(ftook, 3), ratio=round(took / ftook, 3),
-                           faiss_rss_mb=round(grown / 2**20, 1))
+                row.update(faiss_s=round(ftook, 3), ratio=round(took / ftook, 3), faiss_rss_mb=round(grown / 2**20, 1))
             rows.append(row)
-            say(f"  r={radius}: {i.size:10d} pairs  ours {took:7.3f} s (peak {peak / 2**20:6.1f} MB)"
-                + (f"  faiss {row['faiss_s']:7.3f} s (+{row['faiss_rss_mb']} MB RSS)"
-                   f"  ratio {row['ratio']:.3f}" if faiss is not None else "")
-                + f"  | {len(groups)} groups in {gtook:.2f} s (peak {gpeak / 2**20:.1f} MB)")
+            say(
+                f"  r={radius}: {i.size:10d} pairs  ours {took:7.3f} s (peak {peak / 2**20:6.1f} MB)"
+                + (
+                    f"  faiss {row['faiss_s']:7.3f} s (+{row['faiss_rss_mb']} MB RSS)  ratio {row['ratio']:.3f}"
+                    if faiss is not None
+                    else ""
+                )
+                + f"  | {len(groups)} groups in {gtook:.2f} s (peak {gpeak / 2**20:.1f} MB)"
+            )
     if args.json:
         print(json.dumps(rows))
 

@@ -25,8 +25,14 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 PACKAGES = (
-    "gnome-backgrounds", "mate-backgrounds", "ukui-wallpapers", "lomiri-wallpapers",
-    "lomiri-wallpapers-20.04", "lomiri-wallpapers-16.04", "plasma-workspace-wallpapers", "desktop-base",
+    "gnome-backgrounds",
+    "mate-backgrounds",
+    "ukui-wallpapers",
+    "lomiri-wallpapers",
+    "lomiri-wallpapers-20.04",
+    "lomiri-wallpapers-16.04",
+    "plasma-workspace-wallpapers",
+    "desktop-base",
 )
 SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MIN_BYTES = 60_000

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dups import groups_to_pairs, score, truth_pairs  # noqa: E402
+from dups import groups_to_pairs, score, truth_pairs
 
 RULES = {"95 %": (0.95, 0), "95 % + 1": (0.95, 1), "98 %": (0.98, 0), "99 %": (0.99, 0)}
 UNCHECKED = "98 %, lifted all the way"  # the rule before ``radius.lift_radius``: at least the copy distance
@@ -46,9 +46,9 @@ def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
 
 def compare(dataset: Path, cache: Path) -> str:
     os.environ["HASHVIEW_HOME"] = str(cache)
+    from hashview.core.duplicates.radius import lift_target, nearest_distances, suggest_radius, valley_radius
     from hashview.core.library import Library
     from hashview.core.nets.probe import distance_holding
-    from hashview.core.duplicates.radius import lift_target, nearest_distances, suggest_radius, valley_radius
 
     pairs, kind = truth_pairs(dataset)
     with Library.open(dataset) as lib:
@@ -56,8 +56,10 @@ def compare(dataset: Path, cache: Path) -> str:
         apart = copy_distances(lib, info)
         steps = int(sum(h.get("steps", 0) for h in info.stats.get("history", [])))
         valley = valley_radius(nearest_distances(codeset.codes), info.bits)
-        radii = {rule: suggest_radius(codeset.codes, info.bits, distance_holding(apart, share) + slack)
-                 for rule, (share, slack) in RULES.items()}
+        radii = {
+            rule: suggest_radius(codeset.codes, info.bits, distance_holding(apart, share) + slack)
+            for rule, (share, slack) in RULES.items()
+        }
         radii[UNCHECKED] = max(valley, lift_target(distance_holding(apart, 0.98), info.bits))
         cells = [f"{cache.name} {dataset.name} steps {steps} valley {valley}"]
         for rule, radius in radii.items():

@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pairs import make  # noqa: E402  (benchmarks/pairs.py: the same data sets)
+from pairs import make
 
-from hashview.core.hamming import search  # noqa: E402
-from hashview.core.hamming.codes import CodeSet, CodeStore  # noqa: E402
-from hashview.core.runtime import RuntimeOptions  # noqa: E402
+from hashview.core.hamming import search
+from hashview.core.hamming.codes import CodeSet, CodeStore
+from hashview.core.runtime import RuntimeOptions
 
 
 def best_of(fn, repeat):
@@ -68,14 +68,13 @@ def main() -> None:
         faiss = None
         say("faiss not installed (pip install faiss-cpu): hashview figures only")
     if args.threads:
-        search._threads = lambda: args.threads  # noqa: SLF001  (a benchmark knob)
+        search._threads = lambda: args.threads
         if faiss is not None:
             faiss.omp_set_num_threads(args.threads)
-    if "c" in args.kernel and search._hamming is None:  # noqa: SLF001
+    if "c" in args.kernel and search._hamming is None:
         parser.error("the C kernel is not available (not built)")
-    popcount = search._hamming.popcount() if search._hamming is not None else None  # noqa: SLF001
-    say(f"hashview kernel(s): {', '.join(args.kernel)}"
-        + (f" (popcount: {popcount})" if "c" in args.kernel else ""))
+    popcount = search._hamming.popcount() if search._hamming is not None else None
+    say(f"hashview kernel(s): {', '.join(args.kernel)}" + (f" (popcount: {popcount})" if "c" in args.kernel else ""))
     rows = []
     for name in args.data:
         for bits in args.bits:
@@ -98,23 +97,37 @@ def main() -> None:
                     search.top_k(codes, qs, args.k, kernel=kernel)
                     peak = tracemalloc.get_traced_memory()[1]
                     tracemalloc.stop()
-                    row = {"data": name, "n": n, "bits": bits, "queries": q, "k": args.k,
-                           "kernel": kernel, "popcount": popcount if kernel == "c" else None,
-                           "ours_ms": round(ours * 1e3, 3), "faiss_ms": None,
-                           "floor_ms": round(floor * 1e3, 3), "ratio": None,
-                           "ours_peak_mb": round(peak / 2**20, 2),
-                           "faiss_index_mb": round(n * bits / 8 / 2**20, 1),
-                           "threads": args.threads or search._threads()}  # noqa: SLF001
+                    row = {
+                        "data": name,
+                        "n": n,
+                        "bits": bits,
+                        "queries": q,
+                        "k": args.k,
+                        "kernel": kernel,
+                        "popcount": popcount if kernel == "c" else None,
+                        "ours_ms": round(ours * 1e3, 3),
+                        "faiss_ms": None,
+                        "floor_ms": round(floor * 1e3, 3),
+                        "ratio": None,
+                        "ours_peak_mb": round(peak / 2**20, 2),
+                        "faiss_index_mb": round(n * bits / 8 / 2**20, 1),
+                        "threads": args.threads or search._threads(),
+                    }
                     if index is not None:
                         theirs, (fd, fi) = best_of(lambda: index.search(qs, args.k), args.repeat)
                         row.update(faiss_ms=round(theirs * 1e3, 3), ratio=round(ours / theirs, 3))
                         row["agree"] = bool(np.array_equal(fd, dist))
                     rows.append(row)
-                    say(f"{name:6s} n={n:>9d} bits={bits:4d} q={q:3d} {kernel:5s}: ours {ours * 1e3:9.3f} ms"
-                        + (f"  faiss {row['faiss_ms']:9.3f} ms  ratio {row['ratio']:.2f}"
-                           f"  agree={row['agree']}" if index is not None else "")
+                    say(
+                        f"{name:6s} n={n:>9d} bits={bits:4d} q={q:3d} {kernel:5s}: ours {ours * 1e3:9.3f} ms"
+                        + (
+                            f"  faiss {row['faiss_ms']:9.3f} ms  ratio {row['ratio']:.2f}  agree={row['agree']}"
+                            if index is not None
+                            else ""
+                        )
                         + f"  floor {floor * 1e3:.3f} ms  (x{ours / floor:.1f})"
-                        f"  ours peak {peak / 2**20:.2f} MB")
+                        f"  ours peak {peak / 2**20:.2f} MB"
+                    )
                 index = None
                 if n == args.n[0] and bits == args.bits[0]:
                     with tempfile.TemporaryDirectory() as tmp:

@@ -77,11 +77,18 @@ def main(argv: list[str] | None = None) -> int:
                 flags["pyqtgraph"] |= graph
     ours, ref = statistics.median(times["hashview"]), statistics.median(times["pyside6"])
     result = {
-        "benchmark": "startup", "platform": env.get("QT_QPA_PLATFORM", "native"), "runs": args.runs,
-        "hashview_median_s": round(ours, 4), "pyside6_median_s": round(ref, 4),
-        "hashview_min_s": round(min(times["hashview"]), 4), "pyside6_min_s": round(min(times["pyside6"]), 4),
-        "ratio": round(ours / ref, 2), "overhead_s": round(ours - ref, 4),
-        "torch_imported": flags["torch"], "pyqtgraph_imported": flags["pyqtgraph"], "target_s": 0.5,
+        "benchmark": "startup",
+        "platform": env.get("QT_QPA_PLATFORM", "native"),
+        "runs": args.runs,
+        "hashview_median_s": round(ours, 4),
+        "pyside6_median_s": round(ref, 4),
+        "hashview_min_s": round(min(times["hashview"]), 4),
+        "pyside6_min_s": round(min(times["pyside6"]), 4),
+        "ratio": round(ours / ref, 2),
+        "overhead_s": round(ours - ref, 4),
+        "torch_imported": flags["torch"],
+        "pyqtgraph_imported": flags["pyqtgraph"],
+        "target_s": 0.5,
     }
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
@@ -91,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  hashview main window   {ours * 1000:7.0f} ms\n"
             f"  plain PySide6 window   {ref * 1000:7.0f} ms\n"
             f"  ratio {result['ratio']}x, overhead {result['overhead_s'] * 1000:.0f} ms; "
-            f"torch imported: {flags['torch']}, pyqtgraph imported: {flags['pyqtgraph']}\n")
+            f"torch imported: {flags['torch']}, pyqtgraph imported: {flags['pyqtgraph']}\n"
+        )
     return 0
 
 

@@ -18,8 +18,8 @@ import numpy as np
 
 
 def epoch_seconds(trunk: str, batch_size: int, n: int, device: str) -> float:
-    from hashview.core.methods import get_method
     from hashview.core.events import drain
+    from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
     from hashview.core.runtime import RuntimeOptions
 

@@ -30,12 +30,8 @@ def setup_logging(level: int = logging.INFO) -> Path:
     folder = log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    file_handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    )
+    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     console = logging.StreamHandler()
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("hashview: %(levelname)s: %(message)s"))
@@ -62,8 +58,7 @@ def install_excepthook(log_path: Path) -> None:
             return
         showing = True
         try:
-            box = QMessageBox(QMessageBox.Icon.Critical, "hashview: unexpected error",
-                              f"{kind.__name__}: {value}")
+            box = QMessageBox(QMessageBox.Icon.Critical, "hashview: unexpected error", f"{kind.__name__}: {value}")
             box.setInformativeText(f"hashview keeps running. Details are in the log:\n{log_path}")
             box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
             box.exec()

@@ -65,7 +65,9 @@ class ProgressPrinter:
             else:
                 total = f"/{event.total}" if event.total is not None else ""
                 eta = f", {event.eta_s:.0f} s left" if event.eta_s is not None and not last else ""
-                text = f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {printable(event.message)}".rstrip()
+                text = (
+                    f"{event.stage}: {event.done}{total} ({event.rate:.1f}/s{eta}) {printable(event.message)}".rstrip()
+                )
             if self.tty:
                 self.stream.write("\r\033[K" + text)
                 self.stream.flush()
@@ -113,7 +115,9 @@ def _bad_number(args, names: tuple[str, ...], least: int = 1) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hashview", description="Find similar and duplicate photos by learned binary codes.")
+    parser = argparse.ArgumentParser(
+        prog="hashview", description="Find similar and duplicate photos by learned binary codes."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -124,20 +128,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train (or fit) a hashing network on the library and encode it")
     p.add_argument("folder", type=Path)
     p.add_argument("--method", help="hashing method (default: the recommended one for the folder)")
-    p.add_argument("--bits", type=int, help="code length, a multiple of 8 from 8 to 1024 (default: the "
-                   "method's, 128 for dupnet, 64 for the others)")
-    p.add_argument("--backbone", help="what the method is built on (default: the method's own): shallow methods hash "
-                   "pixels or a torchvision net (resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large); deep methods "
-                   "train a trunk: auto, dhln, cnn, cnn-l, cnn-s, cnn-xs (bae: bae) or a torchvision net")
-    p.add_argument("--weights", default="none", help="torchvision backbones' weights: none (from scratch), imagenet, or a file")
+    p.add_argument(
+        "--bits",
+        type=int,
+        help="code length, a multiple of 8 from 8 to 1024 (default: the method's, 128 for dupnet, 64 for the others)",
+    )
+    p.add_argument(
+        "--backbone",
+        help="what the method is built on (default: the method's own): shallow methods hash "
+        "pixels or a torchvision net (resnet18, resnet50, mobilenet_v3_small, mobilenet_v3_large); deep methods "
+        "train a trunk: auto, dhln, cnn, cnn-l, cnn-s, cnn-xs (bae: bae) or a torchvision net",
+    )
+    p.add_argument(
+        "--weights", default="none", help="torchvision backbones' weights: none (from scratch), imagenet, or a file"
+    )
     p.add_argument("--epochs", type=int, help="training epochs (default: the method's)")
     p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
-    p.add_argument("--input-size", type=int, help="side in pixels images are resized to (default: the method's or backbone's)")
+    p.add_argument(
+        "--input-size", type=int, help="side in pixels images are resized to (default: the method's or backbone's)"
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--labels", default="auto", choices=["auto", "folders", "decisions", "none"],
-                   help="supervision: folders (first-level folder = class), decisions (your 'same picture' / "
-                   "'not a match' pairs from the app, for dupnet), none, or auto (default: decisions when the "
-                   "library has some and the method can use them, else none)")
+    p.add_argument(
+        "--labels",
+        default="auto",
+        choices=["auto", "folders", "decisions", "none"],
+        help="supervision: folders (first-level folder = class), decisions (your 'same picture' / "
+        "'not a match' pairs from the app, for dupnet), none, or auto (default: decisions when the "
+        "library has some and the method can use them, else none)",
+    )
     p.add_argument("--name", help="network name (default: METHOD-BITS)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -162,27 +180,54 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--network")
     group.add_argument("--exact", action="store_true", help="byte-identical files only")
     p.add_argument("--radius", type=int, help="Hamming radius (default: read off the codes' own distances)")
-    p.add_argument("--profile", action="store_true", help="instead of groups, list per radius how many groups and pairs it gives")
-    p.add_argument("--trash", action="store_true", help="apply the keep rules to every group and list what would move to "
-                   "the system trash (a dry run: add --yes to move them)")
+    p.add_argument(
+        "--profile", action="store_true", help="instead of groups, list per radius how many groups and pairs it gives"
+    )
+    p.add_argument(
+        "--trash",
+        action="store_true",
+        help="apply the keep rules to every group and list what would move to "
+        "the system trash (a dry run: add --yes to move them)",
+    )
     p.add_argument("--yes", action="store_true", help="with --trash: move the listed copies to the system trash")
-    p.add_argument("--reference", type=Path, action="append", default=[], metavar="DIR",
-                   help="with --trash: a folder whose files are never moved (repeatable)")
-    p.add_argument("--prefer", type=Path, action="append", default=[], metavar="DIR",
-                   help="with --trash: keep copies in this folder first (repeatable, most preferred first)")
-    p.add_argument("--allow-large", action="store_true", help="with --trash --yes: move even when it is more than "
-                   "a fifth of the library (refused otherwise: such groups usually mean the codes cannot tell the "
-                   "photos apart)")
+    p.add_argument(
+        "--reference",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="with --trash: a folder whose files are never moved (repeatable)",
+    )
+    p.add_argument(
+        "--prefer",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="with --trash: keep copies in this folder first (repeatable, most preferred first)",
+    )
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="with --trash --yes: move even when it is more than "
+        "a fifth of the library (refused otherwise: such groups usually mean the codes cannot tell the "
+        "photos apart)",
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("eval", help="train and evaluate a method on a labelled data set")
-    p.add_argument("data", type=Path, help=".npz with x_train, y_train (and x_test, y_test) or a folder of class folders")
+    p.add_argument(
+        "data", type=Path, help=".npz with x_train, y_train (and x_test, y_test) or a folder of class folders"
+    )
     p.add_argument("--method", required=True)
     p.add_argument("--bits", type=int, required=True)
     p.add_argument("--protocol", default=None, help="mnist-dhln, cifar-s1, cifar-s2, holdout (default: holdout)")
     p.add_argument("--epochs", type=int)
-    p.add_argument("--backbone", help="deep methods: the trunk to train (auto, dhln, cnn, cnn-l, cnn-s, cnn-xs or a torchvision "
-                   "net; default: the method's); shallow methods hash standardised pixels")
+    p.add_argument(
+        "--backbone",
+        help="deep methods: the trunk to train (auto, dhln, cnn, cnn-l, cnn-s, cnn-xs or a torchvision "
+        "net; default: the method's); shallow methods hash standardised pixels",
+    )
     p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--seed", type=int, default=0)
@@ -222,20 +267,38 @@ def cmd_train(args, printer: ProgressPrinter) -> int:
     if bad:
         return _fail(bad)
     options = dict(
-        method=args.method, bits=args.bits, backbone=args.backbone, weights=args.weights, epochs=args.epochs,
-        batch_size=args.batch_size, input_size=args.input_size,
-        device=args.device, labels=args.labels, name=args.name, seed=args.seed,
+        method=args.method,
+        bits=args.bits,
+        backbone=args.backbone,
+        weights=args.weights,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        input_size=args.input_size,
+        device=args.device,
+        labels=args.labels,
+        name=args.name,
+        seed=args.seed,
     )
     with _open_library(args) as lib:
         s = printer.drive(lib.train(**options))
-    _emit(args, s, [f"trained {printable(s['network'])} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"])
+    _emit(
+        args,
+        s,
+        [
+            f"trained {printable(s['network'])} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"
+        ],
+    )
     return 0
 
 
 def cmd_encode(args, printer: ProgressPrinter) -> int:
     with _open_library(args) as lib:
         s = printer.drive(lib.encode(args.network, device=args.device))
-    _emit(args, s, [f"{printable(s['network'])}: encoded {s['encoded']}, {s['codes']} codes in all, {s['skipped']} skipped"])
+    _emit(
+        args,
+        s,
+        [f"{printable(s['network'])}: encoded {s['encoded']}, {s['codes']} codes in all, {s['skipped']} skipped"],
+    )
     return 0
 
 
@@ -293,9 +356,12 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
             if args.trash:
                 return _clean_up(args, lib, groups)
     if args.profile:
-        lines = [f"radius {r['radius']:3d}: {r['groups']:6d} groups {r['pairs']:8d} pairs"
-                 + ("" if r["precision"] is None else f"  precision {r['precision']:.3f} (your decisions)")
-                 + ("  <- suggested" if r["radius"] == suggested else "") for r in rows]
+        lines = [
+            f"radius {r['radius']:3d}: {r['groups']:6d} groups {r['pairs']:8d} pairs"
+            + ("" if r["precision"] is None else f"  precision {r['precision']:.3f} (your decisions)")
+            + ("  <- suggested" if r["radius"] == suggested else "")
+            for r in rows
+        ]
         _emit(args, {"suggested_radius": suggested, "radii": rows}, lines)
         return 0
     document = [{"paths": [str(p) for p in g.paths], "max_distance": g.max_distance} for g in groups]
@@ -329,14 +395,27 @@ def _clean_up(args, lib, groups) -> int:
     warning = None if args.exact else cleanup.large_cleanup_warning(moving, len(entries))
     _warn(warning)
     if warning and args.yes and not args.allow_large:
-        return _fail("nothing moved: the clean-up is too large to be safe; check the groups (without --yes), "
-                     "then add --allow-large if they are right", 1)
+        return _fail(
+            "nothing moved: the clean-up is too large to be safe; check the groups (without --yes), "
+            "then add --allow-large if they are right",
+            1,
+        )
     moved, failures = _move_planned(lib, plans, policy) if args.yes else ([], [])
     document = {
         "dry_run": not args.yes,
-        "groups": [{"keep": str(p.keeper.path), "why": p.reason, "move": [str(m.path) for m in p.moves],
-                    "links": sorted(str(x) for x in p.links), "refused": p.refused} for p in plans],
-        "moved": moved, "failed": failures, "warning": warning,
+        "groups": [
+            {
+                "keep": str(p.keeper.path),
+                "why": p.reason,
+                "move": [str(m.path) for m in p.moves],
+                "links": sorted(str(x) for x in p.links),
+                "refused": p.refused,
+            }
+            for p in plans
+        ],
+        "moved": moved,
+        "failed": failures,
+        "warning": warning,
     }
     lines = []
     for plan in plans:
@@ -347,10 +426,15 @@ def _clean_up(args, lib, groups) -> int:
         if plan.refused:
             lines.append(f"  left alone: {printable(plan.refused)}")
     if args.yes:
-        lines.append(f"moved {len(moved)} files to the system trash" + (f"; {len(failures)} failed" if failures else ""))
+        lines.append(
+            f"moved {len(moved)} files to the system trash" + (f"; {len(failures)} failed" if failures else "")
+        )
     else:
-        lines.append(f"would move {moving} files to the system trash (a dry run: add --yes to move them)"
-                     if plans else "no duplicates found")
+        lines.append(
+            f"would move {moving} files to the system trash (a dry run: add --yes to move them)"
+            if plans
+            else "no duplicates found"
+        )
     for failure in failures:
         _warn(f"{failure['path']}: {failure['reason']}", "not moved")
     _emit(args, document, lines)
@@ -373,13 +457,15 @@ def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
         if plan.refused is not None:
             continue
         try:
-            batch = cleanup.trash_files([Path(m.path) for m in plan.moves], Path(lib.root), move_to_trash, policy,
-                                        plan.kept)
+            batch = cleanup.trash_files(
+                [Path(m.path) for m in plan.moves], Path(lib.root), move_to_trash, policy, plan.kept
+            )
         except cleanup.TrashRefused as exc:  # the folder changed since the plan was made
             failures.append({"path": str(plan.keeper.path), "reason": str(exc)})
             continue
-        moved.extend({"path": str(f.original), "trash_path": None if f.trashed is None else str(f.trashed)}
-                     for f in batch.files)
+        moved.extend(
+            {"path": str(f.original), "trash_path": None if f.trashed is None else str(f.trashed)} for f in batch.files
+        )
         lib.forget(batch.originals)
         if batch.failure is not None:
             failures.append({"path": str(batch.failure[0]), "reason": batch.failure[1]})
@@ -393,8 +479,17 @@ def cmd_eval(args, printer: ProgressPrinter) -> int:
     bad = _bad_number(args, ("bits", "epochs", "batch_size"))
     if bad:
         return _fail(bad)
-    opts = EvalOptions(method=args.method, bits=args.bits, protocol=args.protocol, epochs=args.epochs, device=args.device,
-                       seed=args.seed, backbone=args.backbone, batch_size=args.batch_size, runtime=args.runtime)
+    opts = EvalOptions(
+        method=args.method,
+        bits=args.bits,
+        protocol=args.protocol,
+        epochs=args.epochs,
+        device=args.device,
+        seed=args.seed,
+        backbone=args.backbone,
+        batch_size=args.batch_size,
+        runtime=args.runtime,
+    )
     report = printer.drive(evaluate_method(args.data, opts))
     lines = [
         f"{report['method']} {report['bits']} bits on {printable(Path(args.data).name)} ({report['protocol']}): "
@@ -405,14 +500,25 @@ def cmd_eval(args, printer: ProgressPrinter) -> int:
     return 0
 
 
-HANDLERS = {"index": cmd_index, "train": cmd_train, "encode": cmd_encode, "search": cmd_search, "dups": cmd_dups, "eval": cmd_eval}
+HANDLERS = {
+    "index": cmd_index,
+    "train": cmd_train,
+    "encode": cmd_encode,
+    "search": cmd_search,
+    "dups": cmd_dups,
+    "eval": cmd_eval,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     printer = ProgressPrinter()
     from hashview.core.errors import HashviewError
     from hashview.core.events import Cancelled
@@ -453,15 +559,20 @@ def _os_fault(exc: OSError) -> str:
     import errno
 
     from hashview.core import paths
+
     name = exc.filename if exc.filename is not None else None
     where = f" {name}" if name is not None else ""
     reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
     ours = name is not None and any(
-        str(name).startswith(str(folder)) for folder in (paths.cache_root(), paths.data_root()))
+        str(name).startswith(str(folder)) for folder in (paths.cache_root(), paths.data_root())
+    )
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"no space left on the disk writing{where or ' hashview files'}: free some space and run again (what was finished is kept)"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        hint = ("make it writable, or set HASHVIEW_HOME to a writable folder for hashview's files" if ours or name is None
-                else "check its permissions")
+        hint = (
+            "make it writable, or set HASHVIEW_HOME to a writable folder for hashview's files"
+            if ours or name is None
+            else "check its permissions"
+        )
         return f"cannot use{where or ' hashview files'} ({reason.lower()}): {hint}"
     return f"{reason}:{where or ' (no file named)'}: check the disk and run again"

@@ -91,10 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", type=Path, help="image to search for (default: a file of FOLDER)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the pipeline")
     parser.add_argument("--keep-home", action="store_true", help="use the existing HASHVIEW_HOME")
-    parser.add_argument("--duplicates", action="store_true",
-                        help="after the library, shoot the duplicates explorer (duplicates*.png) instead of search")
-    parser.add_argument("--dialogs", action="store_true",
-                        help="shoot the dialogs, the dark mode and the networks panel instead (no deep training)")
+    parser.add_argument(
+        "--duplicates",
+        action="store_true",
+        help="after the library, shoot the duplicates explorer (duplicates*.png) instead of search",
+    )
+    parser.add_argument(
+        "--dialogs",
+        action="store_true",
+        help="shoot the dialogs, the dark mode and the networks panel instead (no deep training)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(name)s: %(message)s")
     if not args.folder.is_dir():
@@ -275,8 +281,9 @@ def dialog_shots(app, window, out: Path, query: Path | None, timeout: float) -> 
     controller = window.duplicates
     root = Path(window.library.root)
     folders = sorted(p for p in root.iterdir() if p.is_dir())
-    controller.policy = KeepPolicy(("folder", "resolution", "oldest"), tuple(folders[-1:]) + tuple(folders[:1]),
-                                   tuple(folders[-1:]))
+    controller.policy = KeepPolicy(
+        ("folder", "resolution", "oldest"), tuple(folders[-1:]) + tuple(folders[:1]), tuple(folders[-1:])
+    )
     controller.edit_rules()
     dialog = controller.rules_dialog
     dialog.rules.setCurrentRow(0)
@@ -316,8 +323,11 @@ def duplicates_shots(window, out: Path) -> int:
     explorer.compare_shown.connect(lambda *pair: shown.append(pair))
     model = explorer.groups_model
     wanted = ("caption", "crop", "border", "messenger")
-    rows = [r for r in range(model.rowCount())
-            if any(w in Path(m.path).name for m in model.group(r).members for w in wanted)]
+    rows = [
+        r
+        for r in range(model.rowCount())
+        if any(w in Path(m.path).name for m in model.group(r).members for w in wanted)
+    ]
     small = [r for r in rows if len(model.group(r).members) <= 6]  # a true group reads best
     row = (small or rows or [0])[0]
     explorer.select_group(row)

@@ -10,8 +10,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
 
 
-def answer_next_dialog(reply: Callable[[QDialog], Any], kind: type = QDialog,
-                       wait_ms: int = 5_000) -> list[dict[str, str]]:
+def answer_next_dialog(
+    reply: Callable[[QDialog], Any], kind: type = QDialog, wait_ms: int = 5_000
+) -> list[dict[str, str]]:
     """Answer the next modal dialog of type ``kind`` with ``reply(dialog)`` as soon as it shows.
 
     Returns a list that gets the dialog's title and text once it was answered

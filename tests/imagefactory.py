@@ -18,10 +18,22 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 __all__ = [
-    "photo_array", "photo_image", "make_photo", "make_library", "make_near_duplicate",
-    "make_truncated_jpeg", "make_zero_bytes", "make_text_as_image", "make_huge_png_header",
-    "make_cmyk_jpeg", "make_16bit_png", "make_palette_png_transparent",
-    "make_oriented_jpeg", "make_animated_gif", "make_mode_image", "make_exif_jpeg",
+    "make_16bit_png",
+    "make_animated_gif",
+    "make_cmyk_jpeg",
+    "make_exif_jpeg",
+    "make_huge_png_header",
+    "make_library",
+    "make_mode_image",
+    "make_near_duplicate",
+    "make_oriented_jpeg",
+    "make_palette_png_transparent",
+    "make_photo",
+    "make_text_as_image",
+    "make_truncated_jpeg",
+    "make_zero_bytes",
+    "photo_array",
+    "photo_image",
 ]
 
 
@@ -32,9 +44,9 @@ def photo_image(size: tuple[int, int] = (64, 48), seed: int = 0) -> Image.Image:
     c0, c1 = rng.integers(0, 256, size=(2, 3))
     angle = rng.uniform(0, 2 * np.pi)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
-    t = (np.cos(angle) * xx / max(w, 1) + np.sin(angle) * yy / max(h, 1))
+    t = np.cos(angle) * xx / max(w, 1) + np.sin(angle) * yy / max(h, 1)
     t = (t - t.min()) / (np.ptp(t) or 1.0)
-    arr = (c0[None, None, :] * (1 - t[..., None]) + c1[None, None, :] * t[..., None])
+    arr = c0[None, None, :] * (1 - t[..., None]) + c1[None, None, :] * t[..., None]
     img = Image.fromarray(arr.astype(np.uint8))
     draw = ImageDraw.Draw(img)
     for _ in range(int(rng.integers(3, 7))):
@@ -64,8 +76,7 @@ def _prepare(path) -> Path:
     return path
 
 
-def make_photo(path, size: tuple[int, int] = (64, 48), seed: int = 0, fmt: str = "JPEG",
-               **save_kw) -> Path:
+def make_photo(path, size: tuple[int, int] = (64, 48), seed: int = 0, fmt: str = "JPEG", **save_kw) -> Path:
     """Write ``photo_image(size, seed)`` in ``fmt`` (JPEG quality 90 by default).
 
     ``path`` may be a ``bytes`` path (for names that are not valid UTF-8).
@@ -82,8 +93,9 @@ def make_photo(path, size: tuple[int, int] = (64, 48), seed: int = 0, fmt: str =
     return Path(os.fsdecode(path))
 
 
-def make_library(root, classes: dict[str, int] | None = None, size=(64, 48), loose: int = 0,
-                 seed: int = 0) -> list[Path]:
+def make_library(
+    root, classes: dict[str, int] | None = None, size=(64, 48), loose: int = 0, seed: int = 0
+) -> list[Path]:
     """A folder with one subfolder per class of JPEG photos, plus ``loose`` at the root.
 
     Returns the written paths in order; every picture has its own seed.
@@ -137,8 +149,7 @@ def make_text_as_image(path, text: str = "this is not a picture\n" * 20) -> Path
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(
-        ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
 def make_huge_png_header(path, width: int = 100_000, height: int = 100_000) -> Path:
@@ -146,8 +157,7 @@ def make_huge_png_header(path, width: int = 100_000, height: int = 100_000) -> P
     path = _prepare(path)
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
-    data = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat)
-            + _png_chunk(b"IEND", b""))
+    data = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
     Path(path).write_bytes(data)
     return Path(path)
 
@@ -196,8 +206,9 @@ def make_oriented_jpeg(path, size=(40, 20), orientation: int = 6) -> Path:
     return Path(path)
 
 
-def make_exif_jpeg(path, size=(32, 24), seed: int = 0, taken: str = "2021:06:15 13:45:30",
-                   original: bool = True) -> Path:
+def make_exif_jpeg(
+    path, size=(32, 24), seed: int = 0, taken: str = "2021:06:15 13:45:30", original: bool = True
+) -> Path:
     """A JPEG with EXIF DateTimeOriginal (or only DateTime when ``original`` is False)."""
     path = _prepare(path)
     exif = Image.Exif()
@@ -209,13 +220,11 @@ def make_exif_jpeg(path, size=(32, 24), seed: int = 0, taken: str = "2021:06:15 
     return Path(path)
 
 
-def make_animated_gif(path, size=(16, 16),
-                      colours=((255, 0, 0), (0, 255, 0), (0, 0, 255))) -> Path:
+def make_animated_gif(path, size=(16, 16), colours=((255, 0, 0), (0, 255, 0), (0, 0, 255))) -> Path:
     """An animated GIF with one flat colour per frame (first frame: ``colours[0]``)."""
     path = _prepare(path)
     frames = [Image.new("RGB", size, c).convert("P") for c in colours]
-    frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:],
-                   duration=100, loop=0)
+    frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     return Path(path)
 
 
@@ -247,8 +256,7 @@ def make_mode_image(path, mode: str, size=(16, 12), fmt: str | None = None) -> P
     else:
         img = Image.new("RGB", size, (30, 30, 30))
         img.paste((220, 220, 220), right)
-        img = (img.convert("P", palette=Image.Palette.ADAPTIVE) if mode == "P"
-               else img.convert(mode))
+        img = img.convert("P", palette=Image.Palette.ADAPTIVE) if mode == "P" else img.convert(mode)
     if fmt is None:
         fmt = "TIFF" if mode in ("I", "F") else "PNG"
     img.save(path, format=fmt)

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, links an
 # Raw control characters that must never reach a terminal: C0 but the line
 # break, DEL, C1 (ESC and CSI included), bidi overrides.
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-EVIL_GOOD = "evil\n\x1b[31mred\rname\u202e.jpg"          # a good picture with a hostile name
+EVIL_GOOD = "evil\n\x1b[31mred\rname\u202e.jpg"  # a good picture with a hostile name
 EVIL_BAD = "bad\x1b]0;owned\x07\nskipped fake.jpg: lie.jpg"  # a bad file with a hostile name
 
 
@@ -66,8 +66,7 @@ def build_corpus(root: Path) -> tuple[set[str], dict[str, str]]:
     factory.make_palette_png_transparent(root / "modes" / "palette.png")
     factory.make_mode_image(root / "modes" / "float.tif", "F")
     _corrupt_exif_jpeg(root / "modes" / "corrupt_exif.jpg")
-    good |= {"modes/cmyk.jpg", "modes/sixteen.png", "modes/palette.png", "modes/float.tif",
-             "modes/corrupt_exif.jpg"}
+    good |= {"modes/cmyk.jpg", "modes/sixteen.png", "modes/palette.png", "modes/float.tif", "modes/corrupt_exif.jpg"}
     factory.make_photo(root / EVIL_GOOD, seed=11)
     good.add(EVIL_GOOD)
     (root / "folder.jpg").mkdir()  # a folder with an image name is a folder: walked, not read
@@ -119,7 +118,7 @@ def _check_output(stdout: str, stderr: str, good: set[str], bad: dict[str, str])
     for path, reason in bad.items():
         lines = [line for line in skip_lines if line.startswith(f"skipped {path}: ")]
         assert len(lines) == 1, f"{len(lines)} skip lines for {path!r} in {stderr!r}"
-        assert reason in lines[0][len(f"skipped {path}: "):], lines[0]
+        assert reason in lines[0][len(f"skipped {path}: ") :], lines[0]
     assert len(skip_lines) == len(bad), skip_lines
     summary = json.loads(stdout)
     assert summary["files"] == len(good) and summary["skipped"] == len(bad)
@@ -137,8 +136,9 @@ def test_index_in_process_skips_each_bad_file_with_one_line(tmp_path, capsys, ca
         indexed = {e.relpath for e in lib.entries()}
     assert indexed == good
     # Pillow's complaint about the cut EXIF block is logged, naming the file.
-    warned = [r.getMessage() for r in caplog.records
-              if r.name == "hashview.core.images.decode" and r.levelname == "WARNING"]
+    warned = [
+        r.getMessage() for r in caplog.records if r.name == "hashview.core.images.decode" and r.levelname == "WARNING"
+    ]
     assert warned and all(m.startswith("modes/corrupt_exif.jpg: Tag data larger than file") for m in warned)
 
 
@@ -147,15 +147,22 @@ def test_index_as_a_subprocess_never_hangs_and_prints_no_traceback(tmp_path):
     good, bad = build_corpus(root)
     env = {**os.environ, "PYTHONWARNINGS": "default"}  # every warning shown, as on a user's terminal
     for _run in range(2):  # the second run: everything known, bad files skipped again
-        done = subprocess.run([sys.executable, "-m", "hashview", "index", str(root), "--json"],
-                              capture_output=True, timeout=120, env=env, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "hashview", "index", str(root), "--json"],
+            capture_output=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
         stdout, stderr = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
         assert done.returncode == 0, stderr
         _check_output(stdout, stderr, good, bad)
         warning_lines = [line for line in stderr.splitlines() if not line.startswith(("skipped ", "index: "))]
         # Pillow's warnings come only as log lines that name their file.
-        assert all(line.startswith("WARNING hashview.core.images.decode: modes/corrupt_exif.jpg: Tag data")
-                   for line in warning_lines), warning_lines
+        assert all(
+            line.startswith("WARNING hashview.core.images.decode: modes/corrupt_exif.jpg: Tag data")
+            for line in warning_lines
+        ), warning_lines
         assert warning_lines or _run == 1  # the first run decodes it, the second finds it unchanged
 
 
@@ -210,8 +217,9 @@ def _eval_cases(folder: Path) -> dict[str, Path]:
     return cases
 
 
-@pytest.mark.parametrize("case", ["empty", "truncated", "not_npz", "pickle", "missing", "npy", "objects",
-                                  "bad_member", "fifo"])
+@pytest.mark.parametrize(
+    "case", ["empty", "truncated", "not_npz", "pickle", "missing", "npy", "objects", "bad_member", "fifo"]
+)
 def test_eval_on_a_file_that_is_not_a_data_set_is_one_line(tmp_path, capsys, case):
     path = _eval_cases(tmp_path / "data")[case]
     code = main(["eval", str(path), "--method", "itq", "--bits", "16"])
@@ -226,17 +234,20 @@ def test_eval_on_a_file_that_is_not_a_data_set_is_one_line(tmp_path, capsys, cas
 # ------------------------------------------------------------ names on a terminal
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("plain é 写真 📷.jpg", "plain é 写真 📷.jpg"),
-    ("family 👨\u200d👩\u200d👧.jpg", "family 👨\u200d👩\u200d👧.jpg"),       # joiners stay
-    ("a\u00a0b\u202fc.jpg", "a\u00a0b\u202fc.jpg"),                        # no-break spaces stay
-    ("two\nlines\r.jpg", "two\\nlines\\r.jpg"),
-    ("\x1b[2J\x1b]0;title\x07.jpg", "\\x1b[2J\\x1b]0;title\\x07.jpg"),
-    ("csi\x9b31m\x7f.jpg", "csi\\x9b31m\\x7f.jpg"),                        # C1 and DEL
-    ("gpj.\u202eexe", "gpj.\\u202eexe"),                                  # bidi override
-    ("line\u2028sep.jpg", "line\\u2028sep.jpg"),
-    (os.fsdecode(b"caf\xe9.jpg"), "caf\\xe9.jpg"),                        # not UTF-8
-])
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("plain é 写真 📷.jpg", "plain é 写真 📷.jpg"),
+        ("family 👨\u200d👩\u200d👧.jpg", "family 👨\u200d👩\u200d👧.jpg"),  # joiners stay
+        ("a\u00a0b\u202fc.jpg", "a\u00a0b\u202fc.jpg"),  # no-break spaces stay
+        ("two\nlines\r.jpg", "two\\nlines\\r.jpg"),
+        ("\x1b[2J\x1b]0;title\x07.jpg", "\\x1b[2J\\x1b]0;title\\x07.jpg"),
+        ("csi\x9b31m\x7f.jpg", "csi\\x9b31m\\x7f.jpg"),  # C1 and DEL
+        ("gpj.\u202eexe", "gpj.\\u202eexe"),  # bidi override
+        ("line\u2028sep.jpg", "line\\u2028sep.jpg"),
+        (os.fsdecode(b"caf\xe9.jpg"), "caf\\xe9.jpg"),  # not UTF-8
+    ],
+)
 def test_printable_escapes_what_could_drive_a_terminal(name, shown):
     from hashview.core.terminal_text import printable
 
@@ -275,11 +286,19 @@ def test_opening_a_library_removes_only_our_stale_temporary_files(tmp_path):
     factory.make_photo(root / "a.jpg")
     cache = library_dir(root.resolve())
     old = time.time() - stale_temp.STALE_SECONDS - 60
-    stale = [cache / "codes" / ".itq-64-x.k2j3.tmp", cache / "codes" / "itq-64-x.stamps.tmp.npy",
-             cache / "networks" / "itq-64-xq9w8e.tmp", cache / "networks" / "itq-64-x.pt.a8s7.tmp"]
+    stale = [
+        cache / "codes" / ".itq-64-x.k2j3.tmp",
+        cache / "codes" / "itq-64-x.stamps.tmp.npy",
+        cache / "networks" / "itq-64-xq9w8e.tmp",
+        cache / "networks" / "itq-64-x.pt.a8s7.tmp",
+    ]
     fresh = cache / "networks" / "dupnet-128-y.pt.live.tmp"  # a save in progress in another process
-    kept = [cache / "codes" / "itq-64-x.codes", cache / "networks" / "notes.txt", cache / "tmp",
-            cache / "elsewhere" / "old.tmp"]  # not ours by name, or not in our folders
+    kept = [
+        cache / "codes" / "itq-64-x.codes",
+        cache / "networks" / "notes.txt",
+        cache / "tmp",
+        cache / "elsewhere" / "old.tmp",
+    ]  # not ours by name, or not in our folders
     for path in stale + kept + [fresh]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")

@@ -16,8 +16,7 @@ def rec(relpath, digest="d0", size=10, mtime_ns=1, thumb=b"jpeg", label="auto", 
         label = relpath.split("/")[0] if "/" in relpath else None
     fields = dict(width=4, height=3, orientation=1, taken=None)
     fields.update(kw)
-    return FileRecord(relpath=relpath, size=size, mtime_ns=mtime_ns, digest=digest,
-                      label=label, thumb=thumb, **fields)
+    return FileRecord(relpath=relpath, size=size, mtime_ns=mtime_ns, digest=digest, label=label, thumb=thumb, **fields)
 
 
 @pytest.fixture
@@ -71,8 +70,16 @@ def test_remove_drops_thumbnail_and_ids_are_not_reused(cat):
 
 
 def test_exact_duplicate_groups(cat):
-    cat.upsert([rec("a.jpg", "1"), rec("b.jpg", "2"), rec("c.jpg", "1"),
-                rec("d.jpg", "3"), rec("e.jpg", "2"), rec("f.jpg", "1")])
+    cat.upsert(
+        [
+            rec("a.jpg", "1"),
+            rec("b.jpg", "2"),
+            rec("c.jpg", "1"),
+            rec("d.jpg", "3"),
+            rec("e.jpg", "2"),
+            rec("f.jpg", "1"),
+        ]
+    )
     groups = [[e.relpath for e in g] for g in cat.exact_duplicate_groups()]
     assert groups == [["a.jpg", "c.jpg", "f.jpg"], ["b.jpg", "e.jpg"]]
 

@@ -6,9 +6,9 @@ import json
 import shutil
 
 import pytest
+from imagefactory import make_library, make_near_duplicate, make_photo, make_zero_bytes
 
 from hashview.cli import main
-from imagefactory import make_library, make_near_duplicate, make_photo, make_zero_bytes
 
 
 @pytest.fixture
@@ -62,13 +62,18 @@ def test_exact_dups_need_no_network(photos, capsys):
     run_json(capsys, ["index", str(photos)])
     groups = run_json(capsys, ["dups", str(photos), "--exact"])
     assert len(groups) == 1 and groups[0]["max_distance"] == 0
-    assert set(groups[0]["paths"]) == {str(photos / "beach" / "beach_005.jpg"), str(photos / "forest" / "exact_copy.jpg")}
+    assert set(groups[0]["paths"]) == {
+        str(photos / "beach" / "beach_005.jpg"),
+        str(photos / "forest" / "exact_copy.jpg"),
+    }
 
 
 def test_query_outside_the_library_is_encoded_on_the_fly(photos, tmp_path, capsys):
     run_json(capsys, ["index", str(photos)])
     run_json(capsys, ["train", str(photos), "--method", "lsh", "--bits", "32"])
-    outside = make_near_duplicate(photos / "forest" / "forest_002.jpg", tmp_path / "elsewhere" / "q.jpg", quality=85, scale=0.95)
+    outside = make_near_duplicate(
+        photos / "forest" / "forest_002.jpg", tmp_path / "elsewhere" / "q.jpg", quality=85, scale=0.95
+    )
     results = run_json(capsys, ["search", str(photos), str(outside), "-k", "3"])
     assert results[0]["results"][0]["path"] == str(photos / "forest" / "forest_002.jpg")
 
@@ -115,7 +120,9 @@ def test_eval_reports_the_contract_fields(tmp_path, capsys):
     y = np.repeat(np.arange(3), 150)
     x = np.clip(centres[y] + rng.normal(0, 20, (450, 8, 8, 1)), 0, 255).astype(np.uint8)
     np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
-    report = run_json(capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "itq", "--bits", "16", "--protocol", "holdout"])
+    report = run_json(
+        capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "itq", "--bits", "16", "--protocol", "holdout"]
+    )
     for key in ("method", "bits", "protocol", "map", "p_at_r2", "pr", "train_seconds", "encode_seconds", "device"):
         assert key in report
     assert set(report["pr"]) == {"radius", "precision", "recall"} and len(report["pr"]["radius"]) == 17
@@ -133,4 +140,8 @@ def test_progress_lines_show_rate_and_time_left_but_not_for_single_steps():
     printer.handle(Progress("index", 10, 40, rate=5.0, eta_s=6.0))
     printer.handle(Progress("fit", 0, 1, message="fitting itq"))
     printer.handle(Skipped("bad.jpg", "truncated file"))
-    assert stream.getvalue().splitlines() == ["index: 10/40 (5.0/s, 6 s left)", "fit: fitting itq", "skipped bad.jpg: truncated file"]
+    assert stream.getvalue().splitlines() == [
+        "index: 10/40 (5.0/s, 6 s left)",
+        "fit: fitting itq",
+        "skipped bad.jpg: truncated file",
+    ]

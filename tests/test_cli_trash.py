@@ -21,8 +21,9 @@ from hashview.cli import main
 
 
 def hashview(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hashview", *argv], capture_output=True, text=True, timeout=300,
-                          env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-m", "hashview", *argv], capture_output=True, text=True, timeout=300, env=os.environ.copy()
+    )
 
 
 def messy_library(root: Path) -> dict[str, Path]:
@@ -39,8 +40,15 @@ def messy_library(root: Path) -> dict[str, Path]:
     link.parent.mkdir()
     link.symlink_to(os.path.relpath(real, link.parent))
     lone = make_photo(root / "lone.jpg", (120, 90), seed=4)
-    return {"silk": silk, "backup": backup, "beach": beach, "download": download, "real": real, "link": link,
-            "lone": lone}
+    return {
+        "silk": silk,
+        "backup": backup,
+        "beach": beach,
+        "download": download,
+        "real": real,
+        "link": link,
+        "lone": lone,
+    }
 
 
 def test_dry_run_then_yes_moves_exactly_the_listed_copies_to_the_real_trash(tmp_path, private_trash):

@@ -7,6 +7,8 @@ import os
 import pytest
 
 from hashview.core import cpu as cpu_load
+
+
 def readings(*snapshots):
     it = iter(snapshots)
     return lambda: next(it)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from generators import run_to_end
 import torch
+from generators import run_to_end
+from test_deep_methods import tiny_data
 
 from hashview.core.events import StepLoss
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, fit_deep
 from hashview.core.nets.network import encode_array, fit_array
-from test_deep_methods import tiny_data
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 
@@ -64,10 +64,10 @@ def test_eval_on_cuda_reports_the_device(tmp_path):
 def test_the_edits_and_the_loss_never_make_the_host_wait_for_the_gpu():
     """A step's random draws are made on the CPU; their copies to the GPU must not synchronise the stream
     (``device.host_to``), or every step runs as a chain of waits."""
-    from hashview.core.nets.edits import random_edits
     from hashview.core.methods.deep import Batch, build_config
     from hashview.core.methods.dupnet import METHOD, Plan
     from hashview.core.methods.fit_context import FitContext
+    from hashview.core.nets.edits import random_edits
     from hashview.core.nets.network import HashNet
 
     x_cpu, _ = tiny_data(n=32, side=32, channels=3)

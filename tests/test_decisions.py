@@ -6,14 +6,14 @@ import sqlite3
 
 import numpy as np
 import pytest
+from imagefactory import make_library, make_near_duplicate
 
 from hashview.core.catalog.database import SCHEMA_VERSION, Catalog
-from hashview.core.hamming.codes import pack_codes
 from hashview.core.duplicates.decisions import RowDecisions, group_with_decisions
-from hashview.core.library import Library, LibraryError
-from hashview.core.hamming.pairs import pairs_within
 from hashview.core.duplicates.radius import lift_radius, nearest_distances, suggest_radius, valley_radius
-from imagefactory import make_library, make_near_duplicate
+from hashview.core.hamming.codes import pack_codes
+from hashview.core.hamming.pairs import pairs_within
+from hashview.core.library import Library, LibraryError
 
 
 def drive(gen):
@@ -202,8 +202,44 @@ def test_the_lift_crosses_a_few_stragglers_and_stops_at_a_full_bin():
 def test_the_lift_stops_where_the_different_photos_climb_begins():
     """Nearest distances of three 128-bit networks: two of the 10,000-photo library (a sample of 4,000),
     one of a development set (all 737)."""
-    large = [106, 32, 21, 16, 8, 6, 12, 2, 7, 6, 7, 1, 10, 16, 24, 23, 36, 57, 87, 110, 138, 186, 199, 262,
-             313, 345, 313, 371, 382, 313, 222, 176, 103, 55, 25, 9]
+    large = [
+        106,
+        32,
+        21,
+        16,
+        8,
+        6,
+        12,
+        2,
+        7,
+        6,
+        7,
+        1,
+        10,
+        16,
+        24,
+        23,
+        36,
+        57,
+        87,
+        110,
+        138,
+        186,
+        199,
+        262,
+        313,
+        345,
+        313,
+        371,
+        382,
+        313,
+        222,
+        176,
+        103,
+        55,
+        25,
+        9,
+    ]
     nearest = np.repeat(np.arange(len(large)), large)
     assert valley_radius(nearest, 128) == 10
     assert lift_radius(nearest, 10, 30) == 11  # 10, 16, 24 ... at 12, 13, 14 bits: the climb
@@ -347,5 +383,10 @@ def test_by_default_training_learns_from_decisions_once_there_are_some(lib, monk
     train(method="dupnet", labels="auto")
     train(method="itq")  # cannot use pairs: unsupervised as before
     train(labels="none")
-    assert asked == [(None, "none", 0), (None, "decisions", 1), ("dupnet", "decisions", 1),
-                     ("itq", "none", 0), (None, "none", 0)]
+    assert asked == [
+        (None, "none", 0),
+        (None, "decisions", 1),
+        ("dupnet", "decisions", 1),
+        ("itq", "none", 0),
+        (None, "none", 0),
+    ]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from generators import run_to_end
 import torch
+from generators import run_to_end
 
-from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
+from hashview.core.events import Cancelled, CancelToken, EpochDone, StepLoss
 from hashview.core.methods import get_method, method_names
 from hashview.core.methods.deep import DeepRun, fit_deep
 
@@ -27,12 +27,17 @@ def tiny_data(n=48, side=8, channels=1, classes=4, seed=0):
 
 
 # CUDA where there is one (CI has none; tests/test_cuda.py holds the other CUDA-only checks)
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device"))]
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")),
+]
 
 
 def fit(name, x, y, cancel=None, checkpoint=None, device="cpu", **run):
     method = get_method(name)
-    gen = fit_deep(method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), device, cancel, checkpoint)
+    gen = fit_deep(
+        method, x, y if method.needs_labels else None, ["a", "b", "c", "d"], DeepRun(**run), device, cancel, checkpoint
+    )
     events, (model, stats) = run_to_end(gen)
     return model, stats, events
 
@@ -65,7 +70,9 @@ def test_trains_without_nan_at_12_and_128_bits(name, bits):
 def test_cancel_stops_between_steps_and_writes_no_checkpoint_mid_epoch(tmp_path):
     x, y = tiny_data()
     token = CancelToken()
-    gen = fit_deep(get_method("dhln"), x, y, None, DeepRun(bits=16, epochs=2, batch_size=16), "cpu", token, tmp_path / "c.pt")
+    gen = fit_deep(
+        get_method("dhln"), x, y, None, DeepRun(bits=16, epochs=2, batch_size=16), "cpu", token, tmp_path / "c.pt"
+    )
     with pytest.raises(Cancelled):
         for event in gen:
             if isinstance(event, StepLoss):
@@ -78,7 +85,9 @@ def test_a_cancelled_run_resumes_from_its_last_epoch(tmp_path, device):
     x, y = tiny_data()
     ckpt = tmp_path / "run.checkpoint.pt"
     token = CancelToken()
-    gen = fit_deep(get_method("ssdh"), x, y, ["a", "b", "c", "d"], DeepRun(bits=16, epochs=3, batch_size=16), device, token, ckpt)
+    gen = fit_deep(
+        get_method("ssdh"), x, y, ["a", "b", "c", "d"], DeepRun(bits=16, epochs=3, batch_size=16), device, token, ckpt
+    )
     with pytest.raises(Cancelled):
         for event in gen:
             if isinstance(event, EpochDone) and event.epoch == 1:

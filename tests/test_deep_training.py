@@ -7,10 +7,9 @@ import json
 import numpy as np
 import pytest
 import torch
-
-from hashview.cli import main
 from imagefactory import make_library
 
+from hashview.cli import main
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -30,7 +29,9 @@ def run_json(capsys, argv):
 def test_supervised_train_from_folders_then_search(photos, capsys):
     assert main(["index", str(photos)]) == 0
     capsys.readouterr()
-    summary = run_json(capsys, ["train", str(photos), "--method", "dhln", "--bits", "16", "--epochs", "1", "--labels", "folders"])
+    summary = run_json(
+        capsys, ["train", str(photos), "--method", "dhln", "--bits", "16", "--epochs", "1", "--labels", "folders"]
+    )
     assert summary["method"] == "dhln" and summary["bits"] == 16 and summary["images"] == 14
     query = sorted((photos / "beach").glob("*.jpg"))[0]
     found = run_json(capsys, ["search", str(photos), str(query), "-k", "3"])
@@ -54,7 +55,7 @@ def test_supervised_train_from_folders_then_search(photos, capsys):
 def test_a_checkpoint_is_kept_while_training_left_by_cancel_and_resumed(photos):
     """After every epoch a checkpoint is written beside the networks; cancelling leaves it (and no
     network), the same run started again resumes from it, and a finished run removes it."""
-    from hashview.core.events import CancelToken, Cancelled, EpochDone, Finished
+    from hashview.core.events import Cancelled, CancelToken, EpochDone, Finished
     from hashview.core.library import Library
 
     options = {"method": "dhln", "bits": 16, "epochs": 2, "labels": "folders", "device": "cpu"}
@@ -98,19 +99,53 @@ def test_eval_trains_a_deep_method_and_reports_the_contract(tmp_path, capsys):
     y = np.repeat(np.arange(3), 120)
     x = np.clip(centres[y] + rng.normal(0, 20, (360, 8, 8, 1)), 0, 255).astype(np.uint8)
     np.savez(tmp_path / "toy.npz", x_train=x, y_train=y)
-    report = run_json(capsys, ["eval", str(tmp_path / "toy.npz"), "--method", "ssdh", "--bits", "16", "--protocol", "holdout",
-                               "--epochs", "2", "--backbone", "cnn-xs", "--batch-size", "32"])
-    for key in ("method", "bits", "protocol", "map", "map_at_1000", "p_at_r2", "pr", "p_at_n", "train_seconds",
-                "encode_seconds", "device", "epochs", "backbone", "loss_history"):
+    report = run_json(
+        capsys,
+        [
+            "eval",
+            str(tmp_path / "toy.npz"),
+            "--method",
+            "ssdh",
+            "--bits",
+            "16",
+            "--protocol",
+            "holdout",
+            "--epochs",
+            "2",
+            "--backbone",
+            "cnn-xs",
+            "--batch-size",
+            "32",
+        ],
+    )
+    for key in (
+        "method",
+        "bits",
+        "protocol",
+        "map",
+        "map_at_1000",
+        "p_at_r2",
+        "pr",
+        "p_at_n",
+        "train_seconds",
+        "encode_seconds",
+        "device",
+        "epochs",
+        "backbone",
+        "loss_history",
+    ):
         assert key in report
     assert report["epochs"] == 2 and len(report["loss_history"]) == 2 and report["map"] > 0.5
     assert report["backbone"] == "cnn-xs" and report["training"]["batch_size"] == 32
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--method", "itq", "--backbone", "resnet18"], "--backbone is for deep methods"),
-    (["--method", "ssdh", "--batch-size", "1"], "--batch-size must be from 2 to 65536"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--method", "itq", "--backbone", "resnet18"], "--backbone is for deep methods"),
+        (["--method", "ssdh", "--batch-size", "1"], "--batch-size must be from 2 to 65536"),
+    ],
+)
 def test_eval_refuses_options_it_cannot_honour_in_one_line(tmp_path, capsys, args, message):
     np.savez(tmp_path / "toy.npz", x_train=np.zeros((40, 8, 8, 1), np.uint8), y_train=np.arange(40) % 2)
     assert main(["eval", str(tmp_path / "toy.npz"), "--bits", "16", *args]) == 2
@@ -118,10 +153,13 @@ def test_eval_refuses_options_it_cannot_honour_in_one_line(tmp_path, capsys, arg
     assert message in err and len(err.splitlines()) == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--batch-size", "0"], "--batch-size must be 1 or more"),
-    (["--input-size", "4"], "--input-size must be from 8 to 1024 pixels"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--batch-size", "0"], "--batch-size must be 1 or more"),
+        (["--input-size", "4"], "--input-size must be from 8 to 1024 pixels"),
+    ],
+)
 def test_train_refuses_bad_sizes_in_one_line(photos, capsys, args, message):
     assert main(["index", str(photos)]) == 0
     capsys.readouterr()

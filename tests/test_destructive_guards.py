@@ -19,11 +19,11 @@ from generators import adversarial_bits
 from imagefactory import make_near_duplicate, make_photo
 
 from hashview.cli import main
-from hashview.core.hamming.codes import CodeSet, pack_codes
 from hashview.core.duplicates.grouping import group_code_pairs
-from hashview.core.library import Library, LibraryError
-from hashview.core.hamming.pairs import code_pairs_within
 from hashview.core.duplicates.radius import advise_radius, chain_bound, suggest_radius
+from hashview.core.hamming.codes import CodeSet, pack_codes
+from hashview.core.hamming.pairs import code_pairs_within
+from hashview.core.library import Library, LibraryError
 from hashview.core.train.pipeline import TrainOptions
 
 
@@ -68,6 +68,7 @@ def largest_group(codes: np.ndarray, radius: int) -> int:
 
 # -------------------------------------------------------------- the guarded suggestion
 
+
 def test_a_network_that_cannot_tell_photos_apart_suggests_exact_copies_only(library, photos):
     assert library.suggested_radius() is not None  # the real itq network separates the photos
     collapse_codes(library)
@@ -91,8 +92,10 @@ def test_the_guard_leaves_real_duplicate_sets_alone(kind, n, bits):
     assert largest_group(codes, advice.radius) <= chain_bound(n)
 
 
-@pytest.mark.parametrize("kind, n, bits", [("sparse", 40, 32), ("sparse", 600, 64), ("equal", 200, 64),
-                                           ("different", 600, 64), ("different", 3000, 128)])
+@pytest.mark.parametrize(
+    "kind, n, bits",
+    [("sparse", 40, 32), ("sparse", 600, 64), ("equal", 200, 64), ("different", 600, 64), ("different", 3000, 128)],
+)
 def test_no_suggested_radius_chains_the_library(kind, n, bits):
     codes = pack_codes(adversarial_bits(kind, n, bits, np.random.default_rng(n)))
     advice = advise_radius(codes, bits)
@@ -121,13 +124,16 @@ def test_exact_copies_of_one_file_are_no_chain(tmp_path):
 
 # -------------------------------------------------------------- the CLI says so
 
+
 def test_dups_warns_on_stderr_and_groups_identical_files_only(library, photos, capsys):
     collapse_codes(library)
     library.close()
     assert main(["dups", str(photos), "--json"]) == 0
     captured = capsys.readouterr()
     groups = json.loads(captured.out)
-    assert [sorted(g["paths"]) for g in groups] == [sorted([str(photos / "p05.jpg"), str(photos / "copies" / "p05_same.jpg")])]
+    assert [sorted(g["paths"]) for g in groups] == [
+        sorted([str(photos / "p05.jpg"), str(photos / "copies" / "p05_same.jpg")])
+    ]
     warnings = [line for line in captured.err.splitlines() if line.startswith("hashview: warning: ")]
     assert len(warnings) == 1 and "cannot tell the library's photos apart" in warnings[0]
 
@@ -140,6 +146,7 @@ def test_dups_warns_when_a_chosen_radius_chains_the_library(library, photos, cap
 
 
 # -------------------------------------------------------------- numbers out of range
+
 
 @pytest.mark.parametrize(
     "argv, words",
@@ -182,8 +189,9 @@ def test_radius_zero_and_the_full_code_length_stay_allowed(library, photos, caps
     assert hits[0] == {"path": str(photos / "p01.jpg"), "distance": 0}
 
 
-@pytest.mark.parametrize("field, value", [("epochs", -3), ("epochs", 0), ("bits", 0), ("batch_size", -1),
-                                          ("input_size", 0), ("epochs", 2.5)])
+@pytest.mark.parametrize(
+    "field, value", [("epochs", -3), ("epochs", 0), ("bits", 0), ("batch_size", -1), ("input_size", 0), ("epochs", 2.5)]
+)
 def test_the_engine_refuses_them_too(field, value):
     with pytest.raises(LibraryError, match=field.replace("_", "-")):
         TrainOptions(**{field: value})
@@ -202,6 +210,7 @@ def test_an_untrained_network_is_never_made_current(library):
 
 
 # -------------------------------------------------------------- relative query paths
+
 
 def test_a_relative_query_path_is_relative_to_the_working_directory(tmp_path, monkeypatch, capsys):
     """``hashview search ../lib s0/img.jpg`` searched the library's own s0/img.jpg, not the one here."""

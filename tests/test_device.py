@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from hashview.core.nets import device
+
+
 @pytest.fixture(autouse=True)
 def fresh_flags():
     """The flags are read once per process; a test that reads another file must not leave its answer behind."""
@@ -18,19 +20,24 @@ def fresh_flags():
 
 def test_cpu_flags_reads_the_flags_line_of_cpuinfo(tmp_path):
     info = tmp_path / "cpuinfo"
-    info.write_text("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n\n"
-                    "processor\t: 1\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n")
+    info.write_text(
+        "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n\n"
+        "processor\t: 1\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n"
+    )
     assert device.cpu_flags(str(info)) == {"fpu", "sse2", "avx512f", "amx_bf16", "amx_tile"}
     assert device.cpu_flags(str(tmp_path / "missing")) == frozenset()
 
 
-@pytest.mark.parametrize("flags, env, expected", [
-    ({"avx2", "amx_bf16"}, None, True),
-    ({"avx2", "avx512_bf16"}, None, False),  # not measured: stays float32
-    ({"avx2"}, None, False),
-    ({"avx2"}, "1", True),
-    ({"amx_bf16"}, "0", False),
-])
+@pytest.mark.parametrize(
+    "flags, env, expected",
+    [
+        ({"avx2", "amx_bf16"}, None, True),
+        ({"avx2", "avx512_bf16"}, None, False),  # not measured: stays float32
+        ({"avx2"}, None, False),
+        ({"avx2"}, "1", True),
+        ({"amx_bf16"}, "0", False),
+    ],
+)
 def test_cpu_training_uses_bfloat16_only_where_the_cpu_multiplies_it_in_hardware(monkeypatch, flags, env, expected):
     """``HASHVIEW_CPU_BF16`` is read at the edge (``RuntimeOptions``) and reaches the choice as an argument."""
     from hashview.core.runtime import CPU_BF16_ENV, RuntimeOptions
@@ -46,13 +53,12 @@ def test_cpu_training_uses_bfloat16_only_where_the_cpu_multiplies_it_in_hardware
 def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch, one_torch_thread, env, compute, name):
     """The loss runs under the chosen autocast, and the run still trains (finite losses, codes out)."""
     from generators import run_to_end
+    from imagefactory import photo_array
 
     from hashview.core.events import StepLoss
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, fit_deep
     from hashview.core.methods.dupnet import DupNet
-    from imagefactory import photo_array
-
     from hashview.core.runtime import CPU_BF16_ENV, RuntimeOptions
 
     cpu_bf16 = RuntimeOptions.from_environ({CPU_BF16_ENV: env}).cpu_bf16
@@ -65,8 +71,9 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
 
     monkeypatch.setattr(DupNet, "loss", spy)
     x = np.stack([photo_array((32, 32), seed=s) for s in range(8)])
-    run = DeepRun(bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0},
-                  cpu_bf16=cpu_bf16)
+    run = DeepRun(
+        bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0}, cpu_bf16=cpu_bf16
+    )
     events, (model, stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
     assert seen == [compute, compute]
     assert stats["compute"] == name  # kept with the network

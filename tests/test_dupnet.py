@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from generators import run_to_end
 import torch
+from generators import run_to_end
+from imagefactory import photo_array
 
-from hashview.core.events import CancelToken, Cancelled, StepLoss
+from hashview.core.events import Cancelled, CancelToken, StepLoss
 from hashview.core.methods import get_method, method_names
 from hashview.core.methods.deep import DeepRun, fit_deep
 from hashview.core.nets.network import encode_array, fit_array
-from imagefactory import photo_array
-
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -53,7 +52,9 @@ def test_trains_a_few_steps_without_nan(bits):
 
 def test_decision_pairs_join_the_steps_without_nan():
     x = photos()
-    model, stats, events = fit(x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2)
+    model, stats, events = fit(
+        x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2
+    )
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
 
 
@@ -74,8 +75,9 @@ def test_halves_are_the_two_disjoint_parts_stretched_back():
 
 def test_hard_negatives_and_decision_pairs_train_together_without_nan():
     x = photos()
-    model, stats, events = fit(x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32,
-                               steps=2, hard_negatives=4)
+    model, stats, events = fit(
+        x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2, hard_negatives=4
+    )
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
 
 
@@ -83,8 +85,15 @@ def test_cancel_stops_between_steps():
     cancel = CancelToken()
     x = photos()
     method = get_method("dupnet")
-    gen = fit_deep(method, x, None, None, DeepRun(bits=16, epochs=1, batch_size=6, input_size=32,
-                                                  overrides={"min_steps": 50, "passes": 0.0}), "cpu", cancel)
+    gen = fit_deep(
+        method,
+        x,
+        None,
+        None,
+        DeepRun(bits=16, epochs=1, batch_size=6, input_size=32, overrides={"min_steps": 50, "passes": 0.0}),
+        "cpu",
+        cancel,
+    )
     with pytest.raises(Cancelled):
         for event in gen:
             if isinstance(event, StepLoss) and event.step == 1:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from imagefactory import photo_array
 
 from hashview.core.nets import edits
-from imagefactory import photo_array
 
 
 def batch(n=4, side=32):

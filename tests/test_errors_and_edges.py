@@ -55,8 +55,21 @@ def test_every_error_a_user_can_cause_is_a_hashview_error_and_keeps_its_other_ba
     from hashview.core.nets.shelf import NetworkNotFound
     from hashview.core.train import evaluation, pipeline
 
-    for error in (LibraryError, OptionError, DataError, CatalogError, TrashRefused, BadImageError, FileTooLarge,
-                  NotARegularFile, UnknownMethodError, BackboneError, DeviceError, NetworkFileError, NetworkNotFound):
+    for error in (
+        LibraryError,
+        OptionError,
+        DataError,
+        CatalogError,
+        TrashRefused,
+        BadImageError,
+        FileTooLarge,
+        NotARegularFile,
+        UnknownMethodError,
+        BackboneError,
+        DeviceError,
+        NetworkFileError,
+        NetworkNotFound,
+    ):
         assert issubclass(error, HashviewError), error
     # the bases callers catch them by, as before
     assert issubclass(OptionError, LibraryError) and issubclass(OptionError, ValueError)
@@ -77,9 +90,8 @@ def test_a_bug_in_training_reaches_the_caller_as_itself_with_its_traceback(index
         raise ValueError("an index out of step: a bug")
 
     monkeypatch.setattr(hasher, "shallow_hasher_from_fit", buggy_build)
-    with Library.open(indexed) as library:
-        with pytest.raises(ValueError) as caught:
-            drain(library.train(method="lsh", bits=16))
+    with Library.open(indexed) as library, pytest.raises(ValueError) as caught:
+        drain(library.train(method="lsh", bits=16))
     assert not isinstance(caught.value, HashviewError)
     assert "buggy_build" in "".join(traceback.format_exception(caught.value))
 
@@ -106,8 +118,9 @@ def test_a_bug_in_a_deep_fit_is_not_a_data_error_in_eval(tmp_path, monkeypatch):
 
     monkeypatch.setattr(deep, "fit_deep", buggy_fit)
     rng = np.random.default_rng(0)
-    np.savez(tmp_path / "toy.npz", x_train=rng.integers(0, 256, (240, 8, 8, 1), dtype=np.uint8),
-             y_train=np.arange(240) % 2)
+    np.savez(
+        tmp_path / "toy.npz", x_train=rng.integers(0, 256, (240, 8, 8, 1), dtype=np.uint8), y_train=np.arange(240) % 2
+    )
     with pytest.raises(ValueError, match="a bug") as caught:
         drain(evaluate_method(tmp_path / "toy.npz", EvalOptions(method="ddh", bits=16, epochs=1, device="cpu")))
     assert not isinstance(caught.value, DataError)
@@ -142,8 +155,15 @@ def test_any_hashview_error_that_reaches_the_command_line_is_one_line_and_exit_2
 def test_runtime_options_from_an_environment():
     assert RuntimeOptions.from_environ({}) == RuntimeOptions()
     assert RuntimeOptions().run_options() == {}
-    got = RuntimeOptions.from_environ({"HASHVIEW_PARAMS": '{"views": 3}', "HASHVIEW_DUPNET_SECONDS": "12.5",
-                                       "HASHVIEW_CPU_BF16": "0", "HASHVIEW_NO_KERNEL": "1", "OTHER": "x"})
+    got = RuntimeOptions.from_environ(
+        {
+            "HASHVIEW_PARAMS": '{"views": 3}',
+            "HASHVIEW_DUPNET_SECONDS": "12.5",
+            "HASHVIEW_CPU_BF16": "0",
+            "HASHVIEW_NO_KERNEL": "1",
+            "OTHER": "x",
+        }
+    )
     assert got == RuntimeOptions(params={"views": 3}, dupnet_seconds=12.5, cpu_bf16=False, kernel="numpy")
     assert got.run_options() == {"overrides": {"views": 3}, "budget_s": 12.5, "cpu_bf16": False}
     # as documented: only 1 and 0 choose bfloat16; NO_KERNEL "" and "0" leave the kernel on
@@ -166,8 +186,23 @@ def test_the_engine_does_not_read_the_environment_the_library_takes_its_options(
 
 def test_hashview_params_reaches_a_training_run_through_the_command_line(indexed, monkeypatch, capsys):
     monkeypatch.setenv("HASHVIEW_PARAMS", json.dumps({"min_steps": 3, "passes": 0.0}))
-    argv = ["train", str(indexed), "--method", "dupnet", "--bits", "16", "--input-size", "32", "--epochs", "1",
-            "--batch-size", "4", "--device", "cpu", "--json"]
+    argv = [
+        "train",
+        str(indexed),
+        "--method",
+        "dupnet",
+        "--bits",
+        "16",
+        "--input-size",
+        "32",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--device",
+        "cpu",
+        "--json",
+    ]
     assert main(argv) == 0
     network = json.loads(capsys.readouterr().out)["network"]
     with Library.open(indexed) as library:
@@ -196,7 +231,10 @@ def test_the_app_refuses_a_bad_variable_in_one_line_before_any_window(monkeypatc
 
     monkeypatch.setenv("HASHVIEW_DUPNET_SECONDS", "soon")
     assert app.main([]) == 2
-    assert capsys.readouterr().err == "hashview: HASHVIEW_DUPNET_SECONDS must be a number of seconds (0 or more), not 'soon'\n"
+    assert (
+        capsys.readouterr().err
+        == "hashview: HASHVIEW_DUPNET_SECONDS must be a number of seconds (0 or more), not 'soon'\n"
+    )
 
 
 def test_pairs_take_their_engine_and_plan_as_arguments():
@@ -264,11 +302,16 @@ def test_verdicts_round_trip_and_are_stored_as_plain_words(tmp_path):
         with pytest.raises(LibraryError, match="a verdict is one of same, different, undecided"):
             library.record_decision(paths[0], paths[1], "maybe")
         decided = {frozenset((a, b)): v for a, b, v in library.decisions()}
-        assert decided == {frozenset((paths[0], copy)): Verdict.SAME, frozenset((paths[0], paths[1])): Verdict.DIFFERENT}
+        assert decided == {
+            frozenset((paths[0], copy)): Verdict.SAME,
+            frozenset((paths[0], paths[1])): Verdict.DIFFERENT,
+        }
         assert all(isinstance(v, Verdict) for v in decided.values())
         assert sorted(v for _a, _b, v in library._decision_id_pairs()) == [-1, 1]  # training pairs: the signs
         ids = {e.path: e.id for e in library.entries()}
-        rows = RowDecisions.from_pairs([(ids[paths[0]], ids[copy], Verdict.SAME), (ids[paths[0]], ids[paths[1]], "different")])
+        rows = RowDecisions.from_pairs(
+            [(ids[paths[0]], ids[copy], Verdict.SAME), (ids[paths[0]], ids[paths[1]], "different")]
+        )
         assert len(rows.same) == len(rows.different) == 1
         db, log = library.catalog.db_path, library.catalog._log.path
     with sqlite3.connect(db) as conn:  # the stored formats are the old ones: plain words

@@ -106,8 +106,12 @@ def test_the_environment_becomes_run_options_and_a_bad_value_is_refused_naming_i
     run = apply_run_options(DeepRun(bits=16, overrides={"k1": 5, "k2": 2}), options)
     assert run.overrides == {"k1": 5, "k2": 2} and run.budget_s == 30.0
     assert apply_run_options(DeepRun(bits=16, budget_s=9.0), options).budget_s == 9.0
-    for name, bad in [("HASHVIEW_PARAMS", "k1=3"), ("HASHVIEW_PARAMS", "[3]"), ("HASHVIEW_DUPNET_SECONDS", "soon"),
-                      ("HASHVIEW_DUPNET_SECONDS", "-1")]:
+    for name, bad in [
+        ("HASHVIEW_PARAMS", "k1=3"),
+        ("HASHVIEW_PARAMS", "[3]"),
+        ("HASHVIEW_DUPNET_SECONDS", "soon"),
+        ("HASHVIEW_DUPNET_SECONDS", "-1"),
+    ]:
         with pytest.raises(OptionError, match=f"^{name}"):  # a ValueError too, as before
             run_options_from_environ({name: bad})
 
@@ -118,8 +122,13 @@ def test_every_hook_takes_one_fit_context():
 
     from hashview.core.methods import method_names
 
-    shapes = {"prepare": ["ctx", "rng"], "steps_per_epoch": ["ctx"], "epoch_batches": ["ctx", "rng"],
-              "start_epoch": ["model", "epoch", "ctx"], "loss": ["model", "batch", "ctx"]}
+    shapes = {
+        "prepare": ["ctx", "rng"],
+        "steps_per_epoch": ["ctx"],
+        "epoch_batches": ["ctx", "rng"],
+        "start_epoch": ["model", "epoch", "ctx"],
+        "loss": ["model", "batch", "ctx"],
+    }
     for name in method_names():
         method = get_method(name)
         if method.kind != "deep":
@@ -128,16 +137,23 @@ def test_every_hook_takes_one_fit_context():
             assert list(inspect.signature(getattr(method, hook)).parameters) == args, (name, hook)
 
 
-@pytest.mark.parametrize("text, message", [
-    ('{"k3": 1}', "ddh has no parameter k3 (it has k1, k2, lambda1, pair_fraction)"),
-    ("k1=3", "HASHVIEW_PARAMS is not JSON"),
-])
-def test_eval_still_reads_hashview_params_and_refuses_bad_text_in_one_line(tmp_path, capsys, monkeypatch, text, message):
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"k3": 1}', "ddh has no parameter k3 (it has k1, k2, lambda1, pair_fraction)"),
+        ("k1=3", "HASHVIEW_PARAMS is not JSON"),
+    ],
+)
+def test_eval_still_reads_hashview_params_and_refuses_bad_text_in_one_line(
+    tmp_path, capsys, monkeypatch, text, message
+):
     """The command line reads the environment and ``hashview eval`` passes it on as run options."""
     from hashview.cli import main
 
     monkeypatch.setenv("HASHVIEW_PARAMS", text)
-    np.savez(tmp_path / "toy.npz", x_train=varied_images(240), y_train=np.arange(240) % 2)  # holdout: 100 queries a class
+    np.savez(
+        tmp_path / "toy.npz", x_train=varied_images(240), y_train=np.arange(240) % 2
+    )  # holdout: 100 queries a class
     assert main(["eval", str(tmp_path / "toy.npz"), "--method", "ddh", "--bits", "16", "--epochs", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]  # after the progress lines
     assert err.startswith("hashview: ") and message in err

@@ -9,8 +9,8 @@ pillow_heif = pytest.importorskip("pillow_heif")
 from PIL import Image  # noqa: E402
 
 from hashview.core.catalog.database import Catalog  # noqa: E402
-from hashview.core.images.decode import IMAGE_SUFFIXES, load_rgb  # noqa: E402
 from hashview.core.catalog.indexing import index_library  # noqa: E402
+from hashview.core.images.decode import IMAGE_SUFFIXES, load_rgb  # noqa: E402
 
 
 def test_heic_files_are_listed_decoded_and_catalogued(tmp_path):

@@ -20,12 +20,11 @@ import imagefactory as factory
 import pytest
 from PIL import Image, ImageFile
 
-from hashview.core.images import budget as decode_budget
-
 from hashview.core.catalog import indexing
 from hashview.core.catalog.database import Catalog
-from hashview.core.images.budget import MemoryBudget, decode_cost
 from hashview.core.events import Skipped
+from hashview.core.images import budget as decode_budget
+from hashview.core.images.budget import MemoryBudget, decode_cost
 from hashview.core.images.decode import BadImageError, file_digest, load_rgb
 from hashview.core.images.safe_open import MAX_FILE_BYTES, READ_SLACK, open_regular, read_all
 
@@ -90,7 +89,8 @@ def test_index_of_a_folder_with_a_fifo_finishes_and_names_it(tmp_path):
         events = _finishes(lambda: list(indexing.index_library(cat, workers=2)), fifo=root / "a" / "pipe.jpg")
         assert cat.count() == 3
     assert [(e.path, e.reason) for e in events if isinstance(e, Skipped)] == [
-        ("a/pipe.jpg", "not a regular file (FIFO)")]
+        ("a/pipe.jpg", "not a regular file (FIFO)")
+    ]
 
 
 @posix_only

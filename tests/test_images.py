@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import os
 
+import imagefactory as factory
 import numpy as np
 import pytest
 from PIL import Image
 
-import imagefactory as factory
 from hashview.core.images import decode as images
-from hashview.core.images.decode import (IMAGE_SUFFIXES, BadImageError, ImageMeta, file_digest,
-                                  load_rgb, thumbnail_bytes)
+from hashview.core.images.decode import IMAGE_SUFFIXES, BadImageError, ImageMeta, file_digest, load_rgb, thumbnail_bytes
 
 
 def _bad_reason(path, **kw) -> str:
@@ -166,8 +165,7 @@ def test_exif_orientation_6(tmp_path):
 def test_exif_taken(tmp_path):
     _, meta = load_rgb(factory.make_exif_jpeg(tmp_path / "e.jpg", taken="2021:06:15 13:45:30"))
     assert meta.taken == "2021-06-15T13:45:30"
-    _, meta = load_rgb(factory.make_exif_jpeg(tmp_path / "d.jpg", taken="2019:01:02 03:04:05",
-                                              original=False))
+    _, meta = load_rgb(factory.make_exif_jpeg(tmp_path / "d.jpg", taken="2019:01:02 03:04:05", original=False))
     assert meta.taken == "2019-01-02T03:04:05"
     _, meta = load_rgb(factory.make_exif_jpeg(tmp_path / "n.jpg", taken="0000:00:00 00:00:00"))
     assert meta.taken is None
@@ -178,15 +176,18 @@ def test_animated_gif_first_frame(tmp_path):
     assert (np.asarray(img) == (255, 0, 0)).all()
 
 
-@pytest.mark.parametrize("mode, left, right", [
-    ("LA", (255, 255, 255), (40, 40, 40)),        # transparent half over white
-    ("RGBA", (255, 255, 255), (0, 128, 0)),
-    ("I", (4, 4, 4), (12, 12, 12)),               # 1000 / 3000 read as 16-bit
-    ("F", (64, 64, 64), (191, 191, 191)),         # 0.25 / 0.75 read as unit floats
-    ("1", (0, 0, 0), (255, 255, 255)),
-    ("L", (30, 30, 30), (220, 220, 220)),
-    ("P", (30, 30, 30), (220, 220, 220)),
-])
+@pytest.mark.parametrize(
+    "mode, left, right",
+    [
+        ("LA", (255, 255, 255), (40, 40, 40)),  # transparent half over white
+        ("RGBA", (255, 255, 255), (0, 128, 0)),
+        ("I", (4, 4, 4), (12, 12, 12)),  # 1000 / 3000 read as 16-bit
+        ("F", (64, 64, 64), (191, 191, 191)),  # 0.25 / 0.75 read as unit floats
+        ("1", (0, 0, 0), (255, 255, 255)),
+        ("L", (30, 30, 30), (220, 220, 220)),
+        ("P", (30, 30, 30), (220, 220, 220)),
+    ],
+)
 def test_modes(tmp_path, mode, left, right):
     path = factory.make_mode_image(tmp_path / f"m_{mode}.img", mode, (16, 12))
     with Image.open(path) as raw:

@@ -6,15 +6,15 @@ import io
 import os
 import sys
 
+import imagefactory as factory
 import pytest
 from PIL import Image
 
-import imagefactory as factory
-from hashview.core.images import decode as images
 from hashview.core.catalog import indexing
 from hashview.core.catalog.database import Catalog
-from hashview.core.events import CancelToken, Finished, Progress, Skipped
 from hashview.core.catalog.indexing import index_library
+from hashview.core.events import CancelToken, Finished, Progress, Skipped
+from hashview.core.images import decode as images
 
 
 def run(catalog, **kw):

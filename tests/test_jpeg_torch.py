@@ -7,10 +7,10 @@ import io
 import numpy as np
 import pytest
 import torch
+from imagefactory import photo_array
 from PIL import Image
 
 from hashview.core.nets.jpeg_torch import jpeg_roundtrip, quant_tables
-from imagefactory import photo_array
 
 
 def photos(n: int, h: int, w: int) -> torch.Tensor:
@@ -35,8 +35,8 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
 def test_quality_50_is_the_standard_table_and_quality_scales_it():
     luma, chroma = quant_tables(torch.tensor([50, 90, 10, 100]))
     assert luma[0, 0, 0] == 16 and luma[0, 7, 7] == 99 and chroma[0, 0, 0] == 17
-    assert luma[1, 0, 0] == 3    # 16 * 20 / 100 rounded: libjpeg's scaling
-    assert luma[2, 0, 0] == 80   # 16 * 500 / 100
+    assert luma[1, 0, 0] == 3  # 16 * 20 / 100 rounded: libjpeg's scaling
+    assert luma[2, 0, 0] == 80  # 16 * 500 / 100
     assert float(luma[3].max()) == 1.0  # quality 100: every step 1
 
 

@@ -94,8 +94,15 @@ def test_byte_identical_copies_keep_the_original_not_the_backup():
     keeper, others = choose_keeper([backup, original])
     assert keeper is original and others == [backup]
     assert "copy marks" in keep_reason(keeper, [backup, original])
-    for copy_name in ("IMG_1 (1).jpg", "Copy of IMG_1.jpg", "IMG_1 - copy.jpg", "IMG_1-edited.jpg", "IMG_1_edit.jpg",
-                      "IMG_1 copy 2.jpg", "bak/IMG_1.jpg"):
+    for copy_name in (
+        "IMG_1 (1).jpg",
+        "Copy of IMG_1.jpg",
+        "IMG_1 - copy.jpg",
+        "IMG_1-edited.jpg",
+        "IMG_1_edit.jpg",
+        "IMG_1 copy 2.jpg",
+        "bak/IMG_1.jpg",
+    ):
         assert copy_marks(ROOT / copy_name) >= 1, copy_name
         assert choose_keeper([E(ROOT / copy_name), E(ROOT / "zz/IMG_1.jpg")])[0].path == ROOT / "zz/IMG_1.jpg"
     for plain in ("IMG_1812.jpg", "bakery/IMG_2.jpg", "copyright/x.jpg", "IMG_0001.jpg"):

@@ -46,9 +46,14 @@ def _committed(db: Path) -> int:
 
 
 def _index(root: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hashview", "index", str(root), "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ),
-                            cwd=Path(__file__).resolve().parent.parent, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hashview", "index", str(root), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+        cwd=Path(__file__).resolve().parent.parent,
+        **kw,
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -73,7 +78,8 @@ def test_sigkill_during_index_keeps_a_sound_catalog_and_the_next_run_completes(t
             proc.kill()
             proc.wait()
     assert proc.returncode == -signal.SIGKILL, (
-        f"the index run ended by itself (rc {proc.returncode}) before rows were seen: {proc.stderr.read()[-500:]!r}")
+        f"the index run ended by itself (rc {proc.returncode}) before rows were seen: {proc.stderr.read()[-500:]!r}"
+    )
     assert 0 < seen < N_FILES
 
     with contextlib.closing(sqlite3.connect(db)) as conn:

@@ -45,7 +45,9 @@ def test_core_imports_nothing_from_ui_or_app():
 def test_import_linter_contracts_hold():
     result = subprocess.run(
         [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports())"],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -17,6 +17,7 @@ def brute_force(qb, ql, db, dl, n_bits, top=None):
         dists = [int(np.sum(b != x)) for x in db]
         order = sorted(range(len(db)), key=lambda i: (dists[i], i))
         rel = [dl[i] == label for i in order]
+
         def ap(rel_list):
             hits, total = 0, 0.0
             for rank, r in enumerate(rel_list, 1):
@@ -24,6 +25,7 @@ def brute_force(qb, ql, db, dl, n_bits, top=None):
                     hits += 1
                     total += hits / rank
             return total / hits if hits else 0.0
+
         aps.append(ap(rel))
         aps_top.append(ap(rel[:top]))
         n_rel = sum(dl == label)

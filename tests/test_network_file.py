@@ -6,14 +6,14 @@ import pickle
 
 import numpy as np
 import pytest
-from generators import run_to_end
 import torch
-
-from hashview.core.nets.backbones import BackboneError, BackboneSpec, build_backbone
-from hashview.core.methods.hasher import load_hasher, shallow_hasher_from_fit
-from hashview.core.methods import get_method
-from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
+from generators import run_to_end
 from imagefactory import make_photo
+
+from hashview.core.methods import get_method
+from hashview.core.methods.hasher import load_hasher, shallow_hasher_from_fit
+from hashview.core.nets.backbones import BackboneError, BackboneSpec, build_backbone
+from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
 
 
 def test_round_trip_keeps_config_and_tensors(tmp_path):
@@ -45,7 +45,12 @@ def test_a_shallow_hasher_with_a_backbone_encodes_the_same_after_reloading(tmp_p
     paths = [make_photo(tmp_path / f"p{i}.jpg", (48, 40), seed=i) for i in range(6)]
     backbone, dim = build_backbone(BackboneSpec("mobilenet_v3_small", "none", 64))
     features = np.random.default_rng(0).normal(size=(40, dim)).astype(np.float32)
-    config = {"kind": "shallow", "method": "lsh", "bits": 16, "features": {"kind": "mobilenet_v3_small", "weights": "none", "input_size": 64}}
+    config = {
+        "kind": "shallow",
+        "method": "lsh",
+        "bits": 16,
+        "features": {"kind": "mobilenet_v3_small", "weights": "none", "input_size": 64},
+    }
     hasher = shallow_hasher_from_fit(config, get_method("lsh").fit(features, 16), backbone)
 
     def encode(h):

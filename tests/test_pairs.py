@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hashview.core.duplicates.grouping import group_duplicates, group_max_distance
 from hashview.core.hamming import pairs as pairs_module
 from hashview.core.hamming.codes import pack_codes
-from hashview.core.duplicates.grouping import group_duplicates, group_max_distance
 from hashview.core.hamming.pairs import _stable_order, pairs_within
 from hashview.core.hamming.search import top_k
 
@@ -136,6 +136,7 @@ def test_unpacked_expansion_matches_the_packed_one():
 def test_brute_force_through_the_kernel_gives_numpys_pairs(bits):
     """The compiled brute force (one kernel call per row) and numpy's blocks list the same pairs, in order."""
     from hashview.core.hamming import search
+
     if search._hamming is None:
         pytest.skip("the compiled kernel is not built")
     rng = np.random.default_rng(bits)

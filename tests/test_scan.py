@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
+import imagefactory as factory
 import pytest
 
-import imagefactory as factory
 from hashview.core.catalog import scan as scan_mod
 from hashview.core.catalog.scan import label_of, relative_path, scan_folder
 
@@ -42,8 +42,8 @@ def test_hidden_files_and_folders_are_skipped_silently(tmp_path):
 @posix_only
 def test_symlink_loop_does_not_hang(tmp_path):
     factory.make_photo(tmp_path / "a" / "p.jpg")
-    os.symlink(tmp_path, tmp_path / "a" / "loop")          # back to the root
-    os.symlink(tmp_path / "a", tmp_path / "a" / "self")    # to itself
+    os.symlink(tmp_path, tmp_path / "a" / "loop")  # back to the root
+    os.symlink(tmp_path / "a", tmp_path / "a" / "self")  # to itself
     result = scan_folder(tmp_path)
     assert _rels(result, tmp_path) == ["a/p.jpg"]
 

@@ -6,13 +6,13 @@ import itertools
 
 import numpy as np
 import pytest
+from generators import adversarial_bits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from generators import adversarial_bits
 
+from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates, group_max_distance
 from hashview.core.hamming import pairs as pairs_module
 from hashview.core.hamming.codes import pack_codes
-from hashview.core.duplicates.grouping import group_code_pairs, group_duplicates, group_max_distance
 from hashview.core.hamming.pairs import code_pairs_within, pairs_within
 from hashview.core.hamming.search import hamming_distances, top_k, within_radius
 
@@ -128,9 +128,7 @@ def pair_method(request, monkeypatch):
     return {}
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=code_sets(max_n=45), radius_pick=st.integers(0, 6))
 def test_pairs_within_matches_brute_force(pair_method, data, radius_pick):
     codes, k, rng = data

@@ -16,9 +16,9 @@ import sys
 
 import numpy as np
 import pytest
+from generators import CODE_KINDS, adversarial_bits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from generators import CODE_KINDS, adversarial_bits
 
 from hashview.core.hamming import search
 from hashview.core.hamming.codes import pack_codes
@@ -186,8 +186,9 @@ def test_kernel_rejects_bad_arguments():
     with pytest.raises(ValueError):
         _hamming.distances(codes, 8, q[0], 0, 10, np.zeros(10, np.uint8), 4)  # itemsize
     with pytest.raises(ValueError):
-        _hamming.distances(np.zeros((2, 40), np.uint8), 40, np.zeros(40, np.uint8), 0, 2,
-                           np.zeros(2, np.uint8), 1)  # 320 bits do not fit uint8
+        _hamming.distances(
+            np.zeros((2, 40), np.uint8), 40, np.zeros(40, np.uint8), 0, 2, np.zeros(2, np.uint8), 1
+        )  # 320 bits do not fit uint8
     with pytest.raises(ValueError):
         _hamming.set_popcount("fast")
 
@@ -216,13 +217,16 @@ def test_importing_search_reads_no_environment():
 
 def test_environment_variable_forces_numpy_through_the_command_line(tmp_path):
     """``HASHVIEW_NO_KERNEL=1 hashview ...``: the command line chooses numpy before any search."""
-    code = ("import sys; from hashview.cli import main; from hashview.core.hamming import search; "
-            "code = main(['index', sys.argv[1]]); print(search.KERNEL); sys.exit(code)")
+    code = (
+        "import sys; from hashview.cli import main; from hashview.core.hamming import search; "
+        "code = main(['index', sys.argv[1]]); print(search.KERNEL); sys.exit(code)"
+    )
     (tmp_path / "photos").mkdir()
     for value, want in (("1", "numpy"), ("0", "c" if _hamming is not None else "numpy")):
         env = {**os.environ, "HASHVIEW_NO_KERNEL": value}
-        out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "photos")], env=env, capture_output=True,
-                             text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / "photos")], env=env, capture_output=True, text=True, check=True
+        )
         assert out.stdout.split()[-1] == want
 
 

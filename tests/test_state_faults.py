@@ -75,6 +75,7 @@ def indexed(root: Path) -> Library:
 
 # ---------------------------------------------------------------- damaged catalog
 
+
 def damage(db: Path, how: str) -> None:
     data = db.read_bytes()
     for side in ("-wal", "-shm"):
@@ -156,6 +157,7 @@ def test_a_catalog_of_a_newer_schema_is_refused_in_one_line(photos, argv, capsys
 
 
 # ------------------------------------------------------------- read-only, full disk
+
 
 def _mount(target: Path, options: str) -> bool:
     target.mkdir(parents=True, exist_ok=True)
@@ -248,6 +250,7 @@ def test_a_full_disk_while_saving_codes_is_one_line(photos, monkeypatch, capsys)
 
 # ------------------------------------------------------------- a non-UTF-8 folder name
 
+
 @pytest.mark.skipif(sys.platform != "linux", reason="bytes file names are a Linux case")
 def test_a_library_folder_whose_name_is_not_utf8_works(tmp_path, capsys):
     root = Path(os.fsdecode(os.path.join(os.fsencode(str(tmp_path)), b"caf\xe9")))
@@ -262,6 +265,7 @@ def test_a_library_folder_whose_name_is_not_utf8_works(tmp_path, capsys):
 
 
 # ------------------------------------------------------------- decisions outside the cache
+
 
 def test_deleting_the_cache_keeps_the_decisions(photos):
     with indexed(photos) as lib:
@@ -294,6 +298,7 @@ def test_a_torn_last_line_of_the_decisions_file_is_skipped(photos):
 
 
 # ------------------------------------------------------------- codes and a recreated catalog
+
 
 def test_codes_never_attach_to_the_files_of_a_recreated_catalog(tmp_path):
     root = tmp_path / "lib"
@@ -338,12 +343,15 @@ def test_network_ids_are_unique_within_a_second_and_across_processes():
     ids = {new_network_id("same", now=0.0) for _ in range(200)}
     assert len(ids) == 200
     code = "from hashview.core.nets.shelf import new_network_id; print(new_network_id('same', now=0.0))"
-    other = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-             for _ in range(2)}
+    other = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        for _ in range(2)
+    }
     assert len(other) == 2 and not other & ids
 
 
 # ------------------------------------------------------------- imported network files
+
 
 @pytest.fixture
 def shelf_library(photos):
@@ -421,18 +429,27 @@ def test_a_network_file_of_todays_version_without_a_checksum_still_imports(shelf
 
 def test_a_deep_network_file_with_a_missing_or_mis_shaped_tensor_is_refused(tmp_path, one_torch_thread):
     import torch
+    from generators import run_to_end
 
-    from hashview.core.methods.hasher import DeepHasher, load_hasher
     from hashview.core.methods import get_method
     from hashview.core.methods.deep import DeepRun, fit_deep
+    from hashview.core.methods.hasher import DeepHasher, load_hasher
     from hashview.core.nets.network_file import NetworkFileError
-
-    from generators import run_to_end
 
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (32, 16, 16, 3)).astype(np.uint8)
-    _events, (model, _stats) = run_to_end(fit_deep(get_method("dshsre"), x, np.arange(32) % 4, ["a", "b", "c", "d"],
-                                                   DeepRun(bits=16, epochs=1, batch_size=16), "cpu", None, None))
+    _events, (model, _stats) = run_to_end(
+        fit_deep(
+            get_method("dshsre"),
+            x,
+            np.arange(32) % 4,
+            ["a", "b", "c", "d"],
+            DeepRun(bits=16, epochs=1, batch_size=16),
+            "cpu",
+            None,
+            None,
+        )
+    )
     DeepHasher(model.config, model).save(tmp_path / "good.pt")
     assert load_hasher(tmp_path / "good.pt").n_bits == 16
     payload = _without_checksum(torch.load(tmp_path / "good.pt", weights_only=True))

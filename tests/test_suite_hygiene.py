@@ -37,12 +37,30 @@ def test_no_test_imports_the_tests_package():
 def test_test_files_run_from_another_directory(tmp_path):
     """Collect the files that once imported ``tests.`` and run a test that once read a relative path,
     with the working directory outside the repository (so neither it nor the root is on sys.path)."""
-    files = ["test_edits.py", "test_dupnet.py", "test_jpeg_torch.py", "test_decisions.py", "test_device.py",
-             "test_ui_duplicates.py"]
+    files = [
+        "test_edits.py",
+        "test_dupnet.py",
+        "test_jpeg_torch.py",
+        "test_decisions.py",
+        "test_device.py",
+        "test_ui_duplicates.py",
+    ]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "test_main_window_hook",
-         *[str(TESTS / name) for name in files]],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "test_main_window_hook",
+            *[str(TESTS / name) for name in files],
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "1 passed" in done.stdout, done.stdout[-3000:]

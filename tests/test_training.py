@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from hashview.core.events import CancelToken, Cancelled, EpochDone, StepLoss
+from hashview.core.events import Cancelled, CancelToken, EpochDone, StepLoss
 from hashview.core.nets.loop import run_epochs
 
 

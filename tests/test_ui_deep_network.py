@@ -35,8 +35,11 @@ def folder(tmp_path) -> Path:
 
 def make_window(qtbot, first_training, runtime: RuntimeOptions) -> MainWindow:
     """The window, opening folders as the app does with ``runtime`` (what it reads from ``HASHVIEW_*``)."""
-    window = MainWindow(settings=open_settings(), first_training=first_training,
-                        open_library=lambda folder: Library.open(folder, runtime=runtime))
+    window = MainWindow(
+        settings=open_settings(),
+        first_training=first_training,
+        open_library=lambda folder: Library.open(folder, runtime=runtime),
+    )
     qtbot.addWidget(window)
     window.show()
     return window

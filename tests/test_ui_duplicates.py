@@ -61,8 +61,15 @@ class FakeLibrary:
         return RadiusAdvice(3, 3)
 
     def radius_profile(self, network=None, radii=None):
-        return [{"radius": r, "groups": len(self.groups) + r, "pairs": 5 + r,
-                 "precision": 0.95 - 0.05 * r if r < 5 else None} for r in range(9)]
+        return [
+            {
+                "radius": r,
+                "groups": len(self.groups) + r,
+                "pairs": 5 + r,
+                "precision": 0.95 - 0.05 * r if r < 5 else None,
+            }
+            for r in range(9)
+        ]
 
     def entries(self):
         out = []
@@ -72,7 +79,9 @@ class FakeLibrary:
             with Image.open(path) as img:
                 w, h = img.size
             st = path.stat()
-            out.append(Entry(i, str(path.relative_to(self.root)), path, st.st_size, st.st_mtime_ns, "", w, h, 1, None, None))
+            out.append(
+                Entry(i, str(path.relative_to(self.root)), path, st.st_size, st.st_mtime_ns, "", w, h, 1, None, None)
+            )
         return out
 
     def thumbnail(self, file_id):
@@ -189,7 +198,8 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
     with qtbot.waitSignal(controller.scanned, timeout=20_000):
         qtbot.keyClick(explorer, Qt.Key.Key_X)
     assert {(frozenset((a, b)), v) for a, b, v in library.decisions()} == {
-        (frozenset((member.path, m.path)), "different") for m in group.members if m is not member}
+        (frozenset((member.path, m.path)), "different") for m in group.members if m is not member
+    }
     # the group refreshed without the rejected copy, and is still the one on screen
     now = explorer.current_group()
     assert member.path not in now.key() and now.key() < group.key()
@@ -203,8 +213,9 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
 
     again = Library.open(library.root)
     assert len(again.decisions()) == len(library.decisions())
-    assert all(member.path not in g.paths for g in again.duplicates() if len(g.paths) > 1
-               and set(g.paths) & set(now.key()))
+    assert all(
+        member.path not in g.paths for g in again.duplicates() if len(g.paths) > 1 and set(g.paths) & set(now.key())
+    )
     again.close()
 
 
@@ -253,8 +264,10 @@ def test_models_without_a_window(tmp_path):
 def test_main_window_hook(qtbot, tmp_path):
     from hashview.ui.window.main_window import MainWindow
 
-    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-                        open_library=lambda folder: FakeLibrary(folder))
+    window = MainWindow(
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+        open_library=lambda folder: FakeLibrary(folder),
+    )
     qtbot.addWidget(window)
     texts = [a.text() for m in window.menuBar().actions() for a in m.menu().actions()]
     assert "Find &duplicates…" in texts
@@ -263,8 +276,10 @@ def test_main_window_hook(qtbot, tmp_path):
     assert len(main_window_source.read_text().splitlines()) < 450
 
 
-@pytest.mark.parametrize("saved_as, suffix, qt_name", [("PNG", ".jpg", b"png"), ("JPEG", ".png", b"jpeg"),
-                                                     ("WEBP", ".jpg", b"webp"), ("TIFF", ".jpg", b"tiff")])
+@pytest.mark.parametrize(
+    "saved_as, suffix, qt_name",
+    [("PNG", ".jpg", b"png"), ("JPEG", ".png", b"jpeg"), ("WEBP", ".jpg", b"webp"), ("TIFF", ".jpg", b"tiff")],
+)
 def test_compare_names_the_format_from_the_file_not_its_suffix(tmp_path, saved_as, suffix, qt_name):
     """A mis-suffixed file is read with its real format named, so no plugin is probed in the worker."""
     from hashview.ui.widgets.image_panes import load_image, sniffed_format

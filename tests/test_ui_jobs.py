@@ -43,9 +43,15 @@ def test_events_then_the_result_go_to_the_jobs_own_callbacks(qtbot, runner):
         seen.append(("success", summary, runner.busy()))
 
     with qtbot.waitSignal(runner.ended, timeout=10_000) as ended:
-        job = runner.run("count", counting(3), "Counting…", on_event=lambda e: seen.append(("event", e.done)),
-                         on_success=on_success, on_failure=lambda *a: seen.append(("failure", a)),
-                         on_cancel=lambda: seen.append(("cancel",)))
+        job = runner.run(
+            "count",
+            counting(3),
+            "Counting…",
+            on_event=lambda e: seen.append(("event", e.done)),
+            on_success=on_success,
+            on_failure=lambda *a: seen.append(("failure", a)),
+            on_cancel=lambda: seen.append(("cancel",)),
+        )
         assert runner.busy() and runner.current is job and not runner.progress.isHidden()
         with pytest.raises(RuntimeError, match="count is still running"):
             runner.run("other", counting(1), "Other…")
@@ -63,8 +69,13 @@ def test_a_failure_comes_with_its_traceback_and_no_success(qtbot, runner):
         raise OSError("disk on fire")
 
     with qtbot.waitSignal(runner.ended, timeout=10_000):
-        job = runner.run("index", work, "Indexing…", on_success=successes.append,
-                         on_failure=lambda message, details: failures.append((message, details)))
+        job = runner.run(
+            "index",
+            work,
+            "Indexing…",
+            on_success=successes.append,
+            on_failure=lambda message, details: failures.append((message, details)),
+        )
     [(message, details)] = failures
     assert message == "OSError: disk on fire" and "Traceback" in details and 'raise OSError("disk on fire")' in details
     assert successes == [] and job.outcome == FAILED
@@ -82,8 +93,13 @@ def test_cancel_calls_on_cancel_and_ended_follows_the_callback(qtbot, runner):
 
     runner.ended.connect(lambda job: order.append(("ended", job.name, job.outcome)))
     with qtbot.waitSignal(runner.ended, timeout=10_000):
-        runner.run("train", work, "Training…", on_success=lambda s: order.append(("success", s)),
-                   on_cancel=lambda: order.append(("cancelled", runner.busy())))
+        runner.run(
+            "train",
+            work,
+            "Training…",
+            on_success=lambda s: order.append(("success", s)),
+            on_cancel=lambda: order.append(("cancelled", runner.busy())),
+        )
         assert started.wait(10)
         runner.progress._cancel.click()  # the status bar's Cancel
     assert order == [("cancelled", False), ("ended", "train", CANCELLED)]
@@ -94,8 +110,9 @@ def test_a_callback_may_start_the_next_job_before_others_hear_the_first_ended(qt
     ended = []
     runner.ended.connect(lambda job: ended.append((job.name, runner.busy())))
     with qtbot.waitSignal(runner.ended, timeout=10_000, check_params_cb=lambda job: job.name == "second"):
-        runner.run("first", counting(1), "First…",
-                   on_success=lambda _summary: runner.run("second", counting(1), "Second…"))
+        runner.run(
+            "first", counting(1), "First…", on_success=lambda _summary: runner.run("second", counting(1), "Second…")
+        )
     assert ended == [("first", True), ("second", False)]
 
 
@@ -109,8 +126,9 @@ def test_stop_drops_the_outcome_of_the_job_it_stops(qtbot, runner):
             cancel._event.wait(0.01)
         yield Finished("late")  # the worker notices the cancel at the next yield
 
-    job = runner.run("index", work, "Indexing…", on_success=outcomes.append,
-                     on_cancel=lambda: outcomes.append("cancelled"))
+    job = runner.run(
+        "index", work, "Indexing…", on_success=outcomes.append, on_cancel=lambda: outcomes.append("cancelled")
+    )
     runner.stop()  # the library closes: wait for the worker, forget the job
     assert not runner.busy() and runner.progress.isHidden() and not job.worker.is_running()
     QApplication.processEvents()  # the thread has ended: its queued outcome arrives now, and must be dropped

@@ -40,8 +40,10 @@ def window(qtbot):
 
 
 def open_and_wait_ready(qtbot, window: MainWindow, folder: Path) -> str:
-    with qtbot.waitSignal(window.pipeline_finished, timeout=PIPELINE_TIMEOUT_MS) as blocker, \
-            qtbot.waitSignal(window.library_indexed, timeout=PIPELINE_TIMEOUT_MS):
+    with (
+        qtbot.waitSignal(window.pipeline_finished, timeout=PIPELINE_TIMEOUT_MS) as blocker,
+        qtbot.waitSignal(window.library_indexed, timeout=PIPELINE_TIMEOUT_MS),
+    ):
         assert window.open_folder(folder)
     return blocker.args[0]
 

@@ -139,9 +139,21 @@ def test_thumbnail_threads_reuse_their_catalog_connection(qtbot, tmp_path, monke
     root = tmp_path / "lib"
     root.mkdir()
     with Catalog.for_root(root) as catalog:
-        catalog.upsert(FileRecord(relpath=f"{i}.jpg", size=1, mtime_ns=1, digest=f"d{i}", width=64,
-                                  height=48, orientation=1, taken=None, label=None, thumb=jpeg_bytes())
-                       for i in range(30))
+        catalog.upsert(
+            FileRecord(
+                relpath=f"{i}.jpg",
+                size=1,
+                mtime_ns=1,
+                digest=f"d{i}",
+                width=64,
+                height=48,
+                orientation=1,
+                taken=None,
+                label=None,
+                thumb=jpeg_bytes(),
+            )
+            for i in range(30)
+        )
         pool = QThreadPool()
         pool.setMaxThreadCount(2)
         loader = ThumbnailLoader(catalog.thumbnail, pool=pool)

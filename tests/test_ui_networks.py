@@ -43,8 +43,17 @@ def drain(generator):
 
 
 def test_networks_model_shows_stats_and_marks_the_current_one(qtbot):
-    infos = [SimpleNamespace(id=f"n{i}", name=f"net{i}", method="itq", bits=64, created="2024-01-02T03:04:05",
-                             stats={"map": 0.4321, "images": 432, "train_seconds": 75.0}) for i in range(2)]
+    infos = [
+        SimpleNamespace(
+            id=f"n{i}",
+            name=f"net{i}",
+            method="itq",
+            bits=64,
+            created="2024-01-02T03:04:05",
+            stats={"map": 0.4321, "images": 432, "train_seconds": 75.0},
+        )
+        for i in range(2)
+    ]
     model = NetworksModel()
     model.set_networks(infos, "n1")
     assert model.rowCount() == 2 and model.columnCount() == len(Column)
@@ -159,8 +168,11 @@ def test_import_a_network_file(qtbot, window, photos, tmp_path):  # noqa: F811
 
 
 def test_training_on_decisions_with_a_chosen_trunk(qtbot, photos):  # noqa: F811
-    window = MainWindow(settings=open_settings(), first_training=FAST_TRAINING,  # dupnet: a few steps, not minutes
-                        open_library=lambda folder: Library.open(folder, runtime=RuntimeOptions(dupnet_seconds=0.3)))
+    window = MainWindow(
+        settings=open_settings(),
+        first_training=FAST_TRAINING,  # dupnet: a few steps, not minutes
+        open_library=lambda folder: Library.open(folder, runtime=RuntimeOptions(dupnet_seconds=0.3)),
+    )
     qtbot.addWidget(window)
     window.show()
     open_and_wait_ready(qtbot, window, photos)
@@ -172,8 +184,9 @@ def test_training_on_decisions_with_a_chosen_trunk(qtbot, photos):  # noqa: F811
     window.duplicates.decided.emit("different")  # what the explorer says after each decision
     assert "2 pairs" in panel.form.labels.itemText(panel.form.labels.findData("decisions"))
     window.training_dock.show()
-    panel.set_options({"method": "dupnet", "labels": "decisions", "backbone": "cnn-s", "bits": 16,
-                       "epochs": 1, "device": "cpu"})
+    panel.set_options(
+        {"method": "dupnet", "labels": "decisions", "backbone": "cnn-s", "bits": 16, "epochs": 1, "device": "cpu"}
+    )
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
         panel.request_start()
     assert blocker.args == ["finished"], panel.status.text()

@@ -78,8 +78,10 @@ def test_training_from_the_panel_rescans_a_shown_explorer_at_the_new_suggestion(
         explorer.radius.choose(chosen)
     first = window.library.current_network()
     window.training_panel.set_options({"method": "lsh", "bits": 64})
-    with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS), \
-            qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS):
+    with (
+        qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS),
+        qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS),
+    ):
         window.training_panel.request_start()
     current = window.library.current_network()
     assert current.id != first.id and current.method == "lsh"

@@ -53,8 +53,9 @@ def test_opening_then_closing_tells_readers_to_stop_before_the_catalog_closes(qt
     log: list = []
     session = make_session(qtbot, tmp_path, lambda folder: RecordingLibrary(folder, log))
     session.opened.connect(lambda root: log.append(("opened", root, session.library is not None)))
-    session.about_to_close.connect(lambda: log.append(("about to close", session.library is not None,
-                                                      session.thumbnails is not None)))
+    session.about_to_close.connect(
+        lambda: log.append(("about to close", session.library is not None, session.thumbnails is not None))
+    )
     session.closed.connect(lambda: log.append(("closed", session.library, session.thumbnails)))
     assert session.open(tmp_path)
     assert log == [("about to close", False, False), ("closed", None, None), ("opened", tmp_path, True)]
@@ -79,8 +80,9 @@ def test_a_folder_that_cannot_be_opened_is_reported_not_raised(qtbot, tmp_path):
 
 def test_find_duplicates_shows_the_windows_dock_and_scans(qtbot, tmp_path):
     """The explorer's controller asks for room; the window, which owns the dock, gives it."""
-    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-                        open_library=ClosableFake)
+    window = MainWindow(
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), open_library=ClosableFake
+    )
     qtbot.addWidget(window)
     window.show()
     assert window.session.open(tmp_path / "fake")  # no index -> encode chain: the fake has no encoder

@@ -23,17 +23,36 @@ def pr_stats(epoch: int) -> dict:
     radius = list(range(0, 9))
     precision = [1.0 - 0.05 * r - 0.01 * epoch for r in radius]
     recall = [0.1 * r + 0.02 * epoch for r in radius]
-    return {"loss": 1.0 / (epoch + 1), "map": 0.5 + 0.1 * epoch,
-            "pr": {"radius": radius, "precision": precision, "recall": recall}}
+    return {
+        "loss": 1.0 / (epoch + 1),
+        "map": 0.5 + 0.1 * epoch,
+        "pr": {"radius": radius, "precision": precision, "recall": recall},
+    }
 
 
 def test_start_emits_the_chosen_options(qtbot, panel):
-    panel.set_options({"method": "ssdh", "bits": 32, "backbone": "resnet18", "weights": "imagenet",
-                       "epochs": 3, "device": "cpu", "labels": "folders"})
+    panel.set_options(
+        {
+            "method": "ssdh",
+            "bits": 32,
+            "backbone": "resnet18",
+            "weights": "imagenet",
+            "epochs": 3,
+            "device": "cpu",
+            "labels": "folders",
+        }
+    )
     with qtbot.waitSignal(panel.start_requested) as blocker:
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    assert blocker.args[0] == {"method": "ssdh", "bits": 32, "backbone": "resnet18", "weights": "imagenet",
-                               "epochs": 3, "device": "cpu", "labels": "folders"}
+    assert blocker.args[0] == {
+        "method": "ssdh",
+        "bits": 32,
+        "backbone": "resnet18",
+        "weights": "imagenet",
+        "epochs": 3,
+        "device": "cpu",
+        "labels": "folders",
+    }
 
 
 def test_the_code_length_follows_the_method_until_the_user_sets_one(panel):

@@ -33,8 +33,10 @@ def test_trash_confirm_undo(qtbot, tmp_path, private_trash):
     assert dialog is not None and dialog.isVisible()
     assert dialog.listed() == [str(p) for p in others] and str(keeper) in dialog.label.text()
     assert group.reason and group.reason in dialog.label.text()  # the person sees why this copy stays
-    with qtbot.waitSignal(controller.trashed, timeout=10_000) as done, \
-            qtbot.waitSignal(controller.scanned, timeout=20_000):
+    with (
+        qtbot.waitSignal(controller.trashed, timeout=10_000) as done,
+        qtbot.waitSignal(controller.scanned, timeout=20_000),
+    ):
         dialog.move_button.click()  # the person agrees
     assert done.args[0] == others
     assert not any(p.exists() for p in others) and keeper.exists()
@@ -44,8 +46,10 @@ def test_trash_confirm_undo(qtbot, tmp_path, private_trash):
     assert all(keeper not in explorer.groups_model.group(r).key() for r in range(explorer.groups_model.rowCount()))
     assert explorer.undo_button.isEnabled()
 
-    with qtbot.waitSignal(controller.restored, timeout=20_000) as back, \
-            qtbot.waitSignal(controller.scanned, timeout=20_000):
+    with (
+        qtbot.waitSignal(controller.restored, timeout=20_000) as back,
+        qtbot.waitSignal(controller.scanned, timeout=20_000),
+    ):
         qtbot.keyClick(explorer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert back.args[0] == others and all(p.exists() for p in others)
     assert trashed_names(private_trash) == [] and not list((private_trash / "info").iterdir())
@@ -135,8 +139,11 @@ def test_trashing_the_file_a_kept_link_points_to_is_refused(qtbot, tmp_path, pri
 
 def test_a_failure_half_way_keeps_what_moved_for_undo_and_the_catalog(qtbot, tmp_path, private_trash, monkeypatch):
     library, explorer, controller = build(qtbot, tmp_path)
-    group = next(explorer.groups_model.group(r) for r in range(explorer.groups_model.rowCount())
-                 if len(explorer.groups_model.group(r).others) >= 2)
+    group = next(
+        explorer.groups_model.group(r)
+        for r in range(explorer.groups_model.rowCount())
+        if len(explorer.groups_model.group(r).others) >= 2
+    )
     first, second = (Path(m.path) for m in group.others[:2])
     from hashview import system_trash
     from hashview.ui.duplicates import controller as duplicates_controller

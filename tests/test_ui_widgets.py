@@ -24,11 +24,15 @@ def urls_mime(paths) -> QMimeData:
 def send_drop(widget, mime: QMimeData) -> tuple[bool, bool]:
     """Deliver drag-enter then drop like a real drag would; returns (entered, dropped)."""
     pos = QPointF(widget.rect().center())
-    enter = QDragEnterEvent(widget.rect().center(), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        widget.rect().center(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, enter)
-    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, drop)
     return enter.isAccepted(), drop.isAccepted()
 

@@ -27,8 +27,9 @@ def read_proc_stat() -> tuple[int, int]:
     return sum(fields[:8]), fields[3] + fields[4]
 
 
-def busy_cores(cores: int, read: Callable[[], tuple[int, int]] = read_proc_stat,
-               wait: Callable[[float], None] = time.sleep) -> float | None:
+def busy_cores(
+    cores: int, read: Callable[[], tuple[int, int]] = read_proc_stat, wait: Callable[[float], None] = time.sleep
+) -> float | None:
     """Cores busy over the next ``SAMPLE_SECONDS``, or None where they cannot be read."""
     try:
         total0, idle0 = read()

@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.hamming import search as hamming
 from hashview.core.catalog.database import Catalog, Entry
-from hashview.core.hamming.codes import CodeSet, CodeStore, merge_codes, restrict_codes
-from hashview.core.events import CancelToken, Finished, Progress, Skipped, drain, relay
 from hashview.core.catalog.indexing import index_library
 from hashview.core.duplicates.finder import DuplicatesMixin
 from hashview.core.errors import HashviewError, LibraryError
+from hashview.core.events import CancelToken, Finished, Progress, Skipped, drain, relay
+from hashview.core.hamming import search as hamming
+from hashview.core.hamming.codes import CodeSet, CodeStore, merge_codes, restrict_codes
 from hashview.core.nets.shelf import NetworkInfo, NetworkNotFound, NetworkShelf
 from hashview.core.paths import library_dir
 from hashview.core.runtime import RuntimeOptions
@@ -65,7 +65,7 @@ class Library(DuplicatesMixin):
         self._hashers: dict[str, Any] = {}
 
     @classmethod
-    def open(cls, root: Path | str, runtime: RuntimeOptions | None = None) -> "Library":
+    def open(cls, root: Path | str, runtime: RuntimeOptions | None = None) -> Library:
         """Open (and create the catalog of) the library of folder ``root``.
 
         ``runtime``: the process's options from the environment, which the front
@@ -89,7 +89,7 @@ class Library(DuplicatesMixin):
     def close(self) -> None:
         self.catalog.close()
 
-    def __enter__(self) -> "Library":
+    def __enter__(self) -> Library:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -141,7 +141,9 @@ class Library(DuplicatesMixin):
         info = self.network(name)
         return self.shelf.rename(info.id, new_name)  # a bad name: OptionError, a LibraryError
 
-    def delete_network(self, name: str, make_current: str | None = None, leave_none: bool = False) -> NetworkInfo | None:
+    def delete_network(
+        self, name: str, make_current: str | None = None, leave_none: bool = False
+    ) -> NetworkInfo | None:
         """Delete a network file, its summary and its codes.
 
         Deleting the current network needs a clear choice: ``make_current`` names
@@ -164,7 +166,11 @@ class Library(DuplicatesMixin):
                     raise LibraryError(f"{info.name} cannot replace itself: choose another network")
             elif not leave_none:
                 others = [n.name for n in self.networks() if n.id != info.id]
-                hint = f"choose one of {', '.join(others)} to use instead" if others else "confirm that no network will be left"
+                hint = (
+                    f"choose one of {', '.join(others)} to use instead"
+                    if others
+                    else "confirm that no network will be left"
+                )
                 raise LibraryError(f"{info.name} is the current network: {hint}")
             if replacement is not None:
                 self.catalog.set_meta(CURRENT_NETWORK_KEY, replacement.id)
@@ -294,8 +300,9 @@ class Library(DuplicatesMixin):
             stamps = {file_id: mtime_ns for file_id, mtime_ns in table.tolist() if file_id in versions}
         trusted = np.isin(codeset.ids, np.array(sorted(stamps), np.int64))
         if not trusted.all():
-            logger.info("%d codes of %s do not match the catalog's files: encoding them again",
-                        int((~trusted).sum()), info.id)
+            logger.info(
+                "%d codes of %s do not match the catalog's files: encoding them again", int((~trusted).sum()), info.id
+            )
             codeset = CodeSet(codeset.ids[trusted], codeset.codes[trusted], codeset.n_bits)
         return codeset, stamps
 
@@ -357,7 +364,7 @@ class Library(DuplicatesMixin):
             return False
         codeset, stamps = self._load_codes(info)
         have = dict(zip(codeset.ids.tolist(), [stamps.get(i) for i in codeset.ids.tolist()]))
-        return all(have.get(e.id, None) == e.mtime_ns for e in self.entries())
+        return all(have.get(e.id) == e.mtime_ns for e in self.entries())
 
     def ready_codes(self, network: str | None = None, cancel: CancelToken | None = None) -> tuple[NetworkInfo, CodeSet]:
         """The network's codes for the whole library, encoding what is missing first."""
@@ -454,7 +461,7 @@ class Library(DuplicatesMixin):
 
 def _digest_stamp(digest: str) -> int:
     """A content digest as one int64 for the stamps table (0 is left for "none")."""
-    value = int.from_bytes(hashlib.blake2b(str(digest).encode("utf-8", "surrogateescape"), digest_size=8).digest(),
-                           "little", signed=True)
+    value = int.from_bytes(
+        hashlib.blake2b(str(digest).encode("utf-8", "surrogateescape"), digest_size=8).digest(), "little", signed=True
+    )
     return value or 1
-

@@ -41,11 +41,16 @@ class Job:
     and ``on_cancel`` is called instead of ``on_success``.
     """
 
-    def __init__(self, name: str, worker: Worker, *,
-                 on_event: Callable[[Any], None] | None = None,
-                 on_success: Callable[[Any], None] | None = None,
-                 on_failure: Callable[[str, str], None] | None = None,
-                 on_cancel: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        worker: Worker,
+        *,
+        on_event: Callable[[Any], None] | None = None,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[str, str], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> None:
         self.name = name
         self.worker = worker
         self.outcome: str | None = None
@@ -80,11 +85,17 @@ class JobRunner(QObject):
     def busy(self) -> bool:
         return self.current is not None
 
-    def run(self, name: str, work: Callable[[CancelToken], Any], text: str, *,
-            on_event: Callable[[Any], None] | None = None,
-            on_success: Callable[[Any], None] | None = None,
-            on_failure: Callable[[str, str], None] | None = None,
-            on_cancel: Callable[[], None] | None = None) -> Job:
+    def run(
+        self,
+        name: str,
+        work: Callable[[CancelToken], Any],
+        text: str,
+        *,
+        on_event: Callable[[Any], None] | None = None,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[str, str], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> Job:
         """Start ``work`` as the job ``name``, showing ``text`` in the progress strip.
 
         Raises:
@@ -93,8 +104,7 @@ class JobRunner(QObject):
         if self.current is not None:
             raise RuntimeError(f"{self.current.name} is still running")
         worker = Worker(work, name=name, parent=self)
-        job = Job(name, worker, on_event=on_event, on_success=on_success, on_failure=on_failure,
-                  on_cancel=on_cancel)
+        job = Job(name, worker, on_event=on_event, on_success=on_success, on_failure=on_failure, on_cancel=on_cancel)
         worker.progressed.connect(lambda event: self._forward(job, event))
         worker.finished.connect(lambda result: self._end(job, SUCCEEDED, result))
         worker.failed.connect(lambda message: self._end(job, FAILED, message, worker.details))

@@ -69,8 +69,13 @@ class LibrarySession(QObject):
     status_changed = Signal(str)
     error_reported = Signal(str, str, str)
 
-    def __init__(self, settings: QSettings, progress: ProgressStrip,
-                 open_library: Callable[[Path], Any] | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        progress: ProgressStrip,
+        open_library: Callable[[Path], Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.jobs = JobRunner(progress, self)

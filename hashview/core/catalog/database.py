@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hashview.core import paths
-from hashview.core.errors import HashviewError
 from hashview.core.catalog.decision_log import DecisionLog, DecisionState
 from hashview.core.catalog.verdict import VERDICTS, Verdict
+from hashview.core.errors import HashviewError
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +215,8 @@ class Catalog:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CatalogError(
-                f"cannot create the catalog folder {self.db_path.parent} ({exc.strerror or exc}): "
-                f"{_WRITABLE_HINT}") from None
+                f"cannot create the catalog folder {self.db_path.parent} ({exc.strerror or exc}): {_WRITABLE_HINT}"
+            ) from None
         reason = self._damage_before_open()
         if reason is None:
             reason = self._open_schema()
@@ -241,8 +241,7 @@ class Catalog:
             conn = self._connections.get(thread)
         if conn is not None:
             return conn
-        conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -293,15 +292,21 @@ class Catalog:
                 self._damage_flag.write_text(f"{exc}\n", encoding="utf-8")
             except OSError:
                 logger.warning("cannot flag the damaged catalog %s", db, exc_info=True)
-            return CatalogError(f"the catalog {db} is damaged ({exc}): run the command again and it is rebuilt "
-                                "from the folder (your decisions are kept)")
+            return CatalogError(
+                f"the catalog {db} is damaged ({exc}): run the command again and it is rebuilt "
+                "from the folder (your decisions are kept)"
+            )
         if primary == _FULL:
-            return CatalogError(f"no space left on the disk for the catalog {db}: free some space and run again "
-                                "(what was finished is kept)")
+            return CatalogError(
+                f"no space left on the disk for the catalog {db}: free some space and run again "
+                "(what was finished is kept)"
+            )
         if primary in (_READONLY, _CANTOPEN, _PERM):
             return CatalogError(f"cannot write the catalog {db} ({exc}): {_WRITABLE_HINT}")
         if primary in (_BUSY, _LOCKED):
-            return CatalogError(f"the catalog {db} is busy (another hashview is writing it): try again when it has finished")
+            return CatalogError(
+                f"the catalog {db} is busy (another hashview is writing it): try again when it has finished"
+            )
         if primary == _IOERR:
             return CatalogError(f"cannot read or write the catalog {db} ({exc}): check the disk, then run again")
         return None
@@ -352,10 +357,17 @@ class Catalog:
                     os.replace(side, Path(str(aside) + suffix))
             self._damage_flag.unlink(missing_ok=True)
         except OSError as exc:
-            raise CatalogError(f"the catalog {db} is damaged ({reason}) and cannot be set aside "
-                               f"({exc.strerror or exc}): delete it, or make {db.parent} writable") from None
-        logger.warning("the catalog %s was damaged (%s): it is kept as %s and started again; index the folder "
-                       "to fill it (your decisions are kept)", db, reason, aside.name)
+            raise CatalogError(
+                f"the catalog {db} is damaged ({reason}) and cannot be set aside "
+                f"({exc.strerror or exc}): delete it, or make {db.parent} writable"
+            ) from None
+        logger.warning(
+            "the catalog %s was damaged (%s): it is kept as %s and started again; index the folder "
+            "to fill it (your decisions are kept)",
+            db,
+            reason,
+            aside.name,
+        )
         self.rebuilt_from = aside
         salvaged = _salvage_decisions(aside)
         try:
@@ -376,7 +388,8 @@ class Catalog:
             if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise CatalogError(
                     f"the catalog {self.db_path} was made by a newer hashview (schema {row[0]} > {SCHEMA_VERSION}): "
-                    f"upgrade hashview, or delete that file to start a new catalog (your decisions are kept)")
+                    f"upgrade hashview, or delete that file to start a new catalog (your decisions are kept)"
+                )
             version = 1 if row is None else int(row[0])
             for step in range(version, SCHEMA_VERSION):
                 for statement in _MIGRATIONS[step].split(";"):
@@ -384,8 +397,7 @@ class Catalog:
                         conn.execute(statement)
                 if row is not None:
                     logger.info("catalog %s migrated from schema %d to %d", self.db_path, step, step + 1)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                         (str(SCHEMA_VERSION),))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             # Who this catalog is: codes record the content digest of what they encoded, and only
             # a catalog older than that rule may trust codes that recorded no digest.
             if conn.execute("SELECT 1 FROM meta WHERE key='catalog_id'").fetchone() is None:
@@ -410,7 +422,8 @@ class Catalog:
             with self._write() as conn:
                 table: DecisionState = {
                     (r[0], r[1]): (r[2], r[3])
-                    for r in conn.execute("SELECT digest_a, digest_b, verdict, decided FROM decisions")}
+                    for r in conn.execute("SELECT digest_a, digest_b, verdict, decided FROM decisions")
+                }
                 known = {**salvaged, **table}
                 if self._log is None:
                     state: DecisionState | None = None
@@ -430,18 +443,24 @@ class Catalog:
                     conn.execute("DELETE FROM decisions")
                     conn.executemany(
                         "INSERT INTO decisions (digest_a, digest_b, verdict, decided) VALUES (?, ?, ?, ?)",
-                        ((a, b, Verdict.parse(v).value, d) for (a, b), (v, d) in wanted.items()))
+                        ((a, b, Verdict.parse(v).value, d) for (a, b), (v, d) in wanted.items()),
+                    )
                     if table or salvaged:
-                        logger.info("decisions of %s restored from %s", self.db_path,
-                                    self._log.path if self._log is not None else "the damaged catalog")
+                        logger.info(
+                            "decisions of %s restored from %s",
+                            self.db_path,
+                            self._log.path if self._log is not None else "the damaged catalog",
+                        )
         except sqlite3.Error as exc:
             fault = self._fault(exc)
             if fault is None:
                 raise
             raise fault from exc
         except OSError as exc:
-            raise CatalogError(f"cannot write the decisions file {self._log.path if self._log else ''} "
-                               f"({exc.strerror or exc}): {_WRITABLE_HINT}") from None
+            raise CatalogError(
+                f"cannot write the decisions file {self._log.path if self._log else ''} "
+                f"({exc.strerror or exc}): {_WRITABLE_HINT}"
+            ) from None
 
     def close(self) -> None:
         """Close every thread's connection; the catalog cannot be used afterwards."""
@@ -476,10 +495,9 @@ class Catalog:
                     " width=excluded.width, height=excluded.height,"
                     " orientation=excluded.orientation, taken=excluded.taken,"
                     " label=excluded.label RETURNING id",
-                    (r.relpath, r.size, r.mtime_ns, r.digest, r.width, r.height,
-                     r.orientation, r.taken, r.label)).fetchone()
-                conn.execute("INSERT OR REPLACE INTO thumbnails (file_id, jpeg) VALUES (?, ?)",
-                             (row[0], r.thumb))
+                    (r.relpath, r.size, r.mtime_ns, r.digest, r.width, r.height, r.orientation, r.taken, r.label),
+                ).fetchone()
+                conn.execute("INSERT OR REPLACE INTO thumbnails (file_id, jpeg) VALUES (?, ?)", (row[0], r.thumb))
 
     @_translated
     def remove(self, relpaths: Iterable[str]) -> None:
@@ -488,9 +506,19 @@ class Catalog:
             conn.executemany("DELETE FROM files WHERE relpath = ?", ((p,) for p in relpaths))
 
     def _entry(self, row) -> Entry:
-        return Entry(id=row[0], relpath=row[1], path=self.root.joinpath(*row[1].split("/")),
-                     size=row[2], mtime_ns=row[3], digest=row[4], width=row[5],
-                     height=row[6], orientation=row[7], taken=row[8], label=row[9])
+        return Entry(
+            id=row[0],
+            relpath=row[1],
+            path=self.root.joinpath(*row[1].split("/")),
+            size=row[2],
+            mtime_ns=row[3],
+            digest=row[4],
+            width=row[5],
+            height=row[6],
+            orientation=row[7],
+            taken=row[8],
+            label=row[9],
+        )
 
     @_translated
     def entries(self) -> list[Entry]:
@@ -500,8 +528,7 @@ class Catalog:
 
     @_translated
     def entry(self, file_id: int) -> Entry | None:
-        row = self._conn().execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM files WHERE id = ?", (int(file_id),)).fetchone()
+        row = self._conn().execute(f"SELECT {_ENTRY_COLUMNS} FROM files WHERE id = ?", (int(file_id),)).fetchone()
         return None if row is None else self._entry(row)
 
     @_translated
@@ -519,8 +546,7 @@ class Catalog:
         for rel in dict.fromkeys(candidates):
             if rel != _text(rel):
                 continue  # a name that is not valid UTF-8: indexing never stores one
-            row = conn.execute(
-                f"SELECT {_ENTRY_COLUMNS} FROM files WHERE relpath = ?", (rel,)).fetchone()
+            row = conn.execute(f"SELECT {_ENTRY_COLUMNS} FROM files WHERE relpath = ?", (rel,)).fetchone()
             if row is not None:
                 return self._entry(row)
         return None
@@ -542,8 +568,7 @@ class Catalog:
     @_translated
     def thumbnail(self, file_id: int) -> bytes | None:
         """The JPEG thumbnail of a file, or None if unknown."""
-        row = self._conn().execute(
-            "SELECT jpeg FROM thumbnails WHERE file_id = ?", (int(file_id),)).fetchone()
+        row = self._conn().execute("SELECT jpeg FROM thumbnails WHERE file_id = ?", (int(file_id),)).fetchone()
         return None if row is None else bytes(row[0])
 
     @_translated
@@ -552,7 +577,8 @@ class Catalog:
         rows = self._conn().execute(
             f"SELECT {_ENTRY_COLUMNS} FROM files WHERE digest IN"
             " (SELECT digest FROM files GROUP BY digest HAVING COUNT(*) > 1)"
-            " ORDER BY id")
+            " ORDER BY id"
+        )
         groups: dict[str, list[Entry]] = {}
         for r in rows:
             groups.setdefault(r[4], []).append(self._entry(r))
@@ -565,8 +591,10 @@ class Catalog:
         """Replace the list of files skipped by the last scan (path, reason)."""
         with self._write() as conn:
             conn.execute("DELETE FROM skipped")
-            conn.executemany("INSERT INTO skipped (position, path, reason) VALUES (?, ?, ?)",
-                             ((i, str(p), str(r)) for i, (p, r) in enumerate(items)))
+            conn.executemany(
+                "INSERT INTO skipped (position, path, reason) VALUES (?, ?, ?)",
+                ((i, str(p), str(r)) for i, (p, r) in enumerate(items)),
+            )
 
     @_translated
     def skipped(self) -> list[tuple[str, str]]:
@@ -585,8 +613,7 @@ class Catalog:
             if value is None:
                 conn.execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                             (key, str(value)))
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value)))
 
     # -- duplicate decisions --------------------------------------------------
 
@@ -607,23 +634,30 @@ class Catalog:
                 conn.execute("DELETE FROM decisions WHERE digest_a = ? AND digest_b = ?", (a, b))
             else:
                 conn.execute(
-                    "INSERT OR REPLACE INTO decisions (digest_a, digest_b, verdict, decided)"
-                    " VALUES (?, ?, ?, ?)", (a, b, verdict, decided))
+                    "INSERT OR REPLACE INTO decisions (digest_a, digest_b, verdict, decided) VALUES (?, ?, ?, ?)",
+                    (a, b, verdict, decided),
+                )
 
     @_translated
     def decisions(self) -> list[tuple[str, str, Verdict]]:
         """Every remembered verdict as (digest_a, digest_b, verdict), digest_a < digest_b, oldest first."""
         rows = self._conn().execute(
-            "SELECT digest_a, digest_b, verdict FROM decisions ORDER BY decided, digest_a, digest_b")
+            "SELECT digest_a, digest_b, verdict FROM decisions ORDER BY decided, digest_a, digest_b"
+        )
         return [(r[0], r[1], Verdict(r[2])) for r in rows]
 
     @_translated
     def decision_count(self) -> int:
         """Verdicts between two different contents that are both in the catalog now."""
-        row = self._conn().execute(
-            "SELECT COUNT(*) FROM decisions d WHERE d.digest_a != d.digest_b"
-            " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_a)"
-            " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_b)").fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT COUNT(*) FROM decisions d WHERE d.digest_a != d.digest_b"
+                " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_a)"
+                " AND EXISTS (SELECT 1 FROM files f WHERE f.digest = d.digest_b)"
+            )
+            .fetchone()
+        )
         return int(row[0])
 
 

@@ -83,8 +83,10 @@ class DecisionLog:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 for (a, b), (verdict, decided) in sorted(state.items(), key=lambda kv: (kv[1][1], kv[0])):
-                    fh.write(json.dumps({"a": a, "b": b, "verdict": _word(verdict), "decided": decided},
-                                        sort_keys=True) + "\n")
+                    fh.write(
+                        json.dumps({"a": a, "b": b, "verdict": _word(verdict), "decided": decided}, sort_keys=True)
+                        + "\n"
+                    )
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)

@@ -17,10 +17,11 @@ import stat
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hashview.core.catalog.database import Catalog, FileRecord
+from hashview.core.catalog.scan import display_path, label_of, relative_path, scan_folder
 from hashview.core.events import CancelToken, Finished, Progress, ProgressMeter, Skipped
 from hashview.core.images.decode import (
     BadImageError,
@@ -36,7 +37,6 @@ from hashview.core.images.safe_open import (
     open_regular,
     read_all,
 )
-from hashview.core.catalog.scan import display_path, label_of, relative_path, scan_folder
 from hashview.core.terminal_text import shown_path
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _decode_file(path: Path, relpath: str, size: int, mtime_ns: int,
-                 thumb_size: int) -> FileRecord | Skipped:
+def _decode_file(path: Path, relpath: str, size: int, mtime_ns: int, thumb_size: int) -> FileRecord | Skipped:
     """Digest, decode and thumbnail one file; a bad file comes back as ``Skipped``.
 
     Runs on a pool thread. ``size`` and ``mtime_ns`` are from the stat taken
@@ -105,18 +104,27 @@ def _decode_file(path: Path, relpath: str, size: int, mtime_ns: int,
     except Exception as exc:  # one bad file never stops the scan
         logger.exception("unexpected error decoding %s", shown_path(path))
         return Skipped(relpath, f"unexpected error: {type(exc).__name__}: {exc}"[:200])
-    return FileRecord(relpath=relpath, size=size, mtime_ns=mtime_ns, digest=digest,
-                      width=meta.width, height=meta.height, orientation=meta.orientation,
-                      taken=meta.taken, label=label_of(relpath), thumb=thumb)
+    return FileRecord(
+        relpath=relpath,
+        size=size,
+        mtime_ns=mtime_ns,
+        digest=digest,
+        width=meta.width,
+        height=meta.height,
+        orientation=meta.orientation,
+        taken=meta.taken,
+        label=label_of(relpath),
+        thumb=thumb,
+    )
 
 
 def _is_under(relpath: str, folders: list[str]) -> bool:
     return any(f == "" or relpath == f or relpath.startswith(f + "/") for f in folders)
 
 
-def index_library(catalog: Catalog, cancel: CancelToken | None = None,
-                  workers: int | None = None,
-                  thumb_size: int = 256) -> Iterator[Progress | Skipped | Finished]:
+def index_library(
+    catalog: Catalog, cancel: CancelToken | None = None, workers: int | None = None, thumb_size: int = 256
+) -> Iterator[Progress | Skipped | Finished]:
     """Bring the catalog up to date with its folder, yielding events as it goes.
 
     Cancel means: stop starting new files, let the ones being decoded finish,
@@ -166,9 +174,13 @@ def index_library(catalog: Catalog, cancel: CancelToken | None = None,
             if not stat.S_ISREG(st.st_mode):  # became a FIFO, a device or a folder
                 raise NotARegularFile(f"not a regular file ({file_kind(st.st_mode)})")
         except OSError as exc:
-            reason = "vanished during scan" if isinstance(exc, FileNotFoundError) \
-                else str(exc) if isinstance(exc, NotARegularFile) \
+            reason = (
+                "vanished during scan"
+                if isinstance(exc, FileNotFoundError)
+                else str(exc)
+                if isinstance(exc, NotARegularFile)
                 else f"unreadable: {(exc.strerror or str(exc)).lower()}"
+            )
             skipped.append((rel, reason))
             vanished.add(rel)
             yield Skipped(rel, reason)
@@ -179,8 +191,7 @@ def index_library(catalog: Catalog, cancel: CancelToken | None = None,
         else:
             todo.append((path, rel, st.st_size, st.st_mtime_ns))
 
-    gone = [rel for rel in known
-            if (rel not in seen and not _is_under(rel, scan.unreadable)) or rel in vanished]
+    gone = [rel for rel in known if (rel not in seen and not _is_under(rel, scan.unreadable)) or rel in vanished]
     if gone:
         catalog.remove(gone)
 
@@ -214,16 +225,14 @@ def index_library(catalog: Catalog, cancel: CancelToken | None = None,
     next_take = 0
     try:
         while next_take < len(todo):
-            while (not cancelled and next_submit < len(todo)
-                   and next_submit - next_take < window):
+            while not cancelled and next_submit < len(todo) and next_submit - next_take < window:
                 if cancel is not None and cancel.cancelled:
                     cancelled = True
                     for waiting in in_flight.values():
                         waiting.cancel()
                     break
                 path, rel, size, mtime_ns = todo[next_submit]
-                in_flight[next_submit] = executor.submit(
-                    _decode_file, path, rel, size, mtime_ns, thumb_size)
+                in_flight[next_submit] = executor.submit(_decode_file, path, rel, size, mtime_ns, thumb_size)
                 next_submit += 1
             if next_take >= next_submit:
                 break  # cancelled with nothing left in flight
@@ -262,7 +271,7 @@ def index_library(catalog: Catalog, cancel: CancelToken | None = None,
 
     yield meter.event("cancelled" if cancelled else "done")
     catalog.set_skipped(skipped)
-    catalog.set_meta("indexed_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    catalog.set_meta("indexed_at", datetime.now(UTC).isoformat(timespec="seconds"))
     seconds = time.monotonic() - start
     considered = unchanged + counts["decoded"] + len(vanished)
     summary = {

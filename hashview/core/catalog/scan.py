@@ -128,20 +128,19 @@ def scan_folder(root: Path) -> ScanResult:
                 is_dir = False
             if is_dir:
                 if not is_valid_utf8(name):
-                    result.skipped.append(
-                        (display_path(child_rel), "folder name is not valid UTF-8"))
+                    result.skipped.append((display_path(child_rel), "folder name is not valid UTF-8"))
                     continue
                 try:
                     st = entry.stat()  # of the target, for links
                 except OSError as exc:
-                    result.skipped.append(
-                        (display_path(child_rel), f"unreadable folder: {_os_reason(exc)}"))
+                    result.skipped.append((display_path(child_rel), f"unreadable folder: {_os_reason(exc)}"))
                     result.unreadable.append(child_rel)
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in visited:
-                    logger.debug("not entering %s again (a link loop or second link)",
-                                 shown_path(display_path(entry.path)))
+                    logger.debug(
+                        "not entering %s again (a link loop or second link)", shown_path(display_path(entry.path))
+                    )
                     continue
                 visited.add(key)
                 subfolders.append((entry.path, child_rel))

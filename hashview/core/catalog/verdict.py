@@ -16,7 +16,7 @@ from enum import StrEnum
 
 
 class Verdict(StrEnum):
-    """"same" (one picture: group them whatever the codes say) or "different" (never group them)."""
+    """ "same" (one picture: group them whatever the codes say) or "different" (never group them)."""
 
     SAME = "same"
     DIFFERENT = "different"

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashview.core.errors import HashviewError
 from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, is_link, keep_reason
+from hashview.core.errors import HashviewError
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +121,10 @@ def check_trashable(
         if not path.is_file():
             raise TrashRefused(f"{listed} is not there any more (moved or deleted since the scan).")
         if located in kept_targets:
-            raise TrashRefused(f"{listed} is the file a kept copy links to; moving it would leave only a broken link. "
-                               "Keep this file instead of the link.")
+            raise TrashRefused(
+                f"{listed} is the file a kept copy links to; moving it would leave only a broken link. "
+                "Keep this file instead of the link."
+            )
         checked.append(path)
     return checked
 
@@ -227,6 +229,8 @@ def large_cleanup_warning(moving: int, library_size: int, share: float = LARGE_S
     """
     if library_size <= 0 or moving <= max(share * library_size, LARGE_FLOOR):
         return None
-    return (f"This moves {moving} of {library_size} photos ({moving / library_size:.0%}), more than "
-            f"{share:.0%} of the library: groups this large usually mean the network cannot tell these photos "
-            "apart. Look through a few groups first.")
+    return (
+        f"This moves {moving} of {library_size} photos ({moving / library_size:.0%}), more than "
+        f"{share:.0%} of the library: groups this large usually mean the network cannot tell these photos "
+        "apart. Look through a few groups first."
+    )

@@ -24,8 +24,9 @@ class RowDecisions:
     different: np.ndarray
 
     @classmethod
-    def from_pairs(cls, pairs: list[tuple[int, int, Verdict | str]]) -> "RowDecisions":
+    def from_pairs(cls, pairs: list[tuple[int, int, Verdict | str]]) -> RowDecisions:
         """Row pairs with a verdict (a ``Verdict`` or its word); a pair of one row with itself is ignored."""
+
         def rows(verdict: Verdict) -> np.ndarray:
             got = [(min(a, b), max(a, b)) for a, b, v in pairs if Verdict.parse(v) is verdict and a != b]
             return np.unique(np.asarray(got, np.int64).reshape(-1, 2), axis=0)
@@ -109,8 +110,11 @@ def group_with_decisions(
 def decided_distances(codes_distance, decisions: RowDecisions) -> tuple[np.ndarray, np.ndarray]:
     """Code distances of the "same" pairs and of the "different" pairs (``codes_distance(a_rows, b_rows)``)."""
     same = codes_distance(decisions.same[:, 0], decisions.same[:, 1]) if len(decisions.same) else np.zeros(0, np.int64)
-    diff = (codes_distance(decisions.different[:, 0], decisions.different[:, 1])
-            if len(decisions.different) else np.zeros(0, np.int64))
+    diff = (
+        codes_distance(decisions.different[:, 0], decisions.different[:, 1])
+        if len(decisions.different)
+        else np.zeros(0, np.int64)
+    )
     return np.asarray(same, np.int64), np.asarray(diff, np.int64)
 
 

@@ -17,7 +17,6 @@ import numpy as np
 
 from hashview.core.catalog.database import Entry
 from hashview.core.catalog.verdict import Verdict
-from hashview.core.hamming.codes import CodeSet
 from hashview.core.duplicates.decisions import (
     RowDecisions,
     decided_distances,
@@ -27,11 +26,12 @@ from hashview.core.duplicates.decisions import (
     pair_distances,
 )
 from hashview.core.duplicates.grouping import group_max_distance
+from hashview.core.duplicates.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
 from hashview.core.errors import LibraryError
+from hashview.core.hamming.codes import CodeSet
+from hashview.core.hamming.pairs import code_pairs_within
 from hashview.core.methods import method_names, method_traits
 from hashview.core.nets.shelf import NetworkInfo
-from hashview.core.hamming.pairs import code_pairs_within
-from hashview.core.duplicates.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
 
 UNDECIDED = "undecided"  # what the app passes to forget a verdict (as None does)
 VERDICTS = (*(v.value for v in Verdict), UNDECIDED)
@@ -81,7 +81,9 @@ def advice_for(info: NetworkInfo, codeset: CodeSet, distinct: np.ndarray | None 
 class DuplicatesMixin:
     """Duplicate groups, the suggested radius, its profile, and decisions, for ``Library``."""
 
-    def duplicates(self, network: str | None = None, radius: int | None = None, exact: bool = False) -> list[DuplicateGroup]:
+    def duplicates(
+        self, network: str | None = None, radius: int | None = None, exact: bool = False
+    ) -> list[DuplicateGroup]:
         """Groups of duplicate photos: identical files (``exact``) or codes within ``radius``.
 
         ``radius`` None is ``suggested_radius(network)``, and where no radius
@@ -121,9 +123,7 @@ class DuplicatesMixin:
         for rows in group_found_pairs(found, radius, decided):
             ids = [int(codeset.ids[r]) for r in rows.tolist()]
             groups.append(
-                DuplicateGroup(
-                    [by_id[x].path for x in ids], ids, int(group_max_distance(codeset.codes, rows))
-                )
+                DuplicateGroup([by_id[x].path for x in ids], ids, int(group_max_distance(codeset.codes, rows)))
             )
         return groups
 
@@ -189,8 +189,11 @@ class DuplicatesMixin:
         """
         info, codeset = self.ready_codes(network)
         if radii is None:
-            codes_radius = suggest_radius(codeset.codes, info.bits, recorded_copy_distance(info)) \
-                if len(codeset) >= 2 else default_duplicate_radius(info.bits)
+            codes_radius = (
+                suggest_radius(codeset.codes, info.bits, recorded_copy_distance(info))
+                if len(codeset) >= 2
+                else default_duplicate_radius(info.bits)
+            )
             top = max(info.bits // 4, 2 * codes_radius)
             radii = range(0, min(top, info.bits) + 1)
         radii = sorted({int(r) for r in radii})
@@ -211,8 +214,14 @@ class DuplicatesMixin:
                 groups = group_found_pairs(found, r)
             else:
                 groups = group_with_decisions(len(codeset), *expanded, r, decided)
-            rows.append({"radius": r, "groups": len(groups), "pairs": found.row_pair_count(r),
-                         "precision": implied_precision(r, same_d, diff_d)})
+            rows.append(
+                {
+                    "radius": r,
+                    "groups": len(groups),
+                    "pairs": found.row_pair_count(r),
+                    "precision": implied_precision(r, same_d, diff_d),
+                }
+            )
         return rows
 
     # -------------------------------------------------------------- decisions
@@ -233,7 +242,9 @@ class DuplicatesMixin:
             raise LibraryError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
         ea, eb = self._entry_for(a), self._entry_for(b)
         if ea.digest == eb.digest and decided is Verdict.DIFFERENT:
-            raise LibraryError(f"{ea.path.name} and {eb.path.name} are identical files: they cannot be different photos")
+            raise LibraryError(
+                f"{ea.path.name} and {eb.path.name} are identical files: they cannot be different photos"
+            )
         self.catalog.set_decision(ea.digest, eb.digest, decided)
 
     def decisions(self) -> list[tuple[Path, Path, Verdict]]:
@@ -250,7 +261,7 @@ class DuplicatesMixin:
         return out
 
     def _auto_label_source(self, method: str | None) -> str:
-        """"decisions" when there are some and ``method`` (None: the default) can use them, else "none"."""
+        """ "decisions" when there are some and ``method`` (None: the default) can use them, else "none"."""
         if method is not None and (method not in method_names() or "decisions" not in method_traits(method).labels):
             return "none"  # an unknown method is refused by check_options with its own message
         return "decisions" if self.decision_count() else "none"
@@ -258,7 +269,6 @@ class DuplicatesMixin:
     def decision_count(self) -> int:
         """How many decisions are between two different files of the library now (what ``labels="decisions"`` trains on)."""
         return self.catalog.decision_count()
-
 
     def _entry_for(self, path: Path) -> Entry:
         entry = self.catalog.entry_by_path(Path(path))

@@ -10,9 +10,7 @@ from hashview.core.hamming.search import check_radius, code_words
 # ---------------------------------------------------------------------------- groups
 
 
-def group_duplicates(
-    n: int, i: np.ndarray, j: np.ndarray, d: np.ndarray, radius: int
-) -> list[np.ndarray]:
+def group_duplicates(n: int, i: np.ndarray, j: np.ndarray, d: np.ndarray, radius: int) -> list[np.ndarray]:
     """Disjoint duplicate groups from close pairs, without chaining through near neighbours.
 
     Pairs with d > ``radius`` are ignored, so pairs found at a larger radius can

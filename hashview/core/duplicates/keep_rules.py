@@ -30,7 +30,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def _taken_seconds(taken: str | None) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -113,16 +113,24 @@ class KeepPolicy:
 
     def to_json(self) -> str:
         """The policy as JSON text, for the settings store."""
-        return json.dumps({"order": list(self.order), "preferred": [str(p) for p in self.preferred],
-                           "reference": [str(p) for p in self.reference]})
+        return json.dumps(
+            {
+                "order": list(self.order),
+                "preferred": [str(p) for p in self.preferred],
+                "reference": [str(p) for p in self.reference],
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | None) -> KeepPolicy:
         """The policy stored by ``to_json``; the defaults when the text is missing or unreadable."""
         try:
             data = json.loads(text or "{}")
-            return cls(tuple(data.get("order", DEFAULT_ORDER)), tuple(data.get("preferred", ())),
-                       tuple(data.get("reference", ())))
+            return cls(
+                tuple(data.get("order", DEFAULT_ORDER)),
+                tuple(data.get("preferred", ())),
+                tuple(data.get("reference", ())),
+            )
         except (ValueError, TypeError, AttributeError) as exc:
             logger.warning("ignoring unreadable keep rules %r: %s", text, exc)
             return cls()

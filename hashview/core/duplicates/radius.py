@@ -76,8 +76,14 @@ RISE_MARGIN = 3
 taken in, plus this many photos, and the next bin is no emptier (see ``lift_radius``)."""
 
 
-def lift_radius(nearest: np.ndarray, valley: int, target: int, share: float = LIFT_SHARE,
-                rise_margin: int | None = RISE_MARGIN, cumulative: bool = True) -> int:
+def lift_radius(
+    nearest: np.ndarray,
+    valley: int,
+    target: int,
+    share: float = LIFT_SHARE,
+    rise_margin: int | None = RISE_MARGIN,
+    cumulative: bool = True,
+) -> int:
     """The radius raised from ``valley`` towards ``target`` for as long as what it takes in stays sparse.
 
     Lifting from r to r + 1 takes in the photos whose nearest other code is
@@ -113,8 +119,7 @@ def lift_radius(nearest: np.ndarray, valley: int, target: int, share: float = LI
         nxt = int(hist[radius + 1])
         if (taken + nxt if cumulative else nxt) > allowed:
             break
-        if rise_margin is not None and radius > valley and nxt > 2 * fullest + rise_margin \
-                and hist[radius + 2] >= nxt:
+        if rise_margin is not None and radius > valley and nxt > 2 * fullest + rise_margin and hist[radius + 2] >= nxt:
             break
         radius += 1
         fullest, taken = max(fullest, nxt), taken + nxt
@@ -195,8 +200,7 @@ def chain_bound(n: int) -> int:
     return int(min(CHAIN_GROUP, max(CHAIN_MIN, math.floor(CHAIN_SHARE * n))))
 
 
-def largest_group_by_radius(codes: np.ndarray, top: int, cap: int, sample: int = SAMPLE,
-                            seed: int = 0) -> np.ndarray:
+def largest_group_by_radius(codes: np.ndarray, top: int, cap: int, sample: int = SAMPLE, seed: int = 0) -> np.ndarray:
     """``[r]``: how many photos the largest duplicate group may hold at radius r, r in 0..``top``, capped at ``cap``.
 
     The grouping (``grouping.group_duplicates``) makes a clique component one
@@ -249,9 +253,11 @@ def separation_problem(codes: np.ndarray, n_bits: int) -> str | None:
         return None
     median = median_pair_distance(codes)
     if median < COLLAPSE_SHARE * n_bits:
-        return (f"this network cannot tell the library's photos apart (two photos' codes differ in {median:g} "
-                f"of {n_bits} bits, where about {n_bits // 2} is usual): only identical files are grouped; "
-                "train it longer or use another network")
+        return (
+            f"this network cannot tell the library's photos apart (two photos' codes differ in {median:g} "
+            f"of {n_bits} bits, where about {n_bits // 2} is usual): only identical files are grouped; "
+            "train it longer or use another network"
+        )
     return None
 
 
@@ -260,22 +266,25 @@ def chain_problem(group_sizes, n: int, radius: int) -> str | None:
     largest = max((int(s) for s in group_sizes), default=0)
     if n < MIN_TO_JUDGE or largest <= chain_bound(n):
         return None
-    return (f"radius {radius} puts {largest} of {n} photos in one group, more than copies ever make: "
-            "these are not duplicates; choose a smaller radius before moving anything")
+    return (
+        f"radius {radius} puts {largest} of {n} photos in one group, more than copies ever make: "
+        "these are not duplicates; choose a smaller radius before moving anything"
+    )
 
 
 @dataclass(frozen=True)
 class RadiusAdvice:
     """The radius to suggest, and why it is not the one the codes' distances alone give."""
 
-    radius: int | None     # None: no radius keeps groups apart, only identical files (exact copies) are safe
-    codes_radius: int      # what ``suggest_radius`` reads off the distances
-    reason: str | None = None   # one line: why ``radius`` differs from ``codes_radius``
+    radius: int | None  # None: no radius keeps groups apart, only identical files (exact copies) are safe
+    codes_radius: int  # what ``suggest_radius`` reads off the distances
+    reason: str | None = None  # one line: why ``radius`` differs from ``codes_radius``
     warning: str | None = None  # one line: the network does not separate the library's photos
 
 
-def advise_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None,
-                  distinct: np.ndarray | None = None) -> RadiusAdvice:
+def advise_radius(
+    codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None, distinct: np.ndarray | None = None
+) -> RadiusAdvice:
     """``suggest_radius``, never where groups would chain large parts of the library.
 
     The network is judged first (``separation_problem``): codes that do not
@@ -304,13 +313,16 @@ def advise_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: f
     safe = next((r for r in range(codes_radius, -1, -1) if largest[r] <= bound), None)
     if safe == codes_radius:
         return RadiusAdvice(codes_radius, codes_radius)
-    chained = (f"at radius {codes_radius} one group would hold more than {bound} of {n} photos, "
-               "more than copies ever make")
+    chained = (
+        f"at radius {codes_radius} one group would hold more than {bound} of {n} photos, more than copies ever make"
+    )
     if safe is not None:
         reason = f"suggesting radius {safe}, not {codes_radius}: {chained}"
         logger.info("%s", reason)
         return RadiusAdvice(safe, codes_radius, reason)
-    warning = (f"this network cannot tell the library's photos apart (even identical codes put more than {bound} "
-               f"of {n} photos in one group): only identical files are grouped; train it longer or use another network")
+    warning = (
+        f"this network cannot tell the library's photos apart (even identical codes put more than {bound} "
+        f"of {n} photos in one group): only identical files are grouped; train it longer or use another network"
+    )
     logger.info("%s", warning)
     return RadiusAdvice(None, codes_radius, warning, warning)

@@ -52,9 +52,7 @@ def check_n_bits(n_bits: int) -> int:
         raise ValueError(f"code length must be an integer, got {n_bits!r}")
     n_bits = int(n_bits)
     if n_bits % 8 or not MIN_BITS <= n_bits <= MAX_BITS:
-        raise ValueError(
-            f"code length must be a multiple of 8 from {MIN_BITS} to {MAX_BITS} bits, got {n_bits}"
-        )
+        raise ValueError(f"code length must be a multiple of 8 from {MIN_BITS} to {MAX_BITS} bits, got {n_bits}")
     return n_bits
 
 
@@ -94,10 +92,7 @@ def unpack_codes(packed: np.ndarray, n_bits: int) -> np.ndarray:
     n_bits = check_n_bits(n_bits)
     packed = np.asarray(packed)
     if packed.dtype != np.uint8 or packed.ndim != 2 or packed.shape[1] != n_bits // 8:
-        raise ValueError(
-            f"packed codes must be uint8 of shape (n, {n_bits // 8}), "
-            f"got {packed.dtype} {packed.shape}"
-        )
+        raise ValueError(f"packed codes must be uint8 of shape (n, {n_bits // 8}), got {packed.dtype} {packed.shape}")
     return np.unpackbits(packed, axis=1, count=n_bits).astype(bool)
 
 
@@ -122,8 +117,7 @@ class CodeSet:
         ids = ids.astype(np.int64, copy=False)
         if codes.dtype != np.uint8 or codes.shape != (ids.size, n_bits // 8):
             raise ValueError(
-                f"codes must be uint8 of shape ({ids.size}, {n_bits // 8}), "
-                f"got {codes.dtype} {codes.shape}"
+                f"codes must be uint8 of shape ({ids.size}, {n_bits // 8}), got {codes.dtype} {codes.shape}"
             )
         if ids.size > 1 and not bool(np.all(ids[1:] > ids[:-1])):
             raise ValueError("ids must be strictly ascending (sorted, no repeats)")
@@ -154,8 +148,7 @@ def merge_codes(old: CodeSet, new_ids: np.ndarray, new_codes: np.ndarray) -> Cod
     width = old.n_bits // 8
     if new_codes.dtype != np.uint8 or new_codes.shape != (new_ids.size, width):
         raise ValueError(
-            f"new codes must be uint8 of shape ({new_ids.size}, {width}), "
-            f"got {new_codes.dtype} {new_codes.shape}"
+            f"new codes must be uint8 of shape ({new_ids.size}, {width}), got {new_codes.dtype} {new_codes.shape}"
         )
     order = np.argsort(new_ids, kind="stable")
     sorted_new = new_ids[order]
@@ -177,10 +170,7 @@ def restrict_codes(codeset: CodeSet, keep_ids: np.ndarray) -> CodeSet:
 
 def _check_key(key: str) -> str:
     if not isinstance(key, str) or _KEY_RE.fullmatch(key) is None:
-        raise ValueError(
-            f"bad code key {key!r}: use 1-200 letters, digits, '-', '_' or '.', "
-            "not starting with '.'"
-        )
+        raise ValueError(f"bad code key {key!r}: use 1-200 letters, digits, '-', '_' or '.', not starting with '.'")
     return key
 
 
@@ -250,9 +240,7 @@ class CodeStore:
             expected = n * (8 + width)
             size = os.fstat(f.fileno()).st_size - _HEADER.size
             if size != expected:
-                raise ValueError(
-                    f"corrupt code file {target.name}: {size} bytes of data, expected {expected}"
-                )
+                raise ValueError(f"corrupt code file {target.name}: {size} bytes of data, expected {expected}")
             buf = bytearray(expected)
             if f.readinto(buf) != expected:
                 raise ValueError(f"corrupt code file {target.name}: short read")

@@ -31,7 +31,11 @@ class RetrievalReport:
 
 def distance_matrix(query_codes: np.ndarray, db_codes: np.ndarray) -> np.ndarray:
     """(q, n) Hamming distances between packed codes."""
-    return np.stack([hamming_distances(db_codes, q) for q in query_codes]) if len(query_codes) else np.zeros((0, len(db_codes)), np.int64)
+    return (
+        np.stack([hamming_distances(db_codes, q) for q in query_codes])
+        if len(query_codes)
+        else np.zeros((0, len(db_codes)), np.int64)
+    )
 
 
 def average_precision(relevant_sorted: np.ndarray, top: int | None = None) -> np.ndarray:

@@ -46,7 +46,11 @@ class _Substring:
 
 
 def pairs_within(
-    codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20, *, kernel: str | None = None,
+    codes: np.ndarray,
+    radius: int,
+    max_memory_bytes: int = 512 * 2**20,
+    *,
+    kernel: str | None = None,
     parts: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair of rows i < j at Hamming distance <= ``radius``, exact, sorted by (i, j).
@@ -92,9 +96,9 @@ class CodePairs:
     """
 
     inverse: np.ndarray  # (n,) each row's distinct code
-    order: np.ndarray    # (n,) the rows sorted by code, ascending row inside one code
-    m: int               # distinct codes
-    a: np.ndarray        # code pairs a < b within the radius (int32 or int64), and their distances
+    order: np.ndarray  # (n,) the rows sorted by code, ascending row inside one code
+    m: int  # distinct codes
+    a: np.ndarray  # code pairs a < b within the radius (int32 or int64), and their distances
     b: np.ndarray
     d: np.ndarray
 
@@ -118,7 +122,11 @@ class CodePairs:
 
 
 def code_pairs_within(
-    codes: np.ndarray, radius: int, max_memory_bytes: int = 512 * 2**20, *, kernel: str | None = None,
+    codes: np.ndarray,
+    radius: int,
+    max_memory_bytes: int = 512 * 2**20,
+    *,
+    kernel: str | None = None,
     parts: int | None = None,
 ) -> CodePairs:
     """``pairs_within`` up to the expansion into rows: pairs of distinct codes and each row's code."""
@@ -129,8 +137,9 @@ def code_pairs_within(
         empty = np.empty(0, np.int64)
         return CodePairs(empty, empty.copy(), 0, empty.copy(), empty.copy(), empty.copy())
     unique, inverse, order = _unique_rows(words)
-    ua, ub, ud = _distinct_pairs(unique, radius, n_bits, max(int(max_memory_bytes), 1 << 20),
-                                 search.engine(kernel) == "c", parts)
+    ua, ub, ud = _distinct_pairs(
+        unique, radius, n_bits, max(int(max_memory_bytes), 1 << 20), search.engine(kernel) == "c", parts
+    )
     return CodePairs(inverse, order, unique.shape[0], ua, ub, ud)
 
 
@@ -234,7 +243,9 @@ def _plan_cost(plan: list[_Substring], m: int) -> float:
     return cost
 
 
-def _choose_plan(m: int, n_bits: int, radius: int, word_bits: int, forced: int | None = None) -> list[_Substring] | None:
+def _choose_plan(
+    m: int, n_bits: int, radius: int, word_bits: int, forced: int | None = None
+) -> list[_Substring] | None:
     """The cheapest plan, or with ``forced`` the first workable one of at least that many substrings."""
     if forced is not None:
         for parts in range(min(forced, radius + 1, n_bits), radius + 2):
@@ -259,11 +270,7 @@ def _distinct_pairs(
         return empty, empty.copy(), empty.copy()
     brute_cost = m * (m - 1) / 2 * _brute_cell_ns(unique, compiled)
     plan = _choose_plan(m, n_bits, radius, unique.dtype.itemsize * 8, parts)
-    if (
-        m <= _BRUTE_MAX_ROWS
-        or plan is None
-        or _plan_cost(plan, m) * _CANDIDATE_COST >= brute_cost
-    ):
+    if m <= _BRUTE_MAX_ROWS or plan is None or _plan_cost(plan, m) * _CANDIDATE_COST >= brute_cost:
         logger.debug("pairs: brute force over %d distinct codes, radius %d", m, radius)
         return _brute_pairs(unique, radius, memory, compiled)
     logger.debug(
@@ -296,9 +303,7 @@ def _substring_key(words: np.ndarray, sub: _Substring) -> np.ndarray:
     key = np.zeros(words.shape[0], np.uint64)
     offset = 0
     for word, shift, length in sub.pieces:
-        piece = (words[:, word].astype(np.uint64) >> np.uint64(shift)) & np.uint64(
-            (1 << length) - 1
-        )
+        piece = (words[:, word].astype(np.uint64) >> np.uint64(shift)) & np.uint64((1 << length) - 1)
         if sub.exact:
             key |= piece << np.uint64(offset)
             offset += length
@@ -467,9 +472,7 @@ def _kernel_brute_pairs(unique: np.ndarray, radius: int) -> tuple[np.ndarray, np
     return np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_d)
 
 
-def _numpy_brute_pairs(
-    unique: np.ndarray, radius: int, memory: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _numpy_brute_pairs(unique: np.ndarray, radius: int, memory: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_brute_pairs`` in numpy: blocks of rows against the rest, within ``memory`` bytes."""
     m, n_words = unique.shape
     per_cell = 2 * n_words * unique.dtype.itemsize + 4
@@ -491,6 +494,8 @@ def _numpy_brute_pairs(
         np.concatenate(found_b).astype(np.int64),
         np.concatenate(found_d).astype(np.int64),
     )
+
+
 _EXPAND_CHUNK = 1 << 22  # row pairs expanded at a time (a few int64 arrays of this size)
 
 

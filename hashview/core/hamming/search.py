@@ -141,8 +141,7 @@ def _query_words(queries: np.ndarray, n_bytes: int) -> np.ndarray:
         queries = queries[None, :]
     if queries.dtype != np.uint8 or queries.ndim != 2 or queries.shape[1] != n_bytes:
         raise ValueError(
-            f"queries must be uint8 of shape ({n_bytes},) or (q, {n_bytes}), "
-            f"got {queries.dtype} {queries.shape}"
+            f"queries must be uint8 of shape ({n_bytes},) or (q, {n_bytes}), got {queries.dtype} {queries.shape}"
         )
     return code_words(queries)[0]
 

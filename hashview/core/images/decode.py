@@ -132,8 +132,7 @@ def _decode_reason(exc: BaseException) -> str:
     text = str(exc)
     if "truncated" in text.lower() or isinstance(exc, EOFError):
         return "truncated file"
-    if isinstance(exc, OSError) and not text.startswith(("image file", "broken data")) \
-            and exc.errno is not None:
+    if isinstance(exc, OSError) and not text.startswith(("image file", "broken data")) and exc.errno is not None:
         return _os_reason(exc)
     detail = _one_line(text) or type(exc).__name__
     return f"corrupt image data: {detail}"
@@ -177,8 +176,7 @@ def _iso_time(raw: object) -> str | None:
     if not isinstance(raw, str):
         return None
     text = raw.strip().strip("\x00").strip()
-    for fmt in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%dT%H:%M:%S",
-                "%Y-%m-%dT%H:%M:%S"):
+    for fmt in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.strptime(text[:19], fmt).strftime("%Y-%m-%dT%H:%M:%S")
         except ValueError:
@@ -263,8 +261,9 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         raise BadImageError(f"unsupported colour mode {mode}") from exc
 
 
-def load_rgb(path: PathOrFile, max_side: int | None = None,
-             name: str | os.PathLike | None = None) -> tuple[Image.Image, ImageMeta]:
+def load_rgb(
+    path: PathOrFile, max_side: int | None = None, name: str | os.PathLike | None = None
+) -> tuple[Image.Image, ImageMeta]:
     """Decode a picture as upright 8-bit RGB, optionally shrunk to fit ``max_side``.
 
     The pixel count is checked from the header before any decoding; JPEGs are
@@ -302,8 +301,7 @@ def load_rgb(path: PathOrFile, max_side: int | None = None,
         return _load_stream(reader, max_side, name if name is not None else path)
 
 
-def _load_stream(stream: BinaryIO, max_side: int | None,
-                 name: str | os.PathLike) -> tuple[Image.Image, ImageMeta]:
+def _load_stream(stream: BinaryIO, max_side: int | None, name: str | os.PathLike) -> tuple[Image.Image, ImageMeta]:
     """``load_rgb`` of an open stream, with Pillow's warnings caught for ``name``."""
     result = None
     with caught_for_file() as caught:
@@ -333,8 +331,7 @@ def _load_stream(stream: BinaryIO, max_side: int | None,
     return result
 
 
-def _log_warnings(caught: list[tuple[type[Warning], str]], name: str | os.PathLike,
-                  bad: bool) -> None:
+def _log_warnings(caught: list[tuple[type[Warning], str]], name: str | os.PathLike, bad: bool) -> None:
     """One log line per distinct warning, naming the file (debug level for a skipped file)."""
     level = logging.DEBUG if bad else logging.WARNING
     for message in dict.fromkeys(message for _category, message in caught):

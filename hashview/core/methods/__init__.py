@@ -27,9 +27,9 @@ _MODULES = {
     "dupnet": "hashview.core.methods.dupnet",
 }
 
-DEFAULT_METHOD = "dupnet"       # without labels: learns duplicates from the library (benchmarks/dups.py)
+DEFAULT_METHOD = "dupnet"  # without labels: learns duplicates from the library (benchmarks/dups.py)
 DEFAULT_LABELLED_METHOD = "ssdh"  # with class labels (--labels folders)
-DEFAULT_PAIRS_METHOD = "dupnet"   # with the user's duplicate decisions (--labels decisions)
+DEFAULT_PAIRS_METHOD = "dupnet"  # with the user's duplicate decisions (--labels decisions)
 
 DEFAULT_BITS = 64  # the code length of a method that names none (MethodTraits.bits)
 
@@ -39,18 +39,24 @@ LABEL_SOURCES = ("folders", "decisions", "none")
 
 TORCHVISION = ("resnet18", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large")  # backbones.TORCHVISION_BACKBONES
 FEATURES = ("pixels", *TORCHVISION)  # what shallow methods hash: raw pixels or a torchvision net's pooled features
-SMALL_NETS = ("cnn", "cnn-l", "cnn-s", "cnn-xs", "dhln")  # from-scratch trunks of network.py (bae's encoder is bae's alone)
+SMALL_NETS = (
+    "cnn",
+    "cnn-l",
+    "cnn-s",
+    "cnn-xs",
+    "dhln",
+)  # from-scratch trunks of network.py (bae's encoder is bae's alone)
 
 
 @dataclass(frozen=True)
 class MethodTraits:
     """What a method trains on and is built on."""
 
-    kind: str                         # "shallow" or "deep"
-    labels: tuple[str, ...]           # the label sources it can train on, its default first
-    backbones: tuple[str, ...]        # what it can be built on, its default first; "auto" is picked by device
+    kind: str  # "shallow" or "deep"
+    labels: tuple[str, ...]  # the label sources it can train on, its default first
+    backbones: tuple[str, ...]  # what it can be built on, its default first; "auto" is picked by device
     auto: tuple[str, str] = ("", "")  # the trunk "auto" stands for on a CPU and on a GPU
-    bits: int = DEFAULT_BITS          # the code length it trains when none is asked for
+    bits: int = DEFAULT_BITS  # the code length it trains when none is asked for
 
 
 _SHALLOW = MethodTraits("shallow", ("none",), FEATURES)

@@ -23,18 +23,18 @@ class BinaryAutoencoder(DeepMethod):
     defaults = DeepDefaults(
         epochs=10,
         batch_size=128,
-        lr=1e-3,              # Adam at 1e-3 ...
-        lr_end=1e-5,          # ... decayed linearly to 1e-5 (the paper's schedule)
-        finetune=0.2,         # then the last 20 % of training held at 1e-5 (the paper's fine-tune)
+        lr=1e-3,  # Adam at 1e-3 ...
+        lr_end=1e-5,  # ... decayed linearly to 1e-5 (the paper's schedule)
+        finetune=0.2,  # then the last 20 % of training held at 1e-5 (the paper's fine-tune)
         optimizer="adam",
         weight_decay=0.0,
         schedule="linear",
-        backbone="bae",       # the paper's encoder; input sides are rounded up to a multiple of 8
+        backbone="bae",  # the paper's encoder; input sides are rounded up to a multiple of 8
         augment=False,
     )
     params = {
-        "slope_start": 1.0,   # b of f_b in the first epoch
-        "slope_end": 40.0,    # b reached at the start of the fine-tune (outputs then about binary)
+        "slope_start": 1.0,  # b of f_b in the first epoch
+        "slope_end": 40.0,  # b reached at the start of the fine-tune (outputs then about binary)
     }
 
     def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:

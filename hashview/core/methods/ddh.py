@@ -53,17 +53,17 @@ class DDH(DeepMethod):
     # The paper trains a pretrained network with SGD at 1e-3; from scratch Adam at 1e-3 is used instead.
     defaults = DeepDefaults(
         epochs=10,
-        batch_size=128,       # the paper's batch size
-        lr=1e-3,              # the paper's learning rate (with Adam here)
+        batch_size=128,  # the paper's batch size
+        lr=1e-3,  # the paper's learning rate (with Adam here)
         optimizer="adam",
-        weight_decay=1e-5,    # lambda2 (||W||_F^2 + ||c||^2), applied to every weight
+        weight_decay=1e-5,  # lambda2 (||W||_F^2 + ||c||^2), applied to every weight
         schedule="onecycle",
-        backbone="auto",      # "cnn-s" on a CPU, "cnn" on a GPU, grey images too (see trunk_for)
+        backbone="auto",  # "cnn-s" on a CPU, "cnn" on a GPU, grey images too (see trunk_for)
     )
     params = {
-        "k1": 15,             # neighbours in the first ranking
-        "k2": 6,              # neighbour lists united in the expansion
-        "lambda1": 15.0,      # weight of the quantisation term
+        "k1": 15,  # neighbours in the first ranking
+        "k2": 6,  # neighbour lists united in the expansion
+        "lambda1": 15.0,  # weight of the quantisation term
         "pair_fraction": 0.5,  # half of each batch: a neighbour (from L'_i) of the other half's images
     }
 
@@ -95,7 +95,9 @@ class DDH(DeepMethod):
             picks = anchors[:n_pairs]
             lengths = pairs.indptr[picks + 1] - pairs.indptr[picks]
             offsets = (rng.random(len(picks)) * lengths).astype(np.int64)
-            partners = np.where(lengths > 0, pairs.indices[pairs.indptr[picks] + offsets.clip(max=np.maximum(lengths - 1, 0))], picks)
+            partners = np.where(
+                lengths > 0, pairs.indices[pairs.indptr[picks] + offsets.clip(max=np.maximum(lengths - 1, 0))], picks
+            )
             out.append(np.concatenate([anchors, partners]))
         return out
 

@@ -30,9 +30,9 @@ import numpy as np
 
 from hashview.core.cpu import cpu_threads
 from hashview.core.errors import DataError
-from hashview.core.nets.device import host_to
 from hashview.core.events import CancelToken, EpochDone, Progress
 from hashview.core.methods.fit_context import FitContext, run_params
+from hashview.core.nets.device import host_to
 from hashview.core.nets.probe import RetrievalProbe
 
 # images ranked after each epoch for the live precision-recall curve and, without labels, the copy
@@ -46,17 +46,17 @@ PROBE_DATABASE = 1000  # ...against this many: a fraction of a second on a CPU
 class DeepDefaults:
     """A deep method's training defaults (each overridable by the caller)."""
 
-    epochs: int = 10              # passes over the training images
-    batch_size: int = 128         # images per step
-    lr: float = 1e-3              # peak learning rate
-    optimizer: str = "adam"       # "adam" (AdamW) or "sgd" (momentum 0.9, Nesterov)
-    weight_decay: float = 5e-4    # the papers' lambda ||W||^2 term, applied as decoupled weight decay
-    schedule: str = "onecycle"    # "onecycle" (warm-up then linear to 0), "linear" (lr -> lr_end), "constant"
-    lr_end: float = 0.0           # last learning rate of "linear"
-    finetune: float = 0.0         # "linear": the last fraction of training, held at lr_end (a fine-tune)
-    backbone: str = "auto"        # "auto": "dhln" for grey images, colour photos "cnn" (GPU) or "cnn-s" (CPU)
+    epochs: int = 10  # passes over the training images
+    batch_size: int = 128  # images per step
+    lr: float = 1e-3  # peak learning rate
+    optimizer: str = "adam"  # "adam" (AdamW) or "sgd" (momentum 0.9, Nesterov)
+    weight_decay: float = 5e-4  # the papers' lambda ||W||^2 term, applied as decoupled weight decay
+    schedule: str = "onecycle"  # "onecycle" (warm-up then linear to 0), "linear" (lr -> lr_end), "constant"
+    lr_end: float = 0.0  # last learning rate of "linear"
+    finetune: float = 0.0  # "linear": the last fraction of training, held at lr_end (a fine-tune)
+    backbone: str = "auto"  # "auto": "dhln" for grey images, colour photos "cnn" (GPU) or "cnn-s" (CPU)
     input_size: int | None = None  # None: the data's own side (arrays) or 32 (folders), at most 64
-    augment: bool = True          # flips and 4-px shifts, colour photos only (grey digits are not flipped)
+    augment: bool = True  # flips and 4-px shifts, colour photos only (grey digits are not flipped)
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,9 @@ class DeepMethod:
     name = "?"
     title = "?"
     needs_labels = False
-    activation = "linear"     # of the hash layer while training: sigmoid, steep_tanh, tanh, linear
-    classifier = False        # trains a class layer on the code
-    decoder = False           # trains a decoder (autoencoder)
+    activation = "linear"  # of the hash layer while training: sigmoid, steep_tanh, tanh, linear
+    classifier = False  # trains a class layer on the code
+    decoder = False  # trains a decoder (autoencoder)
     defaults = DeepDefaults()
     params: dict[str, float] = {}  # the loss's hyper-parameters (see each module)
 
@@ -183,7 +183,9 @@ def augment(x, generator):
     return padded.gather(3, cols)
 
 
-def network_input(method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, device: str = "cpu") -> tuple[str, int]:
+def network_input(
+    method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, device: str = "cpu"
+) -> tuple[str, int]:
     """The trunk and input side a run of ``method`` trains: what a library decodes its photos to before the run."""
     trunk = method.trunk_for(run.backbone, channels, device)
     size = method.input_size_for(trunk, run.input_size, data_side)
@@ -193,14 +195,26 @@ def network_input(method: DeepMethod, run: DeepRun, channels: int, data_side: in
 
 
 def build_config(
-    method: DeepMethod, run: DeepRun, channels: int, data_side: int | None, classes: list[str] | None, device: str = "cpu"
+    method: DeepMethod,
+    run: DeepRun,
+    channels: int,
+    data_side: int | None,
+    classes: list[str] | None,
+    device: str = "cpu",
 ) -> dict[str, Any]:
     from hashview.core.nets.network import SMALL_TRUNKS, network_config
 
     trunk, size = network_input(method, run, channels, data_side, device)
     return network_config(
-        method.name, run.bits, trunk, run.weights if trunk not in SMALL_TRUNKS else "none", channels, size,
-        method.activation, classes if method.classifier else None, decoder=method.decoder,
+        method.name,
+        run.bits,
+        trunk,
+        run.weights if trunk not in SMALL_TRUNKS else "none",
+        channels,
+        size,
+        method.activation,
+        classes if method.classifier else None,
+        decoder=method.decoder,
     )
 
 
@@ -266,8 +280,17 @@ def fit_deep(
         setup = _Setup(config, float(run.lr or d.lr), cancel, checkpoint, dict(checkpoint_key or {}), run.cpu_bf16)
         size = config["net"]["input_size"]
         yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
-        ctx = FitContext(fit_array(images, size, channels), labels, params, batch_size, epochs, run.seed, device,
-                         run.budget_s, tuple(run.pairs))
+        ctx = FitContext(
+            fit_array(images, size, channels),
+            labels,
+            params,
+            batch_size,
+            epochs,
+            run.seed,
+            device,
+            run.budget_s,
+            tuple(run.pairs),
+        )
         return (yield from _fit(method, ctx, setup))
     finally:
         torch.set_num_threads(threads)
@@ -276,9 +299,9 @@ def fit_deep(
 def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     import torch
 
+    from hashview.core.nets.loop import run_epochs
     from hashview.core.nets.network import HashNet, train_autocast, train_compute
     from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
-    from hashview.core.nets.loop import run_epochs
 
     d = method.defaults
     config, device, epochs, checkpoint = setup.config, ctx.device, ctx.epochs, setup.checkpoint
@@ -290,8 +313,17 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
         optimizer = torch.optim.SGD(groups, lr=setup.lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
     else:
         optimizer = torch.optim.AdamW(groups, lr=setup.lr, weight_decay=d.weight_decay)
-    key = {"method": method.name, "config": config, "epochs": epochs, "batch_size": ctx.batch_size, "lr": setup.lr,
-           "params": ctx.params, "seed": ctx.seed, "images": ctx.n, **setup.checkpoint_key}
+    key = {
+        "method": method.name,
+        "config": config,
+        "epochs": epochs,
+        "batch_size": ctx.batch_size,
+        "lr": setup.lr,
+        "params": ctx.params,
+        "seed": ctx.seed,
+        "images": ctx.n,
+        **setup.checkpoint_key,
+    }
     if ctx.pairs:  # other decisions, another run
         key["pairs"] = ctx.pairs
     start_epoch, history = 0, []
@@ -349,21 +381,49 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
 
     started = time.monotonic()
     phases["setup"] = started - setup.started
-    events = run_epochs(model, batches, loss_fn, optimizer, epochs, setup.cancel, evaluate=after_epoch,
-                        start_epoch=start_epoch, steps_per_epoch=steps_per_epoch)
+    events = run_epochs(
+        model,
+        batches,
+        loss_fn,
+        optimizer,
+        epochs,
+        setup.cancel,
+        evaluate=after_epoch,
+        start_epoch=start_epoch,
+        steps_per_epoch=steps_per_epoch,
+    )
     for event in events:
         if isinstance(event, EpochDone):
-            history.append({"epoch": event.epoch + 1, **{k: round(float(v), 5) for k, v in event.stats.items()
-                                                           if isinstance(v, (int, float))}})
+            history.append(
+                {
+                    "epoch": event.epoch + 1,
+                    **{k: round(float(v), 5) for k, v in event.stats.items() if isinstance(v, (int, float))},
+                }
+            )
             if checkpoint is not None:
-                state = {"model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "optimizer": optimizer.state_dict()}
-                save_network(Path(checkpoint), {"kind": "checkpoint", "key": _plain(key), "epoch": event.epoch, "history": history}, state)
+                state = {
+                    "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                    "optimizer": optimizer.state_dict(),
+                }
+                save_network(
+                    Path(checkpoint),
+                    {"kind": "checkpoint", "key": _plain(key), "epoch": event.epoch, "history": history},
+                    state,
+                )
         yield event
     model = model.cpu().eval()
     stats = {
-        "epochs": epochs, "resumed_at_epoch": start_epoch, "batch_size": ctx.batch_size, "lr": setup.lr,
-        "optimizer": d.optimizer, "schedule": d.schedule, "params": ctx.params, "trunk": config["net"]["trunk"],
-        "input_size": config["net"]["input_size"], "augment": do_augment, "history": history,
+        "epochs": epochs,
+        "resumed_at_epoch": start_epoch,
+        "batch_size": ctx.batch_size,
+        "lr": setup.lr,
+        "optimizer": d.optimizer,
+        "schedule": d.schedule,
+        "params": ctx.params,
+        "trunk": config["net"]["trunk"],
+        "input_size": config["net"]["input_size"],
+        "augment": do_augment,
+        "history": history,
         "fit_seconds": round(time.monotonic() - started, 2),
         "compute": train_compute(device, setup.cpu_bf16),  # bfloat16 or float32: what the steps ran in
         # where a run's time goes (seconds): on a GPU the steps are not all of it
@@ -383,4 +443,3 @@ def _plain(value):
     if isinstance(value, (np.floating,)):
         return float(value)
     return value
-

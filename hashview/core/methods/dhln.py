@@ -21,13 +21,13 @@ class DHLN(DeepMethod):
     # The paper trains with Caffe's cifar10_quick solver; Adam with a one-cycle
     # schedule reaches the same accuracy in far fewer epochs on a CPU.
     defaults = DeepDefaults(
-        epochs=4,            # MNIST: about 99 % accuracy in 4 epochs
+        epochs=4,  # MNIST: about 99 % accuracy in 4 epochs
         batch_size=128,
         lr=3e-3,
         optimizer="adam",
-        weight_decay=5e-4,   # cifar10_quick's weight decay
+        weight_decay=5e-4,  # cifar10_quick's weight decay
         schedule="onecycle",
-        backbone="dhln",     # the paper's network; any trunk may be asked for instead
+        backbone="dhln",  # the paper's network; any trunk may be asked for instead
     )
     params: dict[str, float] = {}
 

@@ -34,14 +34,14 @@ class DSHSRE(DeepMethod):
         batch_size=128,
         lr=2e-3,
         optimizer="adam",
-        weight_decay=5e-4,   # lambda ||W||^2 and the network's weight decay
+        weight_decay=5e-4,  # lambda ||W||^2 and the network's weight decay
         schedule="onecycle",
-        backbone="auto",     # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
+        backbone="auto",  # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
     )
     params = {
-        "alpha": 1.0,        # weight of J2 (classification from the code)
-        "beta": 1.0,         # weight of J3 (Jensen-Shannon between neighbour distributions)
-        "eta": 0.1,          # weight of the quantisation term ||b - u||^2 (per bit)
+        "alpha": 1.0,  # weight of J2 (classification from the code)
+        "beta": 1.0,  # weight of J3 (Jensen-Shannon between neighbour distributions)
+        "eta": 0.1,  # weight of the quantisation term ||b - u||^2 (per bit)
         "perplexity": 20.0,  # of p_{j|i}: sets each sigma_i (t-SNE), capped at (batch - 1) / 3
     }
 

@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 
 from hashview.core.errors import OptionError
-from hashview.core.nets.device import host_to
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
+from hashview.core.nets.device import host_to
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,12 @@ class Plan:
     """What ``prepare`` decides once (``FitContext.state``): the edits' generator, the step plan and its clock."""
 
     seed: int
-    budget_s: float                       # wall-clock budget of the whole run
-    started: float | None = None          # set at the first step
-    generator: Any = None                 # torch.Generator of the edits
+    budget_s: float  # wall-clock budget of the whole run
+    started: float | None = None  # set at the first step
+    generator: Any = None  # torch.Generator of the edits
     cut_rounds: list[int] = field(default_factory=list)
-    steps_per_epoch: int = 1              # set by ``steps_per_epoch`` before the first round
-    round: tuple[int, int] = (0, 1)       # (round, rounds) now running, set by ``start_epoch``
+    steps_per_epoch: int = 1  # set by ``steps_per_epoch`` before the first round
+    round: tuple[int, int] = (0, 1)  # (round, rounds) now running, set by ``start_epoch``
 
 
 class DupNet(DeepMethod):
@@ -66,35 +66,35 @@ class DupNet(DeepMethod):
     activation = "tanh"
     uses_pairs = True
     defaults = DeepDefaults(
-        epochs=10,            # rounds: the planned steps split in 10, a checkpoint after each
-        batch_size=96,        # photos per step; each is seen twice (two edits), so 192 images go through the network
-        lr=3e-3,              # peak learning rate (AdamW), one cycle
+        epochs=10,  # rounds: the planned steps split in 10, a checkpoint after each
+        batch_size=96,  # photos per step; each is seen twice (two edits), so 192 images go through the network
+        lr=3e-3,  # peak learning rate (AdamW), one cycle
         optimizer="adam",
         weight_decay=1e-4,
         schedule="onecycle",
-        backbone="auto",      # "cnn-xs" on a CPU, "cnn" on a GPU (see trunk_for)
-        input_size=64,        # large enough that crops, borders and captions show
-        augment=False,        # the edits below replace the generic flips and shifts
+        backbone="auto",  # "cnn-xs" on a CPU, "cnn" on a GPU (see trunk_for)
+        input_size=64,  # large enough that crops, borders and captions show
+        augment=False,  # the edits below replace the generic flips and shifts
     )
     params = {
-        "temperature": 0.1,   # NT-Xent temperature on the cosine of the relaxed codes (0.2: F1 0.95, 0.05: 0.975 on the dev set)
-        "quantise": 0.5,      # weight of the quantisation term mean((1 - |tanh u|)^2)
+        "temperature": 0.1,  # NT-Xent temperature on the cosine of the relaxed codes (0.2: F1 0.95, 0.05: 0.975 on the dev set)
+        "quantise": 0.5,  # weight of the quantisation term mean((1 - |tanh u|)^2)
         "straight_through": 0.0,  # 1: the contrastive term sees sign(h) (straight-through gradient), i.e. Hamming distance itself
-        "balance": 0.1,       # weight of the bit-balance term (each bit used half the time)
-        "views": 2,           # edited views of each photo a step; 4, with 540 steps and 32 halved, gave F1 0.992 to 0.999 on
-                              # the dev sets over three seeds (README, run 10): half the steps for a GPU, not timed on one
-        "min_steps": 1080,    # even a tiny library trains this many steps (dev set: 360 steps F1 0.979, 700 steps 0.990;
-                              # over seeds on both dev sets, 720 steps left 3 of 7 runs below F1 0.99, 1080 none of 20)
-        "max_steps": 20000,   # no library trains more
-        "passes": 8.0,        # beyond min_steps: about this many edited views of each photo
-        "budget_s": 255.0,    # wall-clock cap of the training loop for a small library (DeepRun.budget_s overrides) ...
+        "balance": 0.1,  # weight of the bit-balance term (each bit used half the time)
+        "views": 2,  # edited views of each photo a step; 4, with 540 steps and 32 halved, gave F1 0.992 to 0.999 on
+        # the dev sets over three seeds (README, run 10): half the steps for a GPU, not timed on one
+        "min_steps": 1080,  # even a tiny library trains this many steps (dev set: 360 steps F1 0.979, 700 steps 0.990;
+        # over seeds on both dev sets, 720 steps left 3 of 7 runs below F1 0.99, 1080 none of 20)
+        "max_steps": 20000,  # no library trains more
+        "passes": 8.0,  # beyond min_steps: about this many edited views of each photo
+        "budget_s": 255.0,  # wall-clock cap of the training loop for a small library (DeepRun.budget_s overrides) ...
         "budget_per_photo_s": 0.015,  # ... plus this per photo (750 photos: 266 s, 10k: 405 s, 100k: 1755 s) ...
         "max_budget_s": 1800.0,  # ... and never more than half an hour
         "hard_negatives": 16,  # photos per step cut into two disjoint halves whose codes are pushed apart (0: none)
         "hard_margin": 0.75,  # their cosine pushed below this (d >= K/8): same style, different content
-        "weight_hard": 1.0,   # weight of the hard-negative term
-        "pair_batch": 16,     # decision pairs mixed into each step (when there are any)
-        "margin": 0.5,        # "not a match" pairs: cosine of their codes pushed below this (d >= K/4)
+        "weight_hard": 1.0,  # weight of the hard-negative term
+        "pair_batch": 16,  # decision pairs mixed into each step (when there are any)
+        "margin": 0.5,  # "not a match" pairs: cosine of their codes pushed below this (d >= K/4)
         "weight_pairs": 1.0,  # weight of the decision-pair term
     }
 
@@ -125,7 +125,9 @@ class DupNet(DeepMethod):
 
     def steps_per_epoch(self, ctx: FitContext) -> int:
         plan = ctx.state
-        plan.steps_per_epoch = max(math.ceil(self.planned_steps(ctx.n, ctx.batch_size, ctx.params) / max(ctx.epochs, 1)), 1)
+        plan.steps_per_epoch = max(
+            math.ceil(self.planned_steps(ctx.n, ctx.batch_size, ctx.params) / max(ctx.epochs, 1)), 1
+        )
         return plan.steps_per_epoch
 
     def epoch_batches(self, ctx: FitContext, rng: np.random.Generator):

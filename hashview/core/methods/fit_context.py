@@ -30,8 +30,9 @@ def run_params(method, overrides: Mapping[str, Any]) -> dict[str, Any]:
     """
     unknown = sorted(set(overrides) - set(method.params))
     if unknown:
-        raise OptionError(f"{method.name} has no parameter {', '.join(unknown)}"
-                         f" (it has {', '.join(sorted(method.params)) or 'none'})")
+        raise OptionError(
+            f"{method.name} has no parameter {', '.join(unknown)} (it has {', '.join(sorted(method.params)) or 'none'})"
+        )
     return {**method.params, **overrides}
 
 
@@ -45,16 +46,16 @@ class FitContext:
     to this run alone, never to the shared ``METHOD`` object.
     """
 
-    images: np.ndarray                 # uint8 (n, h, w, c) at the network's input size
-    labels: np.ndarray | None          # integer class per image, or None
-    params: dict[str, Any]             # the method's params with the run's overrides (run_params)
-    batch_size: int                    # images per step
-    epochs: int                        # passes (DupNet: rounds) of this run
+    images: np.ndarray  # uint8 (n, h, w, c) at the network's input size
+    labels: np.ndarray | None  # integer class per image, or None
+    params: dict[str, Any]  # the method's params with the run's overrides (run_params)
+    batch_size: int  # images per step
+    epochs: int  # passes (DupNet: rounds) of this run
     seed: int = 0
     device: str = "cpu"
-    budget_s: float | None = None      # the run's wall-clock cap of training; None: the method's own
-    pairs: tuple = ()                  # the user's decisions as rows (i, j, +1 same / -1 not a match)
-    state: Any = None                  # what ``prepare`` returned
+    budget_s: float | None = None  # the run's wall-clock cap of training; None: the method's own
+    pairs: tuple = ()  # the user's decisions as rows (i, j, +1 same / -1 not a match)
+    state: Any = None  # what ``prepare`` returned
 
     @property
     def n(self) -> int:

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.hamming.codes import check_n_bits, pack_codes
 from hashview.core.events import CancelToken, Progress, Skipped
-from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
+from hashview.core.hamming.codes import check_n_bits, pack_codes
 from hashview.core.methods.shallow import LinearHash
+from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
 from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
 
 BACKBONE_PREFIX = "backbone."
@@ -66,7 +66,9 @@ class ShallowHasher:
         self, paths: Sequence[Path], device: str = "cpu", cancel: CancelToken | None = None
     ) -> Generator[Progress | Skipped, None, Encoded]:
         result = yield from extract_features(paths, self.spec, device, cancel, backbone=self.backbone())
-        codes = self.codes_from_features(result.features) if len(result.ok) else np.zeros((0, self.n_bits // 8), np.uint8)
+        codes = (
+            self.codes_from_features(result.features) if len(result.ok) else np.zeros((0, self.n_bits // 8), np.uint8)
+        )
         return Encoded(result.ok, codes)
 
     def save(self, path: Path) -> None:
@@ -210,7 +212,7 @@ def _shallow_from_file(config: dict[str, Any], state: dict[str, Any], bits: int,
     if not isinstance(spec.kind, str) or not 1 <= spec.input_size <= MAX_INPUT_SIZE:
         raise refuse(f"features {spec.kind!r} at {spec.input_size} px are not ones hashview builds")
     arrays = {k: v for k, v in state.items() if not k.startswith(BACKBONE_PREFIX)}
-    backbone_state = {k[len(BACKBONE_PREFIX):]: v for k, v in state.items() if k.startswith(BACKBONE_PREFIX)}
+    backbone_state = {k[len(BACKBONE_PREFIX) :]: v for k, v in state.items() if k.startswith(BACKBONE_PREFIX)}
     module = None
     if spec.kind == PIXELS:
         if backbone_state:

@@ -28,7 +28,7 @@ class LinearHash:
         return {"mean": self.mean.astype(np.float32), "projection": self.projection.astype(np.float32)}
 
     @classmethod
-    def from_state(cls, state: dict) -> "LinearHash":
+    def from_state(cls, state: dict) -> LinearHash:
         return cls(np.asarray(state["mean"], np.float32), np.asarray(state["projection"], np.float32))
 
 

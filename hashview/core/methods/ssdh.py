@@ -19,17 +19,17 @@ class SSDH(DeepMethod):
     activation = "sigmoid"
     classifier = True
     defaults = DeepDefaults(
-        epochs=4,             # MNIST: about 99 % accuracy; CIFAR-10 needs more (see benchmarks)
+        epochs=4,  # MNIST: about 99 % accuracy; CIFAR-10 needs more (see benchmarks)
         batch_size=128,
         lr=3e-3,
         optimizer="adam",
-        weight_decay=5e-4,    # lambda ||W||^2, applied as decoupled weight decay
+        weight_decay=5e-4,  # lambda ||W||^2, applied as decoupled weight decay
         schedule="onecycle",
-        backbone="auto",      # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
+        backbone="auto",  # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
     )
     params = {
         "alpha": 1.0,  # weight of the classification loss
-        "beta": 1.0,   # weight of the binarisation term (pushes a towards 0 or 1)
+        "beta": 1.0,  # weight of the binarisation term (pushes a towards 0 or 1)
         "gamma": 1.0,  # weight of the balance term (each code about half ones)
         "ramp": 0.25,  # beta and gamma rise linearly from 0 over this fraction of training (see below)
     }

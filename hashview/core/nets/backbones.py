@@ -113,7 +113,9 @@ def build_backbone(spec: BackboneSpec):
         try:
             missing, unexpected = model.load_state_dict(state, strict=False)
         except RuntimeError as exc:  # shape mismatches
-            raise BackboneError(f"{Path(spec.weights).name} does not fit {spec.name}: {str(exc).splitlines()[-1].strip()[:160]}") from None
+            raise BackboneError(
+                f"{Path(spec.weights).name} does not fit {spec.name}: {str(exc).splitlines()[-1].strip()[:160]}"
+            ) from None
         missing = [k for k in missing if not k.startswith(head)]
         if missing or unexpected:
             raise BackboneError(

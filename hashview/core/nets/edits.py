@@ -33,24 +33,38 @@ import torch.nn.functional as F
 
 from hashview.core.nets.device import host_to
 
-CAPTIONS = ("Summer 2019", "Happy birthday!", "#throwback", "Best day ever", "IMG_2041", "Holiday", "Love you",
-            "Paris 2016", "our trip", "lol", "Good morning", "2021-06-12 14:03", "Merry Christmas", "miss this")
+CAPTIONS = (
+    "Summer 2019",
+    "Happy birthday!",
+    "#throwback",
+    "Best day ever",
+    "IMG_2041",
+    "Holiday",
+    "Love you",
+    "Paris 2016",
+    "our trip",
+    "lol",
+    "Good morning",
+    "2021-06-12 14:03",
+    "Merry Christmas",
+    "miss this",
+)
 
 
 @dataclass(frozen=True)
 class EditRates:
     """How often each edit is applied to one view (independently), and how strong it may be."""
 
-    crop: float = 0.6          # keep 75-95% of each axis, placed at random (crops are the hardest edit to learn)
-    crop_max: float = 0.25     # most of one axis a crop takes away (real crops take up to 15%: strong ones must be common)
-    rotate: float = 0.3        # 1-6 degrees either way, corners trimmed
+    crop: float = 0.6  # keep 75-95% of each axis, placed at random (crops are the hardest edit to learn)
+    crop_max: float = 0.25  # most of one axis a crop takes away (real crops take up to 15%: strong ones must be common)
+    rotate: float = 0.3  # 1-6 degrees either way, corners trimmed
     rotate_max: float = 6.0
-    border: float = 0.3        # 3-12% of the short side per edge, one colour
+    border: float = 0.3  # 3-12% of the short side per edge, one colour
     border_max: float = 0.12
-    caption: float = 0.3       # a line of text (or a bar) at the top or bottom
-    scale: float = 0.4         # downscale to 25-75% then back up
-    jpeg: float = 0.25         # JPEG at quality 30-90 (at 64 px a copy's JPEG artefacts are mostly gone: kept cheap)
-    colour: float = 0.5        # brightness, contrast, saturation within +-15%
+    caption: float = 0.3  # a line of text (or a bar) at the top or bottom
+    scale: float = 0.4  # downscale to 25-75% then back up
+    jpeg: float = 0.25  # JPEG at quality 30-90 (at 64 px a copy's JPEG artefacts are mostly gone: kept cheap)
+    colour: float = 0.5  # brightness, contrast, saturation within +-15%
 
 
 DEFAULT_RATES = EditRates()
@@ -131,7 +145,7 @@ def border(x: torch.Tensor, gen: torch.Generator, most: float = 0.12) -> torch.T
     return _warp(x, theta, fill)
 
 
-def geometry(x: torch.Tensor, gen: torch.Generator, rates: "EditRates") -> torch.Tensor:
+def geometry(x: torch.Tensor, gen: torch.Generator, rates: EditRates) -> torch.Tensor:
     """Crop, rotate (corners black) and frame, each with its rate, as one resampling of each image.
 
     The maps compose (output -> frame -> turn -> crop -> photo), so one
@@ -198,7 +212,9 @@ def caption(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     masks = masks[host_to(torch.randint(0, len(masks), (n,), generator=gen), x.device)]
     shadow = torch.roll(masks, shifts=(1, 1), dims=(2, 3))
     out = x * (1 - shadow) + 0.0 * shadow
-    text_colour = host_to(torch.where(torch.rand(n, generator=gen) < 0.8, 1.0, 0.0).to(x.dtype), x.device).view(n, 1, 1, 1)
+    text_colour = host_to(torch.where(torch.rand(n, generator=gen) < 0.8, 1.0, 0.0).to(x.dtype), x.device).view(
+        n, 1, 1, 1
+    )
     out = out * (1 - masks) + text_colour * masks
     bar = torch.rand(n, generator=gen) < 0.25  # a meme/messenger bar: a white strip with dark text
     if bar.any():
@@ -246,8 +262,15 @@ def colour(x: torch.Tensor, gen: torch.Generator, most: float = 0.15) -> torch.T
     return out.clamp(0, 1)
 
 
-EDITS = {"crop": crop, "rotate": rotate, "border": border, "caption": caption, "rescale": rescale, "jpeg": jpeg,
-         "colour": colour}
+EDITS = {
+    "crop": crop,
+    "rotate": rotate,
+    "border": border,
+    "caption": caption,
+    "rescale": rescale,
+    "jpeg": jpeg,
+    "colour": colour,
+}
 
 
 def random_edits(x: torch.Tensor, gen: torch.Generator, rates: EditRates = DEFAULT_RATES) -> torch.Tensor:

@@ -39,7 +39,7 @@ class FeatureSpec:
         return {"kind": self.kind, "weights": self.weights, "input_size": self.input_size}
 
     @classmethod
-    def from_config(cls, config: dict) -> "FeatureSpec":
+    def from_config(cls, config: dict) -> FeatureSpec:
         return cls(config["kind"], config.get("weights", "none"), int(config["input_size"]))
 
 

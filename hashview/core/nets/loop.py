@@ -66,7 +66,9 @@ def run_epochs(
                 run_steps += 1
                 rate = run_steps / max(time.monotonic() - started, 1e-9)  # steps a second in this run (resumed or not)
                 left = (epochs * steps_per_epoch - done) / rate
-                yield Progress("train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}")
+                yield Progress(
+                    "train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}"
+                )
         stats = {"loss": total / max(steps, 1), "steps": steps}
         if evaluate is not None:
             model.eval()

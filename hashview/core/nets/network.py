@@ -49,9 +49,15 @@ class DHLNTrunk(nn.Module):
     def __init__(self, channels: int, size: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(channels, 32, 5, padding=2), nn.MaxPool2d(3, 2, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(32, 32, 5, padding=2), nn.ReLU(inplace=True), nn.AvgPool2d(3, 2, padding=1),
-            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(inplace=True), nn.AvgPool2d(3, 2, padding=1),
+            nn.Conv2d(channels, 32, 5, padding=2),
+            nn.MaxPool2d(3, 2, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(32, 32, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.AvgPool2d(3, 2, padding=1),
+            nn.Conv2d(32, 64, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.AvgPool2d(3, 2, padding=1),
             nn.Flatten(),
         )
         side = size
@@ -226,8 +232,16 @@ class HashNet(nn.Module):
 
 
 def network_config(
-    method: str, bits: int, trunk: str, weights: str, channels: int, input_size: int, activation: str,
-    classes: list[str] | None = None, decoder: bool = False, slope: float = 1.0,
+    method: str,
+    bits: int,
+    trunk: str,
+    weights: str,
+    channels: int,
+    input_size: int,
+    activation: str,
+    classes: list[str] | None = None,
+    decoder: bool = False,
+    slope: float = 1.0,
 ) -> dict[str, Any]:
     """The plain config that rebuilds a ``HashNet`` (what the network file stores)."""
     mean = [0.5] * channels if trunk in SMALL_TRUNKS else [0.485, 0.456, 0.406][:channels] if channels == 3 else [0.45]
@@ -266,7 +280,9 @@ def images_to_array(images, size: int, channels: int) -> np.ndarray:
     from PIL import Image
 
     mode = "L" if channels == 1 else "RGB"
-    rows = [np.asarray(im.convert(mode).resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)) for im in images]
+    rows = [
+        np.asarray(im.convert(mode).resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)) for im in images
+    ]
     arr = np.stack(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
     return arr.reshape(len(rows), size, size, channels)
 
@@ -281,7 +297,9 @@ def fit_array(images: np.ndarray, size: int, channels: int) -> np.ndarray:
     mode = "L" if channels == 1 else "RGB"
     for i, im in enumerate(images):
         pil = Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im)
-        out[i] = np.asarray(pil.convert(mode).resize((size, size), Image.Resampling.BILINEAR)).reshape(size, size, channels)
+        out[i] = np.asarray(pil.convert(mode).resize((size, size), Image.Resampling.BILINEAR)).reshape(
+            size, size, channels
+        )
     return out
 
 

@@ -43,7 +43,9 @@ def save_network(path: Path, config: dict[str, Any], state: dict[str, Any]) -> N
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {k: torch.from_numpy(np.ascontiguousarray(v)) if isinstance(v, np.ndarray) else v for k, v in state.items()}
+    tensors = {
+        k: torch.from_numpy(np.ascontiguousarray(v)) if isinstance(v, np.ndarray) else v for k, v in state.items()
+    }
     full_config = {**config, "format_version": FORMAT_VERSION}
     payload = {"config": full_config, "state": tensors, "checksum": checksum(full_config, tensors)}
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
@@ -132,6 +134,8 @@ def load_network(path: Path, display: str | None = None) -> tuple[dict[str, Any]
         raise NetworkFileError(f"{label} has format version {version}; this hashview reads version {FORMAT_VERSION}")
     stored = payload.get("checksum")
     if stored is not None and stored != checksum(config, state):
-        raise NetworkFileError(f"{label} is damaged or was altered (its checksum does not match): "
-                               "copy or export it again from where it came from")
+        raise NetworkFileError(
+            f"{label} is damaged or was altered (its checksum does not match): "
+            "copy or export it again from where it came from"
+        )
     return config, state

@@ -21,7 +21,6 @@ import numpy as np
 from hashview.core.hamming.codes import pack_padded
 from hashview.core.hamming.metrics import evaluate_codes
 
-
 COPY_SHARE = 0.98
 """The share of synthetic copies the reported copy distance holds, which the suggested radius then
 covers: the duplicates goal asks 98 % recall of every kind of edit. Over 18 trained networks on the
@@ -39,8 +38,9 @@ class RetrievalProbe:
         database: how many images to rank them against.
     """
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray | None, seed: int = 0,
-                 queries: int = 200, database: int = 2000) -> None:
+    def __init__(
+        self, images: np.ndarray, labels: np.ndarray | None, seed: int = 0, queries: int = 200, database: int = 2000
+    ) -> None:
         rng = np.random.default_rng([seed, 7])
         n = len(images)
         self.labels = labels
@@ -88,7 +88,7 @@ class RetrievalProbe:
             "p_at_r2": report.p_at_r2,
             "pr": {"radius": report.radius, "precision": report.precision, "recall": report.recall},
             "ground_truth": self.ground_truth,
-            "probe": {"queries": int(len(query)), "database": int(len(db))},
+            "probe": {"queries": len(query), "database": len(db)},
         }
         if self.labels is None:  # how far the network puts an edited copy from its photo
             out["copy_distance_q98"] = distance_holding(self._apart(query, db), COPY_SHARE)

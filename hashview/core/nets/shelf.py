@@ -111,7 +111,11 @@ class NetworkShelf:
                 summary = json.loads(json_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if isinstance(summary, dict) and isinstance(summary.get("id"), str) and self.weights_path(summary["id"]).is_file():
+            if (
+                isinstance(summary, dict)
+                and isinstance(summary.get("id"), str)
+                and self.weights_path(summary["id"]).is_file()
+            ):
                 try:
                     infos.append(self._info(summary))
                 except (TypeError, ValueError):  # a summary edited by hand: not listed rather than breaking the list
@@ -142,7 +146,9 @@ class NetworkShelf:
         (self.directory / f"{info.id}.json").unlink(missing_ok=True)
         info.path.unlink(missing_ok=True)
 
-    def import_file(self, source: Path, load: Callable[[Path], Any], name: str | None = None) -> tuple[NetworkInfo, Any]:
+    def import_file(
+        self, source: Path, load: Callable[[Path], Any], name: str | None = None
+    ) -> tuple[NetworkInfo, Any]:
         """Copy a network file onto the shelf as a new network version, checked before it is listed.
 
         The copy (not the source) is loaded and checked by ``load`` while it still

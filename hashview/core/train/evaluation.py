@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.hamming.codes import pack_padded
 from hashview.core.errors import DataError
 from hashview.core.events import Finished, Progress
-from hashview.core.methods import get_method
+from hashview.core.hamming.codes import pack_padded
 from hashview.core.hamming.metrics import evaluate_codes
+from hashview.core.methods import get_method
 from hashview.core.runtime import RuntimeOptions
 from hashview.core.train.protocols import make_split
 
@@ -35,9 +35,9 @@ class EvalOptions:
     epochs: int | None = None
     device: str = "auto"
     seed: int = 0
-    backbone: str | None = None     # deep methods: a trunk name (None: the method's default)
-    batch_size: int | None = None   # deep methods: images per step (None: the method's default)
-    overrides: dict | None = None   # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
+    backbone: str | None = None  # deep methods: a trunk name (None: the method's default)
+    batch_size: int | None = None  # deep methods: images per step (None: the method's default)
+    overrides: dict | None = None  # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
     runtime: RuntimeOptions = RuntimeOptions()  # the environment's choices, read at the edge (runtime.py)
 
 
@@ -68,8 +68,10 @@ def load_dataset(path: Path, folder_image_size: int = 32) -> Dataset:
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or y.ndim != 1 or len(x) != len(y):
-        raise DataError(f"{path.name}: x_train must be (n, h, w, c) with one label per image in y_train, "
-                        f"not {x.shape} and {y.shape}")
+        raise DataError(
+            f"{path.name}: x_train must be (n, h, w, c) with one label per image in y_train, "
+            f"not {x.shape} and {y.shape}"
+        )
     if x.dtype.kind not in "uifb":
         raise DataError(f"{path.name}: x_train must hold numbers, not {x.dtype}")
     if y.dtype.kind not in "uib" and not (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
@@ -114,8 +116,9 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
         if "x_test" in data.files and "y_test" in data.files:
             x_test, y_test = _array(data, "x_test", name), _array(data, "y_test", name)
             if x_test.shape[1:] != x.shape[1:] or y_test.ndim != y.ndim:
-                raise DataError(f"{name}: x_test must have the shape of x_train's images, "
-                                f"not {x_test.shape} beside {x.shape}")
+                raise DataError(
+                    f"{name}: x_test must have the shape of x_train's images, not {x_test.shape} beside {x.shape}"
+                )
             x = np.concatenate([x, x_test])
             y = np.concatenate([y, y_test])
         if "classes" in data.files:
@@ -131,8 +134,9 @@ def _array(data, key: str, name: str) -> np.ndarray:
         return data[key]
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-            raise DataError(f"{name}: {key} holds Python objects, which hashview never unpickles; "
-                            "save it as a numeric array") from None
+            raise DataError(
+                f"{name}: {key} holds Python objects, which hashview never unpickles; save it as a numeric array"
+            ) from None
         raise DataError(f"{name}: {key} is damaged ({type(exc).__name__}); {_NPZ_NEEDS}") from None
     except MemoryError:
         raise DataError(f"{name}: {key} is too large to load") from None
@@ -204,16 +208,18 @@ def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any
         encode_seconds = time.monotonic() - started
         extra = {"features": "pixels (standardised per image)"}
     yield Progress("measure", 0, 1, message=f"{len(split.query)} queries against {len(split.database)} images")
-    report = evaluate_codes(query_codes, dataset.labels[split.query], db_codes, dataset.labels[split.database], opts.bits)
+    report = evaluate_codes(
+        query_codes, dataset.labels[split.query], db_codes, dataset.labels[split.database], opts.bits
+    )
     yield Finished(
         {
             "method": method.name,
             "bits": opts.bits,
             "protocol": protocol,
             "data": Path(data).name,
-            "train_images": int(len(split.train)),
-            "queries": int(len(split.query)),
-            "database": int(len(split.database)),
+            "train_images": len(split.train),
+            "queries": len(split.query),
+            "database": len(split.database),
             "map": report.map,
             "map_at_1000": report.map_at[1000],
             "p_at_r2": report.p_at_r2,
@@ -250,14 +256,22 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
     from hashview.core.nets.network import encode_array, fit_array
 
-    run = DeepRun(bits=opts.bits, epochs=opts.epochs, seed=opts.seed, backbone=opts.backbone,
-                  batch_size=opts.batch_size, overrides=dict(opts.overrides or {}))
+    run = DeepRun(
+        bits=opts.bits,
+        epochs=opts.epochs,
+        seed=opts.seed,
+        backbone=opts.backbone,
+        batch_size=opts.batch_size,
+        overrides=dict(opts.overrides or {}),
+    )
     labels = dataset.labels[split.train] if method.needs_labels or method.classifier else None
     yield Progress("train", 0, 1, message=f"training {method.name} on {len(split.train)} images")
     started = time.monotonic()
     run = apply_run_options(run, opts.runtime.run_options())
     # a bad option or too little data is a HashviewError (one line); any other error is a bug and keeps its traceback
-    model, stats = yield from fit_deep(method, dataset.images[split.train], labels, dataset.classes, run, device, cancel)
+    model, stats = yield from fit_deep(
+        method, dataset.images[split.train], labels, dataset.classes, run, device, cancel
+    )
     train_seconds = time.monotonic() - started
     started = time.monotonic()
     net = model.config["net"]
@@ -266,7 +280,8 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     db_codes = pack_padded(encode_array(model, fit_array(dataset.images[split.database], size, channels), device))
     encode_seconds = time.monotonic() - started
     extra = {
-        "features": f"{net['trunk']} network trained from scratch on {size} px input" if net["weights"] == "none"
+        "features": f"{net['trunk']} network trained from scratch on {size} px input"
+        if net["weights"] == "none"
         else f"{net['trunk']} ({net['weights']} weights) on {size} px input",
         "epochs": stats["epochs"],
         "backbone": net["trunk"],

@@ -9,17 +9,25 @@ summary are written only once training has finished, each atomically.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from hashview.core.catalog.database import Entry
-from hashview.core.hamming.codes import CodeSet
-from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
 from hashview.core.errors import LibraryError, OptionError
-from hashview.core.methods import DEFAULT_BITS, LABEL_SOURCES, UnknownMethodError, get_method, method_traits, methods_for_labels, recommended_method
+from hashview.core.events import CancelToken, Progress
+from hashview.core.hamming.codes import CodeSet
+from hashview.core.methods import (
+    DEFAULT_BITS,
+    LABEL_SOURCES,
+    UnknownMethodError,
+    get_method,
+    method_traits,
+    methods_for_labels,
+    recommended_method,
+)
 from hashview.core.nets.shelf import NetworkInfo, NetworkShelf, new_network_id
 from hashview.core.runtime import RuntimeOptions
 
@@ -34,18 +42,18 @@ _COUNTS = {"bits": "--bits", "epochs": "--epochs", "batch_size": "--batch-size",
 
 @dataclass(frozen=True)
 class TrainOptions:
-    method: str | None = None      # None: the recommended method for the library
-    bits: int | None = None        # code length K, a multiple of 8 from 8 to 1024; None: the method's (default_bits)
-    backbone: str | None = None    # None or "auto": the method's default (see methods.method_traits)
-    weights: str = "none"          # torchvision backbones: "none" (from scratch), "imagenet", or a weights file
+    method: str | None = None  # None: the recommended method for the library
+    bits: int | None = None  # code length K, a multiple of 8 from 8 to 1024; None: the method's (default_bits)
+    backbone: str | None = None  # None or "auto": the method's default (see methods.method_traits)
+    weights: str = "none"  # torchvision backbones: "none" (from scratch), "imagenet", or a weights file
     input_size: int | None = None  # None: the feature's default (16 for pixels, 224 for backbones)
-    epochs: int | None = None      # None: the method's default (shallow methods have no epochs)
+    epochs: int | None = None  # None: the method's default (shallow methods have no epochs)
     batch_size: int | None = None  # deep methods: None is the method's default
-    device: str = "auto"           # auto, cpu, cuda, mps
-    labels: str = "none"           # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none"
-    name: str | None = None        # None: "<method>-<bits>"
-    seed: int = 0                  # for sampling and initialisation
-    pairs: tuple = ()              # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
+    device: str = "auto"  # auto, cpu, cuda, mps
+    labels: str = "none"  # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none"
+    name: str | None = None  # None: "<method>-<bits>"
+    seed: int = 0  # for sampling and initialisation
+    pairs: tuple = ()  # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
     runtime: RuntimeOptions = RuntimeOptions()  # the environment's choices, read at the edge (runtime.py)
 
     def __post_init__(self) -> None:
@@ -56,8 +64,9 @@ class TrainOptions:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise OptionError(f"{flag} must be a whole number of 1 or more, not {value!r} "
-                                  "(leave it out for the method's default)")
+                raise OptionError(
+                    f"{flag} must be a whole number of 1 or more, not {value!r} (leave it out for the method's default)"
+                )
 
 
 @dataclass(frozen=True)
@@ -98,9 +107,14 @@ def check_options(opts: TrainOptions, entries: Sequence[Entry]) -> None:
     if method.needs_labels and not any(e.label for e in entries):
         raise OptionError(f"{name} needs class labels but no image is in a first-level subfolder")
     if opts.labels == "decisions" and not opts.pairs:
-        raise OptionError("no duplicate decisions in this library yet: mark photos 'same picture' or 'not a match' "
-                         "in the duplicates explorer first, or train with --labels none")
-    if opts.backbone not in (None, "", "auto") and opts.backbone not in traits.backbones + _DEFAULT_ALIASES[traits.kind]:
+        raise OptionError(
+            "no duplicate decisions in this library yet: mark photos 'same picture' or 'not a match' "
+            "in the duplicates explorer first, or train with --labels none"
+        )
+    if (
+        opts.backbone not in (None, "", "auto")
+        and opts.backbone not in traits.backbones + _DEFAULT_ALIASES[traits.kind]
+    ):
         raise OptionError(f"{name} cannot be built on {opts.backbone!r}; choose one of {', '.join(traits.backbones)}")
 
 
@@ -113,10 +127,14 @@ def _labels_mismatch(name: str, accepted: tuple[str, ...], asked: str) -> str:
     if accepted == ("folders",):
         return f"{name} needs class labels: organise the folder by class and use --labels folders"
     if asked == "decisions":
-        return (f"{name} cannot train on duplicate decisions; {', '.join(methods_for_labels('decisions'))} can "
-                "(or use --labels none)")
-    return (f"{name} learns without class labels; use --labels none, or a supervised method "
-            f"({', '.join(methods_for_labels('folders'))}) with --labels folders")
+        return (
+            f"{name} cannot train on duplicate decisions; {', '.join(methods_for_labels('decisions'))} can "
+            "(or use --labels none)"
+        )
+    return (
+        f"{name} learns without class labels; use --labels none, or a supervised method "
+        f"({', '.join(methods_for_labels('folders'))}) with --labels folders"
+    )
 
 
 def train_network(
@@ -136,14 +154,18 @@ def method_name(opts: TrainOptions) -> str:
     return opts.method or recommended_method(opts.labels)
 
 
-def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel) -> Generator[Any, None, TrainOutcome]:
+def _train_shallow(
+    method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
+) -> Generator[Any, None, TrainOutcome]:
+    from hashview.core.methods.hasher import shallow_hasher_from_fit
     from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
-    from hashview.core.methods.hasher import shallow_hasher_from_fit
 
     device = pick_device(opts.device)
     kind = opts.backbone if opts.backbone not in (None, "", "auto") else PIXELS
-    spec = FeatureSpec(kind, opts.weights if kind != PIXELS else "none", opts.input_size or (16 if kind == PIXELS else 224))
+    spec = FeatureSpec(
+        kind, opts.weights if kind != PIXELS else "none", opts.input_size or (16 if kind == PIXELS else 224)
+    )
     backbone = None
     if kind != PIXELS:
         from hashview.core.nets.backbones import BackboneSpec, build_backbone
@@ -174,7 +196,11 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
         "labels": opts.labels,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "options": _options(opts),
-        "stats": {"images": int(len(features.ok)), "train_seconds": round(seconds, 3), "device": describe_device(device)},
+        "stats": {
+            "images": len(features.ok),
+            "train_seconds": round(seconds, 3),
+            "device": describe_device(device),
+        },
     }
     hasher = shallow_hasher_from_fit(config, linear, backbone)
     hasher.save(shelf.weights_path(network_id))
@@ -182,17 +208,23 @@ def _train_shallow(method, entries, opts: TrainOptions, shelf: NetworkShelf, can
     ids = np.array([entries[i].id for i in features.ok.tolist()], np.int64)
     order = np.argsort(ids, kind="stable")
     codes = CodeSet(ids[order], hasher.codes_from_features(features.features)[order], opts.bits)
-    return TrainOutcome(info, hasher, codes, {"images": int(len(features.ok)), "train_seconds": round(seconds, 3)})
+    return TrainOutcome(info, hasher, codes, {"images": len(features.ok), "train_seconds": round(seconds, 3)})
 
 
-def _decode_library(entries: Sequence[Entry], size: int, channels: int, cancel) -> Generator[Any, None, tuple[np.ndarray, np.ndarray]]:
+def _decode_library(
+    entries: Sequence[Entry], size: int, channels: int, cancel
+) -> Generator[Any, None, tuple[np.ndarray, np.ndarray]]:
     """Decode every entry to a uint8 (n, size, size, channels) array; returns (ok rows, images)."""
     from hashview.core.nets.features import map_decoded
     from hashview.core.nets.network import images_to_array
 
     ok, rows = yield from map_decoded(
-        [e.path for e in entries], max(4 * size, 64), lambda images: images_to_array(images, size, channels),
-        "decode", cancel, batch_size=256,
+        [e.path for e in entries],
+        max(4 * size, 64),
+        lambda images: images_to_array(images, size, channels),
+        "decode",
+        cancel,
+        batch_size=256,
     )
     images = np.concatenate(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
     return ok, images
@@ -214,17 +246,26 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     import hashlib
 
     from hashview.core.hamming.codes import pack_codes
-    from hashview.core.nets.device import describe_device, pick_device
-    from hashview.core.methods.hasher import DeepHasher
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep, network_input
+    from hashview.core.methods.hasher import DeepHasher
+    from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.nets.network import encode_array
 
     device = pick_device(opts.device)
-    run = DeepRun(bits=opts.bits, backbone=opts.backbone, weights=opts.weights, input_size=opts.input_size,
-                  epochs=opts.epochs, seed=opts.seed, batch_size=opts.batch_size)
+    run = DeepRun(
+        bits=opts.bits,
+        backbone=opts.backbone,
+        weights=opts.weights,
+        input_size=opts.input_size,
+        epochs=opts.epochs,
+        seed=opts.seed,
+        batch_size=opts.batch_size,
+    )
     run = apply_run_options(run, opts.runtime.run_options())
     channels = 3
-    _trunk, size = network_input(method, run, channels, None, device)  # the side to decode at; fit_deep builds the config
+    _trunk, size = network_input(
+        method, run, channels, None, device
+    )  # the side to decode at; fit_deep builds the config
     started = time.monotonic()
     ok, images = yield from _decode_library(entries, size, channels, cancel)
     decoded = time.monotonic()
@@ -236,7 +277,9 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         names = [entries[i].label for i in ok.tolist()]
         classes = sorted({n for n in names if n})
         if len(classes) < 2:
-            raise LibraryError(f"{method.name} needs at least two classes (first-level subfolders), found {len(classes)}")
+            raise LibraryError(
+                f"{method.name} needs at least two classes (first-level subfolders), found {len(classes)}"
+            )
         train_rows = np.array([r for r, n in enumerate(names) if n], np.int64)
         lookup = {c: k for k, c in enumerate(classes)}
         labels = np.array([lookup[names[r]] for r in train_rows.tolist()], np.int64)
@@ -248,18 +291,30 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         run = replace(run, pairs=tuple(rows))
     name = opts.name or f"{method.name}-{opts.bits}"
     ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
-    digest = hashlib.sha1(np.sort(ids).tobytes() + np.asarray(labels if labels is not None else [], np.int64).tobytes()).hexdigest()
+    digest = hashlib.sha1(
+        np.sort(ids).tobytes() + np.asarray(labels if labels is not None else [], np.int64).tobytes()
+    ).hexdigest()
     checkpoint = checkpoint_path(shelf, check_name_for_file(name))
     model, stats = yield from fit_deep(
-        method, images[train_rows], labels, classes, run, device, cancel,
-        checkpoint=checkpoint, checkpoint_key={"images_digest": digest, "device": device.split(":")[0]},
+        method,
+        images[train_rows],
+        labels,
+        classes,
+        run,
+        device,
+        cancel,
+        checkpoint=checkpoint,
+        checkpoint_key={"images_digest": digest, "device": device.split(":")[0]},
     )
     seconds = time.monotonic() - started
     encode_started = time.monotonic()
     packed = pack_codes(encode_array(model, images, device))
     model.cpu()
-    phases = {"decode": round(decoded - started, 2), **stats.pop("phase_seconds"),
-              "encode": round(time.monotonic() - encode_started, 2)}
+    phases = {
+        "decode": round(decoded - started, 2),
+        **stats.pop("phase_seconds"),
+        "encode": round(time.monotonic() - encode_started, 2),
+    }
     network_id = new_network_id(name)
     config = {
         **model.config,
@@ -267,10 +322,16 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         "labels": opts.labels,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "options": _options(opts),
-        "stats": {"images": int(len(ok)), "train_images": int(len(train_rows)), "train_seconds": round(seconds, 3),
-                  "device": describe_device(device), **stats, "phase_seconds": phases,
-                  # the last epoch's probe (core/probe.py): what the networks panel shows as mAP
-                  "map": stats["history"][-1].get("map") if stats["history"] else None},
+        "stats": {
+            "images": len(ok),
+            "train_images": len(train_rows),
+            "train_seconds": round(seconds, 3),
+            "device": describe_device(device),
+            **stats,
+            "phase_seconds": phases,
+            # the last epoch's probe (core/probe.py): what the networks panel shows as mAP
+            "map": stats["history"][-1].get("map") if stats["history"] else None,
+        },
     }
     model.config = config
     hasher = DeepHasher(config, model)
@@ -279,8 +340,13 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     checkpoint.unlink(missing_ok=True)
     order = np.argsort(ids, kind="stable")
     codes = CodeSet(ids[order], packed[order], opts.bits)
-    summary = {"images": int(len(ok)), "train_seconds": round(seconds, 3), "epochs": stats["epochs"],
-               "resumed_at_epoch": stats["resumed_at_epoch"], "loss": [h["loss"] for h in stats["history"]]}
+    summary = {
+        "images": len(ok),
+        "train_seconds": round(seconds, 3),
+        "epochs": stats["epochs"],
+        "resumed_at_epoch": stats["resumed_at_epoch"],
+        "loss": [h["loss"] for h in stats["history"]],
+    }
     return TrainOutcome(info, hasher, codes, summary)
 
 

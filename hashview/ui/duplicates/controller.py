@@ -158,8 +158,13 @@ class DuplicatesController(QObject):
         shown = self.scan_result.network if self.scan_result is not None else None
         current = self.explorer.current_group()
         self._keep = self._keep or (current.key() if current else None)
-        self.jobs.run(SCAN, lambda cancel: scan_library(library, radius, with_profile, shown), "Finding duplicates…",
-                      on_success=self._show_scan, on_failure=self._scan_failed)
+        self.jobs.run(
+            SCAN,
+            lambda cancel: scan_library(library, radius, with_profile, shown),
+            "Finding duplicates…",
+            on_success=self._show_scan,
+            on_failure=self._scan_failed,
+        )
         self.explorer.show_status("Finding duplicates…")
         return True
 
@@ -188,8 +193,14 @@ class DuplicatesController(QObject):
         self.explorer.set_rows(rows, keep)
         copies = sum(len(r.others) for r in rows)
         note = f" Note: {result.note}." if result.note and result.radius == result.suggested else ""
-        self.explorer.show_status((f"{len(rows)} groups; the keep rules would move {copies} copies to the trash."
-                                   if rows else "No duplicates at this setting: try a larger radius.") + note)
+        self.explorer.show_status(
+            (
+                f"{len(rows)} groups; the keep rules would move {copies} copies to the trash."
+                if rows
+                else "No duplicates at this setting: try a larger radius."
+            )
+            + note
+        )
         self.scanned.emit(len(rows))
 
     # -- decisions --------------------------------------------------------------------------
@@ -211,7 +222,7 @@ class DuplicatesController(QObject):
         """Remember every pair in ``group`` as the same picture."""
         members = [Path(m.path) for m in group.members]
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 self.library.record_decision(a, b, "same")
         self._after_decision("same", f"Noted: these {len(members)} files are the same picture.")
 
@@ -233,8 +244,14 @@ class DuplicatesController(QObject):
             return None
         links = {p for p in paths if p.is_symlink()}
         self._pending_keep = keep
-        self.confirmation = TrashConfirmation(paths, Path(group.keeper.path), self.explorer, reason=group.reason,
-                                              links=links, library_size=self._library_size_for_warning())
+        self.confirmation = TrashConfirmation(
+            paths,
+            Path(group.keeper.path),
+            self.explorer,
+            reason=group.reason,
+            links=links,
+            library_size=self._library_size_for_warning(),
+        )
         self.confirmation.confirmed.connect(self.trash)
         self.confirmation.finished.connect(self._confirmation_closed)
         self.confirmation.open()
@@ -304,8 +321,13 @@ class DuplicatesController(QObject):
         restored = cleanup.restore(batch)
         self.explorer.undo_button.setEnabled(bool(self.undo_stack) and self.undo_stack[-1].can_undo())
         library = self.library
-        self.jobs.run(REINDEX, lambda cancel: library.index(cancel=cancel), "Indexing the restored files…",
-                      on_success=lambda _summary: self._reindexed(restored), on_failure=self._scan_failed)
+        self.jobs.run(
+            REINDEX,
+            lambda cancel: library.index(cancel=cancel),
+            "Indexing the restored files…",
+            on_success=lambda _summary: self._reindexed(restored),
+            on_failure=self._scan_failed,
+        )
         self.explorer.show_status(f"Restored {len(restored)} files; indexing them again…")
         return True
 

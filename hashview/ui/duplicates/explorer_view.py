@@ -159,12 +159,17 @@ class DuplicatesExplorer(QWidget):
         self.same_button = self._button("Same picture (S)", "S", self.confirm_group)
         self.diff_button = self._button("Difference (D)", "D", self.toggle_difference)
         self.diff_button.setCheckable(True)
-        self.trash_button = self._button("Move others to trash… (Del)", QKeySequence.StandardKey.Delete,
-                                         self.request_trash)
+        self.trash_button = self._button(
+            "Move others to trash… (Del)", QKeySequence.StandardKey.Delete, self.request_trash
+        )
         self.undo_button = self._button("Undo (Ctrl+Z)", QKeySequence.StandardKey.Undo, self.undo_requested.emit)
         self.undo_button.setEnabled(False)
-        for keys, slot in (("N", self.next_group), ("P", self.previous_group), ("PgDown", self.next_group),
-                           ("PgUp", self.previous_group)):
+        for keys, slot in (
+            ("N", self.next_group),
+            ("P", self.previous_group),
+            ("PgDown", self.next_group),
+            ("PgUp", self.previous_group),
+        ):
             self._shortcut(keys, slot)
         actions = QHBoxLayout()
         for button in (self.keep_button, self.not_match_button, self.same_button, self.diff_button):
@@ -224,8 +229,10 @@ class DuplicatesExplorer(QWidget):
         current = self.current_group()
         self.groups_model.set_sort(key)
         self.sort.setCurrentIndex(self.sort.findData(key))
-        self.set_rows([self.groups_model.group(r) for r in range(self.groups_model.rowCount())],
-                      current.key() if current else None)
+        self.set_rows(
+            [self.groups_model.group(r) for r in range(self.groups_model.rowCount())],
+            current.key() if current else None,
+        )
 
     def current_group(self) -> GroupRow | None:
         return self.members_model.group
@@ -238,8 +245,7 @@ class DuplicatesExplorer(QWidget):
     def select_group(self, row: int) -> None:
         if 0 <= row < self.groups_model.rowCount():
             index = self.groups_model.index(row)
-            self.groups_view.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.groups_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             self.groups_view.scrollTo(index)
             if self.current_group() is not self.groups_model.group(row):
                 self._show_group(row)
@@ -270,16 +276,20 @@ class DuplicatesExplorer(QWidget):
         if group is None:
             self.keep_reason.clear()
             return
-        self.keep_reason.setText(f"Keeping {Path(group.keeper.path).name}: {group.reason}."
-                                 if group.reason else f"Keeping {Path(group.keeper.path).name}.")
+        self.keep_reason.setText(
+            f"Keeping {Path(group.keeper.path).name}: {group.reason}."
+            if group.reason
+            else f"Keeping {Path(group.keeper.path).name}."
+        )
 
     def _show_member(self, row: int) -> None:
         group = self.current_group()
         if group is None or row < 0:
             return
         member = group.members[row]
-        other = member if member is not group.keeper else next(
-            (m for m in group.members if m is not group.keeper), None)
+        other = (
+            member if member is not group.keeper else next((m for m in group.members if m is not group.keeper), None)
+        )
         self._show_pair(group.keeper, other)
 
     def _enable_actions(self) -> None:
@@ -306,7 +316,9 @@ class DuplicatesExplorer(QWidget):
         self.left.set_image(None, "Loading…")
         self.right.set_image(None, "Loading…")
         pair = self.pair
-        worker = Worker(lambda cancel: (load_image(pair[0].path), load_image(pair[1].path)), name="compare", parent=self)
+        worker = Worker(
+            lambda cancel: (load_image(pair[0].path), load_image(pair[1].path)), name="compare", parent=self
+        )
         worker.finished.connect(lambda images: self._pair_loaded(worker, images))
         worker.failed.connect(lambda message: self._pair_failed(worker, message))
         self._compare = worker

@@ -127,8 +127,9 @@ class _ThumbnailCache:
         raw = self.loader.get(file_id) if self.loader is not None else None
         if raw is None:
             return self.placeholder
-        image = raw.scaled(self.size, self.size, Qt.AspectRatioMode.KeepAspectRatio,
-                           Qt.TransformationMode.SmoothTransformation)
+        image = raw.scaled(
+            self.size, self.size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
         self.scaled[file_id] = image
         return image
 
@@ -211,8 +212,10 @@ class GroupsModel(_ThumbModel):
             return None
         group = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (f"{len(group.members)} copies · {distance_text(group.max_distance, short=True)}\n"
-                    f"{Path(group.keeper.path).name}")
+            return (
+                f"{len(group.members)} copies · {distance_text(group.max_distance, short=True)}\n"
+                f"{Path(group.keeper.path).name}"
+            )
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.get(group.keeper.id)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -65,8 +65,10 @@ class KeepRulesDialog(QDialog):
         grid.addWidget(up, 1, 1)
         grid.addWidget(down, 2, 1)
         row = 3
-        for title, widget in (("Preferred folders (first is best):", self.preferred),
-                              ("Reference folders (never moved to the trash):", self.reference)):
+        for title, widget in (
+            ("Preferred folders (first is best):", self.preferred),
+            ("Reference folders (never moved to the trash):", self.reference),
+        ):
             grid.addWidget(QLabel(title), row, 0, 1, 2)
             grid.addWidget(widget, row + 1, 0, 2, 1)
             add, remove = QPushButton("Add…"), QPushButton("Remove")
@@ -111,7 +113,10 @@ class KeepRulesDialog(QDialog):
 
     def policy(self) -> KeepPolicy:
         """The policy the dialog shows now."""
-        order = tuple(self.rules.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.rules.count())
-                      if self.rules.item(i).checkState() == Qt.CheckState.Checked)
+        order = tuple(
+            self.rules.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.rules.count())
+            if self.rules.item(i).checkState() == Qt.CheckState.Checked
+        )
         folders = lambda w: tuple(Path(w.item(i).text()) for i in range(w.count()))  # noqa: E731
         return KeepPolicy(order, folders(self.preferred), folders(self.reference))

@@ -28,7 +28,7 @@ class Scan:
     suggested: int | None
     network: str | None = None  # the id of the network whose codes (and radius) these are; None: no network
     warning: str | None = None  # one line: the network cannot tell the photos apart, or the radius chains them
-    note: str | None = None     # one line: why the suggestion is below the codes' own radius
+    note: str | None = None  # one line: why the suggestion is below the codes' own radius
 
 
 def scan_library(library: Any, radius: int | None, with_profile: bool, shown_network: str | None = None) -> Scan:
@@ -61,5 +61,13 @@ def scan_library(library: Any, radius: int | None, with_profile: bool, shown_net
     else:
         groups = library.duplicates(radius=radius)
         warning = warning or chain_warning(groups, entries, radius)
-    return Scan(list(groups), {e.id: e for e in entries}, radius, profile, suggested,
-                network.id if network is not None else None, warning, note)
+    return Scan(
+        list(groups),
+        {e.id: e for e in entries},
+        radius,
+        profile,
+        suggested,
+        network.id if network is not None else None,
+        warning,
+        note,
+    )

@@ -31,8 +31,16 @@ class TrashConfirmation(QDialog):
 
     confirmed = Signal(list)
 
-    def __init__(self, paths: Sequence[Path], keeper: Path | None, parent: QWidget | None = None, *,
-                 reason: str | None = None, links: Collection[Path] = (), library_size: int = 0) -> None:
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        keeper: Path | None,
+        parent: QWidget | None = None,
+        *,
+        reason: str | None = None,
+        links: Collection[Path] = (),
+        library_size: int = 0,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("TrashConfirmation")
         self.setWindowTitle("Move to trash")

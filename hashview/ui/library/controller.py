@@ -38,9 +38,16 @@ class LibraryController(QObject):
     pass a fast method).
     """
 
-    def __init__(self, session: LibrarySession, welcome: WelcomeView, grid: LibraryView,
-                 grid_model: ThumbnailModel, count_label: QLabel,
-                 first_training: Mapping[str, Any] | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: LibrarySession,
+        welcome: WelcomeView,
+        grid: LibraryView,
+        grid_model: ThumbnailModel,
+        count_label: QLabel,
+        first_training: Mapping[str, Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.welcome = welcome
@@ -94,13 +101,16 @@ class LibraryController(QObject):
         options = self.first_training if step == "auto-train" else {}
         if step == "index":
             self._skipped = 0
-            self.grid.set_empty_text(
-                "Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
-        self.session.jobs.run(step, lambda cancel: work(cancel=cancel, **options), STAGES[step] + "…",
-                              on_event=self._show_event,
-                              on_success=lambda summary: self._step_succeeded(step, summary),
-                              on_failure=lambda message, details: self._step_failed(step, message, details),
-                              on_cancel=lambda: self._step_cancelled(step))
+            self.grid.set_empty_text("Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
+        self.session.jobs.run(
+            step,
+            lambda cancel: work(cancel=cancel, **options),
+            STAGES[step] + "…",
+            on_event=self._show_event,
+            on_success=lambda summary: self._step_succeeded(step, summary),
+            on_failure=lambda message, details: self._step_failed(step, message, details),
+            on_cancel=lambda: self._step_cancelled(step),
+        )
         self.session.show_status(f"{STAGES[step]} {library.root}…")
 
     def _show_event(self, event: Any) -> None:

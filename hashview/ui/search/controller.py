@@ -56,8 +56,10 @@ class SearchController(QObject):
             session.show_status("Open a folder first, then drop an image to search it.")
             return
         if not session.ready:
-            session.show_status("Not ready to search yet: wait until indexing, training and encoding "
-                                "have finished, then drop the image again.")
+            session.show_status(
+                "Not ready to search yet: wait until indexing, training and encoding "
+                "have finished, then drop the image again."
+            )
             return
         if self._search is not None:
             self._search.cancel()

@@ -45,8 +45,9 @@ class NetworkController(QObject):
     training_ended = Signal(str)
     """'finished', 'cancelled' or 'failed'."""
 
-    def __init__(self, session: LibrarySession, training: TrainingPanel, networks: NetworksPanel,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, session: LibrarySession, training: TrainingPanel, networks: NetworksPanel, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.jobs = session.jobs
@@ -80,7 +81,9 @@ class NetworkController(QObject):
             session.show_status("Open a folder first, then train a network on it.")
             return False
         if self.jobs.current is not None:
-            session.show_status(f"Wait until {self.jobs.current.name} has finished (or cancel it), then start training.")
+            session.show_status(
+                f"Wait until {self.jobs.current.name} has finished (or cancel it), then start training."
+            )
             return False
         session.settings.setValue(OPTIONS_KEY, json.dumps(options))
 
@@ -91,9 +94,18 @@ class NetworkController(QObject):
             yield from library.train(cancel=cancel, **options)
 
         self.training.set_running(True)
-        self.jobs.run("train", work, f"Training {options.get('method')}…", on_event=self._show_training_event,
-                      on_success=self._trained, on_failure=self._training_failed, on_cancel=self._training_cancelled)
-        session.show_status(f"Training {options.get('method')} on {library.root}; search keeps the current network meanwhile.")
+        self.jobs.run(
+            "train",
+            work,
+            f"Training {options.get('method')}…",
+            on_event=self._show_training_event,
+            on_success=self._trained,
+            on_failure=self._training_failed,
+            on_cancel=self._training_cancelled,
+        )
+        session.show_status(
+            f"Training {options.get('method')} on {library.root}; search keeps the current network meanwhile."
+        )
         return True
 
     def _show_training_event(self, event: Any) -> None:
@@ -106,8 +118,9 @@ class NetworkController(QObject):
 
     def _trained(self, summary: Any) -> None:
         info = self.session.current_network()
-        self.training.show_finished({**(info.stats if info else {}), **(summary or {}),
-                                     "name": info.name if info else None})
+        self.training.show_finished(
+            {**(info.stats if info else {}), **(summary or {}), "name": info.name if info else None}
+        )
         self.session.set_ready(True, f"Trained {info.name if info else 'a network'}: search now uses it.")
         self.training_ended.emit("finished")
 
@@ -162,9 +175,14 @@ class NetworkController(QObject):
             current = session.current_network()
             session.set_ready(True, f"Search now uses {current.name if current else 'no network'}.")
 
-        self.jobs.run("switch", work, "Encoding with the chosen network…", on_success=switched,
-                      on_failure=lambda message, details: session.report_error("Switch failed", message, details),
-                      on_cancel=lambda: session.show_status("Switching cancelled: the current network stays in use."))
+        self.jobs.run(
+            "switch",
+            work,
+            "Encoding with the chosen network…",
+            on_success=switched,
+            on_failure=lambda message, details: session.report_error("Switch failed", message, details),
+            on_cancel=lambda: session.show_status("Switching cancelled: the current network stays in use."),
+        )
         session.show_status("Encoding the library with the chosen network; search uses the current one until then.")
         return True
 
@@ -187,8 +205,10 @@ class NetworkController(QObject):
             session.show_status("Wait until the running job has finished, then delete the network.")
             return
         if make_current is not None and not library.codes_ready(make_current):
-            session.report_error("Cannot delete the network yet",
-                                 "Use the other network for search first (it needs encoding), then delete this one.")
+            session.report_error(
+                "Cannot delete the network yet",
+                "Use the other network for search first (it needs encoding), then delete this one.",
+            )
             return
         try:
             current = library.delete_network(network_id, make_current=make_current, leave_none=leave_none)
@@ -210,10 +230,16 @@ class NetworkController(QObject):
         def imported(info: Any) -> None:
             self.refresh()
             self.networks.select(info.id)
-            session.show_status(f"Imported {info.name} ({info.method}, {info.bits} bits): "
-                                "choose 'Use for search' to encode the library with it.")
+            session.show_status(
+                f"Imported {info.name} ({info.method}, {info.bits} bits): "
+                "choose 'Use for search' to encode the library with it."
+            )
 
-        self.jobs.run("import", lambda cancel: library.import_network(path), f"Importing {Path(path).name}…",
-                      on_success=imported,
-                      on_failure=lambda message, details: session.report_error("Import failed", message, details))
+        self.jobs.run(
+            "import",
+            lambda cancel: library.import_network(path),
+            f"Importing {Path(path).name}…",
+            on_success=imported,
+            on_failure=lambda message, details: session.report_error("Import failed", message, details),
+        )
         return True

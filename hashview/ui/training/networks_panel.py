@@ -43,8 +43,15 @@ class Column(IntEnum):
     TrainTime = 6
 
 
-HEADERS = {Column.Name: "Name", Column.Method: "Method", Column.Bits: "Bits", Column.Created: "Created",
-           Column.Map: "mAP", Column.Images: "Images", Column.TrainTime: "Training time"}
+HEADERS = {
+    Column.Name: "Name",
+    Column.Method: "Method",
+    Column.Bits: "Bits",
+    Column.Created: "Created",
+    Column.Map: "mAP",
+    Column.Images: "Images",
+    Column.TrainTime: "Training time",
+}
 NetworkIdRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -242,15 +249,25 @@ class NetworksPanel(QWidget):
         if others:
             labels = [f"{o.name} ({o.method}, {o.bits} bits)" for o in others]
             label, ok = QInputDialog.getItem(
-                self, "Delete the network in use",
-                f"{info.name} is in use for search. Which network should search use instead?", labels, 0, False)
+                self,
+                "Delete the network in use",
+                f"{info.name} is in use for search. Which network should search use instead?",
+                labels,
+                0,
+                False,
+            )
             return (others[labels.index(label)].id, False) if ok else None
         answer = QMessageBox.warning(
-            self, "Delete the only network",
+            self,
+            "Delete the only network",
             f"{info.name} is the only network. Without it, search waits until you train or import another. Delete it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return (None, True) if answer == QMessageBox.StandardButton.Yes else None
 
     def ask_import_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a network file", "", "hashview networks (*.pt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a network file", "", "hashview networks (*.pt);;All files (*)"
+        )
         return path

@@ -50,14 +50,21 @@ BACKBONE_TEXT = {
 WEIGHTS = (("none", "From scratch"), ("imagenet", "ImageNet (downloaded on first use)"))
 CHOOSE_FILE = "choose"  # the data of the weights item that opens a file dialog
 DEFAULT_OPTIONS: dict[str, Any] = {
-    "method": "itq", "bits": None, "backbone": None, "weights": "none",
-    "epochs": 10, "device": "auto", "labels": "auto",
+    "method": "itq",
+    "bits": None,
+    "backbone": None,
+    "weights": "none",
+    "epochs": 10,
+    "device": "auto",
+    "labels": "auto",
 }
 # "bits" None: the method's own code length (MethodTraits.bits), followed as the method changes
 # until the user sets one. "auto": the user's decisions once the library has some and the method can learn from
 # them (as `hashview train` does), else none; an explicit choice sticks.
-NO_DECISIONS_TIP = ("No decisions in this library yet: in the duplicates explorer (Edit ▸ Find duplicates…) "
-                    "mark photos 'Same picture' or 'Not a match', then train dupnet on them.")
+NO_DECISIONS_TIP = (
+    "No decisions in this library yet: in the duplicates explorer (Edit ▸ Find duplicates…) "
+    "mark photos 'Same picture' or 'Not a match', then train dupnet on them."
+)
 
 
 def is_shallow(method: str | None) -> bool:
@@ -112,8 +119,9 @@ class TrainingOptionsForm(QWidget):
         self.bits.setSuffix(" bits")
         self.backbone = QComboBox()  # as wide as its longest text for any method: no jumps when it refills
         self.backbone.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.backbone.setMinimumContentsLength(max(
-            len(_backbone_text(b, m)) for m in method_names() for b in method_traits(m).backbones))
+        self.backbone.setMinimumContentsLength(
+            max(len(_backbone_text(b, m)) for m in method_names() for b in method_traits(m).backbones)
+        )
         self.weights = QComboBox()
         for value, text in WEIGHTS:
             self.weights.addItem(text, value)
@@ -143,11 +151,11 @@ class TrainingOptionsForm(QWidget):
         form.addRow("", self.device_used)
 
         self.running = False
-        self._applying = False          # set_options is at work: no notes
-        self._custom_backbone = False   # the user picked a backbone other than the method's default
-        self._custom_bits = False       # the user set a code length other than the method's default
-        self._weights_index = 0         # the last real weights choice (the file dialog may be cancelled)
-        self._wanted_labels = "auto"    # the label source asked for, even while it is not available
+        self._applying = False  # set_options is at work: no notes
+        self._custom_backbone = False  # the user picked a backbone other than the method's default
+        self._custom_bits = False  # the user set a code length other than the method's default
+        self._weights_index = 0  # the last real weights choice (the file dialog may be cancelled)
+        self._wanted_labels = "auto"  # the label source asked for, even while it is not available
         self.set_decision_count(None)
         self.set_options(DEFAULT_OPTIONS)
 
@@ -178,8 +186,13 @@ class TrainingOptionsForm(QWidget):
         """
         current = DEFAULT_OPTIONS
         if self.backbone.count():  # built: options left out keep their current values
-            current = {**DEFAULT_OPTIONS, **self.options(), "epochs": self.epochs.value(), "labels": self._wanted_labels,
-                       "backbone": self.backbone.currentData() if self._custom_backbone else None}
+            current = {
+                **DEFAULT_OPTIONS,
+                **self.options(),
+                "epochs": self.epochs.value(),
+                "labels": self._wanted_labels,
+                "backbone": self.backbone.currentData() if self._custom_backbone else None,
+            }
         merged = {**current, **{k: v for k, v in options.items() if v is not None}}
         self._applying = True
         try:
@@ -189,8 +202,13 @@ class TrainingOptionsForm(QWidget):
             decisions_ready = _item_enabled(self.labels, self.labels.findData("decisions"))
             if labels == "auto":
                 self._wanted_labels = labels
-                labels = "decisions" if decisions_ready and "decisions" in accepted else \
-                    "none" if "none" in accepted else accepted[0]
+                labels = (
+                    "decisions"
+                    if decisions_ready and "decisions" in accepted
+                    else "none"
+                    if "none" in accepted
+                    else accepted[0]
+                )
             else:
                 if labels not in accepted:
                     labels = accepted[0]
@@ -230,19 +248,31 @@ class TrainingOptionsForm(QWidget):
         """How many decisions the open library has (None: no library); "decisions" needs at least one."""
         index = self.labels.findData("decisions")
         some = bool(count)
-        text = f"My duplicate decisions ({count} pair{'s' if count != 1 else ''})" if some else \
-            "My duplicate decisions (none yet)"
+        text = (
+            f"My duplicate decisions ({count} pair{'s' if count != 1 else ''})"
+            if some
+            else "My duplicate decisions (none yet)"
+        )
         self.labels.setItemText(index, text)
-        _set_item_enabled(self.labels, index, some, "dupnet learns from your 'same picture' / 'not a match' pairs "
-                          "as well as from synthetic edits." if some else NO_DECISIONS_TIP)
+        _set_item_enabled(
+            self.labels,
+            index,
+            some,
+            "dupnet learns from your 'same picture' / 'not a match' pairs as well as from synthetic edits."
+            if some
+            else NO_DECISIONS_TIP,
+        )
         wanted = self._wanted_labels
         if not some and self.labels.currentData() == "decisions":
             self._applying = True
             self.labels.setCurrentIndex(self.labels.findData("none"))
             self._applying = False
             self._wanted_labels = wanted  # chosen again once the library has decisions
-        elif some and self.labels.currentData() != "decisions" and (
-                wanted == "decisions" or (wanted == "auto" and self._method_takes("decisions"))):
+        elif (
+            some
+            and self.labels.currentData() != "decisions"
+            and (wanted == "decisions" or (wanted == "auto" and self._method_takes("decisions")))
+        ):
             self._applying = True
             self.labels.setCurrentIndex(index)
             self._applying = False
@@ -260,8 +290,10 @@ class TrainingOptionsForm(QWidget):
             choice = recommended_method(labels)
             self.method.setCurrentIndex(self.method.findData(choice))
             if not self._applying:
-                why = {"folders": "Folder labels train the supervised methods",
-                       "decisions": "Only dupnet trains on decisions"}.get(labels, f"{method} needs class labels")
+                why = {
+                    "folders": "Folder labels train the supervised methods",
+                    "decisions": "Only dupnet trains on decisions",
+                }.get(labels, f"{method} needs class labels")
                 self.noted.emit(f"{why}: the method is now {choice}.")
         self._mark_methods()
 
@@ -272,9 +304,10 @@ class TrainingOptionsForm(QWidget):
             fits = labels in method_traits(name).labels
             tip = ""
             if not fits:
-                tip = {"folders": f"{name} learns without class labels: choose Labels: None.",
-                       "decisions": f"{name} cannot train on decisions; dupnet can."}.get(
-                    labels, f"{name} learns from class labels: choose Labels: Folders.")
+                tip = {
+                    "folders": f"{name} learns without class labels: choose Labels: None.",
+                    "decisions": f"{name} cannot train on decisions; dupnet can.",
+                }.get(labels, f"{name} learns from class labels: choose Labels: Folders.")
             _set_item_enabled(self.method, index, fits, tip)
 
     def _method_changed(self) -> None:
@@ -314,8 +347,11 @@ class TrainingOptionsForm(QWidget):
         self._custom_backbone = index > 0
         self.backbone.blockSignals(False)
         shallow = is_shallow(method)
-        self.backbone.setToolTip("The features the method hashes." if shallow else
-                                 "The network trained under the hash layer; auto picks by device.")
+        self.backbone.setToolTip(
+            "The features the method hashes."
+            if shallow
+            else "The network trained under the hash layer; auto picks by device."
+        )
 
     def _backbone_chosen(self, index: int) -> None:
         self._custom_backbone = index > 0
@@ -343,8 +379,9 @@ class TrainingOptionsForm(QWidget):
 
     def ask_weights_path(self) -> str:
         """Ask for a weights file (tests replace this)."""
-        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights", "",
-                                              "PyTorch weights (*.pt *.pth *.bin);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Backbone weights", "", "PyTorch weights (*.pt *.pth *.bin);;All files (*)"
+        )
         return path
 
     # -- enabling ----------------------------------------------------------------------------
@@ -364,8 +401,9 @@ class TrainingOptionsForm(QWidget):
         self.epochs.setToolTip("" if deep else "Shallow methods are fitted in one pass: no epochs.")
         torchvision = self.backbone.currentData() in TORCHVISION
         self.weights.setEnabled(idle and torchvision)
-        self.weights.setToolTip("" if torchvision else "Only torchvision backbones take pretrained weights; "
-                                "this one starts from scratch.")
+        self.weights.setToolTip(
+            "" if torchvision else "Only torchvision backbones take pretrained weights; this one starts from scratch."
+        )
         if not self._applying:
             self._mark_methods()
 

@@ -67,8 +67,10 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.hide()
-        self.status = QLabel("Choose what to train on and how, then press Start. "
-                             "The current network stays in use until a new one is ready.")
+        self.status = QLabel(
+            "Choose what to train on and how, then press Start. "
+            "The current network stays in use until a new one is ready."
+        )
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -162,7 +164,9 @@ class TrainingPanel(QWidget):
             if event.stage == "train" and self.loss_plot is not None:
                 return  # the steps' own line (loss) stays; only the bar moves
             what = event.message or event.stage
-            self.status.setText(f"{what[:1].upper()}{what[1:]}: {event.done}" + (f" / {event.total}" if event.total else ""))
+            self.status.setText(
+                f"{what[:1].upper()}{what[1:]}: {event.done}" + (f" / {event.total}" if event.total else "")
+            )
 
     def show_finished(self, summary: Mapping[str, Any]) -> None:
         """The run is over and its network is in use."""

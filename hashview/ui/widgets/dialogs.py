@@ -52,9 +52,11 @@ def versions() -> dict[str, str]:
 
 def about_text() -> str:
     rows = "".join(f"<tr><td>{k}</td><td>&nbsp;{v}</td></tr>" for k, v in versions().items())
-    return ("<h3>hashview</h3><p>Browse a folder of photos by learned binary codes: "
-            "find similar pictures and near-duplicates instantly.</p>"
-            f"<table>{rows}</table><p>{platform.platform()}</p>")
+    return (
+        "<h3>hashview</h3><p>Browse a folder of photos by learned binary codes: "
+        "find similar pictures and near-duplicates instantly.</p>"
+        f"<table>{rows}</table><p>{platform.platform()}</p>"
+    )
 
 
 def show_about(parent: QWidget) -> QMessageBox:

@@ -22,6 +22,7 @@ def paint_empty_text(view: QAbstractItemView, text: str) -> None:
         return
     painter = QPainter(view.viewport())
     painter.setPen(view.palette().placeholderText().color())
-    painter.drawText(view.viewport().rect().adjusted(24, 24, -24, -24),
-                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+    painter.drawText(
+        view.viewport().rect().adjusted(24, 24, -24, -24), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text
+    )
     painter.end()

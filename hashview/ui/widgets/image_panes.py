@@ -228,8 +228,11 @@ class ImagePane(QGraphicsView):
         painter.save()
         painter.resetTransform()
         painter.setPen(self.palette().placeholderText().color())
-        painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
-                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._text)
+        painter.drawText(
+            self.viewport().rect().adjusted(12, 12, -12, -12),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            self._text,
+        )
         painter.restore()
 
 

@@ -112,8 +112,9 @@ class ProgressStrip(QWidget):
         parts = [format_rate(event.rate, event.stage), format_eta(event.eta_s), event.message]
         text = "  ·  ".join(p for p in parts if p)
         self._detail.setToolTip(text)
-        self._detail.setText(self._detail.fontMetrics().elidedText(
-            text, Qt.TextElideMode.ElideMiddle, self._detail.width()))
+        self._detail.setText(
+            self._detail.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, self._detail.width())
+        )
 
     def stop(self) -> None:
         """Hide the strip when the job is over."""

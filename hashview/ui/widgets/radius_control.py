@@ -158,10 +158,15 @@ class RadiusControl(QWidget):
         if point is not None:
             parts.append(f"{point['groups']} groups")
             precision = point.get("precision")
-            parts.append(f"precision ≈ {precision:.0%}" if precision is not None
-                         else "precision unknown: mark a few groups to measure it")
+            parts.append(
+                f"precision ≈ {precision:.0%}"
+                if precision is not None
+                else "precision unknown: mark a few groups to measure it"
+            )
         self.summary.setText(" · ".join(parts))
-        tips = [f"r={p['radius']}: {p['groups']} groups"
-                + (f", precision {p['precision']:.0%}" if p.get("precision") is not None else "")
-                for p in self.profile]
+        tips = [
+            f"r={p['radius']}: {p['groups']} groups"
+            + (f", precision {p['precision']:.0%}" if p.get("precision") is not None else "")
+            for p in self.profile
+        ]
         self.slider.setToolTip("\n".join(tips))

@@ -21,11 +21,23 @@ logger = logging.getLogger(__name__)
 def dark_palette() -> QPalette:
     p = QPalette()
     role = QPalette.ColorRole
-    for r, c in ((role.Window, "#2b2b2e"), (role.WindowText, "#e6e6e6"), (role.Base, "#1f1f22"),
-                 (role.AlternateBase, "#2b2b2e"), (role.ToolTipBase, "#3a3a3e"), (role.ToolTipText, "#e6e6e6"),
-                 (role.Text, "#e6e6e6"), (role.Button, "#353539"), (role.ButtonText, "#e6e6e6"),
-                 (role.BrightText, "#ff6b6b"), (role.Highlight, "#3d8fd6"), (role.HighlightedText, "#ffffff"),
-                 (role.Link, "#6cb4ff"), (role.PlaceholderText, "#9a9aa0"), (role.Mid, "#55555a")):
+    for r, c in (
+        (role.Window, "#2b2b2e"),
+        (role.WindowText, "#e6e6e6"),
+        (role.Base, "#1f1f22"),
+        (role.AlternateBase, "#2b2b2e"),
+        (role.ToolTipBase, "#3a3a3e"),
+        (role.ToolTipText, "#e6e6e6"),
+        (role.Text, "#e6e6e6"),
+        (role.Button, "#353539"),
+        (role.ButtonText, "#e6e6e6"),
+        (role.BrightText, "#ff6b6b"),
+        (role.Highlight, "#3d8fd6"),
+        (role.HighlightedText, "#ffffff"),
+        (role.Link, "#6cb4ff"),
+        (role.PlaceholderText, "#9a9aa0"),
+        (role.Mid, "#55555a"),
+    ):
         p.setColor(r, QColor(c))
     for r in (role.Text, role.ButtonText, role.WindowText):
         p.setColor(QPalette.ColorGroup.Disabled, r, QColor("#7a7a80"))

@@ -79,9 +79,7 @@ def decode_thumbnail(data: bytes | None, size: int = THUMB_SIZE) -> QImage | Non
     if image.isNull():
         return None
     if image.width() > size or image.height() > size:
-        image = image.scaled(
-            size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
+        image = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
     tile = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     tile.fill(Qt.GlobalColor.transparent)
     painter = QPainter(tile)

@@ -66,8 +66,13 @@ class MainWindow(QMainWindow):
     status_changed = Signal(str)
     error_reported = Signal(str)
 
-    def __init__(self, settings: QSettings | None = None, open_library: Callable[[Path], Any] | None = None,
-                 parent: QWidget | None = None, first_training: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        open_library: Callable[[Path], Any] | None = None,
+        parent: QWidget | None = None,
+        first_training: dict[str, Any] | None = None,
+    ) -> None:
         """``first_training``: options of the run that trains a library with no network yet
         (default: the engine's recommendation for the folder; tests pass a fast method)."""
         super().__init__(parent)
@@ -98,8 +103,9 @@ class MainWindow(QMainWindow):
         self._lay_out()
 
         session = self.session
-        self.library_controller = LibraryController(session, self.welcome, self.library_view, self.library_model,
-                                                    self.count_label, first_training, parent=self)
+        self.library_controller = LibraryController(
+            session, self.welcome, self.library_view, self.library_model, self.count_label, first_training, parent=self
+        )
         self.searches = SearchController(session, self.search_panel, parent=self)
         self.networks = NetworkController(session, self.training_panel, self.networks_panel, parent=self)
         self.duplicates = DuplicatesController(self.explorer, session, parent=self)

@@ -38,8 +38,11 @@ def build_menus(window: MainWindow) -> None:
     _action(window, edit_menu, "&Paste image as query", window.paste_query, QKeySequence.StandardKey.Paste)
     _action(window, edit_menu, "Find &duplicates…", window.duplicates.show_explorer, QKeySequence("Ctrl+D"))
     view_menu = bar.addMenu("&View")
-    for dock, keys in ((window.training_dock, "Ctrl+T"), (window.networks_dock, "Ctrl+N"),
-                       (window.duplicates_dock, "Ctrl+Shift+D")):
+    for dock, keys in (
+        (window.training_dock, "Ctrl+T"),
+        (window.networks_dock, "Ctrl+N"),
+        (window.duplicates_dock, "Ctrl+Shift+D"),
+    ):
         toggle = dock.toggleViewAction()
         toggle.setShortcut(QKeySequence(keys))
         view_menu.addAction(toggle)
