@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md: core has no Qt; torch stays off the path to the first window."""
+"""The layer rules of docs/architecture.md: core has no Qt, no import cycle anywhere, torch off the path to the first window."""
 
 from __future__ import annotations
 
@@ -50,6 +50,70 @@ def test_import_linter_contracts_hold():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def import_cycles(package: str = "hashview") -> list[list[str]]:
+    """Every cycle among a package's modules, each as its sorted modules.
+
+    Imports inside functions count (they run too); imports under ``if TYPE_CHECKING`` do not
+    (they never run: a type annotation may name the module that uses it).
+    """
+    import grimp
+
+    graph = grimp.build_graph(package, exclude_type_checking_imports=True)
+    modules = sorted(graph.modules)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m) & set(modules)) for m in modules}
+    # Tarjan's strongly connected components: a component of two or more modules (or a module importing itself) is a cycle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in edges[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1 or module in edges[module]:
+                cycles.append(sorted(component))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_import_cycle_anywhere():
+    """Packages are excluded from the graph's own imports of their children: a cycle here is two modules that need each other."""
+    cycles = [c for c in import_cycles() if not all(m == c[0] or m.startswith(c[0] + ".") for m in c)]
+    assert cycles == []
+
+
+def test_the_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
+    package = tmp_path / "hashview_cycle_probe"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from hashview_cycle_probe import b\n")
+    (package / "b.py").write_text("def f():\n    from hashview_cycle_probe import a\n")
+    (package / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hashview_cycle_probe import d\n")  # type-only: no cycle
+    (package / "d.py").write_text("from hashview_cycle_probe import c\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_cycles("hashview_cycle_probe") == [["hashview_cycle_probe.a", "hashview_cycle_probe.b"]]
 
 
 def test_importing_hashview_and_the_cli_does_not_import_torch_or_qt():
