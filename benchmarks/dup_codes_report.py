@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     with Library.open(root) as lib:
         info, codeset = lib.ready_codes(None)
         paths = {e.id: str(Path(e.path).relative_to(root)) for e in lib.entries()}
-        suggested = lib.suggested_radius()
+        suggested = lib.duplicates.suggested_radius()
     names = [paths[int(i)] for i in codeset.ids]
     most = info.bits // 4
     i, j, d = pairs_within(codeset.codes, most)

@@ -18,6 +18,7 @@ Usage: python benchmarks/dups.py DATASET [--json] [--skip-imagededup] [--seed N]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -86,7 +87,7 @@ def run_hashview(root: Path, seed: int | None = None, bits: int | None = None) -
         times[step[0]] = time.monotonic() - started
     started = time.monotonic()
     out = subprocess.run(
-        hashview + ["dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True
+        [*hashview, "dups", str(root), "--json"], env=env, check=True, capture_output=True, text=True
     ).stdout
     times["dups"] = time.monotonic() - started
     times["network"] = network_summary(root, env)
@@ -116,7 +117,7 @@ NETWORK_SUMMARY = """
 import json, sys
 from hashview.core.library import Library
 with Library.open(sys.argv[1]) as lib:
-    info = lib.network()
+    info = lib.networks.get()
     s = info.stats
     steps = sum(int(h.get("steps", 0)) for h in s.get("history", []))
     fit = s.get("fit_seconds")
@@ -124,7 +125,7 @@ with Library.open(sys.argv[1]) as lib:
     stepping = phases.get("steps", fit)  # older networks kept only fit_seconds, which holds the probes too
     print(json.dumps({"method": info.method, "bits": info.bits, "trunk": s.get("trunk"), "input_size": s.get("input_size"), "compute": s.get("compute"),
                       "steps": steps, "fit_seconds": fit, "seconds_per_step": round(stepping / steps, 3) if steps and stepping else None,
-                      "suggested_radius": lib.suggested_radius(),
+                      "suggested_radius": lib.duplicates.suggested_radius(),
                       "phase_seconds": " ".join(f"{k} {v}" for k, v in phases.items()) or None}))
 """
 
@@ -271,10 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             for r, s in hv["by_radius"].items()
         )
     )
-    try:
+    with contextlib.suppress(OSError):
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
-    except OSError:
-        pass
     return 0
 
 

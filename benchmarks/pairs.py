@@ -156,7 +156,7 @@ def faiss_pairs(faiss, codes: np.ndarray, bits: int, radius: int, probe: int = 1
 
 
 def app_groups_of(codes: np.ndarray, radius: int):
-    """What ``Library.duplicates`` does without decisions: code pairs, then groups of rows."""
+    """What ``library.duplicates.groups`` does without decisions: code pairs, then groups of rows."""
     found = code_pairs_within(codes, radius)
     return found, group_code_pairs(found, radius)
 

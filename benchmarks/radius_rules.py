@@ -38,7 +38,7 @@ def copy_distances(lib, info, copies: int = 1000) -> np.ndarray:
     from hashview.core.nets.probe import RetrievalProbe
     from hashview.core.train.pipeline import _decode_library
 
-    net = lib.hasher(info).model
+    net = lib.networks.hasher(info).model
     decode = _decode_library(lib.entries(), net.config["net"]["input_size"], net.config["net"]["channels"], None)
     _ok, images = drain(decode)
     return RetrievalProbe(images, None, queries=copies, database=copies).copy_distances(net)
@@ -63,7 +63,9 @@ def compare(dataset: Path, cache: Path) -> str:
         radii[UNCHECKED] = max(valley, lift_target(distance_holding(apart, 0.98), info.bits))
         cells = [f"{cache.name} {dataset.name} steps {steps} valley {valley}"]
         for rule, radius in radii.items():
-            groups = [[str(Path(p).relative_to(dataset)) for p in g.paths] for g in lib.duplicates(radius=radius)]
+            groups = [
+                [str(Path(p).relative_to(dataset)) for p in g.paths] for g in lib.duplicates.groups(radius=radius)
+            ]
             s = score(groups_to_pairs(groups), pairs, kind)
             edit, recall = min(s["recall_by_edit"].items(), key=lambda kv: kv[1])
             cells.append(f"{rule}: r {radius} F1 {s['f1']:.3f} {edit} {recall:.2f}")

@@ -92,7 +92,7 @@ def main() -> None:
                     index.add(codes)
                 for q, kernel in ((q, kernel) for q in args.queries for kernel in args.kernel):
                     qs = queries[:q]
-                    ours, (idx, dist) = best_of(lambda: search.top_k(codes, qs, args.k, kernel=kernel), args.repeat)
+                    ours, (_idx, dist) = best_of(lambda: search.top_k(codes, qs, args.k, kernel=kernel), args.repeat)
                     tracemalloc.start()
                     search.top_k(codes, qs, args.k, kernel=kernel)
                     peak = tracemalloc.get_traced_memory()[1]
@@ -114,7 +114,7 @@ def main() -> None:
                         "threads": args.threads or search._threads(),
                     }
                     if index is not None:
-                        theirs, (fd, fi) = best_of(lambda: index.search(qs, args.k), args.repeat)
+                        theirs, (fd, _fi) = best_of(lambda: index.search(qs, args.k), args.repeat)
                         row.update(faiss_ms=round(theirs * 1e3, 3), ratio=round(ours / theirs, 3))
                         row["agree"] = bool(np.array_equal(fd, dist))
                     rows.append(row)

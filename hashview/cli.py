@@ -266,7 +266,9 @@ def cmd_train(args, printer: ProgressPrinter) -> int:
     bad = _bad_number(args, ("epochs", "bits", "batch_size", "input_size"))
     if bad:
         return _fail(bad)
-    options = dict(
+    from hashview.core.train.pipeline import TrainOptions
+
+    options = TrainOptions(
         method=args.method,
         bits=args.bits,
         backbone=args.backbone,
@@ -280,7 +282,7 @@ def cmd_train(args, printer: ProgressPrinter) -> int:
         seed=args.seed,
     )
     with _open_library(args) as lib:
-        s = printer.drive(lib.train(**options))
+        s = printer.drive(lib.train(options))
     _emit(
         args,
         s,
@@ -332,12 +334,12 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
         return _fail("--trash and --profile cannot go together")
     with _open_library(args) as lib:
         if not args.exact:
-            bits = lib.network(args.network).bits
+            bits = lib.networks.get(args.network).bits
             if args.radius is not None and args.radius > bits:
                 return _fail(f"--radius {args.radius} is more than the network's {bits} bits: choose 0 to {bits}")
             printer.drive(lib.encode(args.network))
             if args.radius is None:
-                advice = lib.radius_advice(network=args.network)
+                advice = lib.duplicates.advice(network=args.network)
                 _warn(advice.warning)
                 _warn(None if advice.warning else advice.reason, "note")
         if args.profile:
@@ -345,10 +347,10 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
                 from hashview.core.library import LibraryError
 
                 raise LibraryError("--profile needs codes, not --exact")
-            rows = lib.radius_profile(network=args.network)
-            suggested = lib.suggested_radius(network=args.network)
+            rows = lib.duplicates.profile(network=args.network)
+            suggested = lib.duplicates.suggested_radius(network=args.network)
         else:
-            groups = lib.duplicates(network=args.network, radius=args.radius, exact=args.exact)
+            groups = lib.duplicates.groups(network=args.network, radius=args.radius, exact=args.exact)
             if args.radius is not None:
                 from hashview.core.duplicates.finder import chain_warning
 

@@ -258,7 +258,7 @@ def dialog_shots(app, window, out: Path, query: Path | None, timeout: float) -> 
     spin_until(lambda: False, 0.3)
 
     # a worker error: importing a network file that was cut short (an interrupted copy)
-    network = window.library.current_network()
+    network = window.library.networks.current()
     broken = Path(tempfile.mkdtemp(prefix="hashview-shots-import-")) / f"{network.name}-from-laptop.pt"
     data = Path(network.path).read_bytes()
     broken.write_bytes(data[: len(data) // 2])

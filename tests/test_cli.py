@@ -22,7 +22,7 @@ def photos(tmp_path):
 
 
 def run_json(capsys, argv):
-    assert main(argv + ["--json"]) == 0
+    assert main([*argv, "--json"]) == 0
     out = capsys.readouterr().out
     return json.loads(out)
 

@@ -14,6 +14,7 @@ from hashview.core.duplicates.radius import lift_radius, nearest_distances, sugg
 from hashview.core.hamming.codes import pack_codes
 from hashview.core.hamming.pairs import pairs_within
 from hashview.core.library import Library, LibraryError
+from hashview.core.train.pipeline import TrainOptions
 
 
 def drive(gen):
@@ -28,7 +29,7 @@ def lib(tmp_path):
     make_near_duplicate(paths[0], root / "copies" / "first_copy.jpg", quality=80, scale=0.95)
     library = Library.open(root)
     drive(library.index())
-    drive(library.train(method="itq", bits=16))
+    drive(library.train(TrainOptions(method="itq", bits=16)))
     yield library
     library.close()
 
@@ -39,37 +40,37 @@ def group_of(groups, path):
 
 def test_a_decision_is_stored_by_digest_and_survives_a_rename_and_rescan(lib):
     a, b = lib.root / "loose_001.jpg", lib.root / "loose_002.jpg"
-    lib.record_decision(a, b, "same")
+    lib.decisions.record(a, b, "same")
     digests = {e.path: e.digest for e in lib.entries()}
     assert lib.catalog.decisions() == [(*sorted((digests[a], digests[b])), "same")]
     moved = lib.root / "renamed" / "moved.jpg"
     moved.parent.mkdir()
     a.rename(moved)
     drive(lib.index())
-    assert lib.decisions() == [(moved, b, "same")] or lib.decisions() == [(b, moved, "same")]
-    lib.record_decision(b, moved, "undecided")
-    assert lib.decisions() == []
+    assert lib.decisions.all() == [(moved, b, "same")] or lib.decisions.all() == [(b, moved, "same")]
+    lib.decisions.record(b, moved, "undecided")
+    assert lib.decisions.all() == []
 
 
 def test_bad_verdicts_and_unknown_files_are_refused(lib):
     a = lib.root / "loose_001.jpg"
     with pytest.raises(LibraryError):
-        lib.record_decision(a, lib.root / "loose_002.jpg", "maybe")
+        lib.decisions.record(a, lib.root / "loose_002.jpg", "maybe")
     with pytest.raises(LibraryError):
-        lib.record_decision(a, lib.root / "nowhere.jpg", "same")
+        lib.decisions.record(a, lib.root / "nowhere.jpg", "same")
 
 
 def test_different_splits_a_group_and_same_joins_beyond_the_radius(lib):
     original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
     far = lib.root / "loose_003.jpg"
-    groups = lib.duplicates(radius=16)
+    groups = lib.duplicates.groups(radius=16)
     assert copy in group_of(groups, original)
-    lib.record_decision(original, copy, "different")
+    lib.decisions.record(original, copy, "different")
     for radius in (0, 4, 16):
-        assert copy not in group_of(lib.duplicates(radius=radius), original)
-    lib.record_decision(original, far, "same")
-    assert far in group_of(lib.duplicates(radius=0), original)
-    assert far in group_of(lib.duplicates(), original)
+        assert copy not in group_of(lib.duplicates.groups(radius=radius), original)
+    lib.decisions.record(original, far, "same")
+    assert far in group_of(lib.duplicates.groups(radius=0), original)
+    assert far in group_of(lib.duplicates.groups(), original)
 
 
 def test_forget_drops_files_from_the_catalog_and_the_codes(lib):
@@ -78,23 +79,23 @@ def test_forget_drops_files_from_the_catalog_and_the_codes(lib):
     lib.forget([gone, lib.root / "not_there.jpg"])
     assert len(lib.entries()) == before - 1
     assert all(e.path != gone for e in lib.entries())
-    info = lib.network()
+    info = lib.networks.get()
     codeset, _stamps = lib._load_codes(info)
     assert len(codeset) == before - 1
 
 
 def test_radius_profile_rows_and_the_precision_decisions_imply(lib):
-    rows = lib.radius_profile(radii=[0, 2, 4, 8, 16])
+    rows = lib.duplicates.profile(radii=[0, 2, 4, 8, 16])
     assert [r["radius"] for r in rows] == [0, 2, 4, 8, 16]
     assert all(set(r) == {"radius", "groups", "pairs", "precision"} for r in rows)
     assert all(r["precision"] is None for r in rows)
     assert [r["pairs"] for r in rows] == sorted(r["pairs"] for r in rows)
     original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
-    lib.record_decision(original, copy, "same")
-    lib.record_decision(original, lib.root / "loose_005.jpg", "different")
-    rows = {r["radius"]: r for r in lib.radius_profile(radii=range(0, 17))}
+    lib.decisions.record(original, copy, "same")
+    lib.decisions.record(original, lib.root / "loose_005.jpg", "different")
+    rows = {r["radius"]: r for r in lib.duplicates.profile(radii=range(0, 17))}
     assert rows[16]["precision"] is not None and 0.0 < rows[16]["precision"] <= 1.0
-    default = lib.radius_profile()
+    default = lib.duplicates.profile()
     assert default[0]["radius"] == 0 and len(default) >= 5
 
 
@@ -260,7 +261,7 @@ def test_a_library_reads_the_copy_distance_its_network_recorded():
     """98 % of copies from networks that record it; a network trained before records 95 % only."""
     from types import SimpleNamespace
 
-    from hashview.core.duplicates.finder import DuplicatesMixin
+    from hashview.core.duplicates.finder import advice_for
 
     class Codes(SimpleNamespace):
         def __len__(self):
@@ -271,7 +272,7 @@ def test_a_library_reads_the_copy_distance_its_network_recorded():
 
     def suggested(last_round: dict) -> int:
         info = SimpleNamespace(bits=64, stats={"history": [{}, last_round]})
-        return DuplicatesMixin._suggested(None, info, Codes(codes=codes))
+        return advice_for(info, Codes(codes=codes)).radius
 
     assert suggested({}) == valley
     assert suggested({"copy_distance_q98": valley + 3, "copy_distance_q95": valley + 1}) == valley + 3
@@ -311,8 +312,8 @@ def test_decisions_reach_a_training_on_decisions_as_pairs(lib, monkeypatch):
 
     lib.runtime = RuntimeOptions(dupnet_seconds=1)  # HASHVIEW_DUPNET_SECONDS=1: ten rounds of at least one step each
     original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
-    lib.record_decision(original, copy, "same")
-    lib.record_decision(original, lib.root / "loose_005.jpg", "different")
+    lib.decisions.record(original, copy, "same")
+    lib.decisions.record(original, lib.root / "loose_005.jpg", "different")
     seen = {}
     from hashview.core.methods.dupnet import DupNet
 
@@ -323,8 +324,8 @@ def test_decisions_reach_a_training_on_decisions_as_pairs(lib, monkeypatch):
         return real_loss(self, model, batch, ctx)
 
     monkeypatch.setattr(DupNet, "loss", spy)
-    drive(lib.train(method="dupnet", bits=16, labels="decisions"))
-    info = lib.network()
+    drive(lib.train(TrainOptions(method="dupnet", bits=16, labels="decisions")))
+    info = lib.networks.get()
     assert info.method == "dupnet" and info.config["options"]["decision_pairs"] == 2
     assert sorted(v for _a, _b, v in seen["pairs"]) == [-1, 1]
     assert "pairs" not in info.config["stats"]["params"]
@@ -340,23 +341,23 @@ def test_only_the_decisions_label_source_trains_on_decisions(lib, monkeypatch):
         raise LibraryError("stop here")  # a user's error; a ValueError would be a bug, and propagate as one
         yield
 
-    assert lib.decision_count() == 0
+    assert lib.decisions.count() == 0
     with pytest.raises(LibraryError, match="no duplicate decisions in this library yet"):
-        drive(lib.train(method="dupnet", labels="decisions"))
+        drive(lib.train(TrainOptions(method="dupnet", labels="decisions")))
     a, b, c = (lib.root / f"loose_00{n}.jpg" for n in (1, 2, 3))
-    lib.record_decision(a, b, "same")
-    lib.record_decision(a, c, "different")
-    assert lib.decision_count() == 2
+    lib.decisions.record(a, b, "same")
+    lib.decisions.record(a, c, "different")
+    assert lib.decisions.count() == 2
     with pytest.raises(LibraryError, match="itq cannot train on duplicate decisions; dupnet can"):
-        drive(lib.train(method="itq", labels="decisions"))
+        drive(lib.train(TrainOptions(method="itq", labels="decisions")))
     monkeypatch.setattr(library_module, "train_network", fake_train)
     for labels in ("none", "decisions"):
         with pytest.raises(LibraryError, match="stop here"):
-            drive(lib.train(method="dupnet", labels=labels))
+            drive(lib.train(TrainOptions(method="dupnet", labels=labels)))
     assert [len(o.pairs) for o in asked] == [0, 2]
     a.unlink()
     drive(lib.index())
-    assert lib.decision_count() == 0  # decisions about files no longer in the library do not count
+    assert lib.decisions.count() == 0  # decisions about files no longer in the library do not count
 
 
 def test_by_default_training_learns_from_decisions_once_there_are_some(lib, monkeypatch):
@@ -374,11 +375,11 @@ def test_by_default_training_learns_from_decisions_once_there_are_some(lib, monk
 
     def train(**options):
         with pytest.raises(LibraryError, match="stop here"):
-            drive(lib.train(**options))
+            drive(lib.train(TrainOptions(**options)))
 
     train()  # no decisions yet: unsupervised
     a, b = (lib.root / f"loose_00{n}.jpg" for n in (1, 2))
-    lib.record_decision(a, b, "different")
+    lib.decisions.record(a, b, "different")
     train()
     train(method="dupnet", labels="auto")
     train(method="itq")  # cannot use pairs: unsupervised as before

@@ -18,6 +18,7 @@ from PIL import Image
 from hashview.core.events import Finished
 from hashview.core.library import Library
 from hashview.core.runtime import RuntimeOptions
+from hashview.core.train.pipeline import TrainOptions
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -49,8 +50,8 @@ def test_photos_added_after_a_deep_training_are_encoded_and_outside_queries_foun
     old = [make_photo(root / f"p{i:02d}.jpg", (64, 48), seed=i) for i in range(10)]
     with Library.open(root, runtime=few_steps) as library:
         drain(library.index())
-        trained = drain(library.train(**TINY_DUPNET))
-        network = library.current_network()
+        trained = drain(library.train(TrainOptions(**TINY_DUPNET)))
+        network = library.networks.current()
     assert trained["method"] == "dupnet" and trained["bits"] == 32 and trained["encoded"] == 0
     assert network.config["net"]["input_size"] == 32 and network.stats["params"]["min_steps"] == 4
 
@@ -65,7 +66,7 @@ def test_photos_added_after_a_deep_training_are_encoded_and_outside_queries_foun
 
     with Library.open(root) as library:  # a later session: the hasher comes from the network file
         assert drain(library.index())["added"] == 2
-        assert library.current_network().id == network.id and not library.codes_ready()
+        assert library.networks.current().id == network.id and not library.codes_ready()
         assert drain(library.encode()) == {"network": network.id, "encoded": 2, "codes": 12, "skipped": 0}
         assert library.codes_ready()
 

@@ -55,7 +55,7 @@ def test_every_deep_method_is_registered_with_its_kind_and_labels():
 def test_trains_without_nan_at_12_and_128_bits(name, bits):
     torch.manual_seed(0)
     x, y = tiny_data(channels=3 if name in ("ssdh", "ddh") else 1)
-    model, stats, events = fit(name, x, y, bits=bits, epochs=2, batch_size=16)
+    model, _stats, events = fit(name, x, y, bits=bits, epochs=2, batch_size=16)
     losses = [e.loss for e in events if isinstance(e, StepLoss)]
     assert losses and all(np.isfinite(losses))
     assert [e.epoch for e in events if isinstance(e, EpochDone)] == [0, 1]

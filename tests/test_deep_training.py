@@ -10,6 +10,7 @@ import torch
 from imagefactory import make_library
 
 from hashview.cli import main
+from hashview.core.train.pipeline import TrainOptions
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -22,7 +23,7 @@ def photos(tmp_path):
 
 
 def run_json(capsys, argv):
-    assert main(argv + ["--json"]) == 0
+    assert main([*argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -39,7 +40,7 @@ def test_supervised_train_from_folders_then_search(photos, capsys):
     from hashview.core.library import Library
 
     with Library.open(photos) as library:  # the networks panel shows the last epoch's probe mAP
-        stats = library.current_network().stats
+        stats = library.networks.current().stats
         shelf = library.shelf.directory
     # checkpoints live beside the networks (training.checkpoint_path); a finished run removes its own
     assert shelf.is_dir() and not list(shelf.glob("*.checkpoint.pt"))
@@ -65,15 +66,15 @@ def test_a_checkpoint_is_kept_while_training_left_by_cancel_and_resumed(photos):
         checkpoint = library.shelf.directory / "dhln-16.checkpoint.pt"
         cancel = CancelToken()
         with pytest.raises(Cancelled):
-            for event in library.train(cancel=cancel, **options):
+            for event in library.train(TrainOptions(**options), cancel):
                 if isinstance(event, EpochDone):
                     assert checkpoint.is_file()  # written before the epoch is reported
                     cancel.cancel()
-        assert checkpoint.is_file() and library.networks() == []
-        summary = next(e.summary for e in library.train(**options) if isinstance(e, Finished))
+        assert checkpoint.is_file() and library.networks.all() == []
+        summary = next(e.summary for e in library.train(TrainOptions(**options)) if isinstance(e, Finished))
         assert summary["resumed_at_epoch"] == 1 and summary["epochs"] == 2
         assert not checkpoint.exists()
-        assert [n.id for n in library.networks()] == [summary["network"]]
+        assert [n.id for n in library.networks.all()] == [summary["network"]]
 
 
 def test_unsupervised_train_on_a_folder_without_labels(photos, capsys):

@@ -47,14 +47,14 @@ def photos(tmp_path):
 def library(photos):
     lib = Library.open(photos)
     drive(lib.index())
-    drive(lib.train(method="itq", bits=64))
+    drive(lib.train(TrainOptions(method="itq", bits=64)))
     yield lib
     lib.close()
 
 
 def collapse_codes(lib: Library, seed: int = 0) -> None:
     """Replace the current network's codes with codes that do not tell photos apart (see the module docstring)."""
-    info = lib.current_network()
+    info = lib.networks.current()
     entries = sorted(lib.entries(), key=lambda e: e.id)
     bits = adversarial_bits("sparse", len(entries), info.bits, np.random.default_rng(seed))
     ids = np.array([e.id for e in entries], np.int64)
@@ -70,15 +70,15 @@ def largest_group(codes: np.ndarray, radius: int) -> int:
 
 
 def test_a_network_that_cannot_tell_photos_apart_suggests_exact_copies_only(library, photos):
-    assert library.suggested_radius() is not None  # the real itq network separates the photos
+    assert library.duplicates.suggested_radius() is not None  # the real itq network separates the photos
     collapse_codes(library)
-    advice = library.radius_advice()
-    assert advice.radius is None and library.suggested_radius() is None
+    advice = library.duplicates.advice()
+    assert advice.radius is None and library.duplicates.suggested_radius() is None
     assert "cannot tell the library's photos apart" in advice.warning and "\n" not in advice.warning
     # what the codes' distances alone suggest chains the whole library ...
     assert largest_group(library.ready_codes()[1].codes, advice.codes_radius) > chain_bound(41)
     # ... so the default groups are the identical files, nothing more
-    groups = library.duplicates()
+    groups = library.duplicates.groups()
     assert [sorted(p.name for p in g.paths) for g in groups] == [["p05.jpg", "p05_same.jpg"]]
 
 
@@ -117,8 +117,8 @@ def test_exact_copies_of_one_file_are_no_chain(tmp_path):
         shutil.copyfile(root / "p00.jpg", root / "backup" / f"copy{k:02d}.jpg")
     with Library.open(root) as lib:
         drive(lib.index())
-        drive(lib.train(method="itq", bits=64))
-        advice = lib.radius_advice()
+        drive(lib.train(TrainOptions(method="itq", bits=64)))
+        advice = lib.duplicates.advice()
         assert advice.warning is None and advice.radius == advice.codes_radius
 
 
@@ -168,7 +168,7 @@ def test_dups_warns_when_a_chosen_radius_chains_the_library(library, photos, cap
     ],
 )
 def test_numbers_out_of_range_are_refused_in_one_line(library, photos, capsys, argv, words):
-    networks = [n.id for n in library.networks()]
+    networks = [n.id for n in library.networks.all()]
     library.close()
     capsys.readouterr()
     code = main([a.format(root=photos) for a in argv])
@@ -176,7 +176,7 @@ def test_numbers_out_of_range_are_refused_in_one_line(library, photos, capsys, a
     assert code == 2
     assert len(err.splitlines()) == 1 and err.startswith("hashview: ") and words in err
     with Library.open(photos) as again:
-        assert [n.id for n in again.networks()] == networks  # nothing trained
+        assert [n.id for n in again.networks.all()] == networks  # nothing trained
 
 
 def test_radius_zero_and_the_full_code_length_stay_allowed(library, photos, capsys):
@@ -201,12 +201,12 @@ def test_the_engine_refuses_them_too(field, value):
 
 def test_an_untrained_network_is_never_made_current(library):
     """``train --epochs -3`` trained zero steps, exited 0 and made the untrained network current."""
-    before = library.current_network().id
+    before = library.networks.current().id
     with pytest.raises(LibraryError, match="--epochs must be a whole number of 1 or more, not -3"):
-        drive(library.train(method="dupnet", epochs=-3))
+        drive(library.train(TrainOptions(method="dupnet", epochs=-3)))
     with pytest.raises(LibraryError, match="not 0"):
-        drive(library.train(method="dupnet", epochs=0))  # it meant "the default", silently
-    assert library.current_network().id == before and len(library.networks()) == 1
+        drive(library.train(TrainOptions(method="dupnet", epochs=0)))  # it meant "the default", silently
+    assert library.networks.current().id == before and len(library.networks.all()) == 1
 
 
 # -------------------------------------------------------------- relative query paths
@@ -221,7 +221,7 @@ def test_a_relative_query_path_is_relative_to_the_working_directory(tmp_path, mo
     make_photo(work / "s0" / "img.jpg", (96, 72), seed=500)  # another picture under the same relative name
     with Library.open(lib_root) as lib:
         drive(lib.index())
-        drive(lib.train(method="itq", bits=32))
+        drive(lib.train(TrainOptions(method="itq", bits=32)))
         own = lib.search([lib_root / "s0" / "img.jpg"], k=3)[0].hits
         here = lib.search([work / "s0" / "img.jpg"], k=3)[0].hits
         assert [h.distance for h in own] != [h.distance for h in here]  # the two queries tell apart

@@ -74,7 +74,7 @@ def test_a_cpu_training_step_computes_in_what_the_cpu_is_chosen_for(monkeypatch,
     run = DeepRun(
         bits=16, epochs=1, batch_size=4, input_size=32, overrides={"min_steps": 2, "passes": 0.0}, cpu_bf16=cpu_bf16
     )
-    events, (model, stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
+    events, (_model, stats) = run_to_end(fit_deep(get_method("dupnet"), x, None, None, run, "cpu"))
     assert seen == [compute, compute]
     assert stats["compute"] == name  # kept with the network
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))

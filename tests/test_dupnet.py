@@ -43,7 +43,7 @@ def test_dupnet_is_registered_as_an_unsupervised_deep_method():
 @pytest.mark.parametrize("bits", [16, 64])
 def test_trains_a_few_steps_without_nan(bits):
     x = photos()
-    model, stats, events = fit(x, bits=bits, epochs=2, batch_size=6, input_size=32, steps=4)
+    model, _stats, events = fit(x, bits=bits, epochs=2, batch_size=6, input_size=32, steps=4)
     losses = [e.loss for e in events if isinstance(e, StepLoss)]
     assert len(losses) == 4 and all(np.isfinite(losses))
     codes = encode_array(model, fit_array(x, 32, 3))
@@ -52,7 +52,7 @@ def test_trains_a_few_steps_without_nan(bits):
 
 def test_decision_pairs_join_the_steps_without_nan():
     x = photos()
-    model, stats, events = fit(
+    _model, _stats, events = fit(
         x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2
     )
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
@@ -75,7 +75,7 @@ def test_halves_are_the_two_disjoint_parts_stretched_back():
 
 def test_hard_negatives_and_decision_pairs_train_together_without_nan():
     x = photos()
-    model, stats, events = fit(
+    _model, _stats, events = fit(
         x, pairs=[[0, 1, 1], [2, 3, -1]], bits=16, epochs=1, batch_size=6, input_size=32, steps=2, hard_negatives=4
     )
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
@@ -195,7 +195,7 @@ def test_the_contrastive_loss_of_more_views_averages_every_positive():
 
 def test_four_views_of_each_photo_train_without_nan():
     x = photos()
-    model, stats, events = fit(x, bits=16, epochs=1, batch_size=6, input_size=32, steps=2, views=4)
+    _model, stats, events = fit(x, bits=16, epochs=1, batch_size=6, input_size=32, steps=2, views=4)
     assert all(np.isfinite([e.loss for e in events if isinstance(e, StepLoss)]))
     assert stats["params"]["views"] == 4
 

@@ -23,6 +23,7 @@ from hashview.core.errors import DataError, HashviewError, LibraryError, OptionE
 from hashview.core.events import Finished, Progress, drain
 from hashview.core.library import Library
 from hashview.core.runtime import RuntimeOptions
+from hashview.core.train.pipeline import TrainOptions
 
 TINY_DUPNET = {"method": "dupnet", "bits": 16, "input_size": 32, "epochs": 1, "batch_size": 4, "device": "cpu"}
 
@@ -91,7 +92,7 @@ def test_a_bug_in_training_reaches_the_caller_as_itself_with_its_traceback(index
 
     monkeypatch.setattr(hasher, "shallow_hasher_from_fit", buggy_build)
     with Library.open(indexed) as library, pytest.raises(ValueError) as caught:
-        drain(library.train(method="lsh", bits=16))
+        drain(library.train(TrainOptions(method="lsh", bits=16)))
     assert not isinstance(caught.value, HashviewError)
     assert "buggy_build" in "".join(traceback.format_exception(caught.value))
 
@@ -130,12 +131,16 @@ def test_a_users_error_deep_in_training_stays_a_library_error(indexed):
     """An option the method cannot take is refused by the run; another subsystem's error is wrapped, cause kept."""
     from hashview.core.nets.device import DeviceError
 
-    with Library.open(indexed, runtime=RuntimeOptions(params={"veiws": 3})) as library:
-        with pytest.raises(OptionError, match="^dupnet has no parameter veiws"):
-            drain(library.train(**TINY_DUPNET))
-    with Library.open(indexed) as library:
-        with pytest.raises(LibraryError, match="MPS was asked for but is not available") as caught:
-            drain(library.train(**{**TINY_DUPNET, "device": "mps"}))
+    with (
+        Library.open(indexed, runtime=RuntimeOptions(params={"veiws": 3})) as library,
+        pytest.raises(OptionError, match=r"^dupnet has no parameter veiws"),
+    ):
+        drain(library.train(TrainOptions(**TINY_DUPNET)))
+    with (
+        Library.open(indexed) as library,
+        pytest.raises(LibraryError, match="MPS was asked for but is not available") as caught,
+    ):
+        drain(library.train(TrainOptions(**{**TINY_DUPNET, "device": "mps"})))
     assert isinstance(caught.value.__cause__, DeviceError)  # the library's one error type, its cause behind it
 
 
@@ -178,8 +183,8 @@ def test_the_engine_does_not_read_the_environment_the_library_takes_its_options(
     monkeypatch.setenv("HASHVIEW_PARAMS", '{"no_such_parameter": 1}')
     few_steps = RuntimeOptions(params={"min_steps": 2, "passes": 0.0})
     with Library.open(indexed, runtime=few_steps) as library:
-        summary = drain(library.train(**TINY_DUPNET))
-        info = library.network(summary["network"])
+        summary = drain(library.train(TrainOptions(**TINY_DUPNET)))
+        info = library.networks.get(summary["network"])
     assert info.stats["params"]["min_steps"] == 2
     assert "runtime" not in info.config["options"]  # the network file records the options as before
 
@@ -206,7 +211,7 @@ def test_hashview_params_reaches_a_training_run_through_the_command_line(indexed
     assert main(argv) == 0
     network = json.loads(capsys.readouterr().out)["network"]
     with Library.open(indexed) as library:
-        assert library.network(network).stats["params"]["min_steps"] == 3
+        assert library.networks.get(network).stats["params"]["min_steps"] == 3
     monkeypatch.setenv("HASHVIEW_PARAMS", "[3]")
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("hashview: HASHVIEW_PARAMS must be a JSON object")
@@ -293,21 +298,21 @@ def test_verdicts_round_trip_and_are_stored_as_plain_words(tmp_path):
     copy = make_near_duplicate(paths[0], root / "copy.jpg", quality=80, scale=0.95)
     with Library.open(root) as library:
         drain(library.index())
-        library.record_decision(paths[0], copy, Verdict.SAME)  # the type, or its word as the app passes it
-        library.record_decision(paths[0], paths[1], "different")
-        library.record_decision(paths[0], paths[2], "same")
-        library.record_decision(paths[0], paths[2], "undecided")
-        library.record_decision(paths[0], paths[3], "same")
-        library.record_decision(paths[0], paths[3], None)  # None forgets too
+        library.decisions.record(paths[0], copy, Verdict.SAME)  # the type, or its word as the app passes it
+        library.decisions.record(paths[0], paths[1], "different")
+        library.decisions.record(paths[0], paths[2], "same")
+        library.decisions.record(paths[0], paths[2], "undecided")
+        library.decisions.record(paths[0], paths[3], "same")
+        library.decisions.record(paths[0], paths[3], None)  # None forgets too
         with pytest.raises(LibraryError, match="a verdict is one of same, different, undecided"):
-            library.record_decision(paths[0], paths[1], "maybe")
-        decided = {frozenset((a, b)): v for a, b, v in library.decisions()}
+            library.decisions.record(paths[0], paths[1], "maybe")
+        decided = {frozenset((a, b)): v for a, b, v in library.decisions.all()}
         assert decided == {
             frozenset((paths[0], copy)): Verdict.SAME,
             frozenset((paths[0], paths[1])): Verdict.DIFFERENT,
         }
         assert all(isinstance(v, Verdict) for v in decided.values())
-        assert sorted(v for _a, _b, v in library._decision_id_pairs()) == [-1, 1]  # training pairs: the signs
+        assert sorted(v for _a, _b, v in library.decisions.id_pairs()) == [-1, 1]  # training pairs: the signs
         ids = {e.path: e.id for e in library.entries()}
         rows = RowDecisions.from_pairs(
             [(ids[paths[0]], ids[copy], Verdict.SAME), (ids[paths[0]], ids[paths[1]], "different")]

@@ -53,7 +53,7 @@ def test_first_run_indexes_everything(lib):
 
 
 def test_second_run_decodes_nothing(lib, monkeypatch):
-    root, cat = lib
+    _root, cat = lib
     run(cat, workers=2)
     ids = {e.relpath: e.id for e in cat.entries()}
 

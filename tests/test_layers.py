@@ -110,7 +110,9 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
     (package / "__init__.py").write_text("")
     (package / "a.py").write_text("from hashview_cycle_probe import b\n")
     (package / "b.py").write_text("def f():\n    from hashview_cycle_probe import a\n")
-    (package / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hashview_cycle_probe import d\n")  # type-only: no cycle
+    (package / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hashview_cycle_probe import d\n"
+    )  # type-only: no cycle
     (package / "d.py").write_text("from hashview_cycle_probe import c\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert import_cycles("hashview_cycle_probe") == [["hashview_cycle_probe.a", "hashview_cycle_probe.b"]]

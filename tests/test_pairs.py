@@ -39,7 +39,7 @@ def test_probing_plans_on_unbalanced_clustered_codes(monkeypatch, parts, bits):
 
 def test_pairs_all_equal_and_all_different():
     codes = np.repeat(np.arange(8, dtype=np.uint8)[None, :], 300, axis=0)
-    i, j, d = pairs_within(codes, 2)
+    i, _j, d = pairs_within(codes, 2)
     assert i.size == 300 * 299 // 2 and not d.any()
     codes = pack_codes(np.eye(64, dtype=bool))  # all different, pairwise distance 2
     assert pairs_within(codes, 1)[0].size == 0

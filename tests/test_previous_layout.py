@@ -34,12 +34,12 @@ def test_a_library_written_before_the_re_filing_opens_searches_and_keeps_its_dec
         for event in lib.index():
             summary = getattr(event, "summary", summary)
         assert summary["unchanged"] == 8 and summary["added"] == summary["updated"] == 0
-        names = sorted(n.name for n in lib.networks())
-        assert names == ["dupnet-16", "itq-16"] and lib.current_network().name == "dupnet-16"
-        verdicts = sorted((a.name, b.name, v) for a, b, v in lib.decisions())
+        names = sorted(n.name for n in lib.networks.all())
+        assert names == ["dupnet-16", "itq-16"] and lib.networks.current().name == "dupnet-16"
+        verdicts = sorted((a.name, b.name, v) for a, b, v in lib.decisions.all())
         assert verdicts == [("p0.png", "p0_copy.jpg", "same"), ("p2.png", "p3.png", "different")]
         for name in names:
             hits = lib.search([root / "p0.png"], network=name, k=3)[0].hits
             assert hits[0].path == root / "p0.png" and hits[0].distance == 0
-        groups = lib.duplicates(exact=True)
+        groups = lib.duplicates.groups(exact=True)
         assert [sorted(p.name for p in g.paths) for g in groups] == [["p1 (1).png", "p1.png"]]

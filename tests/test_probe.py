@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +14,7 @@ from hashview.core.nets.probe import RetrievalProbe, distance_holding
 class BrightnessNet(torch.nn.Module):
     """A stand-in network whose 16-bit code says whether the image is bright: a perfect hasher for two classes."""
 
-    config = {"bits": 16}
+    config: ClassVar[dict[str, int]] = {"bits": 16}
 
     def normalise(self, x):
         return x.permute(0, 3, 1, 2).float() / 255.0

@@ -131,7 +131,7 @@ def pair_method(request, monkeypatch):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=code_sets(max_n=45), radius_pick=st.integers(0, 6))
 def test_pairs_within_matches_brute_force(pair_method, data, radius_pick):
-    codes, k, rng = data
+    codes, k, _rng = data
     radius = radius_pick if radius_pick < 6 else k  # radius K: every pair
     i, j, d = pairs_within(codes, radius, max_memory_bytes=1, **pair_method)  # tiny chunks
     got = list(zip(i.tolist(), j.tolist(), d.tolist()))
@@ -188,7 +188,7 @@ def brute_groups_check(n, pairs, radius, groups):
 @settings(max_examples=60, deadline=None)
 @given(data=code_sets(max_n=40), radius=st.integers(0, 5))
 def test_group_duplicates_guarantees(data, radius):
-    codes, k, rng = data
+    codes, _k, _rng = data
     i, j, d = pairs_within(codes, radius + 2)  # extra pairs beyond radius are ignored
     groups = group_duplicates(len(codes), i, j, d, radius)
     brute_groups_check(len(codes), zip(i.tolist(), j.tolist(), d.tolist()), radius, groups)
@@ -199,7 +199,7 @@ def test_group_duplicates_guarantees(data, radius):
 @settings(max_examples=60, deadline=None)
 @given(data=code_sets(max_n=40), radius=st.integers(0, 5))
 def test_grouping_distinct_codes_keeps_the_guarantees(data, radius):
-    codes, k, rng = data
+    codes, _k, _rng = data
     found = code_pairs_within(codes, radius + 2)
     i, j, d = pairs_within(codes, radius + 2)
     assert found.row_pair_count(radius + 2) == i.size

@@ -27,6 +27,7 @@ from hashview.cli import main
 from hashview.core import paths
 from hashview.core.events import Finished
 from hashview.core.library import Library, LibraryError
+from hashview.core.train.pipeline import TrainOptions
 
 COMMANDS = [
     ["index"],
@@ -92,10 +93,10 @@ def damage(db: Path, how: str) -> None:
 def test_a_damaged_catalog_is_rebuilt_and_keeps_the_decisions(photos, how, capsys):
     with indexed(photos) as lib:
         a, b = photos / "a" / "a_001.jpg", photos / "b" / "b_002.jpg"
-        lib.record_decision(a, b, "different")
-        lib.record_decision(photos / "a" / "a_002.jpg", photos / "b" / "b_003.jpg", "same")
-        lib.record_decision(photos / "a" / "a_002.jpg", photos / "b" / "b_003.jpg", "undecided")
-        drain(lib.train(method="itq", bits=16, name="kept"))
+        lib.decisions.record(a, b, "different")
+        lib.decisions.record(photos / "a" / "a_002.jpg", photos / "b" / "b_003.jpg", "same")
+        lib.decisions.record(photos / "a" / "a_002.jpg", photos / "b" / "b_003.jpg", "undecided")
+        drain(lib.train(TrainOptions(method="itq", bits=16, name="kept")))
         assert lib.catalog.count() == 11  # enough rows for the half to lose pages
     db = catalog_file(photos)
     damage(db, how)
@@ -105,8 +106,8 @@ def test_a_damaged_catalog_is_rebuilt_and_keeps_the_decisions(photos, how, capsy
     assert json.loads(out.out)["files"] == 11 and "Traceback" not in out.err
     assert (db.parent / "catalog.sqlite3.damaged").is_file()  # kept beside it, for whoever wants to look
     with Library.open(photos) as lib:
-        assert lib.decisions() == [(a, b, "different")]  # and the withdrawn one stays withdrawn
-        assert lib.current_network() is not None and lib.current_network().name == "kept"
+        assert lib.decisions.all() == [(a, b, "different")]  # and the withdrawn one stays withdrawn
+        assert lib.networks.current() is not None and lib.networks.current().name == "kept"
         # the same files got the same ids here, and codes are keyed to content: they are still right
         assert lib.codes_ready() and drain(lib.encode())["encoded"] == 0
 
@@ -269,32 +270,32 @@ def test_a_library_folder_whose_name_is_not_utf8_works(tmp_path, capsys):
 
 def test_deleting_the_cache_keeps_the_decisions(photos):
     with indexed(photos) as lib:
-        lib.record_decision(photos / "a" / "a_001.jpg", photos / "b" / "b_001.jpg", "same")
+        lib.decisions.record(photos / "a" / "a_001.jpg", photos / "b" / "b_001.jpg", "same")
     decisions_file = paths.decisions_path(photos)
     assert decisions_file.is_file() and not decisions_file.is_relative_to(paths.cache_root())
     shutil.rmtree(paths.cache_root())  # what people do to "reset" an app
     with indexed(photos) as lib:
-        assert lib.decisions() == [(photos / "a" / "a_001.jpg", photos / "b" / "b_001.jpg", "same")]
+        assert lib.decisions.all() == [(photos / "a" / "a_001.jpg", photos / "b" / "b_001.jpg", "same")]
 
 
 def test_decisions_in_a_catalog_of_todays_version_move_into_the_file(photos):
     with indexed(photos) as lib:
-        lib.record_decision(photos / "a" / "a_003.jpg", photos / "b" / "b_004.jpg", "different")
+        lib.decisions.record(photos / "a" / "a_003.jpg", photos / "b" / "b_004.jpg", "different")
     paths.decisions_path(photos).unlink()  # as today's version leaves it: decisions only in the catalog
     Library.open(photos).close()
     assert paths.decisions_path(photos).is_file()
     shutil.rmtree(paths.cache_root())
     with indexed(photos) as lib:
-        assert [v for _a, _b, v in lib.decisions()] == ["different"]
+        assert [v for _a, _b, v in lib.decisions.all()] == ["different"]
 
 
 def test_a_torn_last_line_of_the_decisions_file_is_skipped(photos):
     with indexed(photos) as lib:
-        lib.record_decision(photos / "a" / "a_001.jpg", photos / "b" / "b_001.jpg", "same")
+        lib.decisions.record(photos / "a" / "a_001.jpg", photos / "b" / "b_001.jpg", "same")
     with open(paths.decisions_path(photos), "a", encoding="utf-8") as fh:
         fh.write('{"a": "12')  # a crash half-way through an append
     with Library.open(photos) as lib:
-        assert len(lib.decisions()) == 1
+        assert len(lib.decisions.all()) == 1
 
 
 # ------------------------------------------------------------- codes and a recreated catalog
@@ -304,7 +305,7 @@ def test_codes_never_attach_to_the_files_of_a_recreated_catalog(tmp_path):
     root = tmp_path / "lib"
     first = make_library(root, {"a": 6})
     with indexed(root) as lib:
-        drain(lib.train(method="itq", bits=16, name="n"))
+        drain(lib.train(TrainOptions(method="itq", bits=16, name="n")))
         assert lib.codes_ready()
     stamps = [(p, p.stat().st_mtime_ns) for p in first]
     db = catalog_file(root)
@@ -314,7 +315,7 @@ def test_codes_never_attach_to_the_files_of_a_recreated_catalog(tmp_path):
         make_photo(path, (64, 48), seed=100 + n)
         os.utime(path, ns=(mtime, mtime))
     with indexed(root) as lib:
-        lib.set_current_network("n")
+        lib.networks.set_current("n")
         assert not lib.codes_ready()
         assert drain(lib.encode())["encoded"] == 6
 
@@ -324,7 +325,7 @@ def test_codes_and_catalog_of_todays_version_are_still_used(tmp_path):
     root = tmp_path / "lib"
     make_library(root, {"a": 6})
     with indexed(root) as lib:
-        info = lib.network(drain(lib.train(method="itq", bits=16))["network"])
+        info = lib.networks.get(drain(lib.train(TrainOptions(method="itq", bits=16)))["network"])
         stamps_file = lib._stamps_path(info)
         table = np.load(stamps_file)
         assert table.shape == (6, 3)
@@ -356,14 +357,14 @@ def test_network_ids_are_unique_within_a_second_and_across_processes():
 @pytest.fixture
 def shelf_library(photos):
     with indexed(photos) as lib:
-        drain(lib.train(method="itq", bits=16, name="own"))
+        drain(lib.train(TrainOptions(method="itq", bits=16, name="own")))
         yield lib
 
 
 def _payload(lib: Library):
     import torch
 
-    return torch.load(lib.network("own").path, weights_only=True)
+    return torch.load(lib.networks.get("own").path, weights_only=True)
 
 
 def _write(tmp_path: Path, payload, name: str) -> Path:
@@ -403,10 +404,10 @@ def test_broken_network_files_are_refused_in_one_line_and_never_listed(shelf_lib
     before = {p.name for p in shelf_library.shelf.directory.iterdir()}
     for name, path in _broken_files(shelf_library, tmp_path).items():
         with pytest.raises(LibraryError) as caught:
-            shelf_library.import_network(path)
+            shelf_library.networks.import_file(path)
         message = str(caught.value)
         assert "\n" not in message and str(path) in message and ".tmp" not in message, (name, message)
-        assert [n.name for n in shelf_library.networks()] == ["own"], name
+        assert [n.name for n in shelf_library.networks.all()] == ["own"], name
         assert {p.name for p in shelf_library.shelf.directory.iterdir()} == before, name
 
 
@@ -416,13 +417,13 @@ def test_network_files_carry_a_checksum_and_a_changed_one_is_refused(shelf_libra
     payload["state"]["mean"][0] += 1.0  # same shape, same everything but one value
     tampered = _write(tmp_path, payload, "tampered.pt")
     with pytest.raises(LibraryError, match="checksum does not match"):
-        shelf_library.import_network(tampered)
-    assert [n.name for n in shelf_library.networks()] == ["own"]
+        shelf_library.networks.import_file(tampered)
+    assert [n.name for n in shelf_library.networks.all()] == ["own"]
 
 
 def test_a_network_file_of_todays_version_without_a_checksum_still_imports(shelf_library, tmp_path):
     old = _write(tmp_path, _without_checksum(_payload(shelf_library)), "old.pt")
-    info = shelf_library.import_network(old, name="old")
+    info = shelf_library.networks.import_file(old, name="old")
     drain(shelf_library.encode(info.id))
     assert shelf_library.codes_ready(info.id)
 

@@ -74,26 +74,60 @@ def _fakes():
     return [FakeLibrary, SlowLibrary, ClosableFake, RecordingLibrary]
 
 
-@pytest.mark.parametrize("fake", _fakes(), ids=lambda cls: cls.__name__)
-def test_fake_engines_match_the_real_library(fake):
-    """Each method a fake engine offers exists on ``Library`` and takes the fake's parameters.
-
-    A fake that drifts from the engine would let the window's code call
-    something the real library does not have, and its tests still pass.
-    """
-    from hashview.core.library import Library
-
+def _mismatches(fake: type, real: type, label: str) -> list[str]:
+    """The public methods of ``fake`` that ``real`` lacks, or that take a parameter ``real``'s does not."""
     mismatched = []
     for name, method in inspect.getmembers(fake, inspect.isfunction):
         if name.startswith("_"):
             continue
-        real = getattr(Library, name, None)
-        if not callable(real):
-            mismatched.append(f"{name}: Library has no such method")
+        real_method = getattr(real, name, None)
+        if not callable(real_method):
+            mismatched.append(f"{label}.{name}: no such method")
             continue
-        real_params = inspect.signature(real).parameters
+        real_params = inspect.signature(real_method).parameters
         takes_any = any(p.kind == p.VAR_KEYWORD for p in real_params.values())
         for param in list(inspect.signature(method).parameters)[1:]:
             if param not in real_params and not takes_any:
-                mismatched.append(f"{name}({param}): Library.{name} takes {list(real_params)[1:]}")
+                mismatched.append(f"{label}.{name}({param}): it takes {list(real_params)[1:]}")
+    return mismatched
+
+
+@pytest.mark.parametrize("fake", _fakes(), ids=lambda cls: cls.__name__)
+def test_fake_engines_match_the_real_library(fake):
+    """Each method a fake engine offers exists on ``Library`` and takes the fake's parameters.
+
+    The same holds for its managers: a fake declares them as class annotations
+    (``duplicates: FakeDuplicates``), and each is checked against the manager
+    ``Library`` declares under that name (``duplicates: DuplicateFinder``). A
+    fake that drifts from the engine would let the window's code call
+    something the real library does not have, and its tests still pass.
+    """
+    import typing
+
+    from hashview.core.library import Library
+
+    managers = typing.get_type_hints(Library)
+    mismatched = _mismatches(fake, Library, "Library")
+    for name, fake_manager in typing.get_type_hints(fake).items():
+        if name not in managers:
+            mismatched.append(f"{name}: Library has no such manager")
+            continue
+        mismatched += _mismatches(fake_manager, managers[name], f"Library.{name}")
     assert mismatched == []
+
+
+def test_the_fakes_check_the_managers_too():
+    """A fake manager's method that the real manager lacks is caught (the check above can fail)."""
+    from hashview.core.duplicates.finder import DuplicateFinder
+
+    class Drifted:
+        def groups(self, network=None, radius=None, exact=False, sort=True):
+            return []
+
+        def radius_profile(self):
+            return []
+
+    assert _mismatches(Drifted, DuplicateFinder, "Library.duplicates") == [
+        "Library.duplicates.groups(sort): it takes ['network', 'radius', 'exact']",
+        "Library.duplicates.radius_profile: no such method",
+    ]

@@ -55,13 +55,13 @@ def test_first_deep_training_then_new_photos_and_an_outside_query(qtbot, folder,
     window = make_window(qtbot, TINY_DUPNET, RuntimeOptions(params={"min_steps": 4, "passes": 0.0}))
     message = open_and_wait(qtbot, window, folder)
     assert message.startswith("Ready: 10 images") and "network dupnet-32" in message, message
-    network = window.library.current_network()
+    network = window.library.networks.current()
     assert network.method == "dupnet" and network.config["net"]["input_size"] == 32
 
     new = make_photo(folder / "later" / "new.jpg", size=(64, 48), seed=77)
     message = open_and_wait(qtbot, window, folder)  # index finds it, then the deep network encodes it
     assert message.startswith("Ready: 11 images") and "network dupnet-32" in message, message
-    assert window.library.current_network().id == network.id and window.library.codes_ready()
+    assert window.library.networks.current().id == network.id and window.library.codes_ready()
 
     outside = tmp_path / "downloads" / "sent_by_a_friend.jpg"
     outside.parent.mkdir()
@@ -81,7 +81,7 @@ def test_cancel_from_the_window_keeps_the_previous_network(qtbot, folder):
     window = make_window(qtbot, {"method": "itq", "bits": 32}, slow)
     open_and_wait(qtbot, window, folder)
     library = window.library
-    previous = library.current_network()
+    previous = library.networks.current()
     window.training_dock.show()
     panel = window.training_panel
     panel.set_options({"method": "dupnet", "bits": 64, "epochs": 1, "device": "cpu", "labels": "none"})
@@ -93,13 +93,13 @@ def test_cancel_from_the_window_keeps_the_previous_network(qtbot, folder):
     assert blocker.args == ["cancelled"]
     assert not window.jobs.busy() and not panel.running
     assert f"{previous.name} stays in use" in panel.status.text()
-    assert library.current_network().id == previous.id
-    assert [n.id for n in library.networks()] == [previous.id]  # nothing half-trained is listed
+    assert library.networks.current().id == previous.id
+    assert [n.id for n in library.networks.all()] == [previous.id]  # nothing half-trained is listed
     assert window.networks_panel.model.rowCount() == 1 and window.ready
     # and search still works, on the previous network's codes
     query = folder / "photo_04.jpg"
     with qtbot.waitSignal(window.results_shown, timeout=TIMEOUT_MS) as blocker:
         window.search_images([query])
     assert Path(blocker.args[0].hits[0].path) == query and blocker.args[0].hits[0].distance == 0
-    assert library.current_network().id == previous.id
+    assert library.networks.current().id == previous.id
     window.close()

@@ -22,6 +22,7 @@ from hashview.core.duplicates.finder import DuplicateGroup
 from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.core.duplicates.radius import RadiusAdvice
 from hashview.core.events import Finished
+from hashview.core.train.pipeline import TrainOptions
 from hashview.ui.duplicates.controller import DuplicatesController
 from hashview.ui.duplicates.explorer_view import DuplicatesExplorer
 from hashview.ui.duplicates.groups_model import GroupsModel, MembersModel, make_rows
@@ -30,8 +31,73 @@ from hashview.ui.widgets.progress_strip import ProgressStrip
 from hashview.ui.widgets.radius_control import EXACT
 
 
+class FakeNetworks:
+    """``library.networks`` of the fake: one current network and nothing else."""
+
+    def current(self):
+        return SimpleNamespace(id="fake-64", bits=64, name="fake")
+
+
+class FakeDuplicates:
+    """``library.duplicates`` of the fake: fixed groups, which "different" decisions split."""
+
+    def __init__(self, library: FakeLibrary):
+        self.library = library
+
+    def suggested_radius(self, network=None):
+        return 3
+
+    def advice(self, network=None):
+        return RadiusAdvice(3, 3)
+
+    def profile(self, network=None, radii=None):
+        return [
+            {
+                "radius": r,
+                "groups": len(self.library.groups) + r,
+                "pairs": 5 + r,
+                "precision": 0.95 - 0.05 * r if r < 5 else None,
+            }
+            for r in range(9)
+        ]
+
+    def groups(self, network=None, radius=None, exact=False):
+        library = self.library
+        library.calls.append("exact" if exact else radius)
+        different = {frozenset((a, b)) for a, b, v in library.decided if v == "different"}
+        out = []
+        for members in library.groups:
+            alive = [p for p in members if p not in library.forgotten and p.exists()]
+            alive = [p for p in alive if not all(frozenset((p, q)) in different for q in alive if q != p)]
+            if len(alive) >= 2:
+                out.append(DuplicateGroup(alive, [library.ids[p] for p in alive], 0 if exact else 2))
+        return out
+
+
+class FakeDecisions:
+    """``library.decisions`` of the fake: a list of (path, path, verdict)."""
+
+    def __init__(self, library: FakeLibrary):
+        self.library = library
+
+    def record(self, a, b, verdict):
+        self.library.decided.append((Path(a), Path(b), verdict))
+
+    def all(self):
+        return list(self.library.decided)
+
+
 class FakeLibrary:
-    """The engine's duplicates API over real files: fixed groups, decisions split them."""
+    """The engine's duplicates API over real files: fixed groups, decisions split them.
+
+    Its managers (``networks``, ``duplicates``, ``decisions``) are declared as
+    class annotations, so ``test_suite_hygiene`` checks them against the real
+    library's managers.
+    """
+
+    networks: FakeNetworks
+    duplicates: FakeDuplicates
+    decisions: FakeDecisions
 
     def __init__(self, root: Path):
         self.root = root
@@ -50,26 +116,9 @@ class FakeLibrary:
         self.ids = {}
         for path in sorted(root.rglob("*.jpg")):
             self.ids[path] = len(self.ids) + 1
-
-    def current_network(self):
-        return SimpleNamespace(id="fake-64", bits=64, name="fake")
-
-    def suggested_radius(self):
-        return 3
-
-    def radius_advice(self, network=None):
-        return RadiusAdvice(3, 3)
-
-    def radius_profile(self, network=None, radii=None):
-        return [
-            {
-                "radius": r,
-                "groups": len(self.groups) + r,
-                "pairs": 5 + r,
-                "precision": 0.95 - 0.05 * r if r < 5 else None,
-            }
-            for r in range(9)
-        ]
+        self.networks = FakeNetworks()
+        self.duplicates = FakeDuplicates(self)
+        self.decisions = FakeDecisions(self)
 
     def entries(self):
         out = []
@@ -93,23 +142,6 @@ class FakeLibrary:
             img.convert("RGB").save(buf, "JPEG")
         return buf.getvalue()
 
-    def duplicates(self, network=None, radius=None, exact=False):
-        self.calls.append("exact" if exact else radius)
-        different = {frozenset((a, b)) for a, b, v in self.decided if v == "different"}
-        out = []
-        for members in self.groups:
-            alive = [p for p in members if p not in self.forgotten and p.exists()]
-            alive = [p for p in alive if not all(frozenset((p, q)) in different for q in alive if q != p)]
-            if len(alive) >= 2:
-                out.append(DuplicateGroup(alive, [self.ids[p] for p in alive], 0 if exact else 2))
-        return out
-
-    def record_decision(self, a, b, verdict):
-        self.decided.append((Path(a), Path(b), verdict))
-
-    def decisions(self):
-        return list(self.decided)
-
     def forget(self, paths):
         self.forgotten |= {Path(p) for p in paths}
 
@@ -131,7 +163,7 @@ def real_library(root: Path):
     library = Library.open(root)
     for _event in library.index():
         pass
-    for _event in library.train(method="itq", bits=32):
+    for _event in library.train(TrainOptions(method="itq", bits=32)):
         pass
     return library
 
@@ -161,7 +193,7 @@ def build(qtbot, tmp_path, library=None):
 def test_lists_groups_and_compares_two_copies(qtbot, tmp_path):
     library, explorer, _controller = build(qtbot, tmp_path)
     assert explorer.groups_model.rowCount() == 3
-    assert explorer.radius.value() == library.suggested_radius()
+    assert explorer.radius.value() == library.duplicates.suggested_radius()
     assert "3 groups" in explorer.radius.summary.text() and "suggested" in explorer.radius.summary.text()
     group = explorer.current_group()
     assert {Path(m.path).parent.name for m in group.members} == {group.keeper.path.parent.name}
@@ -197,7 +229,7 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
     member = explorer.current_member()
     with qtbot.waitSignal(controller.scanned, timeout=20_000):
         qtbot.keyClick(explorer, Qt.Key.Key_X)
-    assert {(frozenset((a, b)), v) for a, b, v in library.decisions()} == {
+    assert {(frozenset((a, b)), v) for a, b, v in library.decisions.all()} == {
         (frozenset((member.path, m.path)), "different") for m in group.members if m is not member
     }
     # the group refreshed without the rejected copy, and is still the one on screen
@@ -206,15 +238,17 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
     # "same picture" confirms every pair; the precision the slider shows now has evidence
     with qtbot.waitSignal(controller.scanned, timeout=20_000):
         qtbot.keyClick(explorer, Qt.Key.Key_S)
-    same = [d for d in library.decisions() if d[2] == "same"]
+    same = [d for d in library.decisions.all() if d[2] == "same"]
     assert len(same) == 1 and "precision ≈" in explorer.radius.summary.text()
     # remembered across scans and reopenings: the engine keeps them in the catalog
     from hashview.core.library import Library
 
     again = Library.open(library.root)
-    assert len(again.decisions()) == len(library.decisions())
+    assert len(again.decisions.all()) == len(library.decisions.all())
     assert all(
-        member.path not in g.paths for g in again.duplicates() if len(g.paths) > 1 and set(g.paths) & set(now.key())
+        member.path not in g.paths
+        for g in again.duplicates.groups()
+        if len(g.paths) > 1 and set(g.paths) & set(now.key())
     )
     again.close()
 
@@ -250,7 +284,7 @@ def test_keep_this_and_rules_change_the_keeper(qtbot, tmp_path):
 def test_models_without_a_window(tmp_path):
     library = FakeLibrary(tmp_path / "p")
     entries = {e.id: e for e in library.entries()}
-    rows = make_rows(library.duplicates(radius=3), entries, KeepPolicy(reference=(library.root / "g1",)))
+    rows = make_rows(library.duplicates.groups(radius=3), entries, KeepPolicy(reference=(library.root / "g1",)))
     groups = GroupsModel()
     groups.set_rows(rows)
     assert groups.rowCount() == 3 and "copies" in groups.index(0).data()

@@ -12,6 +12,7 @@ from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixt
 from hashview.core.events import Finished
 from hashview.core.library import Library
 from hashview.core.runtime import RuntimeOptions
+from hashview.core.train.pipeline import TrainOptions
 from hashview.ui.settings import open_settings
 from hashview.ui.training.networks_panel import Column, NetworksModel
 from hashview.ui.window.main_window import MainWindow
@@ -66,14 +67,14 @@ def test_networks_model_shows_stats_and_marks_the_current_one(qtbot):
 
 def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, window, photos):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
-    first = window.library.current_network()
+    first = window.library.networks.current()
     window.training_dock.show()
     window.training_panel.set_options({"method": "pcah", "bits": 32})
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
         window.training_panel.request_start()
         assert window.training_panel.running
     assert blocker.args == ["finished"]
-    current = window.library.current_network()
+    current = window.library.networks.current()
     assert current.id != first.id and current.method == "pcah" and current.bits == 32
     assert window.ready and "search now uses it" in window.statusBar().currentMessage()
     assert window.networks_panel.model.rowCount() == 2
@@ -88,8 +89,8 @@ def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, windo
 def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, photos):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
     library = window.library
-    old = library.current_network()
-    new_id = drain(library.train(method="lsh", bits=16, name="other"))["network"]
+    old = library.networks.current()
+    new_id = drain(library.train(TrainOptions(method="lsh", bits=16, name="other")))["network"]
     window.networks.refresh()
     panel = window.networks_panel
     assert panel.model.rowCount() == 2 and panel.model.current_id() == new_id
@@ -98,29 +99,29 @@ def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, 
     panel.select(old.id)
     seen = answer_next_dialog(lambda dialog: dialog.reject(), kind=QInputDialog)
     panel.rename_button.click()
-    assert seen and library.network(old.id).name == old.name
+    assert seen and library.networks.get(old.id).name == old.name
     seen = answer_next_dialog(kind=QInputDialog, reply=type_and_accept("holiday"))
     panel.rename_button.click()
     assert seen == [{"title": "Rename network", "text": "New name (letters, digits, - _ .):"}]
-    assert library.network(old.id).name == "holiday"
+    assert library.networks.get(old.id).name == "holiday"
     assert panel.model.index(panel.model.row_of(old.id), Column.Name).data() == "holiday"
     # a name the engine refuses: an error, no rename
     seen = answer_next_dialog(kind=QInputDialog, reply=type_and_accept("no/slashes"))
     with qtbot.waitSignal(window.error_reported, timeout=TIMEOUT_MS) as blocker:
         panel.rename_button.click()
-    assert seen and "bad network name" in blocker.args[0] and library.network(old.id).name == "holiday"
+    assert seen and "bad network name" in blocker.args[0] and library.networks.get(old.id).name == "holiday"
     window.error_dialog.close()
 
     panel.select(old.id)
     with qtbot.waitSignal(window.jobs.ended, timeout=TIMEOUT_MS, check_params_cb=succeeded("switch")):
         panel.request_use()
-    assert library.current_network().id == old.id and window.ready
+    assert library.networks.current().id == old.id and window.ready
 
     # deleting a network not in use: a yes/no question; No keeps it
     panel.select(new_id)
     seen = answer_next_dialog(kind=QMessageBox, reply=press(QMessageBox.StandardButton.No))
     panel.delete_button.click()
-    assert seen[0]["text"] == "Delete other and its codes?" and len(library.networks()) == 2
+    assert seen[0]["text"] == "Delete other and its codes?" and len(library.networks.all()) == 2
 
     # deleting the current network asks which one search should use instead
     panel.select(old.id)
@@ -134,24 +135,24 @@ def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, 
     seen = answer_next_dialog(choose_other, kind=QInputDialog)
     panel.delete_button.click()
     assert seen
-    assert [n.id for n in library.networks()] == [new_id]
-    assert library.current_network().id == new_id and window.ready
+    assert [n.id for n in library.networks.all()] == [new_id]
+    assert library.networks.current().id == new_id and window.ready
 
     # the only network: a warning whose default is No; Yes deletes it and search waits
     panel.select(new_id)
     seen = answer_next_dialog(kind=QMessageBox, reply=press(QMessageBox.StandardButton.No))
     panel.delete_button.click()
-    assert "is the only network" in seen[0]["text"] and library.networks() != []
+    assert "is the only network" in seen[0]["text"] and library.networks.all() != []
     seen = answer_next_dialog(kind=QMessageBox, reply=press(QMessageBox.StandardButton.Yes))
     panel.delete_button.click()
-    assert seen and library.networks() == [] and not window.ready
+    assert seen and library.networks.all() == [] and not window.ready
     assert panel.hint.isVisibleTo(panel)
 
 
 def test_import_a_network_file(qtbot, window, photos, tmp_path):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
     exported = tmp_path / "shared.pt"
-    exported.write_bytes(window.library.current_network().path.read_bytes())
+    exported.write_bytes(window.library.networks.current().path.read_bytes())
     window.networks_panel.ask_import_path = lambda: str(exported)
     with qtbot.waitSignal(window.jobs.ended, timeout=TIMEOUT_MS, check_params_cb=succeeded("import")):
         window.networks_panel.request_import()
@@ -179,8 +180,8 @@ def test_training_on_decisions_with_a_chosen_trunk(qtbot, photos):  # noqa: F811
     panel = window.training_panel
     assert not panel.form.labels.model().item(panel.form.labels.findData("decisions")).isEnabled()
     library = window.library
-    library.record_decision(photos / "photo_00.jpg", photos / "photo_01.jpg", "same")
-    library.record_decision(photos / "photo_02.jpg", photos / "photo_03.jpg", "different")
+    library.decisions.record(photos / "photo_00.jpg", photos / "photo_01.jpg", "same")
+    library.decisions.record(photos / "photo_02.jpg", photos / "photo_03.jpg", "different")
     window.duplicates.decided.emit("different")  # what the explorer says after each decision
     assert "2 pairs" in panel.form.labels.itemText(panel.form.labels.findData("decisions"))
     window.training_dock.show()
@@ -190,7 +191,7 @@ def test_training_on_decisions_with_a_chosen_trunk(qtbot, photos):  # noqa: F811
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
         panel.request_start()
     assert blocker.args == ["finished"], panel.status.text()
-    config = library.current_network().config
+    config = library.networks.current().config
     assert config["method"] == "dupnet" and config["net"]["trunk"] == "cnn-s"
     assert config["labels"] == "decisions" and config["options"]["decision_pairs"] == 2
 
@@ -211,5 +212,5 @@ def test_a_torchvision_backbone_and_its_weights_file_reach_training(qtbot, windo
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
         panel.request_start()
     assert blocker.args == ["finished"], panel.status.text()
-    features = window.library.current_network().config["features"]
+    features = window.library.networks.current().config["features"]
     assert features["kind"] == "mobilenet_v3_small" and features["weights"] == str(weights)

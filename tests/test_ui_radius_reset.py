@@ -17,6 +17,7 @@ from test_ui_duplicates import build, real_library
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
 
 from hashview.core.library import Library
+from hashview.core.train.pipeline import TrainOptions
 from hashview.ui.settings import open_settings
 from hashview.ui.widgets.radius_control import EXACT
 from hashview.ui.window.main_window import MainWindow
@@ -41,7 +42,7 @@ def library_with_an_exact_copy(root) -> Library:
     shutil.copyfile(root / "p03.jpg", root / "backup" / "p03.jpg")
     library = Library.open(root)
     drive(library.index())
-    drive(library.train(method="itq", bits=64))
+    drive(library.train(TrainOptions(method="itq", bits=64)))
     return library
 
 
@@ -51,15 +52,15 @@ def test_a_new_network_resets_the_radius_to_its_suggestion(qtbot, tmp_path):
     with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS):
         explorer.radius.choose(chosen)
     assert explorer.radius.value() == chosen
-    drive(library.train(method="lsh", bits=64))  # another network becomes current
-    suggested = library.suggested_radius()
+    drive(library.train(TrainOptions(method="lsh", bits=64)))  # another network becomes current
+    suggested = library.duplicates.suggested_radius()
     assert suggested is not None and suggested != chosen  # else the test could not tell
     with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS):
         controller.scan()  # what the pipeline's end, or showing the explorer, does
     assert explorer.radius.value() == suggested
-    assert controller.scan_result.network == library.current_network().id
+    assert controller.scan_result.network == library.networks.current().id
     assert "suggested" in explorer.radius.summary.text()
-    assert explorer.radius.profile == sorted(library.radius_profile(), key=lambda p: p["radius"])  # the new one's
+    assert explorer.radius.profile == sorted(library.duplicates.profile(), key=lambda p: p["radius"])  # the new one's
     # a radius chosen on the new network is kept, as before
     with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS):
         explorer.radius.choose(suggested + 1)
@@ -76,17 +77,17 @@ def test_training_from_the_panel_rescans_a_shown_explorer_at_the_new_suggestion(
     chosen = explorer.radius.slider.maximum()
     with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS):
         explorer.radius.choose(chosen)
-    first = window.library.current_network()
+    first = window.library.networks.current()
     window.training_panel.set_options({"method": "lsh", "bits": 64})
     with (
         qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS),
         qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS),
     ):
         window.training_panel.request_start()
-    current = window.library.current_network()
+    current = window.library.networks.current()
     assert current.id != first.id and current.method == "lsh"
     assert controller.scan_result.network == current.id
-    suggested = window.library.suggested_radius()
+    suggested = window.library.duplicates.suggested_radius()
     assert suggested != chosen and explorer.radius.value() == suggested
 
 
@@ -111,5 +112,5 @@ def test_the_explorer_warns_when_a_chosen_radius_chains_the_library(qtbot, tmp_p
     text = explorer.radius.warning.text()
     assert not explorer.radius.warning.isHidden() and "Radius 48 puts" in text and "not duplicates" in text
     with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS):
-        explorer.radius.choose(library.suggested_radius())
+        explorer.radius.choose(library.duplicates.suggested_radius())
     assert explorer.radius.warning.isHidden()

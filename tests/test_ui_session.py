@@ -18,17 +18,24 @@ from hashview.ui.widgets.progress_strip import ProgressStrip
 from hashview.ui.window.main_window import MainWindow
 
 
+class NoNetworks:
+    """``library.networks`` of a library that has none yet."""
+
+    def current(self):
+        return None
+
+
 class RecordingLibrary:
     """A stand-in engine that writes down when it is closed."""
+
+    networks: NoNetworks
 
     def __init__(self, root: Path, log: list) -> None:
         self.root = root
         self.log = log
+        self.networks = NoNetworks()
 
     def thumbnail(self, file_id):
-        return None
-
-    def current_network(self):
         return None
 
     def close(self):

@@ -10,28 +10,32 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hashview.core.catalog.database import Catalog, Entry
 from hashview.core.catalog.indexing import index_library
-from hashview.core.duplicates.finder import DuplicatesMixin
+from hashview.core.duplicates.decision_book import DecisionBook
+from hashview.core.duplicates.finder import DuplicateFinder
 from hashview.core.errors import HashviewError, LibraryError
 from hashview.core.events import CancelToken, Finished, Progress, Skipped, drain, relay
 from hashview.core.hamming import search as hamming
 from hashview.core.hamming.codes import CodeSet, CodeStore, merge_codes, restrict_codes
-from hashview.core.nets.shelf import NetworkInfo, NetworkNotFound, NetworkShelf
+from hashview.core.library_networks import CURRENT_NETWORK_KEY, LibraryNetworks
+from hashview.core.methods import method_names, method_traits
+from hashview.core.nets.shelf import NetworkInfo, NetworkShelf
 from hashview.core.paths import library_dir
 from hashview.core.runtime import RuntimeOptions
 from hashview.core.stale_temp import remove_stale_temp
 from hashview.core.train.pipeline import TrainOptions, train_network
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from types import TracebackType
 
-CURRENT_NETWORK_KEY = "current_network"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,20 @@ class QueryResult:
     hits: list[Hit]
 
 
-class Library(DuplicatesMixin):
+class Library:
     """One photo folder and everything hashview keeps about it.
 
-    Finding duplicates and remembering the user's decisions about them live in
-    ``library_duplicates.DuplicatesMixin``; the rest (catalog, networks,
-    training, codes, search, forgetting trashed files) is here.
+    Composed the way Anki's ``Collection`` composes its managers: the
+    library's networks (``networks``, a ``LibraryNetworks``), the user's
+    duplicate decisions (``decisions``, a ``DecisionBook``) and the duplicate
+    finder (``duplicates``, a ``DuplicateFinder``) are objects of their own,
+    each handed what it reads. The library itself keeps the catalog, the codes
+    (encoding, stamps, search) and training, which ties them together.
     """
+
+    networks: LibraryNetworks
+    decisions: DecisionBook
+    duplicates: DuplicateFinder
 
     def __init__(self, root: Path, catalog: Catalog, runtime: RuntimeOptions | None = None) -> None:
         self.root = Path(root)
@@ -62,7 +73,9 @@ class Library(DuplicatesMixin):
         self.directory = library_dir(self.root)
         self.shelf = NetworkShelf(self.directory / "networks")
         self.codes = CodeStore(self.directory / "codes")
-        self._hashers: dict[str, Any] = {}
+        self.networks = LibraryNetworks(self.root, catalog, self.shelf, self._drop_codes)
+        self.decisions = DecisionBook(catalog)
+        self.duplicates = DuplicateFinder(catalog, self.ready_codes, self.decisions)
 
     @classmethod
     def open(cls, root: Path | str, runtime: RuntimeOptions | None = None) -> Library:
@@ -81,9 +94,9 @@ class Library(DuplicatesMixin):
         remove_stale_temp(library_dir(root))  # temporary files of a crashed earlier run
         library = cls(root, Catalog.for_root(root), runtime)
         if library.catalog.rebuilt_from is not None and not library.catalog.get_meta(CURRENT_NETWORK_KEY):
-            networks = library.networks()  # the damaged catalog named the current one: the newest is the best guess
+            networks = library.networks.all()  # the damaged catalog named the current one: the newest is the best guess
             if networks:
-                library.catalog.set_meta(CURRENT_NETWORK_KEY, networks[-1].id)
+                library.networks.set_current(networks[-1].id)
         return library
 
     def close(self) -> None:
@@ -92,7 +105,9 @@ class Library(DuplicatesMixin):
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.close()
 
     # ---------------------------------------------------------------- catalog
@@ -106,133 +121,15 @@ class Library(DuplicatesMixin):
     def thumbnail(self, file_id: int) -> bytes | None:
         return self.catalog.thumbnail(file_id)
 
-    # --------------------------------------------------------------- networks
-    def networks(self) -> list[NetworkInfo]:
-        return self.shelf.all()
-
-    def current_network(self) -> NetworkInfo | None:
-        network_id = self.catalog.get_meta(CURRENT_NETWORK_KEY)
-        if not network_id:
-            return None
-        try:
-            return self.shelf.find(network_id)
-        except NetworkNotFound:
-            return None
-
-    def set_current_network(self, name: str) -> NetworkInfo:
-        info = self.network(name)
-        self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
-        return info
-
-    def network(self, name: str | None = None) -> NetworkInfo:
-        """The named network, or the current one when ``name`` is None."""
-        if name is None:
-            info = self.current_network()
-            if info is None:
-                raise LibraryError(f"no network yet for {self.root}: run 'hashview train {self.root}' first")
-            return info
-        try:
-            return self.shelf.find(name)
-        except NetworkNotFound as exc:
-            raise LibraryError(str(exc)) from None
-
-    def rename_network(self, name: str, new_name: str) -> NetworkInfo:
-        """Rename a network; its id, codes and current status stay as they were."""
-        info = self.network(name)
-        return self.shelf.rename(info.id, new_name)  # a bad name: OptionError, a LibraryError
-
-    def delete_network(
-        self, name: str, make_current: str | None = None, leave_none: bool = False
-    ) -> NetworkInfo | None:
-        """Delete a network file, its summary and its codes.
-
-        Deleting the current network needs a clear choice: ``make_current`` names
-        the network to use instead, or ``leave_none`` accepts having none (search
-        then waits for a new training run).
-
-        Returns:
-            The current network afterwards (None when there is none).
-
-        Raises:
-            LibraryError: the current network without a choice, or an unknown name.
-        """
-        info = self.network(name)
-        current = self.current_network()
-        replacement = None
-        if current is not None and current.id == info.id:
-            if make_current is not None:
-                replacement = self.network(make_current)
-                if replacement.id == info.id:
-                    raise LibraryError(f"{info.name} cannot replace itself: choose another network")
-            elif not leave_none:
-                others = [n.name for n in self.networks() if n.id != info.id]
-                hint = (
-                    f"choose one of {', '.join(others)} to use instead"
-                    if others
-                    else "confirm that no network will be left"
-                )
-                raise LibraryError(f"{info.name} is the current network: {hint}")
-            if replacement is not None:
-                self.catalog.set_meta(CURRENT_NETWORK_KEY, replacement.id)
-            else:
-                self.catalog.set_meta(CURRENT_NETWORK_KEY, "")
-        self._hashers.pop(info.id, None)
-        self.shelf.delete(info.id)
-        self.codes.delete(info.id)
-        self._stamps_path(info).unlink(missing_ok=True)
-        logger.info("deleted network %s", info.id)
-        return self.current_network()
-
-    def import_network(self, path: Path | str, name: str | None = None) -> NetworkInfo:
-        """Copy a network file into this library after checking it completely (imports torch).
-
-        Everything is checked before the network is listed: its checksum, its
-        config, every tensor's presence and shape against the network it
-        rebuilds, and that it encodes (``hasher.load_hasher``). A file that
-        fails is refused and nothing of it stays on the shelf. The imported
-        network is a new version with no codes yet: encode it (or make it
-        current and encode) before searching with it.
-
-        Raises:
-            LibraryError: the file cannot be used as a hashview network (one line saying why).
-        """
-        from hashview.core.methods.hasher import load_hasher
-        from hashview.core.nets.network_file import NetworkFileError
-
-        path = Path(path)
-        if not path.is_file():
-            raise LibraryError(f"network file not found: {path}")
-        try:
-            info, hasher = self.shelf.import_file(path, lambda copy: load_hasher(copy, display=str(path)), name)
-        except NetworkFileError as exc:
-            raise LibraryError(f"not imported: {exc}") from None
-        self._hashers[info.id] = hasher
-        logger.info("imported network %s from %s", info.id, path)
-        return info
-
-    def hasher(self, info: NetworkInfo):
-        """The loaded hash function of a network (cached; loading imports torch)."""
-        if info.id not in self._hashers:
-            from hashview.core.methods.hasher import load_hasher
-            from hashview.core.nets.network_file import NetworkFileError
-
-            try:
-                self._hashers[info.id] = load_hasher(info.path)
-            except NetworkFileError as exc:
-                raise LibraryError(str(exc)) from None
-        return self._hashers[info.id]
-
-    def train(self, cancel: CancelToken | None = None, **options) -> Generator[Any, None, None]:
+    def train(self, options: TrainOptions, cancel: CancelToken | None = None) -> Generator[Any, None, None]:
         """Train a network on the library, encode the library with it, make it current.
 
-        Options are the fields of ``training.TrainOptions`` (method, bits,
-        backbone, weights, epochs, device, labels, name, seed); with
-        ``labels="decisions"`` the user's decisions are the pairs it trains on.
-        ``labels="auto"`` (or none given) means decisions when the library has
+        With ``options.labels="decisions"`` the user's decisions are the pairs it trains on.
+        ``labels="auto"`` (the default) means decisions when the library has
         some and the method can learn from them, else none: a plain ``hashview
         train F`` after a session in the duplicates explorer learns from it.
         Ends with ``Finished(summary={"network": id, ...})``. The library's
-        ``runtime`` options apply unless ``runtime`` is among the options.
+        ``runtime`` options apply unless ``options.runtime`` is set.
 
         Raises:
             LibraryError: whatever the user can change (an option, the photos, a
@@ -242,12 +139,13 @@ class Library(DuplicatesMixin):
         entries = self.entries()
         if not entries:
             raise LibraryError(f"the library is empty: run 'hashview index {self.root}' first")
-        if options.get("labels", "auto") == "auto":
-            options["labels"] = self._auto_label_source(options.get("method"))
-        if options.get("labels") == "decisions" and "pairs" not in options:
-            options["pairs"] = self._decision_id_pairs()
-        options.setdefault("runtime", self.runtime)
-        opts = TrainOptions(**options)
+        opts = options
+        if opts.labels == "auto":
+            opts = replace(opts, labels=self._auto_label_source(opts.method))
+        if opts.labels == "decisions" and not opts.pairs:
+            opts = replace(opts, pairs=self.decisions.id_pairs())
+        if opts.runtime is None:
+            opts = replace(opts, runtime=self.runtime)
         try:
             outcome = yield from train_network(entries, opts, self.shelf, cancel)
         except LibraryError:
@@ -255,18 +153,29 @@ class Library(DuplicatesMixin):
         except HashviewError as exc:  # one type for the library's callers (the app shows its line as it is)
             raise LibraryError(str(exc)) from exc
         info = outcome.info
-        self._hashers[info.id] = outcome.hasher
+        self.networks.keep_hasher(info, outcome.hasher)
         if outcome.codes is not None:
             self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries})
-        self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
+        self.networks.set_current(info.id)
         summary = {"network": info.id, "method": info.method, "bits": info.bits, **outcome.summary}
         encode_summary = yield from relay(self.encode(info.id, cancel))
         summary["encoded"] = encode_summary.get("encoded", 0)
         yield Finished(summary)
 
+    def _auto_label_source(self, method: str | None) -> str:
+        """ "decisions" when there are some and ``method`` (None: the default) can use them, else "none"."""
+        if method is not None and (method not in method_names() or "decisions" not in method_traits(method).labels):
+            return "none"  # an unknown method is refused by check_options with its own message
+        return "decisions" if self.decisions.count() else "none"
+
     # ------------------------------------------------------------------ codes
     def _stamps_path(self, info: NetworkInfo) -> Path:
         return self.codes.directory / f"{info.id}.stamps.npy"
+
+    def _drop_codes(self, info: NetworkInfo) -> None:
+        """Delete a network's codes and their stamps (``networks.delete`` asks, after the network file)."""
+        self.codes.delete(info.id)
+        self._stamps_path(info).unlink(missing_ok=True)
 
     def _load_codes(self, info: NetworkInfo) -> tuple[CodeSet, dict[int, int]]:
         """The network's codes that belong to the files catalogued now, and their mtime stamps.
@@ -330,12 +239,14 @@ class Library(DuplicatesMixin):
             tmp.unlink(missing_ok=True)
             raise OSError(exc.errno, exc.strerror, str(target)) from exc
 
-    def encode(self, network: str | None = None, cancel: CancelToken | None = None, device: str = "auto"):
+    def encode(
+        self, network: str | None = None, cancel: CancelToken | None = None, device: str = "auto"
+    ) -> Generator[Any, None, None]:
         """Encode the files that have no up-to-date code for the network; drop codes of files gone.
 
         Ends with ``Finished(summary={"network", "encoded", "codes", "skipped"})``.
         """
-        info = self.network(network)
+        info = self.networks.get(network)
         entries = self.entries()
         codeset, stamps = self._load_codes(info)
         present = {e.id: e.mtime_ns for e in entries}
@@ -345,7 +256,7 @@ class Library(DuplicatesMixin):
         if todo:
             from hashview.core.nets.device import pick_device
 
-            hasher = self.hasher(info)
+            hasher = self.networks.hasher(info)
             encoded = yield from hasher.encode([e.path for e in todo], pick_device(device), cancel)
             skipped = len(todo) - len(encoded.ok)
             done = [todo[i] for i in encoded.ok.tolist()]
@@ -359,7 +270,7 @@ class Library(DuplicatesMixin):
     def codes_ready(self, network: str | None = None) -> bool:
         """Whether every catalog entry has a code for the network (no encoding needed)."""
         try:
-            info = self.network(network)
+            info = self.networks.get(network)
         except LibraryError:
             return False
         codeset, stamps = self._load_codes(info)
@@ -368,7 +279,7 @@ class Library(DuplicatesMixin):
 
     def ready_codes(self, network: str | None = None, cancel: CancelToken | None = None) -> tuple[NetworkInfo, CodeSet]:
         """The network's codes for the whole library, encoding what is missing first."""
-        info = self.network(network)
+        info = self.networks.get(network)
         drain(self.encode(info.id, cancel))
         codeset, _stamps = self._load_codes(info)
         return info, codeset
@@ -426,10 +337,10 @@ class Library(DuplicatesMixin):
         if outside:
             from hashview.core.nets.device import pick_device
 
-            hasher = self.hasher(info)
-            reasons = {}
+            hasher = self.networks.hasher(info)
+            reasons: dict[str, str] = {}
 
-            def note_skipped(event) -> None:
+            def note_skipped(event: object) -> None:
                 if isinstance(event, Skipped):
                     reasons[event.path] = event.reason
 
@@ -452,7 +363,7 @@ class Library(DuplicatesMixin):
             return
         self.catalog.remove([e.relpath for e in gone])
         left = np.array(sorted(e.id for e in self.entries()), np.int64)
-        for info in self.networks():
+        for info in self.networks.all():
             codeset, stamps = self._load_codes(info)
             kept = restrict_codes(codeset, left)
             if len(kept) != len(codeset):

@@ -121,7 +121,7 @@ class LibrarySession(QObject):
 
     def current_network(self) -> Any:
         """The open library's current network, or None (no library, or no network yet)."""
-        return self.library.current_network() if self.library is not None else None
+        return self.library.networks.current() if self.library is not None else None
 
     # -- what the person sees ------------------------------------------------------------
     def set_ready(self, ready: bool, text: str) -> None:

@@ -29,10 +29,11 @@ import sqlite3
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from hashview.core import paths
 from hashview.core.catalog.decision_log import DecisionLog, DecisionState
@@ -179,11 +180,15 @@ def _truncated(db_path: Path) -> str | None:
     return None
 
 
-def _translated(method):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _translated(method: Callable[Concatenate[Catalog, _P], _R]) -> Callable[Concatenate[Catalog, _P], _R]:
     """Turn SQLite's faults in a catalog method into a one-line ``CatalogError`` (bugs stay as they are)."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: Catalog, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:

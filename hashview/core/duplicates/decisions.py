@@ -7,6 +7,7 @@ never share a group, and rows marked "same" are grouped at any radius.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ class RowDecisions:
     different: np.ndarray
 
     @classmethod
-    def from_pairs(cls, pairs: list[tuple[int, int, Verdict | str]]) -> RowDecisions:
+    def from_pairs(cls, pairs: Sequence[tuple[int, int, Verdict | str]]) -> RowDecisions:
         """Row pairs with a verdict (a ``Verdict`` or its word); a pair of one row with itself is ignored."""
 
         def rows(verdict: Verdict) -> np.ndarray:
@@ -107,7 +108,9 @@ def group_with_decisions(
     return sorted(out, key=lambda g: int(g[0]))
 
 
-def decided_distances(codes_distance, decisions: RowDecisions) -> tuple[np.ndarray, np.ndarray]:
+def decided_distances(
+    codes_distance: Callable[[np.ndarray, np.ndarray], np.ndarray], decisions: RowDecisions
+) -> tuple[np.ndarray, np.ndarray]:
     """Code distances of the "same" pairs and of the "different" pairs (``codes_distance(a_rows, b_rows)``)."""
     same = codes_distance(decisions.same[:, 0], decisions.same[:, 1]) if len(decisions.same) else np.zeros(0, np.int64)
     diff = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from hashview.core.hamming.pairs import CodePairs
@@ -114,7 +116,7 @@ def _ordered_groups(n: int, rows: np.ndarray, gid: np.ndarray) -> list[np.ndarra
     gid, rows = key // n, key % n
     cuts = np.flatnonzero(gid[1:] != gid[:-1]) + 1
     bounds = [0, *cuts.tolist(), rows.size]
-    return [rows[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    return [rows[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _components(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

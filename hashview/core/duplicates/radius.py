@@ -128,7 +128,7 @@ def lift_radius(
 
 def lift_target(copy_distance: float, n_bits: int) -> int:
     """The radius the copy distance asks for: its ceiling, below K/4 (where the different photos' mode may lie)."""
-    return min(int(math.ceil(copy_distance)), max(1, n_bits // 4 - 1))
+    return min(math.ceil(copy_distance), max(1, n_bits // 4 - 1))
 
 
 def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: float | None = None) -> int:

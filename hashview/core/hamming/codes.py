@@ -24,6 +24,7 @@ new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -205,10 +206,8 @@ class CodeStore:
                 os.fsync(f.fileno())
             os.replace(tmp, target)
         except BaseException as exc:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
             if isinstance(exc, OSError) and exc.filename is None:  # a full disk, say: name the file
                 raise OSError(exc.errno, exc.strerror, str(target)) from exc
             raise
@@ -224,7 +223,7 @@ class CodeStore:
         """
         target = self.path(key)
         try:
-            f = open(target, "rb")
+            f = open(target, "rb")  # noqa: SIM115 - opened here to tell "no codes yet" from a read error; closed by the with below
         except FileNotFoundError:
             return None
         with f:

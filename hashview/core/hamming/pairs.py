@@ -196,7 +196,7 @@ def _split(n_bits: int, parts: int, word_bits: int) -> list[tuple[tuple[int, int
     """Split bits 0..K-1 into ``parts`` near-equal ranges; each as ((word, shift, length), ...)."""
     bounds = [(s * n_bits) // parts for s in range(parts + 1)]
     result = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         pieces = []
         bit = lo
         while bit < hi:

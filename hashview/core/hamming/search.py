@@ -27,6 +27,7 @@ environment.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
@@ -106,9 +107,9 @@ def _parts(n: int, n_queries: int) -> list[tuple[int, int, int, int]]:
         return [(0, n_queries, 0, n)]
     if n_queries == 1:
         cuts = np.linspace(0, n, threads + 1).astype(int)
-        return [(0, 1, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+        return [(0, 1, a, b) for a, b in itertools.pairwise(cuts)]
     cuts = np.linspace(0, n_queries, min(threads, n_queries) + 1).astype(int)
-    return [(a, b, 0, n) for a, b in zip(cuts[:-1], cuts[1:])]
+    return [(a, b, 0, n) for a, b in itertools.pairwise(cuts)]
 
 
 def _run(work, parts):

@@ -41,7 +41,7 @@ def _heif_suffixes() -> set[str]:
     """Register the HEIF opener when pillow_heif is installed; its suffixes then."""
     try:
         import pillow_heif  # type: ignore[import-not-found]
-    except Exception:  # not installed, or broken: HEIF files are simply not listed
+    except Exception:  # noqa: BLE001 - not installed or broken (any error): HEIF files are simply not listed
         return set()
     try:
         pillow_heif.register_heif_opener()
@@ -150,7 +150,7 @@ def _orientation_and_taken(img: Image.Image) -> tuple[int, str | None]:
     """EXIF orientation (1 when absent or odd) and capture time as ISO 8601."""
     try:
         exif = img.getexif()
-    except Exception:  # corrupt EXIF must not make a good picture unreadable
+    except Exception:  # noqa: BLE001 - Pillow raises anything on corrupt EXIF; the picture stays readable
         return 1, None
     orientation = exif.get(_TAG_ORIENTATION, 1)
     try:
@@ -162,7 +162,7 @@ def _orientation_and_taken(img: Image.Image) -> tuple[int, str | None]:
     raw = None
     try:
         raw = exif.get_ifd(_TAG_EXIF_IFD).get(_TAG_DATETIME_ORIGINAL)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a corrupt EXIF sub-directory only loses the capture time
         raw = None
     if not raw:
         raw = exif.get(_TAG_DATETIME)
@@ -342,7 +342,7 @@ def _is_empty_stream(stream: BinaryIO) -> bool:
     try:
         stream.seek(0, io.SEEK_END)
         return stream.tell() == 0
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unseekable stream is simply not known to be empty
         return False
 
 

@@ -10,6 +10,8 @@ epoch until the code layer's outputs are binary; the code is u >= 0.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
 
@@ -32,14 +34,14 @@ class BinaryAutoencoder(DeepMethod):
         backbone="bae",  # the paper's encoder; input sides are rounded up to a multiple of 8
         augment=False,
     )
-    params = {
+    params: ClassVar[dict[str, float]] = {
         "slope_start": 1.0,  # b of f_b in the first epoch
         "slope_end": 40.0,  # b reached at the start of the fine-tune (outputs then about binary)
     }
 
     def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
         """Raise the slope b geometrically from slope_start to slope_end, then hold it."""
-        ramp = max(int(round(ctx.epochs * (1.0 - self.defaults.finetune))) - 1, 1)
+        ramp = max(round(ctx.epochs * (1.0 - self.defaults.finetune)) - 1, 1)
         start, end = ctx.params["slope_start"], ctx.params["slope_end"]
         model.slope.fill_(start * (end / start) ** min(epoch / ramp, 1.0))
 

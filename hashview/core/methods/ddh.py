@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class DDH(DeepMethod):
         schedule="onecycle",
         backbone="auto",  # "cnn-s" on a CPU, "cnn" on a GPU, grey images too (see trunk_for)
     )
-    params = {
+    params: ClassVar[dict[str, float]] = {
         "k1": 15,  # neighbours in the first ranking
         "k2": 6,  # neighbour lists united in the expansion
         "lambda1": 15.0,  # weight of the quantisation term
@@ -158,7 +159,7 @@ def build_pseudo_pairs(features: np.ndarray, k1: int = 15, k2: int = 6, block: i
         counts[js == i] = k1 + 1  # |L_i ∩ L_i| is the largest overlap
         top = js[np.lexsort((js, -counts))[:k2]]
         lists.append(np.unique(knn[top].ravel()))
-    lengths = np.array([len(l) for l in lists], np.int64)
+    lengths = np.array([len(members) for members in lists], np.int64)
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     indices = np.concatenate(lists) if lists else np.zeros(0, np.int64)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)

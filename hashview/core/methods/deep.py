@@ -24,7 +24,7 @@ import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -110,7 +110,7 @@ class DeepMethod:
     classifier = False  # trains a class layer on the code
     decoder = False  # trains a decoder (autoencoder)
     defaults = DeepDefaults()
-    params: dict[str, float] = {}  # the loss's hyper-parameters (see each module)
+    params: ClassVar[dict[str, float]] = {}  # the loss's hyper-parameters (see each module)
 
     def trunk_for(self, backbone: str | None, channels: int, device: str = "cpu") -> str:
         """The trunk to train: the one asked for, else the method's; "auto" picks by image and device."""
@@ -190,7 +190,7 @@ def network_input(
     trunk = method.trunk_for(run.backbone, channels, device)
     size = method.input_size_for(trunk, run.input_size, data_side)
     if trunk == "bae":
-        size = max(8, int(math.ceil(size / 8)) * 8)
+        size = max(8, math.ceil(size / 8) * 8)
     return trunk, size
 
 

@@ -8,6 +8,8 @@ the K sigmoid units. The code is sigmoid(u) >= 0.5, i.e. u >= 0.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
 
@@ -29,7 +31,7 @@ class DHLN(DeepMethod):
         schedule="onecycle",
         backbone="dhln",  # the paper's network; any trunk may be asked for instead
     )
-    params: dict[str, float] = {}
+    params: ClassVar[dict[str, float]] = {}
 
     # DHLN (seeds/000, section 3): the hash layer's sigmoid outputs feed a
     # softmax classifier trained with the cross-entropy loss; nothing else.

@@ -16,6 +16,7 @@ change while the network trains.
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
@@ -38,7 +39,7 @@ class DSHSRE(DeepMethod):
         schedule="onecycle",
         backbone="auto",  # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
     )
-    params = {
+    params: ClassVar[dict[str, float]] = {
         "alpha": 1.0,  # weight of J2 (classification from the code)
         "beta": 1.0,  # weight of J3 (Jensen-Shannon between neighbour distributions)
         "eta": 0.1,  # weight of the quantisation term ||b - u||^2 (per bit)

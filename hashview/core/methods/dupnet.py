@@ -6,7 +6,7 @@ downscales, colour) are a positive pair; every other photo in the batch is a
 negative. The network learns exactly the invariance a duplicate finder needs
 and nothing more: a crop of the photo stays close, the next quadrant of the
 same wallpaper does not. After training the codes ``u >= 0`` of a photo and of
-its edited copies are a few bits apart, and ``Library.suggested_radius`` reads
+its edited copies are a few bits apart, and ``library.duplicates.suggested_radius`` reads
 the radius off the codes' own nearest-neighbour distances.
 
 Hard negatives: the two disjoint halves of a few photos per step are pushed
@@ -34,7 +34,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -76,7 +76,7 @@ class DupNet(DeepMethod):
         input_size=64,  # large enough that crops, borders and captions show
         augment=False,  # the edits below replace the generic flips and shifts
     )
-    params = {
+    params: ClassVar[dict[str, float]] = {
         "temperature": 0.1,  # NT-Xent temperature on the cosine of the relaxed codes (0.2: F1 0.95, 0.05: 0.975 on the dev set)
         "quantise": 0.5,  # weight of the quantisation term mean((1 - |tanh u|)^2)
         "straight_through": 0.0,  # 1: the contrastive term sees sign(h) (straight-through gradient), i.e. Hamming distance itself

@@ -8,6 +8,8 @@ pushes every unit towards 0 or 1, one keeps each code about half ones.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
 
@@ -27,7 +29,7 @@ class SSDH(DeepMethod):
         schedule="onecycle",
         backbone="auto",  # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
     )
-    params = {
+    params: ClassVar[dict[str, float]] = {
         "alpha": 1.0,  # weight of the classification loss
         "beta": 1.0,  # weight of the binarisation term (pushes a towards 0 or 1)
         "gamma": 1.0,  # weight of the balance term (each code about half ones)

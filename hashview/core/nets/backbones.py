@@ -67,7 +67,7 @@ def _read_weights_file(path: Path) -> dict:
         raise BackboneError(f"weights file not found: {path}")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file: one line names it
         raise BackboneError(f"cannot read weights file {path.name}: {str(exc).splitlines()[0][:160]}") from None
     if isinstance(blob, dict):
         for key in ("state_dict", "model"):
@@ -98,7 +98,7 @@ def build_backbone(spec: BackboneSpec):
         enum = getattr(tvm, weights_enum).DEFAULT
         try:
             model = builder(weights=enum)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a download or cache failure of any kind: one line with the way out
             raise BackboneError(
                 f"could not get ImageNet weights for {spec.name} ({type(exc).__name__}: "
                 f"{str(exc).splitlines()[0][:120]}); train from scratch with --weights none "

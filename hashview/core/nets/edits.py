@@ -207,7 +207,7 @@ def _caption_masks_at(h: int, w: int, device: str, dtype: torch.dtype) -> torch.
 
 def caption(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Write a caption (white text with a dark shadow, or dark text on a white bar) at the top or bottom."""
-    n, ch, h, w = x.shape
+    n, _ch, h, w = x.shape
     masks = _caption_masks_at(h, w, str(x.device), x.dtype)
     masks = masks[host_to(torch.randint(0, len(masks), (n,), generator=gen), x.device)]
     shadow = torch.roll(masks, shifts=(1, 1), dims=(2, 3))

@@ -202,7 +202,7 @@ def jpeg_roundtrip(x: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
 
 
 def _roundtrip(x: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
-    n, channels, h, w = x.shape
+    _n, channels, h, w = x.shape
     luma_table, chroma_table = (host_to(t, x.device) for t in quant_tables(qualities))
     pixels = torch.round(x.detach().float().clamp(0, 1) * 255.0)
     if channels == 1:

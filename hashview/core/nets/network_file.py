@@ -120,7 +120,7 @@ def load_network(path: Path, display: str | None = None) -> tuple[dict[str, Any]
         raise NetworkFileError(f"network file not found: {path}")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for a bad file
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
         raise NetworkFileError(f"cannot read network file {label}: {_load_failure(exc)}") from None
     if not isinstance(payload, dict) or "config" not in payload or "state" not in payload:
         raise NetworkFileError(f"{label} is not a hashview network file")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import zipfile
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,9 @@ class EvalOptions:
     backbone: str | None = None  # deep methods: a trunk name (None: the method's default)
     batch_size: int | None = None  # deep methods: images per step (None: the method's default)
     overrides: dict | None = None  # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
-    runtime: RuntimeOptions = RuntimeOptions()  # the environment's choices, read at the edge (runtime.py)
+    runtime: RuntimeOptions = field(
+        default_factory=RuntimeOptions
+    )  # the environment's choices, read at the edge (runtime.py)
 
 
 @dataclass(frozen=True)

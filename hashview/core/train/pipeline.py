@@ -50,17 +50,19 @@ class TrainOptions:
     epochs: int | None = None  # None: the method's default (shallow methods have no epochs)
     batch_size: int | None = None  # deep methods: None is the method's default
     device: str = "auto"  # auto, cpu, cuda, mps
-    labels: str = "none"  # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none"
+    # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none";
+    # "auto": decisions where the library has some and the method can use them, else none (``Library.train`` decides)
+    labels: str = "auto"
     name: str | None = None  # None: "<method>-<bits>"
     seed: int = 0  # for sampling and initialisation
     pairs: tuple = ()  # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
-    runtime: RuntimeOptions = RuntimeOptions()  # the environment's choices, read at the edge (runtime.py)
+    runtime: RuntimeOptions | None = None  # the environment's choices (runtime.py); None: the library's
 
     def __post_init__(self) -> None:
         """Refuse zero or negative counts here, where every front end passes: ``epochs=-3`` trained no step
         and made the untrained network current, ``epochs=0`` silently meant the method's default."""
-        for field, flag in _COUNTS.items():
-            value = getattr(self, field)
+        for name, flag in _COUNTS.items():
+            value = getattr(self, name)
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -261,7 +263,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         seed=opts.seed,
         batch_size=opts.batch_size,
     )
-    run = apply_run_options(run, opts.runtime.run_options())
+    run = apply_run_options(run, (opts.runtime or RuntimeOptions()).run_options())
     channels = 3
     _trunk, size = network_input(
         method, run, channels, None, device

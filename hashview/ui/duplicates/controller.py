@@ -1,6 +1,6 @@
 """The duplicates explorer's link to the library: scans, decisions, trash and undo.
 
-Scans (``Library.duplicates`` at the chosen radius, with the radius profile
+Scans (``Library.duplicates.groups`` at the chosen radius, with the radius profile
 the slider shows; see ``scan.py``) run on the session's ``JobRunner``, like
 every job that may encode: one long job runs at a time, and a scan asked for
 while another job runs waits for it. Decisions ("not a match", "same picture") are
@@ -101,7 +101,7 @@ class DuplicatesController(QObject):
         """
         if self.library is None or self.scan_result is None:
             return
-        current = self.library.current_network()
+        current = self.library.networks.current()
         if (current.id if current is not None else None) == self.scan_result.network:
             return
         self._profile_stale = True
@@ -212,7 +212,7 @@ class DuplicatesController(QObject):
         try:
             for other in group.members:
                 if other is not member:
-                    self.library.record_decision(Path(member.path), Path(other.path), "different")
+                    self.library.decisions.record(Path(member.path), Path(other.path), "different")
         except Exception as exc:  # noqa: BLE001 - LibraryError: identical files cannot be "different"
             self.explorer.show_status(f"Not recorded: {exc}")
             return
@@ -223,7 +223,7 @@ class DuplicatesController(QObject):
         members = [Path(m.path) for m in group.members]
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                self.library.record_decision(a, b, "same")
+                self.library.decisions.record(a, b, "same")
         self._after_decision("same", f"Noted: these {len(members)} files are the same picture.")
 
     def _after_decision(self, verdict: str, text: str) -> None:

@@ -38,28 +38,28 @@ def scan_library(library: Any, radius: int | None, with_profile: bool, shown_net
     current network is another one (trained, switched to, imported), that
     radius means nothing for the new codes (a 128-bit DupNet's 19 grouped a
     64-bit itq's photos by the hundred): the new network's suggestion is used
-    and its profile read. The suggestion is guarded (``Library.radius_advice``):
+    and its profile read. The suggestion is guarded (``Library.duplicates.advice``):
     a network that cannot tell photos apart gets exact copies and a warning.
     """
     from hashview.core.duplicates.finder import chain_warning  # numpy: not on the way to the first window
 
-    network = library.current_network()
+    network = library.networks.current()
     profile = suggested = warning = note = None
     if network is not None:
         if radius is not None and network.id != shown_network:
             radius, with_profile = None, True
-        advice = library.radius_advice()
+        advice = library.duplicates.advice()
         suggested = EXACT if advice.radius is None else int(advice.radius)
         warning, note = advice.warning, None if advice.warning else advice.reason
         if with_profile:
-            profile = list(library.radius_profile())
+            profile = list(library.duplicates.profile())
     if radius is None:
         radius = suggested if suggested is not None else EXACT
     entries = library.entries()
     if radius == EXACT or network is None:
-        groups, radius = library.duplicates(exact=True), EXACT
+        groups, radius = library.duplicates.groups(exact=True), EXACT
     else:
-        groups = library.duplicates(radius=radius)
+        groups = library.duplicates.groups(radius=radius)
         warning = warning or chain_warning(groups, entries, radius)
     return Scan(
         list(groups),

@@ -11,14 +11,14 @@ imported when the first folder is opened, torch only inside the workers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QLabel
 
-from hashview.core.events import Skipped
+from hashview.core.events import CancelToken, Skipped
 from hashview.ui import settings as app_settings
 from hashview.ui.library.grid_model import ThumbnailModel
 from hashview.ui.library.grid_view import LibraryView
@@ -97,14 +97,13 @@ class LibraryController(QObject):
     # -- the index -> train -> encode chain ------------------------------------------------
     def _run_step(self, step: str) -> None:
         library = self.session.library
-        work = getattr(library, "train" if step == "auto-train" else step)
-        options = self.first_training if step == "auto-train" else {}
+        work = _step_work(library, step, self.first_training)
         if step == "index":
             self._skipped = 0
             self.grid.set_empty_text("Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
         self.session.jobs.run(
             step,
-            lambda cancel: work(cancel=cancel, **options),
+            work,
             STAGES[step] + "…",
             on_event=self._show_event,
             on_success=lambda summary: self._step_succeeded(step, summary),
@@ -130,9 +129,9 @@ class LibraryController(QObject):
                 session.show_status(message)
                 session.pipeline_finished.emit(message)
                 return
-            self._run_step("auto-train" if session.library.current_network() is None else "encode")
+            self._run_step("auto-train" if session.library.networks.current() is None else "encode")
             return
-        network = session.library.current_network()
+        network = session.library.networks.current()
         count = self.grid_model.rowCount()
         skipped = f" ({self._skipped} skipped)" if self._skipped else ""
         message = f"Ready: {count} images{skipped}, network {network.name if network else 'none'}"
@@ -151,3 +150,22 @@ class LibraryController(QObject):
         text = f"{STAGES[step]} cancelled; open the folder again to resume."
         self.session.show_status(text)
         self.session.pipeline_finished.emit(text)
+
+
+def _step_work(library: Any, step: str, first_training: Mapping[str, Any]) -> Callable[[CancelToken], Any]:
+    """The job of one step of the chain: ``index`` or ``encode`` as they are, ``auto-train`` with ``first_training``."""
+    if step == "auto-train":
+        options = dict(first_training)
+
+        def train(cancel: CancelToken) -> Any:
+            from hashview.core.train.pipeline import TrainOptions  # numpy: not on the way to the first window
+
+            return library.train(TrainOptions(**options), cancel)
+
+        return train
+    run_step = getattr(library, step)  # index or encode
+
+    def run(cancel: CancelToken) -> Any:
+        return run_step(cancel=cancel)
+
+    return run

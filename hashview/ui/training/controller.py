@@ -89,9 +89,10 @@ class NetworkController(QObject):
 
         def work(cancel):
             from hashview.core.nets.device import describe_device, pick_device
+            from hashview.core.train.pipeline import TrainOptions
 
             yield DeviceChosen(describe_device(pick_device(options.get("device", "auto"))))
-            yield from library.train(cancel=cancel, **options)
+            yield from library.train(TrainOptions(**options), cancel)
 
         self.training.set_running(True)
         self.jobs.run(
@@ -145,14 +146,14 @@ class NetworkController(QObject):
         if library is None:
             self.networks.set_networks([], None)
         else:
-            current = library.current_network()
-            self.networks.set_networks(library.networks(), current.id if current else None)
+            current = library.networks.current()
+            self.networks.set_networks(library.networks.all(), current.id if current else None)
         self.show_decisions()
 
     def show_decisions(self) -> None:
         """Tell the training panel how many duplicate decisions the library has to train on."""
         library = self.session.library
-        self.training.set_decision_count(library.decision_count() if library is not None else None)
+        self.training.set_decision_count(library.decisions.count() if library is not None else None)
 
     def use_network(self, network_id: str) -> bool:
         """Encode the library with ``network_id`` in the background, then make it current."""
@@ -168,7 +169,7 @@ class NetworkController(QObject):
                     summary = event.summary
                 else:
                     yield event
-            library.set_current_network(network_id)
+            library.networks.set_current(network_id)
             yield Finished(summary)
 
         def switched(_summary: Any) -> None:
@@ -190,7 +191,7 @@ class NetworkController(QObject):
         from hashview.core.library import LibraryError
 
         try:
-            info = self.session.library.rename_network(network_id, name)
+            info = self.session.library.networks.rename(network_id, name)
         except LibraryError as exc:
             self.session.report_error("Cannot rename the network", str(exc))
             return
@@ -211,7 +212,7 @@ class NetworkController(QObject):
             )
             return
         try:
-            current = library.delete_network(network_id, make_current=make_current, leave_none=leave_none)
+            current = library.networks.delete(network_id, make_current=make_current, leave_none=leave_none)
         except LibraryError as exc:
             session.report_error("Cannot delete the network", str(exc))
             return
@@ -237,7 +238,7 @@ class NetworkController(QObject):
 
         self.jobs.run(
             "import",
-            lambda cancel: library.import_network(path),
+            lambda cancel: library.networks.import_file(path),
             f"Importing {Path(path).name}…",
             on_success=imported,
             on_failure=lambda message, details: session.report_error("Import failed", message, details),

@@ -11,7 +11,7 @@ library has labels or decisions to measure it, the precision it implies.
 Moving the slider emits ``radius_chosen`` once it rests (a scan per pixel of
 drag would queue dozens of scans). A warning line under it says when the
 network cannot tell the library's photos apart, or the radius chains unrelated
-photos into large groups (``Library.radius_advice``): the groups are then no
+photos into large groups (``Library.duplicates.advice``): the groups are then no
 basis for a clean-up.
 """
 

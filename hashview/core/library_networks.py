@@ -1,0 +1,169 @@
+"""The networks of one library: which exist, which is current, renaming, deleting, importing.
+
+``library.networks`` is one of these. The network files and their summaries
+live on the library's shelf (``nets.shelf``); which one is current is a key in
+the catalog's meta table, so it travels with the catalog; a network's loaded
+hash function is cached here because loading it imports torch and reads the
+whole file. The codes a network made are the library's (``Library.codes``):
+deleting a network asks the library to drop them through ``drop_codes``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+from hashview.core.catalog.database import Catalog
+from hashview.core.errors import LibraryError
+from hashview.core.nets.shelf import NetworkInfo, NetworkNotFound, NetworkShelf
+
+if TYPE_CHECKING:
+    from hashview.core.methods.hasher import DeepHasher, ShallowHasher
+
+    Hasher: TypeAlias = ShallowHasher | DeepHasher
+
+logger = logging.getLogger(__name__)
+
+CURRENT_NETWORK_KEY = "current_network"
+
+
+class LibraryNetworks:
+    """The library's networks, the current one, and their loaded hash functions.
+
+    Args:
+        root: the library's folder (for the hint in "no network yet").
+        catalog: the library's catalog, which remembers the current network.
+        shelf: the library's network files and summaries.
+        drop_codes: deletes a network's codes and their stamps (the library keeps them).
+    """
+
+    def __init__(
+        self, root: Path, catalog: Catalog, shelf: NetworkShelf, drop_codes: Callable[[NetworkInfo], None]
+    ) -> None:
+        self.root = root
+        self.catalog = catalog
+        self.shelf = shelf
+        self._drop_codes = drop_codes
+        self._hashers: dict[str, Hasher] = {}
+
+    def all(self) -> list[NetworkInfo]:
+        """Every network of the library, oldest first."""
+        return self.shelf.all()
+
+    def current(self) -> NetworkInfo | None:
+        """The network search and duplicates use; None before the first one (or after deleting it)."""
+        network_id = self.catalog.get_meta(CURRENT_NETWORK_KEY)
+        if not network_id:
+            return None
+        try:
+            return self.shelf.find(network_id)
+        except NetworkNotFound:
+            return None
+
+    def set_current(self, name: str) -> NetworkInfo:
+        """Make the network named (or with id) ``name`` current; ``LibraryError`` for an unknown one."""
+        info = self.get(name)
+        self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
+        return info
+
+    def get(self, name: str | None = None) -> NetworkInfo:
+        """The named network (a name or an id), or the current one when ``name`` is None.
+
+        Raises:
+            LibraryError: an unknown name, or no current network yet.
+        """
+        if name is None:
+            info = self.current()
+            if info is None:
+                raise LibraryError(f"no network yet for {self.root}: run 'hashview train {self.root}' first")
+            return info
+        try:
+            return self.shelf.find(name)
+        except NetworkNotFound as exc:
+            raise LibraryError(str(exc)) from None
+
+    def rename(self, name: str, new_name: str) -> NetworkInfo:
+        """Rename a network; its id, codes and current status stay as they were."""
+        info = self.get(name)
+        return self.shelf.rename(info.id, new_name)  # a bad name: OptionError, a LibraryError
+
+    def delete(self, name: str, make_current: str | None = None, leave_none: bool = False) -> NetworkInfo | None:
+        """Delete a network file, its summary and its codes.
+
+        Deleting the current network needs a clear choice: ``make_current`` names
+        the network to use instead, or ``leave_none`` accepts having none (search
+        then waits for a new training run).
+
+        Returns:
+            The current network afterwards (None when there is none).
+
+        Raises:
+            LibraryError: the current network without a choice, or an unknown name.
+        """
+        info = self.get(name)
+        current = self.current()
+        replacement = None
+        if current is not None and current.id == info.id:
+            if make_current is not None:
+                replacement = self.get(make_current)
+                if replacement.id == info.id:
+                    raise LibraryError(f"{info.name} cannot replace itself: choose another network")
+            elif not leave_none:
+                others = [n.name for n in self.all() if n.id != info.id]
+                hint = (
+                    f"choose one of {', '.join(others)} to use instead"
+                    if others
+                    else "confirm that no network will be left"
+                )
+                raise LibraryError(f"{info.name} is the current network: {hint}")
+            self.catalog.set_meta(CURRENT_NETWORK_KEY, replacement.id if replacement is not None else "")
+        self._hashers.pop(info.id, None)
+        self.shelf.delete(info.id)
+        self._drop_codes(info)
+        logger.info("deleted network %s", info.id)
+        return self.current()
+
+    def import_file(self, path: Path | str, name: str | None = None) -> NetworkInfo:
+        """Copy a network file into this library after checking it completely (imports torch).
+
+        Everything is checked before the network is listed: its checksum, its
+        config, every tensor's presence and shape against the network it
+        rebuilds, and that it encodes (``hasher.load_hasher``). A file that
+        fails is refused and nothing of it stays on the shelf. The imported
+        network is a new version with no codes yet: encode it (or make it
+        current and encode) before searching with it.
+
+        Raises:
+            LibraryError: the file cannot be used as a hashview network (one line saying why).
+        """
+        from hashview.core.methods.hasher import load_hasher
+        from hashview.core.nets.network_file import NetworkFileError
+
+        path = Path(path)
+        if not path.is_file():
+            raise LibraryError(f"network file not found: {path}")
+        try:
+            info, hasher = self.shelf.import_file(path, lambda copy: load_hasher(copy, display=str(path)), name)
+        except NetworkFileError as exc:
+            raise LibraryError(f"not imported: {exc}") from None
+        self._hashers[info.id] = hasher
+        logger.info("imported network %s from %s", info.id, path)
+        return info
+
+    def hasher(self, info: NetworkInfo) -> Hasher:
+        """The loaded hash function of a network (cached; loading imports torch)."""
+        if info.id not in self._hashers:
+            from hashview.core.methods.hasher import load_hasher
+            from hashview.core.nets.network_file import NetworkFileError
+
+            try:
+                self._hashers[info.id] = load_hasher(info.path)
+            except NetworkFileError as exc:
+                raise LibraryError(str(exc)) from None
+        return self._hashers[info.id]
+
+    def keep_hasher(self, info: NetworkInfo, hasher: Hasher) -> None:
+        """Cache the hash function a training run just built, so encoding with it loads nothing."""
+        self._hashers[info.id] = hasher
