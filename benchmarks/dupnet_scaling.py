@@ -9,7 +9,7 @@ does (all steps, or as many as the budget allows: the passes over the
 library that buys). Also prints the load average, since on a shared machine
 that decides the figure.
 
-Usage: python benchmarks/dupnet_scaling.py [--steps 20]
+Usage (from the repository root): python -m benchmarks.dupnet_scaling [--steps 20]
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import sys
 import time
 
 import numpy as np
+
+from benchmarks.provenance import provenance_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args(argv)
+    print(provenance_line(), flush=True)
     method = get_method("dupnet")
     d = method.defaults
     torch.set_num_threads(cpu_threads())

@@ -11,7 +11,8 @@ in for photos: the cost does not depend on what they show. The same step and
 edits on 8-px images measure what they cost besides arithmetic (kernel
 launches, Python): the floor under a GPU step, whatever the GPU.
 
-Usage: [HASHVIEW_PARAMS=JSON] python benchmarks/dupnet_step.py [--device auto] [--repeats 20]
+Usage (from the repository root):
+    [HASHVIEW_PARAMS=JSON] python -m benchmarks.dupnet_step [--device auto] [--repeats 20]
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
+
+from benchmarks.provenance import provenance_line
 
 
 def timed(parts: dict, device: str, repeats: int) -> dict[str, float]:
@@ -64,6 +67,7 @@ def main() -> None:
     from hashview.core.train.pipeline import TrainOptions, default_bits
 
     device = pick_device(args.device)
+    print(provenance_line(), flush=True)
     method = get_method("dupnet")
     runtime = RuntimeOptions.from_environ(os.environ)  # a benchmark is an edge: it reads the environment itself
     # HASHVIEW_PARAMS='{"views": 4}' times another plan; HASHVIEW_CPU_BF16 picks the CPU's compute

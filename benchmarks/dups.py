@@ -1,18 +1,22 @@
 """Duplicate finding quality: hashview's default pipeline beside imagededup's perceptual hashes.
 
-On a set made by ``dup_dataset.py`` (real photos, groups of edited copies,
+On a set made by ``benchmarks.datasets.dup_dataset`` (real photos, groups of edited copies,
 ``truth.json``), runs in one go:
 - hashview as a user would, defaults only:
   ``hashview index F && hashview train F && hashview dups F --json``
   (a fresh cache each run), timed per step; then, untimed, its pairs at
   the radii around the suggested one (is a miss the radius or the codes?);
-  its cache is kept and its path printed, for ``radius_rules.py``;
+  its cache is kept and its path printed, for the studies
+  (``benchmarks.studies.radius_rules`` and the others);
 - imagededup PHash and DHash at their default thresholds, and at the
   threshold that gives each its best F1 (an oracle the user does not have).
 Prints pair precision, recall and F1, and recall per edit type (a pair is an
 original with one of its copies, or two copies of one photo).
 
-Usage: python benchmarks/dups.py DATASET [--json] [--skip-imagededup] [--seed N] [--bits K]
+Usage (from the repository root):
+    python -m benchmarks.dups DATASET [--json] [--skip-imagededup] [--seed N] [--bits K] [--params JSON]
+
+``--json`` prints one JSON object: the provenance and one row per tool.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from benchmarks.provenance import provenance, provenance_line
 
 DISTRACTORS = "distractors/"
 
@@ -61,7 +67,7 @@ def score(found: set[frozenset], pairs: set[frozenset], kind: dict[frozenset, st
         "f1": f1,
         "pairs_found": len(found),
         "true_pairs": len(pairs),
-        # a larger library (dup_scale_dataset.py) adds photos under distractors/ that are in no group
+        # a larger library (benchmarks.datasets.dup_scale_dataset) adds photos under distractors/ that are in no group
         "false_pairs": len(false),
         "false_with_distractors": sum(any(p.startswith(DISTRACTORS) for p in f) for f in false),
         "recall_by_edit": {k: hits / total for k, (hits, total) in sorted(per.items())},
@@ -203,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 128 for dupnet)")
     args = parser.parse_args(argv)
+    record = provenance()
+    print(provenance_line(record), file=sys.stderr if args.json else sys.stdout, flush=True)
     root = args.dataset.resolve()
     pairs, kind = truth_pairs(root)
     rows = []
@@ -247,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
     if args.json:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps({"benchmark": "dups", "provenance": record, "rows": rows}, indent=1))
         return 0
     edits = sorted({k for r in rows for k in r["recall_by_edit"]})
     print(f"{len(pairs)} true pairs in {root}")
@@ -264,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     hv = rows[0]
     print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
     print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
-    print(f"hashview cache: {hv['cache']} (kept, for benchmarks/radius_rules.py)")
+    print(f"hashview cache: {hv['cache']} (kept, for python -m benchmarks.studies.radius_rules)")
     print(
         "hashview at other radii (P/R/F1, * suggested): "
         + ", ".join(

@@ -4,7 +4,7 @@
 #
 # Why a script: a session is lent a GPU rarely and for 15 minutes at most, and the one goal
 # left open (issue 6: hashview end to end no slower than imagededup's PHash on a GPU) needs
-# `dups.py` on `dupset` there. `dupset` (63 MB) and this checkout (7 MB) are more than one
+# `benchmarks.dups` on `dupset` there. `dupset` (63 MB) and this checkout (7 MB) are more than one
 # call may carry (64 MiB), so the set travels in parts over two calls; a warm machine keeps the
 # checkout's ignored files between calls (it goes back after 30 s idle: make the second call at once).
 #
@@ -19,7 +19,8 @@
 # minutes on a GPU (not yet run on one); on this 2-core CPU about 6.
 # `DEVICE=cpu PYTHON=.venv/bin/python bash benchmarks/gpu_check.sh check` runs the same steps here.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"  # before the cd: the usage below reads it
+cd "$(dirname "$0")/.."  # the repository root: the benchmarks run as `python -m benchmarks.NAME` from there
 mode=${1:-}
 parts=.gpu-kept  # ignored, so the device machine keeps it between calls while it stays warm
 out=${OUT:-/tmp/gpu-check-out}
@@ -58,14 +59,14 @@ check)
   nvidia-smi -L 2>/dev/null
   $python -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
   $python -m pytest -q -p no:cacheprovider tests/test_cuda.py 2>&1 | tee "$out/cuda-tests.txt"
-  $python benchmarks/dupnet_step.py --device "$device" 2>&1 | tee "$out/dupnet-step.txt"
-  HASHVIEW_PARAMS="$plan" $python benchmarks/dupnet_step.py --device "$device" 2>&1 | tee -a "$out/dupnet-step.txt"
-  $python benchmarks/dups.py /tmp/dupset 2>&1 | tee "$out/dups-dupset.txt"
+  $python -m benchmarks.dupnet_step --device "$device" 2>&1 | tee "$out/dupnet-step.txt"
+  HASHVIEW_PARAMS="$plan" $python -m benchmarks.dupnet_step --device "$device" 2>&1 | tee -a "$out/dupnet-step.txt"
+  $python -m benchmarks.dups /tmp/dupset 2>&1 | tee "$out/dups-dupset.txt"
   # the plan with half the steps (README, run 10): as good on this project's CPU, never timed on a GPU
-  $python benchmarks/dups.py /tmp/dupset --skip-imagededup --params "$plan" 2>&1 | tee "$out/dups-dupset-views4.txt"
+  $python -m benchmarks.dups /tmp/dupset --skip-imagededup --params "$plan" 2>&1 | tee "$out/dups-dupset-views4.txt"
   ;;
 *)
-  sed -n '2,21p' "$0"
+  sed -n '2,20p' "$self"
   exit 2
   ;;
 esac

@@ -11,7 +11,7 @@ thumbnails is bounded, so it must level off). The reference, in the same run,
 is a plain ``QListView`` over a ``QStringListModel`` of the same N names: the
 cheapest Qt list there is.
 
-    xvfb-run -a .venv/bin/python benchmarks/grid.py [--items 100000] [--json]
+    xvfb-run -a .venv/bin/python -m benchmarks.grid [--items 100000] [--json]   (from the repository root)
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+
+from benchmarks.provenance import provenance, provenance_line
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=2000, help="at most this many scroll steps")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    record = provenance()
+    if not args.json:
+        sys.stdout.write(provenance_line(record) + "\n")
 
     from PySide6.QtCore import QStringListModel
     from PySide6.QtWidgets import QApplication, QListView
@@ -148,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_mb": {"start": round(rss_start, 1), "filled": round(rss_filled, 1), "scrolled": round(rss_scrolled, 1)},
         "thumbnail_cache_capacity": loader._capacity,
         "bool_refcount_drift": drift,  # negative: a C extension drops references to True/False (crashes in time)
+        "provenance": record,
     }
     loader.shutdown()
     if args.json:

@@ -1,14 +1,14 @@
 """Indexing rate: images per second, cold and unchanged, threaded and on one thread.
 
-Usage:
-    python benchmarks/index_rate.py FOLDER [--workers N] [--generate N] [--no-serial]
+Usage (from the repository root):
+    python -m benchmarks.index_rate FOLDER [--workers N] [--generate N] [--no-serial]
 
 Indexes FOLDER into a throw-away catalog (the user's cache is never touched)
 twice: cold (every file decoded) and again unchanged (nothing decoded). Then,
 unless ``--no-serial``, once more cold on a single thread, so the speed-up of
 the thread pool (Pillow releases the GIL while decoding and resizing) shows
 in the same run. ``--generate N`` first fills an empty FOLDER with N
-1024×768 JPEG photos.
+1024×768 JPEG photos (the tests' synthetic photos, ``tests/imagefactory.py``).
 """
 
 from __future__ import annotations
@@ -20,19 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
+from benchmarks.provenance import provenance_line
 from hashview.core.catalog.database import Catalog
 from hashview.core.catalog.indexing import default_workers, index_library
 from hashview.core.events import drain
 
 
 def generate(folder: Path, n: int) -> None:
-    import imagefactory
+    from tests.imagefactory import make_photo  # ``tests`` is a namespace package from the repository root
 
     for i in range(n):
-        imagefactory.make_photo(folder / f"c{i % 4}" / f"photo_{i:05d}.jpg", (1024, 768), seed=i)
+        make_photo(folder / f"c{i % 4}" / f"photo_{i:05d}.jpg", (1024, 768), seed=i)
 
 
 def timed_run(catalog: Catalog, workers: int) -> dict:
@@ -49,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate", type=int, default=0, metavar="N")
     parser.add_argument("--no-serial", action="store_true")
     args = parser.parse_args(argv)
+    print(provenance_line(), flush=True)
     if args.generate:
         args.folder.mkdir(parents=True, exist_ok=True)
         generate(args.folder, args.generate)

@@ -1,13 +1,14 @@
 """Every hashing method x bit length x data set, beside the papers' own figures.
 
-Usage:
-    python benchmarks/methods.py --data ../shared/datasets/mnist.npz --protocol mnist-dhln \
+Usage (from the repository root):
+    python -m benchmarks.methods --data ../shared/datasets/mnist.npz --protocol mnist-dhln \
         --methods dhln ssdh --bits 16 24 32 48 [--epochs E] [--device auto] [--json] [--out benchmarks/results]
-    python benchmarks/methods.py --table benchmarks/results/*.json   (a table from saved reports)
+    python -m benchmarks.methods --table benchmarks/results/*.json   (a table from saved reports)
 
 Each run is ``hashview eval`` (``evaluation.evaluate_method``); each report is
-written to ``--out`` as ``<data>-<protocol>-<method>-<bits>.json`` so a table
-can be rebuilt later without training again. One training at a time: the
+written to ``--out`` as ``<data>-<protocol>-<method>-<bits>.json``, with its
+provenance (commit, date, machine, command), so a table can be rebuilt later
+without training again. One training at a time: the
 machine's cores are shared.
 """
 
@@ -16,9 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 from pathlib import Path
+
+from benchmarks.provenance import provenance, provenance_line
 
 # The papers' figures (METHODS.md): (data, protocol, method) -> {bits: value}, and which metric.
 PAPER = {
@@ -69,14 +71,8 @@ def run_one(
         + (f" --batch-size {batch_size}" if batch_size else "")
         + f" --device {device} --seed {seed} --json"
     )
-    report["machine"] = f"{platform.node() or '?'}: {platform.processor() or platform.machine()}, {_cores()} cores"
+    report["provenance"] = provenance()  # after training: torch is loaded, so the GPU and its version are known
     return report
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 def table(reports: list[dict]) -> str:
@@ -122,6 +118,7 @@ def main() -> None:
         if args.data is None:
             parser.error("--data is required unless --table is given")
         reports = []
+        print(provenance_line(), file=sys.stderr if args.json else sys.stdout, flush=True)
         args.out.mkdir(parents=True, exist_ok=True)
         for method in args.methods:
             for bits in args.bits:

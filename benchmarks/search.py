@@ -1,8 +1,9 @@
 """Top-k Hamming search over packed codes: hashview against faiss IndexBinaryFlat.
 
-Usage: PYTHONPATH=. python benchmarks/search.py [--n 1000000 10000000] [--bits 64 128]
-           [--k 100] [--queries 1 100] [--data random] [--threads 0] [--repeat 5]
-           [--kernel c numpy] [--json]
+Usage (from the repository root):
+    python -m benchmarks.search [--n 1000000 10000000] [--bits 64 128]
+        [--k 100] [--queries 1 100] [--data random] [--threads 0] [--repeat 5]
+        [--kernel c numpy] [--json]
 
 For every (data, n, bits, queries) it prints our time and faiss's from the same
 run on the same codes (best of --repeat, in ms per call), their ratio, and the
@@ -10,7 +11,7 @@ memory floor: the time to read the code array once (one np.bitwise_xor over it,
 best of --repeat). --threads 0 leaves both at their default (2 here); --threads 1
 pins both to one thread. Memory: tracemalloc peak of one call of ours; faiss's
 index holds a copy of the codes (n * bits / 8 bytes). Also times CodeStore.load.
---data itq uses ITQ codes of CIFAR-10 pixels (see benchmarks/pairs.py).
+--data itq uses ITQ codes of CIFAR-10 pixels (see benchmarks/datasets/codes.py).
 --kernel picks hashview's scan: "c" (the compiled kernel, hashview.core.hamming._hamming)
 or "numpy" (the fallback); the default is the one hashview's command line would
 use ("numpy" when the kernel is not built or HASHVIEW_NO_KERNEL=1). Every row says
@@ -30,9 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pairs import make
-
+from benchmarks.datasets.codes import NAMES, make
+from benchmarks.provenance import provenance, provenance_line
 from hashview.core.hamming import search
 from hashview.core.hamming.codes import CodeSet, CodeStore
 from hashview.core.runtime import RuntimeOptions
@@ -54,14 +54,16 @@ def main() -> None:
     parser.add_argument("--bits", type=int, nargs="+", default=[64, 128])
     parser.add_argument("--k", type=int, default=100)
     parser.add_argument("--queries", type=int, nargs="+", default=[1, 100])
-    parser.add_argument("--data", nargs="+", default=["random"])
+    parser.add_argument("--data", nargs="+", choices=NAMES, default=["random"])
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=5)
     default_kernel = search.set_kernel(RuntimeOptions.from_environ(os.environ).kernel)  # as the command line does
     parser.add_argument("--kernel", nargs="+", choices=["c", "numpy"], default=[default_kernel])
-    parser.add_argument("--json", action="store_true", help="print one JSON list of rows only")
+    parser.add_argument("--json", action="store_true", help="print only one JSON object: the provenance and the rows")
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    record = provenance()
+    say(provenance_line(record))
     try:
         import faiss
     except ImportError:
@@ -136,7 +138,7 @@ def main() -> None:
                         load, _ = best_of(lambda: store.load("bench"), args.repeat)
                         say(f"CodeStore.load of {n} codes of {bits} bits: {load * 1e3:.1f} ms")
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps({"benchmark": "search", "provenance": record, "rows": rows}))
 
 
 if __name__ == "__main__":

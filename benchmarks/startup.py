@@ -10,7 +10,7 @@ second launch of an installed app): the warm-up runs write ``__pycache__``
 even where ``PYTHONDONTWRITEBYTECODE`` is set. Under X11 run it
 with a display (``xvfb-run -a``); otherwise Qt's offscreen platform is used.
 
-    .venv/bin/python benchmarks/startup.py [--runs 7] [--json]
+    .venv/bin/python -m benchmarks.startup [--runs 7] [--json]   (from the repository root)
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+from benchmarks.provenance import provenance, provenance_line
 
 CHILD = r"""
 import sys, time
@@ -58,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    record = provenance()
+    if not args.json:
+        sys.stdout.write(provenance_line(record) + "\n")
+        sys.stdout.flush()
     env = dict(os.environ)
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         "torch_imported": flags["torch"],
         "pyqtgraph_imported": flags["pyqtgraph"],
         "target_s": 0.5,
+        "provenance": record,
     }
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")

@@ -5,7 +5,8 @@ depend on what the pixels show) and prints images per second, so the epochs
 of a run with a time limit (say 5 minutes on a GPU) can be chosen from a
 measurement, not a guess.
 
-Usage: python benchmarks/train_speed.py [--device auto] [--trunks cnn cnn-l] [--batch-sizes 128 256] [--n 49000]
+Usage (from the repository root):
+    python -m benchmarks.train_speed [--device auto] [--trunks cnn cnn-l] [--batch-sizes 128 256] [--n 49000]
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import time
 
 import numpy as np
+
+from benchmarks.provenance import provenance_line
 
 
 def epoch_seconds(trunk: str, batch_size: int, n: int, device: str) -> float:
@@ -43,6 +46,7 @@ def main() -> None:
     from hashview.core.nets.device import describe_device, pick_device
 
     device = pick_device(args.device)
+    print(provenance_line(), flush=True)  # after pick_device: torch is loaded, so its version and the GPU show
     epoch_seconds(args.trunks[0], args.batch_sizes[0], 2048, device)  # warm-up: kernels, allocator
     print(f"device: {describe_device(device)}; one SSDH epoch over {args.n} random 32x32 images")
     for trunk in args.trunks:

@@ -1,15 +1,16 @@
 """What a trained duplicate network's codes can do, whatever the radius: all pairs against the truth.
 
-``dups.py`` scores the groups ``hashview dups`` shows, at the suggested radius
-and a few around it. This reads the codes of a kept cache (``dups.py`` prints
-``hashview cache: DIR``) and scores every pair of codes within each radius
+``benchmarks.dups`` scores the groups ``hashview dups`` shows, at the suggested radius
+and a few around it. This reads the codes of a kept cache (``benchmarks.dups``
+prints ``hashview cache: DIR``) and scores every pair of codes within each radius
 0..K/4 (``core.pairs.pairs_within``, exact), so the best radius in hindsight is known (is a miss the
 radius or the codes?), then counts the false pairs within ``--within`` bits by
-kind: two of the set's own photos, two distractors (``dup_scale_dataset.py``),
+kind: two of the set's own photos, two distractors (``benchmarks.datasets.dup_scale_dataset``),
 or one of each. ``--sheet`` saves a contact sheet of a sample of them, each
 pair side by side, to look at what the network confuses.
 
-Usage: python benchmarks/dup_codes_report.py DATASET CACHE [--within 6] [--sheet OUT.png] [--show 24]
+Usage (from the repository root):
+    python -m benchmarks.studies.dup_codes_report DATASET CACHE [--within 6] [--sheet OUT.png] [--show 24]
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from dups import DISTRACTORS, truth_pairs
+from benchmarks.dups import DISTRACTORS, truth_pairs
+from benchmarks.provenance import provenance_line
 
 
 def by_radius(d: np.ndarray, true: np.ndarray, n_true: int, most: int) -> list[dict]:
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sheet", type=Path, help="save a contact sheet of false pairs here")
     parser.add_argument("--show", type=int, default=24)
     args = parser.parse_args(argv)
+    print(provenance_line(), flush=True)
     root = args.dataset.resolve()
     os.environ["HASHVIEW_HOME"] = str(args.cache.resolve())
     from hashview.core.hamming.pairs import pairs_within

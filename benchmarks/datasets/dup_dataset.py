@@ -1,7 +1,7 @@
 """A development set for the duplicate finder: real photos, real edits, known groups.
 
 Distinct photos come from the wallpaper photographs Debian ships (see
-``photo_library.py``): each wallpaper is cut into four non-overlapping
+``benchmarks/datasets/photo_library.py``): each wallpaper is cut into four non-overlapping
 quadrants, so neighbours share a style but not content (hard distractors).
 Quadrants with almost no detail (a flat gradient) are left out, and so is any
 quadrant that looks like one already kept: two such pictures are duplicates
@@ -10,9 +10,10 @@ Then ``--groups`` of them get edited copies, one edit type per copy, as people
 make them: re-saves, downscales, crops, small rotations, borders, captions,
 format changes, EXIF-rotated copies (pixels turned, orientation tag set, so the
 photo displays upright), and messenger recompression. ``truth.json`` lists
-every group (original first) and the edit of each copy.
+every group (original first) and the edit of each copy, and the provenance of
+the set (commit, date, machine, command).
 
-Usage: python benchmarks/dup_dataset.py OUT [--groups 130] [--seed 0]
+Usage (from the repository root): python -m benchmarks.datasets.dup_dataset OUT [--groups 130] [--seed 0]
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from photo_library import fetch, wallpapers
+from benchmarks.datasets.photo_library import fetch, wallpapers
+from benchmarks.provenance import provenance
 
 QUADRANT_SIDE = 900  # longest side of each distinct photo
 MIN_DETAIL = 1.0  # mean absolute grey-level step between neighbouring pixels at 128 px
@@ -176,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             copy.save(args.out / rel, **options)
             members.append({"path": rel, "edit": kind})
         groups.append(members)
-    (args.out / "truth.json").write_text(json.dumps({"groups": groups, "photos": len(photos)}, indent=1))
+    truth = {"groups": groups, "photos": len(photos), "provenance": provenance()}
+    (args.out / "truth.json").write_text(json.dumps(truth, indent=1))
     total = len(photos) + sum(len(g) - 1 for g in groups)
     print(
         f"wrote {total} images ({len(photos)} distinct photos, {len(groups)} groups of edited copies) under {args.out}"

@@ -1,4 +1,4 @@
-"""A larger library for the duplicate finder: a ``dup_dataset.py`` set plus many distinct distractors.
+"""A larger library for the duplicate finder: a ``dup_dataset`` set plus many distinct distractors.
 
 The development set holds 737 photos; how DupNet's training must grow with
 the library (1k, 10k, 100k photos) can only be judged on a library that size.
@@ -12,10 +12,12 @@ before are skipped, as ``dup_dataset.distinct`` does for the photos, so a
 reported pair of two distractors is the finder's error, not the data's.
 
 The set's own files are hard-linked (copied where links fail) and its
-``truth.json`` copied with a ``distractors`` count, so ``dups.py`` scores the
+``truth.json`` copied with a ``distractors`` count and this run's provenance
+(the set's own kept as ``set_provenance``), so ``benchmarks.dups`` scores the
 larger library as it scores the set.
 
-Usage: python benchmarks/dup_scale_dataset.py SET OUT --photos 10000 [--cifar PATH] [--side 128] [--seed 0]
+Usage (from the repository root):
+    python -m benchmarks.datasets.dup_scale_dataset SET OUT --photos 10000 [--cifar PATH] [--side 128] [--seed 0]
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dup_dataset import MIN_APART, signature
+from benchmarks.datasets.dup_dataset import MIN_APART, signature
+from benchmarks.provenance import provenance
 
-DEFAULT_CIFAR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "cifar10_train.npz"
+DEFAULT_CIFAR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "cifar10_train.npz"
 
 
 def link_set(source: Path, out: Path) -> int:
@@ -87,7 +89,7 @@ def distinct_rows(sig: np.ndarray, wanted: int, chunk: int = 2048) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("set", type=Path, help="a set made by dup_dataset.py")
+    parser.add_argument("set", type=Path, help="a set made by benchmarks.datasets.dup_dataset")
     parser.add_argument("out", type=Path)
     parser.add_argument("--photos", type=int, required=True, help="photos in the library, the set's included")
     parser.add_argument("--cifar", type=Path, default=DEFAULT_CIFAR)
@@ -95,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if not (args.set / "truth.json").is_file():
-        print(f"error: {args.set} has no truth.json (make it with dup_dataset.py)", file=sys.stderr)
+        print(
+            f"error: {args.set} has no truth.json (make it with python -m benchmarks.datasets.dup_dataset)",
+            file=sys.stderr,
+        )
         return 2
     truth = json.loads((args.set / "truth.json").read_text())
     own = link_set(args.set, args.out)
@@ -116,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         image = Image.fromarray(pool[order[row]]).resize((args.side, args.side), Image.Resampling.BICUBIC)
         image.save(sub / f"cifar-{order[row]:05d}.jpg", quality=90)
     truth["distractors"] = len(rows)
+    truth["set_provenance"] = truth.pop("provenance", None)  # None: a set made before sets recorded it
+    truth["provenance"] = provenance()
     (args.out / "truth.json").write_text(json.dumps(truth, indent=1))
     skipped = rows[-1] + 1 - len(rows)
     print(

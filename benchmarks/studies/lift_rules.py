@@ -6,12 +6,12 @@ stops where the different photos' mode begins. Run 7 stopped at the first bin
 fuller than a share of the photos the valley pairs ("old"); now the bins taken
 in count together against that share, and a climb (a bin clearly fuller than
 every bin taken in so far, the next no emptier) stops it too ("new"). For each kept cache
-(``dups.py`` prints where it left one) this reads the copy distance the network
+(``benchmarks.dups`` prints where it left one) this reads the copy distance the network
 recorded, computes the radius both ways on the very same codes, and scores
 ``hashview dups --json --radius R`` against the set's truth at each (grouped
-pairs, as ``dups.py`` scores them). No retraining and no re-probing.
+pairs, as ``benchmarks.dups`` scores them). No retraining and no re-probing.
 
-Usage: python benchmarks/lift_rules.py DATASET:CACHE [DATASET:CACHE ...]
+Usage (from the repository root): python -m benchmarks.studies.lift_rules DATASET:CACHE [DATASET:CACHE ...]
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ import argparse
 import contextlib
 import io
 import os
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from dups import groups_to_pairs, relative_groups, score, truth_pairs
+from benchmarks.dups import groups_to_pairs, relative_groups, score, truth_pairs
+from benchmarks.provenance import provenance_line
 
 
 def scored(root: Path, radius: int, truth, kind) -> str:
@@ -60,8 +58,9 @@ def compare(root: Path, cache: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("runs", nargs="+", help="DATASET:CACHE, the cache a dups.py run left behind")
+    parser.add_argument("runs", nargs="+", help="DATASET:CACHE, the cache a benchmarks.dups run left behind")
     args = parser.parse_args()
+    print(provenance_line(), flush=True)
     for run in args.runs:
         dataset, cache = run.split(":", 1)
         print(compare(Path(dataset).resolve(), Path(cache)), flush=True)

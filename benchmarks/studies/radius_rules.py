@@ -1,6 +1,6 @@
 """Radius rules compared on networks already trained: which share of synthetic copies should the radius hold?
 
-``dups.py`` leaves each run's cache behind and prints where (``hashview
+``benchmarks.dups`` leaves each run's cache behind and prints where (``hashview
 cache: DIR``). For each such cache and its dataset, this re-probes the trained
 network the way training does (``RetrievalProbe``: synthetic edits of up to
 1,000 library photos, each against its photo), and for each rule (the radius
@@ -12,7 +12,7 @@ raised all the way to the copy distance. No retraining: the rules are compared o
 probe here draws its copies with seed 0, not the run's own seed, so a rule's
 radius can differ by a bit from the one the run itself suggested.
 
-Usage: python benchmarks/radius_rules.py DATASET:CACHE [DATASET:CACHE ...]
+Usage (from the repository root): python -m benchmarks.studies.radius_rules DATASET:CACHE [DATASET:CACHE ...]
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from dups import groups_to_pairs, score, truth_pairs
+from benchmarks.dups import groups_to_pairs, score, truth_pairs
+from benchmarks.provenance import provenance_line
 
 RULES = {"95 %": (0.95, 0), "95 % + 1": (0.95, 1), "98 %": (0.98, 0), "99 %": (0.99, 0)}
 UNCHECKED = "98 %, lifted all the way"  # the rule before ``radius.lift_radius``: at least the copy distance
@@ -74,8 +73,9 @@ def compare(dataset: Path, cache: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("runs", nargs="+", help="DATASET:CACHE, a dups.py dataset and the cache its run left")
+    parser.add_argument("runs", nargs="+", help="DATASET:CACHE, a benchmarks.dups dataset and the cache its run left")
     args = parser.parse_args(argv)
+    print(provenance_line(), flush=True)
     for run in args.runs:
         dataset, _, cache = run.partition(":")
         print(compare(Path(dataset).resolve(), Path(cache).resolve()), flush=True)

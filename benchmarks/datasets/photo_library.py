@@ -12,7 +12,7 @@ kept), and writes:
 - ``copies/<name>-<edit>.jpg`` (with ``--copies``): edited copies for the
   duplicate finder (re-save at quality 60, half size, 5 % border crop).
 
-Usage: python benchmarks/photo_library.py OUT [--copies] [--debs DIR]
+Usage (from the repository root): python -m benchmarks.datasets.photo_library OUT [--copies] [--debs DIR]
 """
 
 from __future__ import annotations
