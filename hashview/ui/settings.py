@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 ORGANISATION = "hashview"
 APPLICATION = "hashview"
 
-DEFAULTS = {
+DEFAULTS: dict[str, int | str] = {
     "search/k": 50,  # how many results a query shows
     "search/radius": -1,  # show only results within this Hamming distance; -1: any distance
     "recent/max": 6,  # how many recent folders the welcome screen lists
@@ -37,8 +38,10 @@ def open_settings() -> QSettings:
 
 def get_int(settings: QSettings, key: str) -> int:
     """An integer setting, falling back to its declared default."""
+    # QSettings gives back whatever was stored (an int, or a str from an INI file): Any; int() checks it.
+    value: Any = settings.value(key, DEFAULTS[key])
     try:
-        return int(settings.value(key, DEFAULTS[key]))
+        return int(value)
     except (TypeError, ValueError):
         return int(DEFAULTS[key])
 

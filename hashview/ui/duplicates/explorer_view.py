@@ -16,6 +16,7 @@ computing their difference run in workers, never on the GUI thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -203,13 +204,13 @@ class DuplicatesExplorer(QWidget):
         layout.addWidget(self.status)
         self._enable_actions()
 
-    def _shortcut(self, keys, slot) -> QShortcut:
+    def _shortcut(self, keys: str | QKeySequence.StandardKey, slot: Callable[[], Any]) -> QShortcut:
         shortcut = QShortcut(QKeySequence(keys), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
         return shortcut
 
-    def _button(self, text: str, keys, slot) -> QPushButton:
+    def _button(self, text: str, keys: str | QKeySequence.StandardKey, slot: Callable[[], Any]) -> QPushButton:
         button = QPushButton(text)
         button.clicked.connect(slot)
         self._shortcut(keys, button.click)
@@ -328,12 +329,15 @@ class DuplicatesExplorer(QWidget):
         if worker is not self._compare:
             return
         self._compare = None
+        pair = self.pair
+        if pair is None:  # cannot happen: clearing the pair (``_show_pair``) drops this worker first
+            return
         self.left.set_image(images[0], "Cannot decode this file.")
         if self.diff_button.isChecked():
-            self._start_difference()
+            self._start_difference(pair)
         else:
             self.right.set_image(images[1], "Cannot decode this file.")
-        self.compare_shown.emit(*self.pair)
+        self.compare_shown.emit(*pair)
 
     def _pair_failed(self, worker: Worker, message: str) -> None:
         if worker is self._compare:
@@ -347,18 +351,21 @@ class DuplicatesExplorer(QWidget):
             self.diff_button.setChecked(False)
             return
         if self.diff_button.isChecked():
-            self._start_difference()
+            self._start_difference(self.pair)
         else:
             self._show_member(self.members_view.currentIndex().row())
 
-    def _start_difference(self) -> None:
-        pair = self.pair
+    def _start_difference(self, pair: tuple[Any, Any]) -> None:
         self.right.set_image(None, "Computing the difference…")
         worker = Worker(lambda cancel: difference_image(pair[0].path, pair[1].path), name="difference", parent=self)
         worker.finished.connect(lambda result: self._difference_done(worker, result))
-        worker.failed.connect(lambda message: worker is self._diff and self.right.set_image(None, message))
+        worker.failed.connect(lambda message: self._difference_failed(worker, message))
         self._diff = worker
         worker.start()
+
+    def _difference_failed(self, worker: Worker, message: str) -> None:
+        if worker is self._diff:
+            self.right.set_image(None, message)
 
     def _difference_done(self, worker: Worker, result: tuple[Any, float]) -> None:
         if worker is not self._diff:

@@ -22,7 +22,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QImage
 
 from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, keep_reason, rank
@@ -204,10 +204,10 @@ class GroupsModel(_ThumbModel):
     def group(self, row: int) -> GroupRow:
         return self._rows[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         group = self._rows[index.row()]
@@ -247,12 +247,14 @@ class MembersModel(_ThumbModel):
         self.endResetModel()
 
     def member(self, row: int) -> Any:
+        if self.group is None:  # no group shown: no rows, so any row is out of range
+            raise IndexError(row)
         return self.group.members[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() or self.group is None else len(self.group.members)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if self.group is None or not index.isValid() or index.row() >= len(self.group.members):
             return None
         entry = self.group.members[index.row()]

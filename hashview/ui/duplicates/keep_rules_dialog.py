@@ -10,6 +10,7 @@ Non-blocking: ``policy_chosen`` is emitted when the person presses OK.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -87,7 +88,7 @@ class KeepRulesDialog(QDialog):
         self.accepted.connect(lambda: self.policy_chosen.emit(self.policy()))
 
     @staticmethod
-    def _folder_list(folders) -> QListWidget:
+    def _folder_list(folders: Iterable[Path]) -> QListWidget:
         widget = QListWidget()
         widget.setMaximumHeight(90)
         widget.addItems([str(f) for f in folders])

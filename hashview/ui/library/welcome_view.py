@@ -62,8 +62,11 @@ class WelcomeView(QWidget):
         """List recently opened folders as one-click buttons."""
         while self._recent_box.count():
             item = self._recent_box.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            if item is None:  # cannot happen while count() > 0; stop rather than loop forever
+                break
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
         if not folders:
             return
         heading = QLabel("Recent folders")

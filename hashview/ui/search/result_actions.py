@@ -78,7 +78,8 @@ def paths_from_clipboard(mime: QMimeData | None = None, folder: Path | None = No
     _forget_old_pastes(folder)
     with tempfile.NamedTemporaryFile(dir=folder, prefix="pasted-", suffix=".png", delete=False) as fh:
         target = Path(fh.name)
-    if not image.save(str(target), "PNG"):
+    # The stub types the C++ `const char *format` as bytes, but the binding accepts only str (bytes: ValueError).
+    if not image.save(str(target), "PNG"):  # type: ignore[call-overload]
         logger.warning("cannot save the pasted image to %s", target)
         return []
     logger.info("pasted image saved to %s", target)

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hashview.core.events import Finished, StepLoss
+from hashview.core.errors import LibraryError
+from hashview.core.events import CancelToken, Finished, StepLoss
 from hashview.ui.session import LibrarySession
 from hashview.ui.training.networks_panel import NetworksPanel
 from hashview.ui.training.panel import TrainingPanel
@@ -87,7 +89,7 @@ class NetworkController(QObject):
             return False
         session.settings.setValue(OPTIONS_KEY, json.dumps(options))
 
-        def work(cancel):
+        def work(cancel: CancelToken) -> Iterator[Any]:
             from hashview.core.nets.device import describe_device, pick_device
             from hashview.core.train.pipeline import TrainOptions
 
@@ -162,8 +164,8 @@ class NetworkController(QObject):
             session.show_status("Wait until the running job has finished, then choose the network again.")
             return False
 
-        def work(cancel):
-            summary = None
+        def work(cancel: CancelToken) -> Iterator[Any]:
+            summary: dict[str, Any] = {}  # encode always ends with Finished; {} is Finished's own default
             for event in library.encode(network_id, cancel):
                 if isinstance(event, Finished):
                     summary = event.summary
@@ -188,8 +190,6 @@ class NetworkController(QObject):
         return True
 
     def rename_network(self, network_id: str, name: str) -> None:
-        from hashview.core.library import LibraryError
-
         try:
             info = self.session.library.networks.rename(network_id, name)
         except LibraryError as exc:
@@ -199,8 +199,6 @@ class NetworkController(QObject):
         self.session.show_status(f"Renamed the network to {info.name}.")
 
     def delete_network(self, network_id: str, make_current: str | None, leave_none: bool) -> None:
-        from hashview.core.library import LibraryError
-
         session, library = self.session, self.session.library
         if self.jobs.busy():
             session.show_status("Wait until the running job has finished, then delete the network.")

@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPainter, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -199,7 +199,7 @@ class ImagePane(QGraphicsView):
         rect = self._item.boundingRect()
         self.centerOn(QPointF(fx * rect.width(), fy * rect.height()))
 
-    def _report(self, *_args) -> None:
+    def _report(self, *_args: object) -> None:
         if not self._quiet and self.has_image():
             fx, fy = self.centre_fraction()
             self.view_changed.emit(self.zoom, fx, fy)
@@ -222,7 +222,7 @@ class ImagePane(QGraphicsView):
         super().resizeEvent(event)
         self.show_view(self.zoom, fx, fy)
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         if self.has_image() or not self._text:
             return
         painter.save()

@@ -75,7 +75,8 @@ def decode_thumbnail(data: bytes | None, size: int = THUMB_SIZE) -> QImage | Non
     """
     if not data:
         return None
-    image = QImage.fromData(data, "JPEG")
+    # The stub types the C++ `const char *format` as bytes, but the binding accepts only str (bytes: ValueError).
+    image = QImage.fromData(data, "JPEG")  # type: ignore[arg-type]
     if image.isNull():
         return None
     if image.width() > size or image.height() > size:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
@@ -14,7 +16,13 @@ if TYPE_CHECKING:
     from hashview.ui.window.main_window import MainWindow
 
 
-def _action(window: MainWindow, menu: QMenu, text: str, slot, keys=None) -> QAction:
+def _action(
+    window: MainWindow,
+    menu: QMenu,
+    text: str,
+    slot: Callable[[], Any],
+    keys: QKeySequence | QKeySequence.StandardKey | None = None,
+) -> QAction:
     action = QAction(text, window)
     if keys is not None:
         action.setShortcut(keys)
@@ -53,6 +61,11 @@ def build_menus(window: MainWindow) -> None:
 def fill_recent(window: MainWindow, menu: QMenu) -> None:
     menu.clear()
     for folder in app_settings.recent_folders(window.settings):
-        menu.addAction(str(folder), lambda f=folder: window.open_folder(f))
+        menu.addAction(str(folder), _opener(window, folder))
     if menu.isEmpty():
         menu.addAction("(none yet)").setEnabled(False)
+
+
+def _opener(window: MainWindow, folder: Path) -> Callable[[], Any]:
+    """A slot that opens ``folder``, bound now (not to the loop variable of the caller)."""
+    return lambda: window.open_folder(folder)
