@@ -15,8 +15,16 @@ import logging.handlers
 import os
 import sys
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from hashview.core.library import Library
+    from hashview.core.runtime import RuntimeOptions
 
 logger = logging.getLogger(__name__)
 
@@ -68,14 +76,15 @@ def install_excepthook(log_path: Path) -> None:
     sys.excepthook = hook
 
 
-def create_application():
+def create_application() -> QApplication:
     """The QApplication, named so that QSettings finds the app's settings."""
     from PySide6.QtWidgets import QApplication
 
     from hashview import __version__
     from hashview.ui import settings
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hashview"])
+    existing = QApplication.instance()  # a QCoreApplication to the type checker; the app only makes QApplications
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else "hashview"])
     app.setOrganizationName(settings.ORGANISATION)
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("hashview")
@@ -83,7 +92,7 @@ def create_application():
     return app
 
 
-def read_runtime(environ=os.environ):
+def read_runtime(environ: Mapping[str, str] = os.environ) -> RuntimeOptions:
     """The environment's ``HASHVIEW_*`` choices (``core/runtime.py``), read once for the app's whole run.
 
     They reach every library the app opens (``library_opener``), so its
@@ -98,14 +107,14 @@ def read_runtime(environ=os.environ):
     return RuntimeOptions.from_environ(environ)
 
 
-def library_opener(runtime):
+def library_opener(runtime: RuntimeOptions) -> Callable[[Path], Library]:
     """What the window opens a folder with: ``Library.open`` with ``runtime``.
 
     The engine loads with the first folder (not on the way to the first
     window); the search engine ``runtime`` asks for is chosen then, before any search.
     """
 
-    def open_library(folder: Path):
+    def open_library(folder: Path) -> Library:
         from hashview.core.hamming.search import set_kernel
         from hashview.core.library import Library
 
@@ -125,13 +134,19 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+CLI_GLOBAL_OPTIONS = ("-v", "--verbose")
+"""Options of ``hashview`` itself that may stand before a command."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a CLI command or the desktop app; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and not argv[0].startswith("-"):
+    # The command line's own options come before its command (`hashview -v index F`).
+    command = next((a for a in argv if a not in CLI_GLOBAL_OPTIONS), None)
+    if command is not None and not command.startswith("-"):
         from hashview import cli
 
-        if argv[0] in cli.COMMANDS:
+        if command in cli.COMMANDS:
             return cli.main(argv)
 
     args = _parse(argv)

@@ -3,7 +3,7 @@
 They drive the same ``core`` generators as the desktop app, with progress on
 stderr; ``--json`` prints one JSON document on stdout and nothing else there.
 Bad input exits non-zero with a one-line reason on stderr. The command-line
-contract is in DESIGN.md; tests/test_cli.py holds it to that.
+contract is in docs/architecture.md; tests/test_cli.py holds it to that.
 """
 
 from __future__ import annotations
@@ -14,9 +14,18 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hashview.core.terminal_text import printable
+
+if TYPE_CHECKING:
+    from hashview.core.duplicates.cleanup import GroupPlan
+    from hashview.core.duplicates.finder import DuplicateGroup
+    from hashview.core.duplicates.keep_rules import KeepPolicy
+    from hashview.core.library import Library
+    from hashview.core.runtime import RuntimeOptions
 
 COMMANDS = ("index", "train", "encode", "search", "dups", "eval")
 
@@ -31,7 +40,7 @@ class ProgressPrinter:
     an escape sequence in it can neither forge a line nor drive the terminal.
     """
 
-    def __init__(self, stream=None, quiet: bool = False, interval: float | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False, interval: float | None = None) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
@@ -47,7 +56,7 @@ class ProgressPrinter:
         self.stream.write(text + "\n")
         self.stream.flush()
 
-    def handle(self, event) -> None:
+    def handle(self, event: object) -> None:
         from hashview.core.events import EpochDone, Finished, Progress, Skipped
 
         if isinstance(event, Skipped):
@@ -80,11 +89,12 @@ class ProgressPrinter:
         elif isinstance(event, Finished) and self._live:
             self._line("")
 
-    def drive(self, events):
+    def drive(self, events: Iterable[object]) -> dict[str, Any]:
         """Consume a job's events, printing them; return the summary of its Finished event."""
         from hashview.core.events import drain
 
-        return drain(events, self.handle)
+        summary: dict[str, Any] = drain(events, self.handle)  # the jobs driven here all end in Finished
+        return summary
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -98,7 +108,7 @@ def _warn(message: str | None, kind: str = "warning") -> None:
         sys.stderr.write(f"hashview: {kind}: {printable(message)}\n")
 
 
-def _bad_number(args, names: tuple[str, ...], least: int = 1) -> str | None:
+def _bad_number(args: argparse.Namespace, names: tuple[str, ...], least: int = 1) -> str | None:
     """A one-line refusal for the first option of ``names`` (argparse dests) given below ``least``, else None.
 
     Counts (epochs, bits, -k, batch size, input size) start at 1; a radius at 0
@@ -235,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _emit(args, document, human_lines) -> None:
+def _emit(args: argparse.Namespace, document: object, human_lines: Iterable[str]) -> None:
     if args.json:
         sys.stdout.write(json.dumps(document, indent=1) + "\n")
     else:
@@ -243,14 +253,14 @@ def _emit(args, document, human_lines) -> None:
             sys.stdout.write(line + "\n")
 
 
-def _open_library(args):
+def _open_library(args: argparse.Namespace) -> Library:
     """The library of ``args.folder``, with the environment's options that ``main`` read (``args.runtime``)."""
     from hashview.core.library import Library
 
     return Library.open(args.folder, runtime=getattr(args, "runtime", None))
 
 
-def cmd_index(args, printer: ProgressPrinter) -> int:
+def cmd_index(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     with _open_library(args) as lib:
         s = printer.drive(lib.index())
     line = (
@@ -262,7 +272,7 @@ def cmd_index(args, printer: ProgressPrinter) -> int:
     return 0
 
 
-def cmd_train(args, printer: ProgressPrinter) -> int:
+def cmd_train(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     bad = _bad_number(args, ("epochs", "bits", "batch_size", "input_size"))
     if bad:
         return _fail(bad)
@@ -293,7 +303,7 @@ def cmd_train(args, printer: ProgressPrinter) -> int:
     return 0
 
 
-def cmd_encode(args, printer: ProgressPrinter) -> int:
+def cmd_encode(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     with _open_library(args) as lib:
         s = printer.drive(lib.encode(args.network, device=args.device))
     _emit(
@@ -304,7 +314,7 @@ def cmd_encode(args, printer: ProgressPrinter) -> int:
     return 0
 
 
-def cmd_search(args, printer: ProgressPrinter) -> int:
+def cmd_search(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     bad = _bad_number(args, ("k",)) or _bad_number(args, ("radius",), least=0)
     if bad:
         return _fail(bad)
@@ -322,7 +332,7 @@ def cmd_search(args, printer: ProgressPrinter) -> int:
     return 0
 
 
-def cmd_dups(args, printer: ProgressPrinter) -> int:
+def cmd_dups(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     if args.exact and args.radius is not None:
         return _fail("--exact groups identical files and takes no --radius: use one or the other")
     bad = _bad_number(args, ("radius",), least=0)
@@ -344,7 +354,7 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
                 _warn(None if advice.warning else advice.reason, "note")
         if args.profile:
             if args.exact:
-                from hashview.core.library import LibraryError
+                from hashview.core.errors import LibraryError
 
                 raise LibraryError("--profile needs codes, not --exact")
             rows = lib.duplicates.profile(network=args.network)
@@ -377,7 +387,7 @@ def cmd_dups(args, printer: ProgressPrinter) -> int:
     return 0
 
 
-def _clean_up(args, lib, groups) -> int:
+def _clean_up(args: argparse.Namespace, lib: Library, groups: list[DuplicateGroup]) -> int:
     """``dups --trash [--yes]``: the explorer's keep rules and trash checks, for every group, from a shell.
 
     Without ``--yes`` nothing moves: it prints what would. With it, each
@@ -444,7 +454,9 @@ def _clean_up(args, lib, groups) -> int:
     return 1 if failures or refused else 0
 
 
-def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
+def _move_planned(
+    lib: Library, plans: list[GroupPlan], policy: KeepPolicy
+) -> tuple[list[dict[str, str | None]], list[dict[str, str]]]:
     """Move each plan's copies to the system trash (checked again); what moved, and what failed.
 
     Stops at the first failed move (the trash itself refusing is rarely about
@@ -453,8 +465,8 @@ def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
     from hashview.core.duplicates import cleanup
     from hashview.system_trash import move_to_trash
 
-    moved: list[dict] = []
-    failures: list[dict] = []
+    moved: list[dict[str, str | None]] = []
+    failures: list[dict[str, str]] = []
     for plan in plans:
         if plan.refused is not None:
             continue
@@ -475,7 +487,7 @@ def _move_planned(lib, plans, policy) -> tuple[list[dict], list[dict]]:
     return moved, failures
 
 
-def cmd_eval(args, printer: ProgressPrinter) -> int:
+def cmd_eval(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     from hashview.core.train.evaluation import EvalOptions, evaluate_method
 
     bad = _bad_number(args, ("bits", "epochs", "batch_size"))
@@ -542,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
 _MISSING = (FileNotFoundError, NotADirectoryError)
 
 
-def _runtime_from_environ():
+def _runtime_from_environ() -> RuntimeOptions:
     """The environment's ``HASHVIEW_*`` choices (``core/runtime.py``), read once, here at the edge.
 
     The search engine is chosen now for the whole process; the rest travels

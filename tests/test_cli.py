@@ -145,3 +145,12 @@ def test_progress_lines_show_rate_and_time_left_but_not_for_single_steps():
         "fit: fitting itq",
         "skipped bad.jpg: truncated file",
     ]
+
+
+def test_the_verbose_flag_reaches_the_command_line_through_the_hashview_entry_point(tmp_path, capsys):
+    """`hashview -v index F` went to the app's own parser, which knows no -v, and failed."""
+    from hashview.app import main as hashview_main
+
+    make_photo(tmp_path / "lib" / "a.jpg", (32, 24), seed=1)
+    assert hashview_main(["-v", "index", str(tmp_path / "lib"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 1

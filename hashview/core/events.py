@@ -92,7 +92,7 @@ class Finished:
 class ProgressMeter:
     """Turns a running count into ``Progress`` events with rate and time left."""
 
-    def __init__(self, stage: str, total: int | None, clock=time.monotonic) -> None:
+    def __init__(self, stage: str, total: int | None, clock: Callable[[], float] = time.monotonic) -> None:
         self.stage = stage
         self.total = total
         self._clock = clock

@@ -3,7 +3,7 @@
 Four ``HASHVIEW_*`` variables tune a run for experiments from a shell:
 
 - ``HASHVIEW_PARAMS``: a JSON object of a deep method's hyper-parameters
-  (e.g. '{"views": 4}'; ``benchmarks/dups.py --params`` sets it);
+  (e.g. '{"views": 4}'; ``python -m benchmarks.dups --params`` sets it);
 - ``HASHVIEW_DUPNET_SECONDS``: DupNet's wall-clock budget in seconds;
 - ``HASHVIEW_CPU_BF16``: "1" or "0", train in bfloat16 on the CPU or not,
   whatever the CPU has (else only on CPUs with AMX);

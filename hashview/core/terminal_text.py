@@ -55,6 +55,6 @@ def printable(text: object) -> str:
     return "".join(_escape(c) if _needs_escape(c) else c for c in text)
 
 
-def shown_path(path: str | os.PathLike) -> str:
+def shown_path(path: str | bytes | os.PathLike[str]) -> str:
     """A path as it may be printed: bytes that are not UTF-8 as ``\\xNN``, controls escaped."""
     return printable(os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path))

@@ -29,11 +29,11 @@ import sqlite3
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from hashview.core import paths
 from hashview.core.catalog.decision_log import DecisionLog, DecisionState
@@ -443,7 +443,9 @@ class Catalog:
                 merged.update(extra)
                 if self._log is not None and (extra or (state is not None and self._log.needs_compaction(merged))):
                     self._log.rewrite(merged)
-                wanted = {pair: row for pair, row in merged.items() if row[0] is not None}
+                wanted: dict[tuple[str, str], tuple[Verdict | str, str]] = {
+                    pair: (verdict, decided) for pair, (verdict, decided) in merged.items() if verdict is not None
+                }
                 if wanted != table:
                     conn.execute("DELETE FROM decisions")
                     conn.executemany(
@@ -476,7 +478,7 @@ class Catalog:
     def __enter__(self) -> Catalog:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- files -------------------------------------------------------------
@@ -510,7 +512,7 @@ class Catalog:
         with self._write() as conn:
             conn.executemany("DELETE FROM files WHERE relpath = ?", ((p,) for p in relpaths))
 
-    def _entry(self, row) -> Entry:
+    def _entry(self, row: Sequence[Any]) -> Entry:
         return Entry(
             id=row[0],
             relpath=row[1],
@@ -537,7 +539,7 @@ class Catalog:
         return None if row is None else self._entry(row)
 
     @_translated
-    def entry_by_path(self, path: str | os.PathLike) -> Entry | None:
+    def entry_by_path(self, path: str | os.PathLike[str]) -> Entry | None:
         """The entry of a file given by absolute path or path relative to the root."""
         p = Path(path)
         candidates = []
@@ -568,7 +570,7 @@ class Catalog:
 
     @_translated
     def count(self) -> int:
-        return self._conn().execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        return int(self._conn().execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
     @_translated
     def thumbnail(self, file_id: int) -> bytes | None:

@@ -159,8 +159,8 @@ def index_library(
     known = catalog.known_files()
 
     skipped: list[tuple[str, str]] = list(scan.skipped)
-    for path, reason in scan.skipped:
-        yield Skipped(path, reason)
+    for shown, reason in scan.skipped:
+        yield Skipped(shown, reason)
 
     todo: list[tuple[Path, str, int, int]] = []
     seen: set[str] = set()
@@ -220,7 +220,7 @@ def index_library(
     # Results are taken in submission (sorted path) order, so a cold run gives
     # ids in path order whatever order the threads finish in.
     window = 4 * workers
-    in_flight: dict[int, Future] = {}
+    in_flight: dict[int, Future[FileRecord | Skipped]] = {}
     next_submit = 0
     next_take = 0
     try:

@@ -42,7 +42,7 @@ class ScanResult:
     unreadable: list[str] = field(default_factory=list)
 
 
-def display_path(path: str | os.PathLike) -> str:
+def display_path(path: str | os.PathLike[str]) -> str:
     """A printable version of a path, with bytes that are not UTF-8 as ``\\xNN``."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
@@ -64,7 +64,7 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
-def _not_a_file_reason(entry: os.DirEntry) -> str:
+def _not_a_file_reason(entry: os.DirEntry[str]) -> str:
     """Why an image-named entry that is not a regular file is passed over, in a few words."""
     try:
         mode = os.stat(entry.path).st_mode  # of the target, for links

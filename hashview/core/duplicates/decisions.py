@@ -43,7 +43,8 @@ NO_DECISIONS = RowDecisions(np.zeros((0, 2), np.int64), np.zeros((0, 2), np.int6
 
 
 def _keys(pairs: np.ndarray, n: int) -> np.ndarray:
-    return pairs[:, 0] * n + pairs[:, 1]
+    keys: np.ndarray = pairs[:, 0] * n + pairs[:, 1]
+    return keys
 
 
 def group_found_pairs(found: CodePairs, radius: int, decisions: RowDecisions = NO_DECISIONS) -> list[np.ndarray]:
@@ -131,4 +132,5 @@ def implied_precision(radius: int, same_d: np.ndarray, different_d: np.ndarray) 
 def pair_distances(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamming distances between packed codes rows ``a`` and ``b`` (elementwise)."""
     x = np.bitwise_xor(codes[np.asarray(a, np.int64)], codes[np.asarray(b, np.int64)])
-    return np.unpackbits(x, axis=1).sum(axis=1).astype(np.int64)
+    distances: np.ndarray = np.unpackbits(x, axis=1).sum(axis=1).astype(np.int64)
+    return distances

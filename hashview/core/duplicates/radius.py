@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,7 +108,7 @@ def lift_radius(
       the share at 12 (0.910).
 
     On the eight 128-bit networks of the development sets (737 photos)
-    neither stops the lift before the copy distance (``benchmarks/lift_rules.py``).
+    neither stops the lift before the copy distance (``benchmarks/studies/lift_rules.py``).
     ``rise_margin`` None: no climb check.
     """
     if len(nearest) == 0:
@@ -261,7 +262,7 @@ def separation_problem(codes: np.ndarray, n_bits: int) -> str | None:
     return None
 
 
-def chain_problem(group_sizes, n: int, radius: int) -> str | None:
+def chain_problem(group_sizes: Iterable[int], n: int, radius: int) -> str | None:
     """One line when groups found at ``radius`` chain unrelated photos (one larger than ``chain_bound(n)``), else None."""
     largest = max((int(s) for s in group_sizes), default=0)
     if n < MIN_TO_JUDGE or largest <= chain_bound(n):

@@ -1,7 +1,7 @@
 """Retrieval quality from packed codes: mAP, precision-recall by radius, P@N.
 
 Ranking is by Hamming distance with ties broken by database index (a stable
-sort), as METHODS.md fixes it. A result is relevant when it shares the query's
+sort), as docs/methods.md fixes it. A result is relevant when it shares the query's
 label. Queries are processed in chunks so memory stays bounded on 1,000 x
 70,000 evaluations.
 """
@@ -50,7 +50,9 @@ def average_precision(relevant_sorted: np.ndarray, top: int | None = None) -> np
     ranks = np.arange(1, rel.shape[1] + 1)
     precision_at_hit = np.where(rel, hits / ranks, 0.0)
     found = hits[:, -1] if rel.shape[1] else np.zeros(len(rel))
-    return np.divide(precision_at_hit.sum(axis=1), found, out=np.zeros(len(rel)), where=found > 0)
+    ap = np.zeros(len(rel))  # 0 where a query found nothing relevant
+    np.divide(precision_at_hit.sum(axis=1), found, out=ap, where=found > 0)
+    return ap
 
 
 def evaluate_codes(
@@ -63,7 +65,7 @@ def evaluate_codes(
     max_n: int = 1000,
     chunk: int = 100,
 ) -> RetrievalReport:
-    """All the figures of METHODS.md for one query set against one database."""
+    """All the figures of docs/methods.md for one query set against one database."""
     q = len(query_codes)
     n = len(db_codes)
     ap_all = np.zeros(q)

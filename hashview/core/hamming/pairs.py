@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -252,8 +253,8 @@ def _choose_plan(
             plan = _plan_for(n_bits, radius, parts, word_bits)
             if plan is not None and _patterns(plan) <= 2000:
                 return plan
-    plans = [_plan_for(n_bits, radius, p, word_bits) for p in range(1, radius + 2)]
-    plans = [p for p in plans if p is not None]
+    candidates = [_plan_for(n_bits, radius, p, word_bits) for p in range(1, radius + 2)]
+    plans = [p for p in candidates if p is not None]
     return min(plans, key=lambda p: _plan_cost(p, m)) if plans else None
 
 
@@ -290,7 +291,8 @@ def _brute_cell_ns(unique: np.ndarray, compiled: bool) -> float:
     """What one pair of codes costs brute force, for weighing it against multi-index hashing."""
     if compiled:
         return _NS_BRUTE_CELL
-    return _NS_BRUTE_WORD_NUMPY * max(1.0, unique.shape[1] * unique.dtype.itemsize / 8)
+    row_bytes: int = unique.shape[1] * unique.dtype.itemsize
+    return _NS_BRUTE_WORD_NUMPY * max(1.0, row_bytes / 8)
 
 
 def _substring_key(words: np.ndarray, sub: _Substring) -> np.ndarray:
@@ -320,7 +322,9 @@ def _bucket_of(keys: np.ndarray, table_bits: int, identity: bool) -> np.ndarray:
     return ((keys * _GOLDEN) >> np.uint64(64 - table_bits)).view(np.int64)
 
 
-def _ranges(owner: np.ndarray, lo: np.ndarray, count: np.ndarray, budget: int):
+def _ranges(
+    owner: np.ndarray, lo: np.ndarray, count: np.ndarray, budget: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (owner, position) arrays covering lo[k] .. lo[k] + count[k] - 1 for every k,
     at most ``budget`` pairs at a time (a single long range is split too)."""
     keep = count > 0
@@ -357,7 +361,7 @@ def _multi_index_pairs(
     index_dtype = np.int32 if m < 2**31 else np.int64
     candidates = 0
 
-    def check(ordered: np.ndarray, order: np.ndarray, a: np.ndarray, b: np.ndarray, s: int):
+    def check(ordered: np.ndarray, order: np.ndarray, a: np.ndarray, b: np.ndarray, s: int) -> None:
         x = ordered[a] ^ ordered[b]
         if n_words == 1:
             dist = np.bitwise_count(x[:, 0])
@@ -454,13 +458,14 @@ def _brute_pairs(
 
 def _kernel_brute_pairs(unique: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_brute_pairs`` through ``_hamming.distances``: row i against rows i + 1 .. m - 1, one call each."""
+    c_kernel = search._compiled_kernel()
     codes8 = np.ascontiguousarray(unique).view(np.uint8)
     m, row_bytes = codes8.shape
-    out = np.empty(m, np.uint8 if row_bytes * 8 <= 255 else np.uint16)
+    out = np.empty(m, search._dist_dtype(row_bytes * 8))  # uint8 up to 255 bits, else uint16
     found_a, found_b, found_d = [], [], []
     for i in range(m - 1):
         dist = out[: m - i - 1]
-        search._hamming.distances(codes8, row_bytes, codes8[i], i + 1, m, dist, dist.itemsize)
+        c_kernel.distances(codes8, row_bytes, codes8[i], i + 1, m, dist, dist.itemsize)
         hits = np.flatnonzero(dist <= radius)
         if hits.size:
             found_a.append(np.full(hits.size, i, np.int64))
@@ -547,7 +552,16 @@ def _expand(
     return i, key, d
 
 
-def _expand_unpacked(members, later, group_start, sizes, ua, ub, ud, counts):
+def _expand_unpacked(
+    members: np.ndarray,
+    later: np.ndarray,
+    group_start: np.ndarray,
+    sizes: np.ndarray,
+    ua: np.ndarray,
+    ub: np.ndarray,
+    ud: np.ndarray,
+    counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_expand`` for row counts whose pair keys overflow int64: all at once, then an argsort."""
     n = members.size
     first = np.repeat(np.arange(n), later)

@@ -31,7 +31,9 @@ import itertools
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -47,8 +49,32 @@ _pool_lock = threading.Lock()
 
 KERNELS = ("c", "numpy")
 
+_Part = tuple[int, int, int, int]  # (q0, q1, lo, hi): queries q0..q1-1 against rows lo..hi-1
+_Result = TypeVar("_Result")
 
-def _load_kernel():
+
+class _Kernel(Protocol):
+    """What this module calls in the compiled kernel (``_hamming.pyi`` has its full types)."""
+
+    def top_k(
+        self,
+        codes: np.ndarray,
+        row_bytes: int,
+        queries: np.ndarray,
+        k: int,
+        lo: int,
+        hi: int,
+        indices: np.ndarray,
+        distances: np.ndarray,
+        /,
+    ) -> int: ...
+
+    def distances(
+        self, codes: np.ndarray, row_bytes: int, query: np.ndarray, lo: int, hi: int, out: np.ndarray, itemsize: int, /
+    ) -> None: ...
+
+
+def _load_kernel() -> _Kernel | None:
     """The compiled kernel module, or None when it was not built."""
     try:
         from hashview.core.hamming import _hamming
@@ -87,6 +113,13 @@ def engine(kernel: str | None = None) -> str:
     return kernel
 
 
+def _compiled_kernel() -> _Kernel:
+    """The compiled kernel, for a call that ``engine`` (or ``KERNEL``) sent to it, which only happens when it was built."""
+    if _hamming is None:
+        raise RuntimeError("the compiled search kernel was not built (reinstall hashview with a C compiler)")
+    return _hamming
+
+
 def _threads() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
@@ -100,7 +133,7 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def _parts(n: int, n_queries: int) -> list[tuple[int, int, int, int]]:
+def _parts(n: int, n_queries: int) -> list[_Part]:
     """(q0, q1, lo, hi) pieces of work for the pool: rows of one query, or queries of a batch."""
     threads = _threads() if n * n_queries >= _PARALLEL_MIN_WORK else 1
     if threads == 1:
@@ -112,7 +145,7 @@ def _parts(n: int, n_queries: int) -> list[tuple[int, int, int, int]]:
     return [(a, b, 0, n) for a, b in itertools.pairwise(cuts)]
 
 
-def _run(work, parts):
+def _run(work: Callable[[_Part], _Result], parts: list[_Part]) -> list[_Result]:
     if len(parts) == 1:
         return [work(parts[0])]
     return list(_executor().map(work, parts))
@@ -346,7 +379,7 @@ def top_k(
         return _top_k_kernel(words, qw, kk)
     bound = _thresholds(words, qw, kk, n_bits)
 
-    def work(part):
+    def work(part: _Part) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         q0, q1, lo, hi = part
         q, r, d = _candidates(words, qw[q0:q1], kk, n_bits, lo, hi, bound[q0:q1])
         return q + q0, r, d
@@ -368,6 +401,7 @@ def _top_k_kernel(words: np.ndarray, qw: np.ndarray, k: int) -> tuple[np.ndarray
     split by queries (each piece writes its own rows of the output), a single
     query by rows (each piece finds its own best k; they are merged here).
     """
+    compiled = _compiled_kernel()
     codes8 = words.view(np.uint8)  # (n, B) bytes, C-contiguous
     q8 = qw.view(np.uint8)
     n, row_bytes = codes8.shape
@@ -377,10 +411,10 @@ def _top_k_kernel(words: np.ndarray, qw: np.ndarray, k: int) -> tuple[np.ndarray
     parts = _parts(n, n_queries)
     if n_queries == 1 and len(parts) > 1:
 
-        def rows(part):
+        def rows(part: _Part) -> tuple[np.ndarray, np.ndarray]:
             _, _, lo, hi = part
             idx, dist = np.empty((1, k), np.int64), np.empty((1, k), np.int64)
-            m = _hamming.top_k(codes8, row_bytes, q8, k, lo, hi, idx, dist)
+            m = compiled.top_k(codes8, row_bytes, q8, k, lo, hi, idx, dist)
             return idx[0, :m], dist[0, :m]
 
         found = _run(rows, parts)
@@ -390,9 +424,9 @@ def _top_k_kernel(words: np.ndarray, qw: np.ndarray, k: int) -> tuple[np.ndarray
         indices[0], distances[0] = idx[order], dist[order]
         return indices, distances
 
-    def queries(part):
+    def queries(part: _Part) -> None:
         q0, q1, lo, hi = part
-        _hamming.top_k(codes8, row_bytes, q8[q0:q1], k, lo, hi, indices[q0:q1], distances[q0:q1])
+        compiled.top_k(codes8, row_bytes, q8[q0:q1], k, lo, hi, indices[q0:q1], distances[q0:q1])
 
     _run(queries, parts)
     return indices, distances
@@ -400,13 +434,14 @@ def _top_k_kernel(words: np.ndarray, qw: np.ndarray, k: int) -> tuple[np.ndarray
 
 def _distances_kernel(words: np.ndarray, qw: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Distances of every row to the single query ``qw`` into ``out`` (uint8, uint16 or int64)."""
+    compiled = _compiled_kernel()
     codes8 = words.view(np.uint8)
     q8 = qw.view(np.uint8)[0]
     n, row_bytes = codes8.shape
 
-    def rows(part):
+    def rows(part: _Part) -> None:
         _, _, lo, hi = part
-        _hamming.distances(codes8, row_bytes, q8, lo, hi, out[lo:hi], out.itemsize)
+        compiled.distances(codes8, row_bytes, q8, lo, hi, out[lo:hi], out.itemsize)
 
     _run(rows, _parts(n, 1))
     return out

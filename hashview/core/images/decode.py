@@ -40,7 +40,7 @@ _BASE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".g
 def _heif_suffixes() -> set[str]:
     """Register the HEIF opener when pillow_heif is installed; its suffixes then."""
     try:
-        import pillow_heif  # type: ignore[import-not-found]
+        import pillow_heif
     except Exception:  # noqa: BLE001 - not installed or broken (any error): HEIF files are simply not listed
         return set()
     try:
@@ -101,7 +101,7 @@ class ImageMeta:
     taken: str | None
 
 
-PathOrFile = str | os.PathLike | BinaryIO
+PathOrFile = str | os.PathLike[str] | BinaryIO
 
 
 def _os_reason(exc: OSError) -> str:
@@ -230,7 +230,9 @@ def _cmyk_to_rgb(img: Image.Image) -> Image.Image:
 
             src = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             dst = ImageCms.createProfile("sRGB")
-            return ImageCms.profileToProfile(img, src, dst, outputMode="RGB")
+            converted = ImageCms.profileToProfile(img, src, dst, outputMode="RGB")
+            if converted is not None:  # None only for inPlace=True, which this is not
+                return converted
         except Exception:  # no littlecms, or a bad profile: the plain formula is fine
             logger.debug("ICC conversion failed, using plain CMYK->RGB", exc_info=True)
     return img.convert("RGB")
@@ -262,7 +264,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
 
 
 def load_rgb(
-    path: PathOrFile, max_side: int | None = None, name: str | os.PathLike | None = None
+    path: PathOrFile, max_side: int | None = None, name: str | os.PathLike[str] | None = None
 ) -> tuple[Image.Image, ImageMeta]:
     """Decode a picture as upright 8-bit RGB, optionally shrunk to fit ``max_side``.
 
@@ -301,7 +303,7 @@ def load_rgb(
         return _load_stream(reader, max_side, name if name is not None else path)
 
 
-def _load_stream(stream: BinaryIO, max_side: int | None, name: str | os.PathLike) -> tuple[Image.Image, ImageMeta]:
+def _load_stream(stream: BinaryIO, max_side: int | None, name: str | os.PathLike[str]) -> tuple[Image.Image, ImageMeta]:
     """``load_rgb`` of an open stream, with Pillow's warnings caught for ``name``."""
     result = None
     with caught_for_file() as caught:
@@ -331,7 +333,7 @@ def _load_stream(stream: BinaryIO, max_side: int | None, name: str | os.PathLike
     return result
 
 
-def _log_warnings(caught: list[tuple[type[Warning], str]], name: str | os.PathLike, bad: bool) -> None:
+def _log_warnings(caught: list[tuple[type[Warning], str]], name: str | os.PathLike[str], bad: bool) -> None:
     """One log line per distinct warning, naming the file (debug level for a skipped file)."""
     level = logging.DEBUG if bad else logging.WARNING
     for message in dict.fromkeys(message for _category, message in caught):
@@ -410,7 +412,7 @@ def thumbnail_bytes(img: Image.Image, size: int = 256) -> bytes:
     return out.getvalue()
 
 
-def file_digest(path: str | os.PathLike) -> str:
+def file_digest(path: str | os.PathLike[str]) -> str:
     """The blake2b-128 hex digest of a file's content, read in chunks.
 
     The file is opened by ``safe_open.open_regular``: never a FIFO or device.

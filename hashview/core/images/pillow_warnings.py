@@ -21,6 +21,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 _local = threading.local()
 _install_lock = threading.Lock()
@@ -36,7 +37,14 @@ def _install() -> None:
         if getattr(previous, "_hashview_per_file", False):
             return
 
-        def show(message, category, filename, lineno, file=None, line=None):
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
             caught = getattr(_local, "caught", None)
             if caught is None:
                 return previous(message, category, filename, lineno, file, line)

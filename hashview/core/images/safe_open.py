@@ -17,9 +17,12 @@ import io
 import logging
 import os
 import stat
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from hashview.core.errors import HashviewError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ class _BoundedRaw(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         room = self.limit - self._file.tell()
         if room <= 0:
             return 0
@@ -104,7 +107,7 @@ class _BoundedRaw(io.RawIOBase):
         super().close()
 
 
-def open_regular(path: str | os.PathLike, max_bytes: int | None = None) -> tuple[BinaryIO, int]:
+def open_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> tuple[BinaryIO, int]:
     """Open ``path`` for bounded binary reading if, once open, it is a regular file.
 
     Args:

@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from hashview.core.errors import HashviewError
+
+if TYPE_CHECKING:  # the method modules load on demand (deep ones bring torch); only their types here
+    from hashview.core.methods.deep import DeepMethod
+    from hashview.core.methods.shallow import ShallowMethod
 
 _MODULES = {
     "lsh": "hashview.core.methods.lsh",
@@ -27,7 +32,7 @@ _MODULES = {
     "dupnet": "hashview.core.methods.dupnet",
 }
 
-DEFAULT_METHOD = "dupnet"  # without labels: learns duplicates from the library (benchmarks/dups.py)
+DEFAULT_METHOD = "dupnet"  # without labels: learns duplicates from the library (benchmarks.dups)
 DEFAULT_LABELLED_METHOD = "ssdh"  # with class labels (--labels folders)
 DEFAULT_PAIRS_METHOD = "dupnet"  # with the user's duplicate decisions (--labels decisions)
 
@@ -72,7 +77,7 @@ _TRAITS = {
     "bae": MethodTraits("deep", ("none",), ("bae",)),  # its decoder mirrors this encoder
     # 128 bits: at 64, a look-alike set's copies and different photos crowd the same few bits
     # (dupset_s1: F1 0.976 in 815 steps); six 128-bit networks on both development sets scored
-    # 0.994 to 0.999, every edit >= 0.98 (benchmarks/results/dups-*-128bits*.txt, README run 8)
+    # 0.994 to 0.999, every edit >= 0.98 (benchmarks/results/dups-*-128bits*.txt, docs/lab-notes.md run 8)
     "dupnet": MethodTraits("deep", ("none", "decisions"), _AUTO_TRUNK.backbones, ("cnn-xs", "cnn"), bits=128),
 }
 
@@ -107,8 +112,8 @@ def recommended_method(labels: str) -> str:
     return {"folders": DEFAULT_LABELLED_METHOD, "decisions": DEFAULT_PAIRS_METHOD}.get(labels, DEFAULT_METHOD)
 
 
-def get_method(name: str):
-    """Return the ``METHOD`` object of ``name``.
+def get_method(name: str) -> ShallowMethod | DeepMethod:
+    """Return the ``METHOD`` object of ``name`` (``method.kind`` tells which of the two it is).
 
     Raises:
         UnknownMethodError: listing the known names.
@@ -117,4 +122,5 @@ def get_method(name: str):
         module_name = _MODULES[name]
     except KeyError:
         raise UnknownMethodError(f"unknown method {name!r}; choose one of {', '.join(_MODULES)}") from None
-    return importlib.import_module(module_name).METHOD
+    # a module imported by name is Any to the type checker; every module of _MODULES defines METHOD as one of these
+    return cast("ShallowMethod | DeepMethod", importlib.import_module(module_name).METHOD)

@@ -1,4 +1,4 @@
-"""Binary autoencoder: "Deep Unsupervised Hashing for Image Retrieval" (seeds/003, METHODS.md M4).
+"""Binary autoencoder: "Deep Unsupervised Hashing for Image Retrieval" (docs/methods.md, M4).
 
 Unsupervised. A convolutional autoencoder (``network.BAEEncoder``: 3x3 convs
 of 16, 32, 64 filters, LeakyReLU, 2x2 max-pooling; a dense layer of 256; the
@@ -10,10 +10,15 @@ epoch until the code layer's outputs are binary; the code is u >= 0.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
+
+if TYPE_CHECKING:
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 
 class BinaryAutoencoder(DeepMethod):
@@ -39,21 +44,23 @@ class BinaryAutoencoder(DeepMethod):
         "slope_end": 40.0,  # b reached at the start of the fine-tune (outputs then about binary)
     }
 
-    def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
+    def start_epoch(self, model: HashNet, epoch: int, ctx: FitContext) -> None:
         """Raise the slope b geometrically from slope_start to slope_end, then hold it."""
         ramp = max(round(ctx.epochs * (1.0 - self.defaults.finetune)) - 1, 1)
         start, end = ctx.params["slope_start"], ctx.params["slope_end"]
         model.slope.fill_(start * (end / start) ** min(epoch / ramp, 1.0))
 
-    # BAE (seeds/003, section 3): minimise the mean squared reconstruction error
+    # BAE (section 3): minimise the mean squared reconstruction error
     #   L = mean ||x - D(f_b(E(x)))||^2
     # with the code layer's activation f_b; the slope b is raised by start_epoch.
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         import torch.nn.functional as F
 
         from hashview.core.nets.network import steep_tanh
 
-        u = model(model.normalise(batch.x))
+        if model.decoder is None:  # HashNet builds one for a method with ``decoder = True``
+            raise ValueError("bae trains a network with a decoder (its config asks for none)")
+        u: torch.Tensor = model(model.normalise(batch.x))
         code = steep_tanh(u.float(), float(model.slope))
         return F.mse_loss(model.decoder(code, float(model.slope)), batch.x)
 

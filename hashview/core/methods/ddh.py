@@ -1,4 +1,4 @@
-"""DDH: "Deep Discrete Hashing with Self-supervised Pairwise Labels" (seeds/001, METHODS.md M3).
+"""DDH: "Deep Discrete Hashing with Self-supervised Pairwise Labels" (docs/methods.md, M3).
 
 Unsupervised: pairwise labels come from the data. Before training, once
 (Algorithm 1): L_i = the K1 = 15 nearest neighbours of image i by cosine
@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
+
+if TYPE_CHECKING:
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +92,11 @@ class DDH(DeepMethod):
         no similar pair; pairing anchors with neighbours changes only which pairs
         are drawn, not the loss.
         """
-        n, batch_size, pairs = ctx.n, ctx.batch_size, ctx.state
+        n, batch_size = ctx.n, ctx.batch_size
+        pairs: PseudoPairs = ctx.state  # what ``prepare`` built
         steps = max(n // batch_size, 1)
         n_pairs = int(batch_size * ctx.params["pair_fraction"])
-        out = []
+        out: list[np.ndarray] = []
         for _ in range(steps):
             anchors = rng.choice(n, batch_size - n_pairs, replace=False)
             picks = anchors[:n_pairs]
@@ -102,17 +108,18 @@ class DDH(DeepMethod):
             out.append(np.concatenate([anchors, partners]))
         return out
 
-    # DDH (Algorithm 2 / eq. 5 of seeds/001), divided by n^2 for a batch of n:
+    # DDH (Algorithm 2 / eq. 5), divided by n^2 for a batch of n:
     #   J = 1/2 sum_ij ((1/K) z_i.z_j - s_ij)^2 + lambda1/2 sum_i ||z_i - b_i||^2
     #       (+ lambda2/2 (||W||_F^2 + ||c||^2) as weight decay),   b = sign(z) held fixed
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         import torch
 
-        z = model(model.normalise(batch.x)).float()
+        pairs: PseudoPairs = ctx.state  # what ``prepare`` built
+        z: torch.Tensor = model(model.normalise(batch.x)).float()
         n, k = z.shape
-        s = torch.from_numpy(ctx.state.similar(batch.index)).to(z.device)
+        s = torch.from_numpy(pairs.similar(batch.index)).to(z.device)
         pairwise = 0.5 * (((z @ z.T) / k - s) ** 2).sum()
-        quantise = 0.5 * ctx.params["lambda1"] * ((z - torch.sign(z).detach()) ** 2).sum()
+        quantise: torch.Tensor = 0.5 * ctx.params["lambda1"] * ((z - torch.sign(z).detach()) ** 2).sum()
         return (pairwise + quantise) / (n * n)
 
 
@@ -143,8 +150,8 @@ def build_pseudo_pairs(features: np.ndarray, k1: int = 15, k2: int = 6, block: i
     knn = np.empty((n, k1), np.int64)
     for start in range(0, n, block):  # first ranking: K1 nearest by cosine, self excluded
         sims = x[start : start + block] @ x.T
-        rows = torch.arange(start, min(start + block, n))
-        sims[rows - start, rows] = -float("inf")
+        block_rows = torch.arange(start, min(start + block, n))
+        sims[block_rows - start, block_rows] = -float("inf")
         knn[start : start + block] = sims.topk(k1, dim=1).indices.numpy()
     # reverse lists: which j have m in L_j
     flat = knn.ravel()

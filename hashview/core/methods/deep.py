@@ -21,19 +21,24 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from hashview.core.cpu import cpu_threads
 from hashview.core.errors import DataError
-from hashview.core.events import CancelToken, EpochDone, Progress
+from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
 from hashview.core.methods.fit_context import FitContext, run_params
 from hashview.core.nets.device import host_to
 from hashview.core.nets.probe import RetrievalProbe
+
+if TYPE_CHECKING:  # torch loads when a method trains, never at import
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 # images ranked after each epoch for the live precision-recall curve and, without labels, the copy
 # distance behind the suggested radius: a high percentile of 200 copies swung by a bit either way
@@ -74,7 +79,9 @@ class DeepRun:
     overrides: dict[str, Any] = field(default_factory=dict)  # method hyper-parameters (e.g. {"beta": 0.5})
     budget_s: float | None = None  # wall-clock cap of the training loop (DupNet); None: the method's own
     cpu_bf16: bool | None = None  # on a CPU, train in bfloat16 (True) or float32 (False); None: as the CPU suits
-    pairs: tuple = ()  # the user's decisions: rows (i, j, +1 same / -1 not a match) of the training images
+    pairs: tuple[
+        Sequence[int], ...
+    ] = ()  # the user's decisions: rows (i, j, +1 same / -1 not a match) of the training images
 
 
 def apply_run_options(run: DeepRun, options: Mapping[str, Any]) -> DeepRun:
@@ -93,16 +100,22 @@ def apply_run_options(run: DeepRun, options: Mapping[str, Any]) -> DeepRun:
 class Batch:
     """One training step's input: images in [0, 1] (NCHW, augmented), labels, row indices, progress."""
 
-    x: Any
-    y: Any
+    x: torch.Tensor
+    y: torch.Tensor | None  # None: the run has no labels
     index: np.ndarray
     progress: float = 0.0  # fraction of the whole run done before this step, in [0, 1)
+
+    def labels(self) -> torch.Tensor:
+        """``y`` for a method that needs labels (``fit_deep`` refuses to train one without them)."""
+        if self.y is None:
+            raise DataError("this method needs class labels")
+        return self.y
 
 
 class DeepMethod:
     """Base of the deep methods; a subclass names its paper above ``loss``."""
 
-    kind = "deep"
+    kind: ClassVar[Literal["deep"]] = "deep"  # a literal: ``method.kind`` tells it from a ShallowMethod
     name = "?"
     title = "?"
     needs_labels = False
@@ -141,17 +154,24 @@ class DeepMethod:
         """Steps in one epoch (sets the learning-rate schedule): one pass over the images unless a method plans otherwise."""
         return max(ctx.n // ctx.batch_size, 1)
 
-    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator) -> list[np.ndarray]:
+    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator) -> Iterable[np.ndarray]:
         """Row indices of each step of one epoch: a shuffle cut into batches (the last partial one dropped)."""
         order = rng.permutation(ctx.n)
         steps = max(ctx.n // ctx.batch_size, 1)
         return [order[i * ctx.batch_size : (i + 1) * ctx.batch_size] for i in range(steps)]
 
-    def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
+    def start_epoch(self, model: HashNet, epoch: int, ctx: FitContext) -> None:
         """Called before each epoch (BAE raises its slope here; DupNet tells its plan which round runs)."""
 
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         raise NotImplementedError
+
+
+def class_layer(model: HashNet) -> torch.nn.Linear:
+    """The class layer of a method with ``classifier = True`` (``HashNet`` builds it from the config's classes)."""
+    if model.classifier is None:
+        raise ValueError("this network has no class layer (its config names no classes)")
+    return model.classifier
 
 
 def lr_at(defaults: DeepDefaults, lr: float, progress: float) -> float:
@@ -165,7 +185,7 @@ def lr_at(defaults: DeepDefaults, lr: float, progress: float) -> float:
     return lr
 
 
-def augment(x, generator):
+def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Random horizontal flips and shifts of up to 4 pixels (reflect-padded), per image, on x's device."""
     import torch
     import torch.nn.functional as F
@@ -241,7 +261,7 @@ def fit_deep(
     cancel: CancelToken | None = None,
     checkpoint: Path | None = None,
     checkpoint_key: dict[str, Any] | None = None,
-) -> Generator[Any, None, tuple[Any, dict[str, Any]]]:
+) -> Generator[Progress | StepLoss | EpochDone, None, tuple[HashNet, dict[str, Any]]]:
     """Train ``method`` on uint8 (n, h, w, c) ``images``; returns (HashNet on the CPU in eval mode, stats).
 
     Args:
@@ -296,7 +316,9 @@ def fit_deep(
         torch.set_num_threads(threads)
 
 
-def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
+def _fit(
+    method: DeepMethod, ctx: FitContext, setup: _Setup
+) -> Generator[Progress | StepLoss | EpochDone, None, tuple[HashNet, dict[str, Any]]]:
     import torch
 
     from hashview.core.nets.loop import run_epochs
@@ -307,13 +329,15 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     config, device, epochs, checkpoint = setup.config, ctx.device, ctx.epochs, setup.checkpoint
     ctx = ctx.with_state(method.prepare(ctx, np.random.default_rng(ctx.seed)))
     # channels-last convolutions: about a third more images a second for the small trunks on a CPU
-    model = HashNet(config).to(device, memory_format=torch.channels_last)  # or BackboneError, a user's error
+    # (two calls: torch's stubs have no overload of ``to`` with both a device and a memory format)
+    model = HashNet(config).to(device).to(memory_format=torch.channels_last)  # or BackboneError, a user's error
     groups = [p for p in model.parameters() if p.requires_grad]
+    optimizer: torch.optim.Optimizer
     if d.optimizer == "sgd":
         optimizer = torch.optim.SGD(groups, lr=setup.lr, momentum=0.9, nesterov=True, weight_decay=d.weight_decay)
     else:
         optimizer = torch.optim.AdamW(groups, lr=setup.lr, weight_decay=d.weight_decay)
-    key = {
+    key: dict[str, Any] = {
         "method": method.name,
         "config": config,
         "epochs": epochs,
@@ -326,7 +350,8 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     }
     if ctx.pairs:  # other decisions, another run
         key["pairs"] = ctx.pairs
-    start_epoch, history = 0, []
+    start_epoch = 0
+    history: list[dict[str, Any]] = []
     if checkpoint is not None and Path(checkpoint).is_file():
         try:
             saved_cfg, saved = load_network(Path(checkpoint))
@@ -344,7 +369,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     steps_per_epoch = method.steps_per_epoch(ctx)
     total_steps = epochs * steps_per_epoch
 
-    def batches(epoch: int):
+    def batches(epoch: int) -> Iterator[tuple[Batch]]:
         method.start_epoch(model, epoch, ctx)
         rng = np.random.default_rng([ctx.seed, epoch])
         gen = torch.Generator().manual_seed(ctx.seed * 1000 + epoch)
@@ -360,7 +385,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
             x = x.contiguous(memory_format=torch.channels_last)
             yield (Batch(x, y_all[index] if y_all is not None else None, idx, progress),)
 
-    def loss_fn(net, batch: Batch):
+    def loss_fn(net: HashNet, batch: Batch) -> torch.Tensor:
         with train_autocast(device, setup.cpu_bf16):
             return method.loss(net, batch, ctx)
 
@@ -372,7 +397,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     def after_epoch(epoch: int) -> dict[str, Any]:
         probe_started = time.monotonic()
         seconds = probe_started - epoch_started[0]
-        stats = {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
+        stats: dict[str, Any] = {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
         stats.update(probe.measure(model, device))  # mAP and the PR curve for the live plot
         epoch_started[0] = time.monotonic()
         phases["steps"] += seconds
@@ -412,7 +437,7 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
                 )
         yield event
     model = model.cpu().eval()
-    stats = {
+    stats: dict[str, Any] = {
         "epochs": epochs,
         "resumed_at_epoch": start_epoch,
         "batch_size": ctx.batch_size,
@@ -432,8 +457,8 @@ def _fit(method: DeepMethod, ctx: FitContext, setup: _Setup):
     return model, stats
 
 
-def _plain(value):
-    """JSON-like primitives (tuples become lists) so a stored key compares equal."""
+def _plain(value: Any) -> Any:
+    """JSON-like primitives (tuples become lists) so a stored key compares equal (any value: a key nests freely)."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

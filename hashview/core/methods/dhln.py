@@ -1,4 +1,4 @@
-"""DHLN: "A Deep Hashing Learning Network" (seeds/000, METHODS.md M1).
+"""DHLN: "A Deep Hashing Learning Network" (docs/methods.md, M1).
 
 Supervised, from raw pixels: DHLN's three 5x5 conv layers (32, 32, 64 filters,
 ReLU, pooling; ``network.DHLNTrunk``), a linear hash layer of K units, the
@@ -8,10 +8,15 @@ the K sigmoid units. The code is sigmoid(u) >= 0.5, i.e. u >= 0.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, class_layer
 from hashview.core.methods.fit_context import FitContext
+
+if TYPE_CHECKING:
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 
 class DHLN(DeepMethod):
@@ -33,15 +38,15 @@ class DHLN(DeepMethod):
     )
     params: ClassVar[dict[str, float]] = {}
 
-    # DHLN (seeds/000, section 3): the hash layer's sigmoid outputs feed a
+    # DHLN (section 3): the hash layer's sigmoid outputs feed a
     # softmax classifier trained with the cross-entropy loss; nothing else.
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         import torch
         import torch.nn.functional as F
 
-        u = model(model.normalise(batch.x)).float()
-        logits = model.classifier(torch.sigmoid(u))
-        return F.cross_entropy(logits, batch.y)
+        u: torch.Tensor = model(model.normalise(batch.x)).float()
+        logits = class_layer(model)(torch.sigmoid(u))
+        return F.cross_entropy(logits, batch.labels())
 
 
 METHOD = DHLN()

@@ -1,4 +1,4 @@
-"""DSHSRE: "Deep Supervised Hashing using Symmetric Relative Entropy" (seeds/004, METHODS.md M5).
+"""DSHSRE: "Deep Supervised Hashing using Symmetric Relative Entropy" (docs/methods.md, M5).
 
 Supervised with pairwise and class labels. The hash layer is linear,
 u_i = M^T phi(x_i) + v, and the code is b_i = sign(u_i). Four terms:
@@ -16,10 +16,15 @@ change while the network trains.
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, class_layer
 from hashview.core.methods.fit_context import FitContext
+
+if TYPE_CHECKING:
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 FIXED_FEATURE = "input image average-pooled to 8x8, standardised per image"
 
@@ -46,33 +51,35 @@ class DSHSRE(DeepMethod):
         "perplexity": 20.0,  # of p_{j|i}: sets each sigma_i (t-SNE), capped at (batch - 1) / 3
     }
 
-    # DSHSRE (Ma et al., seeds/004, eq. 9-11), every sum turned into a batch mean:
+    # DSHSRE (Ma et al., eq. 9-11), every sum turned into a batch mean:
     #   J1 = -mean_{i != j} (s_ij Psi_ij - log(1 + exp(Psi_ij))),  Psi_ij = u_i.u_j / 2
     #   J2 = mean_i ||y_i - W^T u_i||^2             (lambda ||W||^2 as weight decay)
     #   J3 = sum_ij 1/2 p_ij log(p_ij / m_ij) + 1/2 q_ij log(q_ij / m_ij), m = (p + q) / 2
     #   Q  = mean_i ||b_i - u_i||^2 / K,             b = sign(u) held fixed
     #   J  = J1 + alpha J2 + beta J3 + eta Q
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         import torch
         import torch.nn.functional as F
 
         params = ctx.params
         x = model.normalise(batch.x)
-        u = model(x).float()
+        u: torch.Tensor = model(x).float()
         n = len(u)
-        y = batch.y
+        y = batch.labels()
+        classifier = class_layer(model)
         off = ~torch.eye(n, dtype=torch.bool, device=u.device)
         s = (y[:, None] == y[None, :]).float()
         psi = 0.5 * (u @ u.T)
         j1 = (F.softplus(psi) - s * psi)[off].mean()
-        onehot = F.one_hot(y, model.classifier.out_features).float()
-        j2 = ((onehot - model.classifier(u)) ** 2).sum(dim=1).mean()
+        onehot = F.one_hot(y, classifier.out_features).float()
+        j2 = ((onehot - classifier(u)) ** 2).sum(dim=1).mean()
         j3 = jensen_shannon(neighbour_p(fixed_feature(batch.x), params["perplexity"]), neighbour_q(u))
         quantise = ((torch.sign(u).detach() - u) ** 2).mean()
-        return j1 + params["alpha"] * j2 + params["beta"] * j3 + params["eta"] * quantise
+        total: torch.Tensor = j1 + params["alpha"] * j2 + params["beta"] * j3 + params["eta"] * quantise
+        return total
 
 
-def fixed_feature(x01):
+def fixed_feature(x01: torch.Tensor) -> torch.Tensor:
     """J3's fixed feature x: the image average-pooled to 8 x 8, flattened, standardised per image."""
     import torch.nn.functional as F
 
@@ -81,7 +88,7 @@ def fixed_feature(x01):
     return small / (small.std(dim=1, keepdim=True) + 1e-3)
 
 
-def neighbour_p(features, perplexity: float, iterations: int = 30):
+def neighbour_p(features: torch.Tensor, perplexity: float, iterations: int = 30) -> torch.Tensor:
     """Symmetrised t-SNE affinities p_ij of a batch (sum 1), each sigma_i found by bisection on perplexity."""
     import torch
 
@@ -105,7 +112,7 @@ def neighbour_p(features, perplexity: float, iterations: int = 30):
     return p.detach()
 
 
-def neighbour_q(u):
+def neighbour_q(u: torch.Tensor) -> torch.Tensor:
     """Student-t affinities q_ij of the codes u (sum 1 over i != j)."""
     import torch
 
@@ -115,7 +122,7 @@ def neighbour_q(u):
     return kernel / kernel.sum()
 
 
-def jensen_shannon(p, q):
+def jensen_shannon(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
     """JS(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2, over the batch's pairs."""
     import torch
 

@@ -33,8 +33,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -42,6 +43,11 @@ from hashview.core.errors import OptionError
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
 from hashview.core.methods.fit_context import FitContext
 from hashview.core.nets.device import host_to
+
+if TYPE_CHECKING:
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +59,7 @@ class Plan:
     seed: int
     budget_s: float  # wall-clock budget of the whole run
     started: float | None = None  # set at the first step
-    generator: Any = None  # torch.Generator of the edits
+    generator: torch.Generator | None = None  # of the edits (set by ``prepare``)
     cut_rounds: list[int] = field(default_factory=list)
     steps_per_epoch: int = 1  # set by ``steps_per_epoch`` before the first round
     round: tuple[int, int] = (0, 1)  # (round, rounds) now running, set by ``start_epoch``
@@ -82,7 +88,7 @@ class DupNet(DeepMethod):
         "straight_through": 0.0,  # 1: the contrastive term sees sign(h) (straight-through gradient), i.e. Hamming distance itself
         "balance": 0.1,  # weight of the bit-balance term (each bit used half the time)
         "views": 2,  # edited views of each photo a step; 4, with 540 steps and 32 halved, gave F1 0.992 to 0.999 on
-        # the dev sets over three seeds (README, run 10): half the steps for a GPU, not timed on one
+        # the dev sets over three seeds (docs/lab-notes.md, run 10): half the steps for a GPU, not timed on one
         "min_steps": 1080,  # even a tiny library trains this many steps (dev set: 360 steps F1 0.979, 700 steps 0.990;
         # over seeds on both dev sets, 720 steps left 3 of 7 runs below F1 0.99, 1080 none of 20)
         "max_steps": 20000,  # no library trains more
@@ -124,18 +130,19 @@ class DupNet(DeepMethod):
         return Plan(seed, budget, generator=torch.Generator().manual_seed(seed))
 
     def steps_per_epoch(self, ctx: FitContext) -> int:
-        plan = ctx.state
+        plan: Plan = ctx.state  # what ``prepare`` built
         plan.steps_per_epoch = max(
             math.ceil(self.planned_steps(ctx.n, ctx.batch_size, ctx.params) / max(ctx.epochs, 1)), 1
         )
         return plan.steps_per_epoch
 
-    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator):
+    def epoch_batches(self, ctx: FitContext, rng: np.random.Generator) -> _RoundBatches:
         """Random batches (without repeats inside one), until the round's steps or its share of the budget run out."""
         return _RoundBatches(ctx.n, ctx.batch_size, rng, ctx.state)
 
-    def start_epoch(self, model, epoch: int, ctx: FitContext) -> None:
-        ctx.state.round = (epoch, ctx.epochs)  # the round lives in this run's plan: METHOD is shared by every run
+    def start_epoch(self, model: HashNet, epoch: int, ctx: FitContext) -> None:
+        plan: Plan = ctx.state
+        plan.round = (epoch, ctx.epochs)  # the round lives in this run's plan: METHOD is shared by every run
 
     # NT-Xent (SimCLR: Chen et al., "A Simple Framework for Contrastive Learning of Visual
     # Representations", ICML 2020) on the relaxed codes h = tanh(u), as in CIBHash (Qiu et al.,
@@ -152,13 +159,17 @@ class DupNet(DeepMethod):
     # Other photos in a batch are easy negatives; the false matches that remain are
     # neighbouring parts of one texture (grass, wood, two crops of one wallpaper), and
     # two halves of one photo are exactly that: the same style, different content.
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         import torch
         import torch.nn.functional as F
 
         from hashview.core.nets.edits import random_edits
 
-        params, plan = ctx.params, ctx.state
+        params = ctx.params
+        plan: Plan = ctx.state
+        gen = plan.generator
+        if gen is None:  # ``prepare`` makes it: a run's edits and picks draw from its own generator
+            raise ValueError("dupnet's plan has no generator of edits (DupNet.prepare makes one)")
         x = batch.x
         n = len(x)
         v = int(params["views"])
@@ -168,7 +179,7 @@ class DupNet(DeepMethod):
         pairs = ctx.pairs
         m = 0
         if pairs:
-            pick = torch.randint(0, len(pairs), (int(min(params["pair_batch"], len(pairs))),), generator=plan.generator)
+            pick = torch.randint(0, len(pairs), (int(min(params["pair_batch"], len(pairs))),), generator=gen)
             chosen = np.asarray([pairs[k] for k in pick.tolist()], np.int64).reshape(-1, 3)
             m = len(chosen)
             rows = np.concatenate([chosen[:, 0], chosen[:, 1]])
@@ -176,17 +187,17 @@ class DupNet(DeepMethod):
             originals.append(extra.permute(0, 3, 1, 2).float().div_(255.0))
         hard = int(min(params["hard_negatives"], n))
         if hard:
-            originals.extend(_halves(x[:hard], plan.generator))
+            originals.extend(_halves(x[:hard], gen))
         # one call edits every view: each edit is a few batched operations whatever the batch, so
         # one call instead of four is less than half the host's work (the part that bounds a GPU step)
-        views = random_edits(torch.cat(originals), plan.generator)
-        u = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
+        views = random_edits(torch.cat(originals), gen)
+        u: torch.Tensor = model(model.normalise(views).contiguous(memory_format=torch.channels_last)).float()
         h = torch.tanh(u)
         codes = h + (torch.sign(h) - h).detach() if params["straight_through"] else h
         contrastive = contrastive_loss(codes[: v * n], n, v, params["temperature"])
         quantise = ((1 - h.abs()) ** 2).mean()
         balance = (h[: v * n].mean(dim=0) ** 2).mean()
-        total = contrastive + params["quantise"] * quantise + params["balance"] * balance
+        total: torch.Tensor = contrastive + params["quantise"] * quantise + params["balance"] * balance
         if m:
             ha, hb = F.normalize(h[v * n : v * n + m], dim=1), F.normalize(h[v * n + m : v * n + 2 * m], dim=1)
             cos = (ha * hb).sum(dim=1)
@@ -202,7 +213,7 @@ class DupNet(DeepMethod):
         return total
 
 
-def contrastive_loss(codes, photos: int, views: int, temperature: float):
+def contrastive_loss(codes: torch.Tensor, photos: int, views: int, temperature: float) -> torch.Tensor:
     """NT-Xent over ``views`` views of each of ``photos`` photos, the rows view by view (every
     photo's first view, then every photo's second...): each view's positives are its photo's
     other views, every other row is a negative. With two views this is SimCLR's loss; with more,
@@ -221,7 +232,7 @@ def contrastive_loss(codes, photos: int, views: int, temperature: float):
     return -torch.where(positive, log_p, 0.0).sum() / (rows * (views - 1))
 
 
-def _halves(x, gen):
+def _halves(x: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """The two disjoint halves of each image, split across its width or its height at random,
     each stretched back to the full size (so the pair differs in content, not in shape)."""
     import torch
@@ -230,7 +241,7 @@ def _halves(x, gen):
     size = x.shape[-2:]
     w, h = x.shape[-1] // 2, x.shape[-2] // 2
 
-    def stretch(part):
+    def stretch(part: torch.Tensor) -> torch.Tensor:
         return F.interpolate(part, size=size, mode="bilinear", align_corners=False)
 
     across = host_to((torch.rand(len(x), generator=gen) < 0.5).view(-1, 1, 1, 1), x.device)
@@ -245,7 +256,7 @@ class _RoundBatches:
     def __init__(self, n: int, batch_size: int, rng: np.random.Generator, plan: Plan) -> None:
         self.n, self.batch_size, self.rng, self.plan = n, batch_size, rng, plan
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         plan = self.plan
         epoch, epochs = plan.round
         if plan.started is None:

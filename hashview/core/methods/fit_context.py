@@ -10,16 +10,19 @@ recorded in the network file but never used. One context, built once per run by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hashview.core.errors import OptionError
 
+if TYPE_CHECKING:
+    from hashview.core.methods.deep import DeepMethod
 
-def run_params(method, overrides: Mapping[str, Any]) -> dict[str, Any]:
+
+def run_params(method: DeepMethod, overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The method's hyper-parameters with ``overrides`` applied.
 
     A name the method does not have is an error, so a typo never trains the
@@ -54,7 +57,7 @@ class FitContext:
     seed: int = 0
     device: str = "cpu"
     budget_s: float | None = None  # the run's wall-clock cap of training; None: the method's own
-    pairs: tuple = ()  # the user's decisions as rows (i, j, +1 same / -1 not a match)
+    pairs: tuple[Sequence[int], ...] = ()  # the user's decisions as rows (i, j, +1 same / -1 not a match)
     state: Any = None  # what ``prepare`` returned
 
     @property

@@ -9,10 +9,10 @@ cancel it.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,12 @@ from hashview.core.hamming.codes import check_n_bits, pack_codes
 from hashview.core.methods.shallow import LinearHash
 from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
 from hashview.core.nets.network_file import NetworkFileError, load_network, save_network
+
+if TYPE_CHECKING:  # torch loads when a hasher encodes, never at import
+    import torch
+    from PIL import Image
+
+    from hashview.core.nets.network import HashNet
 
 BACKBONE_PREFIX = "backbone."
 
@@ -36,22 +42,26 @@ class Encoded:
 class ShallowHasher:
     """Features (pixels or a backbone) then a linear hash, then sign."""
 
-    def __init__(self, config: dict[str, Any], linear: LinearHash, backbone_state: dict | None = None) -> None:
+    def __init__(
+        self, config: dict[str, Any], linear: LinearHash, backbone_state: dict[str, Any] | None = None
+    ) -> None:
         self.config = config
         self.linear = linear
         self.spec = FeatureSpec.from_config(config["features"])
         self._backbone_state = backbone_state
-        self._backbone = None
+        self._backbone: torch.nn.Module | None = None
 
     @property
     def n_bits(self) -> int:
         return int(self.config["bits"])
 
-    def backbone(self):
+    def backbone(self) -> torch.nn.Module | None:
         """The backbone module rebuilt with the file's own weights (None for pixels)."""
         if self.spec.kind == PIXELS:
             return None
         if self._backbone is None:
+            if self._backbone_state is None:  # both makers of a hasher on a backbone hand over the module itself
+                raise ValueError(f"a hasher on {self.spec.kind} features needs the backbone's weights")
             from hashview.core.nets.backbones import BackboneSpec, build_backbone
 
             module, _dim = build_backbone(BackboneSpec(self.spec.kind, "none", self.spec.input_size))
@@ -73,13 +83,15 @@ class ShallowHasher:
 
     def save(self, path: Path) -> None:
         state: dict[str, Any] = dict(self.linear.to_state())
-        if self.spec.kind != PIXELS:
-            module = self.backbone()
+        module = self.backbone()  # None for pixels
+        if module is not None:
             state.update({BACKBONE_PREFIX + k: v.detach().cpu() for k, v in module.state_dict().items()})
         save_network(path, self.config, state)
 
 
-def shallow_hasher_from_fit(config: dict[str, Any], linear: LinearHash, backbone_module=None) -> ShallowHasher:
+def shallow_hasher_from_fit(
+    config: dict[str, Any], linear: LinearHash, backbone_module: torch.nn.Module | None = None
+) -> ShallowHasher:
     """Wrap a freshly fitted linear hash (and the backbone it was fitted on)."""
     hasher = ShallowHasher(config, linear)
     hasher._backbone = backbone_module
@@ -93,7 +105,7 @@ class DeepHasher:
     ``torch.inference_mode()`` (bfloat16 autocast on CUDA).
     """
 
-    def __init__(self, config: dict[str, Any], model) -> None:
+    def __init__(self, config: dict[str, Any], model: HashNet) -> None:
         self.config = config
         self.model = model
 
@@ -117,7 +129,7 @@ class DeepHasher:
         net = self.config["net"]
         size, channels = int(net["input_size"]), int(net["channels"])
 
-        def codes_of(images):
+        def codes_of(images: Sequence[Image.Image]) -> np.ndarray:
             return pack_codes(encode_array(self.model, images_to_array(images, size, channels), device))
 
         ok, codes = yield from map_decoded(paths, max(4 * size, 64), codes_of, "encode", cancel, chunk)
@@ -134,7 +146,7 @@ class DeepHasher:
 MAX_INPUT_SIZE = 4096
 
 
-def load_hasher(path: Path, display: str | None = None):
+def load_hasher(path: Path, display: str | None = None) -> ShallowHasher | DeepHasher:
     """Rebuild the hasher saved in ``path``, checked completely.
 
     Nothing in a file is trusted: the config must name a known kind with a
@@ -158,8 +170,9 @@ def load_hasher(path: Path, display: str | None = None):
     def refuse(why: str) -> NetworkFileError:
         return NetworkFileError(f"{label}: {why}")
 
+    stated: Any = config.get("bits")  # anything a file holds: check_n_bits refuses None and non-integers
     try:
-        bits = check_n_bits(config.get("bits"))
+        bits = check_n_bits(stated)
     except ValueError as exc:
         raise refuse(f"bad code length ({exc})") from None
     for key, tensor in state.items():
@@ -168,9 +181,11 @@ def load_hasher(path: Path, display: str | None = None):
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
             raise refuse(f"tensor {key!r} holds NaN or infinite values")
     kind = config.get("kind")
+    hasher: ShallowHasher | DeepHasher
     if kind == "shallow":
-        hasher = _shallow_from_file(config, state, bits, refuse)
-        width = hasher.codes_from_features(np.zeros((1, hasher.linear.mean.shape[0]), np.float32)).shape
+        shallow = _shallow_from_file(config, state, bits, refuse)
+        width = shallow.codes_from_features(np.zeros((1, shallow.linear.mean.shape[0]), np.float32)).shape
+        hasher = shallow
     elif kind == "deep":
         net = config.get("net")
         if not isinstance(net, dict):
@@ -184,10 +199,11 @@ def load_hasher(path: Path, display: str | None = None):
         from hashview.core.nets.network import rebuild
 
         try:
-            hasher = DeepHasher(config, rebuild(config, state))
-            width = hasher.codes_from_arrays(np.zeros((1, size, size, channels), np.uint8)).shape
+            deep = DeepHasher(config, rebuild(config, state))
+            width = deep.codes_from_arrays(np.zeros((1, size, size, channels), np.uint8)).shape
         except (KeyError, RuntimeError, ValueError, TypeError, IndexError) as exc:
             raise refuse(f"cannot rebuild its network ({_first_line(exc)})") from None
+        hasher = deep
     else:
         raise refuse(f"unknown network kind {kind!r}")
     if width != (1, bits // 8):
@@ -200,7 +216,9 @@ def _first_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:160]
 
 
-def _shallow_from_file(config: dict[str, Any], state: dict[str, Any], bits: int, refuse) -> ShallowHasher:
+def _shallow_from_file(
+    config: dict[str, Any], state: dict[str, Any], bits: int, refuse: Callable[[str], NetworkFileError]
+) -> ShallowHasher:
     """A ``ShallowHasher`` whose linear hash (and backbone, built now) match the file's features exactly."""
     features = config.get("features")
     if not isinstance(features, dict):
@@ -213,7 +231,7 @@ def _shallow_from_file(config: dict[str, Any], state: dict[str, Any], bits: int,
         raise refuse(f"features {spec.kind!r} at {spec.input_size} px are not ones hashview builds")
     arrays = {k: v for k, v in state.items() if not k.startswith(BACKBONE_PREFIX)}
     backbone_state = {k[len(BACKBONE_PREFIX) :]: v for k, v in state.items() if k.startswith(BACKBONE_PREFIX)}
-    module = None
+    module: torch.nn.Module | None = None
     if spec.kind == PIXELS:
         if backbone_state:
             raise refuse("it holds backbone weights but hashes pixels")

@@ -5,11 +5,13 @@ brings V R closest to the binary corners B = sign(V R). It alternates
     B = sign(V R)                       (fix R, best codes)
     R = argmin ||B - V R||_F, R^T R = I (fix B, orthogonal Procrustes:
         U S W^T = svd(V^T B), R = U W^T)
-for 50 iterations (METHODS.md, shallow baselines). The rotation spreads the
+for 50 iterations (docs/methods.md, shallow baselines). The rotation spreads the
 variance evenly over the bits, which PCAH does not, so short codes lose less.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 
@@ -34,7 +36,7 @@ def itq_rotation(v: np.ndarray, iterations: int = ITERATIONS, seed: int = 0) -> 
 class ITQ:
     name = "itq"
     title = "Iterative quantisation"
-    kind = "shallow"
+    kind: Literal["shallow"] = "shallow"
     needs_labels = False
 
     def fit(self, features: np.ndarray, n_bits: int, seed: int = 0) -> LinearHash:

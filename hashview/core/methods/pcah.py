@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from hashview.core.methods.shallow import LinearHash, centre, principal_directions
@@ -10,7 +12,7 @@ from hashview.core.methods.shallow import LinearHash, centre, principal_directio
 class PCAH:
     name = "pcah"
     title = "PCA hashing"
-    kind = "shallow"
+    kind: Literal["shallow"] = "shallow"
     needs_labels = False
 
     def fit(self, features: np.ndarray, n_bits: int, seed: int = 0) -> LinearHash:

@@ -7,9 +7,12 @@ network-file layout, and codes that are cheap to compute for a dropped query.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from hashview.core.errors import OptionError
 
@@ -21,15 +24,31 @@ class LinearHash:
     mean: np.ndarray
     projection: np.ndarray
 
-    def project(self, features: np.ndarray) -> np.ndarray:
-        return (np.asarray(features, np.float32) - self.mean) @ self.projection
+    def project(self, features: npt.ArrayLike) -> np.ndarray:
+        projected: np.ndarray = (np.asarray(features, np.float32) - self.mean) @ self.projection
+        return projected
 
     def to_state(self) -> dict[str, np.ndarray]:
         return {"mean": self.mean.astype(np.float32), "projection": self.projection.astype(np.float32)}
 
     @classmethod
-    def from_state(cls, state: dict) -> LinearHash:
+    def from_state(cls, state: Mapping[str, npt.ArrayLike]) -> LinearHash:
         return cls(np.asarray(state["mean"], np.float32), np.asarray(state["projection"], np.float32))
+
+
+class ShallowMethod(Protocol):
+    """What a shallow method module's ``METHOD`` is (``lsh.py``, ``pcah.py``, ``itq.py``): a ``fit`` to a ``LinearHash``.
+
+    ``kind`` is a literal so that a check of ``method.kind`` tells a shallow
+    method from a ``DeepMethod`` to the type checker as well.
+    """
+
+    name: str
+    title: str
+    kind: Literal["shallow"]
+    needs_labels: bool
+
+    def fit(self, features: np.ndarray, n_bits: int, seed: int = 0) -> LinearHash: ...
 
 
 def principal_directions(centred: np.ndarray, n_bits: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""SSDH: "Deep Learning of Binary Hash Codes for Fast Image Retrieval" (seeds/002, METHODS.md M2).
+"""SSDH: "Deep Learning of Binary Hash Codes for Fast Image Retrieval" (docs/methods.md, M2).
 
 Supervised: backbone features -> a latent layer H of K sigmoid units
 a in (0, 1)^K -> a linear classifier over C classes. The code is a >= 0.5
@@ -8,10 +8,15 @@ pushes every unit towards 0 or 1, one keeps each code about half ones.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
+from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, class_layer
 from hashview.core.methods.fit_context import FitContext
+
+if TYPE_CHECKING:
+    import torch
+
+    from hashview.core.nets.network import HashNet
 
 
 class SSDH(DeepMethod):
@@ -36,24 +41,27 @@ class SSDH(DeepMethod):
         "ramp": 0.25,  # beta and gamma rise linearly from 0 over this fraction of training (see below)
     }
 
-    # SSDH (Lin et al., seeds/002, eq. 4-6), per image, averaged over the batch:
+    # SSDH (Lin et al., eq. 4-6), per image, averaged over the batch:
     #   alpha * CE(y, yhat) - beta * (1/K) ||a - 0.5||^2 + gamma * (mean(a) - 0.5)^2
     # (+ lambda ||W||^2 as weight decay). The paper fine-tunes a pretrained
     # network; from scratch, full beta at the first step saturates every
     # sigmoid before the classifier has learnt anything (measured on MNIST: the
     # loss stays at chance), so beta and gamma rise linearly over "ramp".
-    def loss(self, model, batch: Batch, ctx: FitContext):
+    def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         import torch
         import torch.nn.functional as F
 
-        u = model(model.normalise(batch.x)).float()
+        u: torch.Tensor = model(model.normalise(batch.x)).float()
         params = ctx.params
         a = torch.sigmoid(u)
-        classification = F.cross_entropy(model.classifier(a), batch.y)
+        classification = F.cross_entropy(class_layer(model)(a), batch.labels())
         binarise = ((a - 0.5) ** 2).mean(dim=1).mean()
         balance = ((a.mean(dim=1) - 0.5) ** 2).mean()
         ramp = min(batch.progress / params["ramp"], 1.0) if params["ramp"] > 0 else 1.0
-        return params["alpha"] * classification + ramp * (params["gamma"] * balance - params["beta"] * binarise)
+        total: torch.Tensor = params["alpha"] * classification + ramp * (
+            params["gamma"] * balance - params["beta"] * binarise
+        )
+        return total
 
 
 METHOD = SSDH()

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hashview.core.errors import HashviewError
+
+if TYPE_CHECKING:
+    import torch
 
 # name -> (torchvision builder, weights enum name, pooled feature size)
 TORCHVISION_BACKBONES = {
@@ -49,7 +53,7 @@ def backbone_names() -> list[str]:
     return sorted(TORCHVISION_BACKBONES)
 
 
-def _classifier_free(name: str, model):
+def _classifier_free(name: str, model: torch.nn.Module) -> torch.nn.Module:
     """Replace the classifier with identity so the model returns pooled features."""
     import torch.nn as nn
 
@@ -60,7 +64,7 @@ def _classifier_free(name: str, model):
     return model
 
 
-def _read_weights_file(path: Path) -> dict:
+def _read_weights_file(path: Path) -> dict[str, Any]:
     import torch
 
     if not path.is_file():
@@ -79,7 +83,7 @@ def _read_weights_file(path: Path) -> dict:
     return {k.removeprefix("module."): v for k, v in blob.items()}
 
 
-def build_backbone(spec: BackboneSpec):
+def build_backbone(spec: BackboneSpec) -> tuple[torch.nn.Module, int]:
     """Build a torchvision backbone returning pooled features.
 
     Returns:

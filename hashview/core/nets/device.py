@@ -7,8 +7,12 @@ desktop app's first window does not pay for it.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from hashview.core.errors import HashviewError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -79,7 +83,7 @@ def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str]:
     return frozenset()
 
 
-def host_to(tensor, device):
+def host_to(tensor: torch.Tensor, device: str | torch.device) -> torch.Tensor:
     """A CPU tensor (random draws, indices, tables) on ``device``, without making the host wait for the device.
 
     A plain ``.to("cuda")`` from pageable memory synchronises the stream: the
@@ -90,7 +94,7 @@ def host_to(tensor, device):
     """
     import torch
 
-    device = torch.device(device)
-    if device.type == "cuda" and tensor.device.type == "cpu":
-        return tensor.pin_memory().to(device, non_blocking=True)
-    return tensor.to(device)
+    target = torch.device(device)
+    if target.type == "cuda" and tensor.device.type == "cpu":
+        return tensor.pin_memory().to(target, non_blocking=True)
+    return tensor.to(target)

@@ -2,7 +2,7 @@
 
 The duplicate network learns that a photo and its edited copy are the same
 picture by seeing two random edits of one photo as a positive pair, so the
-edits here follow the copies real libraries hold (and ``benchmarks/dup_dataset.py``
+edits here follow the copies real libraries hold (and ``benchmarks/datasets/dup_dataset.py``
 makes): crops of a few percent per side, small rotations with the empty
 corners trimmed, borders of a random colour and width, captions (text or a
 bar across the top or bottom), JPEG recompression, downscale then upscale,
@@ -24,6 +24,7 @@ geometry below samples the photo's aspect ratio to reproduce that.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -293,7 +294,7 @@ def _random_edits(x: torch.Tensor, gen: torch.Generator, rates: EditRates) -> to
     out = x
     if rates.crop or rates.rotate or rates.border:
         out = geometry(x, gen, rates)
-    steps = (
+    steps: tuple[tuple[str, float, Callable[[torch.Tensor], torch.Tensor]], ...] = (
         ("caption", rates.caption, lambda v: caption(v, gen)),
         ("colour", rates.colour, lambda v: colour(v, gen)),
         ("rescale", rates.scale, lambda v: rescale(v, gen)),

@@ -14,15 +14,23 @@ out, never fatal.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hashview.core.events import CancelToken, Progress, ProgressMeter, Skipped
 from hashview.core.images.decode import BadImageError, load_rgb
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+BatchFn = Callable[[list["Image.Image"]], np.ndarray]
+"""What ``map_decoded`` applies to each batch of decoded images: one output row per image."""
 
 PIXELS = "pixels"
 
@@ -35,11 +43,11 @@ class FeatureSpec:
     weights: str = "none"
     input_size: int = 16
 
-    def to_config(self) -> dict:
+    def to_config(self) -> dict[str, Any]:
         return {"kind": self.kind, "weights": self.weights, "input_size": self.input_size}
 
     @classmethod
-    def from_config(cls, config: dict) -> FeatureSpec:
+    def from_config(cls, config: dict[str, Any]) -> FeatureSpec:
         return cls(config["kind"], config.get("weights", "none"), int(config["input_size"]))
 
 
@@ -51,16 +59,17 @@ class FeatureResult:
     features: np.ndarray
 
 
-def pixel_vector(image, size: int) -> np.ndarray:
+def pixel_vector(image: Image.Image, size: int) -> np.ndarray:
     """A standardised ``size`` x ``size`` x 3 vector of an RGB PIL image."""
     from PIL import Image
 
     small = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
     x = np.asarray(small, dtype=np.float32).reshape(-1) / 255.0
-    return (x - x.mean()) / (x.std() + 1e-3)
+    vector: np.ndarray = (x - x.mean()) / (x.std() + 1e-3)  # numpy's stubs type the mean as Any
+    return vector
 
 
-def _decode(path: Path, max_side: int):
+def _decode(path: Path, max_side: int) -> tuple[Image.Image | None, str | None]:
     try:
         image, _meta = load_rgb(path, max_side=max_side)
         return image, None
@@ -70,7 +79,9 @@ def _decode(path: Path, max_side: int):
         return None, f"unreadable: {exc.strerror or exc}"
 
 
-def iter_decoded(paths: Sequence[Path], max_side: int, workers: int | None = None, chunk: int = 64):
+def iter_decoded(
+    paths: Sequence[Path], max_side: int, workers: int | None = None, chunk: int = 64
+) -> Iterator[tuple[int, Image.Image | None, str | None]]:
     """Yield (index, PIL image or None, reason or None) in order, decoding ahead on threads."""
     workers = workers or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -83,7 +94,7 @@ def iter_decoded(paths: Sequence[Path], max_side: int, workers: int | None = Non
 def map_decoded(
     paths: Sequence[Path],
     max_side: int,
-    batch_fn: Callable[[list], np.ndarray],
+    batch_fn: BatchFn,
     stage: str,
     cancel: CancelToken | None = None,
     batch_size: int = 64,
@@ -105,7 +116,7 @@ def map_decoded(
     ok: list[int] = []
     outputs: list[np.ndarray] = []
     pending_idx: list[int] = []
-    pending: list = []
+    pending: list[Image.Image] = []
     for index, image, reason in iter_decoded(paths, max_side):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -133,7 +144,7 @@ def extract_features(
     device: str = "cpu",
     cancel: CancelToken | None = None,
     batch_size: int = 64,
-    backbone=None,
+    backbone: torch.nn.Module | None = None,
 ) -> Generator[Progress | Skipped, None, FeatureResult]:
     """Compute features of ``paths``; yields progress, returns a ``FeatureResult``.
 
@@ -144,6 +155,7 @@ def extract_features(
     Raises:
         Cancelled: when ``cancel`` is set between images.
     """
+    batch_fn: BatchFn
     if spec.kind == PIXELS:
         batch_fn = lambda images: np.stack([pixel_vector(im, spec.input_size) for im in images])  # noqa: E731
         max_side = max(4 * spec.input_size, 64)
@@ -156,7 +168,7 @@ def extract_features(
     return FeatureResult(ok, features)
 
 
-def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone=None):
+def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone: torch.nn.Module | None = None) -> BatchFn:
     """A function mapping a list of PIL images to backbone features (torch loaded here)."""
     import torch
 
@@ -169,12 +181,13 @@ def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone=None):
     std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
     size = spec.input_size
 
-    def run(images):
+    def run(images: list[Image.Image]) -> np.ndarray:
         from PIL import Image
 
         arr = np.stack([np.asarray(im.resize((size, size), Image.Resampling.BILINEAR)) for im in images])
         x = torch.from_numpy(arr).to(device).permute(0, 3, 1, 2).float().div_(255.0)
         with torch.inference_mode():
-            return backbone((x - mean) / std).float().cpu().numpy()
+            features: torch.Tensor = backbone((x - mean) / std)
+            return features.float().cpu().numpy()
 
     return run

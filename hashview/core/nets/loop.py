@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
 
+if TYPE_CHECKING:
+    import torch
+
 
 def run_epochs(
-    model,
+    model: torch.nn.Module,
     batches: Callable[[int], Iterable[tuple[Any, ...]]],
     loss_fn: Callable[..., Any],
-    optimizer,
+    optimizer: torch.optim.Optimizer,
     epochs: int,
     cancel: CancelToken | None = None,
     evaluate: Callable[[int], dict[str, Any]] | None = None,
@@ -43,7 +46,7 @@ def run_epochs(
     """
     import math
 
-    history = []
+    history: list[dict[str, Any]] = []
     started, run_steps = time.monotonic(), 0
     for epoch in range(start_epoch, epochs):
         model.train()
@@ -69,7 +72,7 @@ def run_epochs(
                 yield Progress(
                     "train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}"
                 )
-        stats = {"loss": total / max(steps, 1), "steps": steps}
+        stats: dict[str, Any] = {"loss": total / max(steps, 1), "steps": steps}
         if evaluate is not None:
             model.eval()
             stats.update(evaluate(epoch))

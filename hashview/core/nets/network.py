@@ -32,18 +32,29 @@ never downloaded again).
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 SMALL_TRUNKS = ("dhln", "cnn", "cnn-l", "cnn-s", "cnn-xs", "bae")
 BAE_HIDDEN = 256  # the dense layer between the BAE encoder and the code layer
 
 
-class DHLNTrunk(nn.Module):
+class Trunk(nn.Module):
+    """A feature network: images in, one feature vector of ``dim`` numbers per image out."""
+
+    dim: int
+
+
+class DHLNTrunk(Trunk):
     """DHLN's three 5x5 conv layers (32, 32, 64), ReLU, 3x3/2 pooling (cifar10_quick)."""
 
     def __init__(self, channels: int, size: int) -> None:
@@ -65,12 +76,15 @@ class DHLNTrunk(nn.Module):
             side = (side + 1) // 2
         self.dim = 64 * side * side
 
-    def forward(self, x):
-        return self.body(x)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        phi: torch.Tensor = self.body(x)
+        return phi
 
 
-def _conv_bn(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+def _conv_bn(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
+    )
 
 
 class _Stage(nn.Module):
@@ -81,23 +95,23 @@ class _Stage(nn.Module):
         self.down = nn.Sequential(_conv_bn(cin, cout), nn.MaxPool2d(2, ceil_mode=True))
         self.res = nn.Sequential(_conv_bn(cout, cout), _conv_bn(cout, cout))
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.down(x)
-        return x + self.res(x)
+        residual: torch.Tensor = self.res(x)
+        return x + residual
 
 
-class SmallCNN(nn.Module):
+class SmallCNN(Trunk):
     """From-scratch trunk for colour photos at 32-64 px (a ResNet-9-like stack with BatchNorm)."""
 
     def __init__(self, channels: int, width: int = 64, stem_stride: int = 1) -> None:
         super().__init__()
-        self.stem = _conv_bn(channels, width // 2)
-        if stem_stride > 1:  # halve the resolution first: about 4x cheaper, for CPU training
-            self.stem[0].stride = (stem_stride, stem_stride)
+        # stem_stride 2 halves the resolution first: about 4x cheaper, for CPU training
+        self.stem = _conv_bn(channels, width // 2, stride=stem_stride)
         self.stages = nn.Sequential(_Stage(width // 2, width), _Stage(width, 2 * width), _Stage(2 * width, 4 * width))
         self.dim = 4 * width
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stages(self.stem(x))
         return torch.flatten(F.adaptive_max_pool2d(x, 1), 1)
 
@@ -116,8 +130,9 @@ class BAEEncoder(nn.Module):
         self.side = size // 8
         self.dim = 64 * self.side * self.side
 
-    def forward(self, x):
-        return self.body(x)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        phi: torch.Tensor = self.body(x)
+        return phi
 
 
 class BAEDecoder(nn.Module):
@@ -136,31 +151,47 @@ class BAEDecoder(nn.Module):
         layers += [nn.Upsample(scale_factor=2), nn.Conv2d(cin, channels, 3, padding=1)]
         self.body = nn.Sequential(*layers)
 
-    def forward(self, code, slope: float):
+    def forward(self, code: torch.Tensor, slope: float) -> torch.Tensor:
         h = steep_tanh(self.dense(code), slope)
         h = F.leaky_relu(self.unflat(h), 0.1).view(len(code), 64, self.side, self.side)
         return torch.sigmoid(self.body(h))
 
 
-def steep_tanh(x, slope: float):
+def steep_tanh(x: torch.Tensor, slope: float) -> torch.Tensor:
     """BAE's binariser f_b(x) = 2 / (1 + exp(-b x)) - 1 = tanh(b x / 2)."""
     return torch.tanh(x * (slope / 2.0))
 
 
-class TorchvisionTrunk(nn.Module):
+class BAETrunk(nn.Sequential, Trunk):
+    """BAE's encoder, then its first dense layer (binarised in ``HashNet.features``).
+
+    A ``Sequential`` of the two, so its weights keep the names (``trunk.0.*``,
+    ``trunk.1.*``) of the network files already written; ``side`` is the
+    encoder's output side, which the decoder mirrors.
+    """
+
+    def __init__(self, channels: int, size: int) -> None:
+        encoder = BAEEncoder(channels, size)
+        super().__init__(encoder, nn.Linear(encoder.dim, BAE_HIDDEN))
+        self.side = encoder.side
+        self.dim = BAE_HIDDEN
+
+
+class TorchvisionTrunk(Trunk):
     def __init__(self, name: str, weights: str, size: int) -> None:
         super().__init__()
         from hashview.core.nets.backbones import BackboneSpec, build_backbone
 
         self.net, self.dim = build_backbone(BackboneSpec(name, weights, size))
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[1] == 1:
             x = x.expand(-1, 3, -1, -1)
-        return self.net(x)
+        phi: torch.Tensor = self.net(x)
+        return phi
 
 
-def build_trunk(name: str, weights: str, channels: int, size: int) -> nn.Module:
+def build_trunk(name: str, weights: str, channels: int, size: int) -> Trunk:
     """The feature network named ``name``; ``.dim`` is its output size."""
     if name == "dhln":
         return DHLNTrunk(channels, size)
@@ -173,18 +204,17 @@ def build_trunk(name: str, weights: str, channels: int, size: int) -> nn.Module:
     if name == "cnn-xs":  # a quarter of cnn-s again: dupnet's default on a CPU
         return SmallCNN(channels, width=16, stem_stride=2)
     if name == "bae":  # the encoder, then its first dense layer (binarised in HashNet.features)
-        encoder = BAEEncoder(channels, size)
-        return _with_dim(nn.Sequential(encoder, nn.Linear(encoder.dim, BAE_HIDDEN)), BAE_HIDDEN)
+        return BAETrunk(channels, size)
     return TorchvisionTrunk(name, weights, size)
-
-
-def _with_dim(module: nn.Module, dim: int) -> nn.Module:
-    module.dim = dim
-    return module
 
 
 class HashNet(nn.Module):
     """Trunk -> hash layer (u), plus an optional class layer and decoder used only in training."""
+
+    # buffers (``register_buffer``), declared for the type checker
+    slope: torch.Tensor
+    mean: torch.Tensor
+    std: torch.Tensor
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
@@ -196,32 +226,34 @@ class HashNet(nn.Module):
         self.hash = nn.Linear(self.trunk.dim, bits)
         n_classes = int(net.get("classes", 0))
         self.classifier = nn.Linear(bits, n_classes) if n_classes else None
-        self.decoder = None
+        self.decoder: BAEDecoder | None = None
         if net.get("decoder"):
-            enc = self.trunk[0]
-            self.decoder = BAEDecoder(bits, BAE_HIDDEN, channels, enc.side)
+            if not isinstance(self.trunk, BAETrunk):
+                raise ValueError(f"a decoder needs the 'bae' trunk, not {net['trunk']!r}")
+            self.decoder = BAEDecoder(bits, BAE_HIDDEN, channels, self.trunk.side)
         self.register_buffer("slope", torch.tensor(float(net.get("slope", 1.0))))
         self.register_buffer("mean", torch.tensor(net["mean"], dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer("std", torch.tensor(net["std"], dtype=torch.float32).view(1, -1, 1, 1))
 
-    def normalise(self, images_u8):
+    def normalise(self, images_u8: torch.Tensor) -> torch.Tensor:
         """uint8 NHWC (or float NCHW already in [0, 1]) to the network's normalised input."""
         if images_u8.dtype == torch.uint8:
             images_u8 = images_u8.permute(0, 3, 1, 2).float().div_(255.0)
         return (images_u8 - self.mean) / self.std
 
-    def features(self, x):
+    def features(self, x: torch.Tensor) -> torch.Tensor:
         """The trunk's feature phi(x) of normalised input."""
-        phi = self.trunk(x)
+        phi: torch.Tensor = self.trunk(x)
         if self.config["net"]["trunk"] == "bae":
             phi = steep_tanh(phi, float(self.slope))
         return phi
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Pre-activation u of the hash layer (codes are ``u >= 0``)."""
-        return self.hash(self.features(x))
+        u: torch.Tensor = self.hash(self.features(x))
+        return u
 
-    def activate(self, u):
+    def activate(self, u: torch.Tensor) -> torch.Tensor:
         if self.activation == "sigmoid":
             return torch.sigmoid(u)
         if self.activation == "steep_tanh":
@@ -275,7 +307,7 @@ def rebuild(config: dict[str, Any], state: dict[str, Any]) -> HashNet:
     return model.eval()
 
 
-def images_to_array(images, size: int, channels: int) -> np.ndarray:
+def images_to_array(images: Iterable[Image.Image], size: int, channels: int) -> np.ndarray:
     """PIL images to a uint8 (n, size, size, channels) array, as the network sees them."""
     from PIL import Image
 
@@ -307,7 +339,7 @@ def fit_array(images: np.ndarray, size: int, channels: int) -> np.ndarray:
 def encode_array(model: HashNet, images: np.ndarray, device: str = "cpu", batch_size: int = 512) -> np.ndarray:
     """Codes (n, K) bool of uint8 NHWC images already at the network's size."""
     model = model.to(device).eval()
-    out = []
+    out: list[np.ndarray] = []
     for start in range(0, len(images), batch_size):
         x = torch.from_numpy(np.ascontiguousarray(images[start : start + batch_size])).to(device)
         with _autocast(device):
@@ -317,10 +349,8 @@ def encode_array(model: HashNet, images: np.ndarray, device: str = "cpu", batch_
     return np.concatenate(out) if out else np.zeros((0, bits), bool)
 
 
-def _autocast(device: str):
+def _autocast(device: str) -> contextlib.AbstractContextManager[None]:
     """bfloat16 autocast on CUDA; nothing elsewhere (encoding: codes stay those of float32 on a CPU)."""
-    import contextlib
-
     if str(device).startswith("cuda"):
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
@@ -341,10 +371,8 @@ def train_compute(device: str, cpu_bf16: bool | None = None) -> str:
     return str(train_dtype(device, cpu_bf16)).removeprefix("torch.")
 
 
-def train_autocast(device: str, cpu_bf16: bool | None = None):
+def train_autocast(device: str, cpu_bf16: bool | None = None) -> contextlib.AbstractContextManager[None]:
     """The autocast a training step runs its loss under (``train_dtype``), or none."""
-    import contextlib
-
     if train_dtype(device, cpu_bf16) == torch.bfloat16:
         return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
     return contextlib.nullcontext()

@@ -75,7 +75,7 @@ def checksum(config: dict[str, Any], state: dict[str, Any]) -> str:
             h.update(f"T{value.dtype}{tuple(value.shape)}".encode())
             flat = value.detach().cpu().contiguous().reshape(-1)
             if flat.numel():
-                h.update(memoryview(flat.view(torch.uint8).numpy()))
+                h.update(flat.view(torch.uint8).numpy().data)
         elif isinstance(value, dict):
             h.update(b"D%d" % len(value))
             for key in sorted(value, key=repr):

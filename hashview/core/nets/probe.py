@@ -14,17 +14,20 @@ images) so an epoch's measurement takes a fraction of a second on a CPU.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hashview.core.hamming.codes import pack_padded
 from hashview.core.hamming.metrics import evaluate_codes
 
+if TYPE_CHECKING:
+    from hashview.core.nets.network import HashNet
+
 COPY_SHARE = 0.98
 """The share of synthetic copies the reported copy distance holds, which the suggested radius then
 covers: the duplicates goal asks 98 % recall of every kind of edit. Over 18 trained networks on the
-development sets (1,080 steps, 1,000 copies; ``benchmarks/radius_rules.py``), 95 % cut crops in two
+development sets (1,080 steps, 1,000 copies; ``benchmarks/studies/radius_rules.py``), 95 % cut crops in two
 (recall 0.93, 0.95), 98 % in none (F1 0.991 to 0.999), 99 % let precision fall (F1 down to 0.986)."""
 
 
@@ -57,7 +60,7 @@ class RetrievalProbe:
             self.db_images, self.db_labels = images[db], np.arange(len(db))
             self.query_images, self.query_labels = _edited(images[db[picked]], seed), picked
 
-    def _codes(self, model, device: str) -> tuple[np.ndarray, np.ndarray]:
+    def _codes(self, model: HashNet, device: str) -> tuple[np.ndarray, np.ndarray]:
         """Packed codes of the queries and the database under ``model``, left in the mode it was in."""
         from hashview.core.nets.network import encode_array
 
@@ -69,20 +72,21 @@ class RetrievalProbe:
 
     def _apart(self, query: np.ndarray, db: np.ndarray) -> np.ndarray:
         """Each edited copy's Hamming distance to its photo (no labels: query i is a copy of db row label i)."""
-        return np.unpackbits(query ^ db[self.query_labels], axis=1).sum(axis=1)
+        apart: np.ndarray = np.unpackbits(query ^ db[self.query_labels], axis=1).sum(axis=1)  # Any in numpy's stubs
+        return apart
 
-    def copy_distances(self, model, device: str = "cpu") -> np.ndarray:
+    def copy_distances(self, model: HashNet, device: str = "cpu") -> np.ndarray:
         """How far ``model`` puts each synthetic copy from its photo (the sample behind the copy distance)."""
         if self.labels is not None:
             raise ValueError("a probe with class labels has no copies")
         return self._apart(*self._codes(model, device))
 
-    def measure(self, model, device: str = "cpu") -> dict[str, Any]:
+    def measure(self, model: HashNet, device: str = "cpu") -> dict[str, Any]:
         """mAP, mAP@100 and the PR curve by radius for ``model`` (a HashNet) as it is now."""
         bits = int(model.config["bits"])
         query, db = self._codes(model, device)
         report = evaluate_codes(query, self.query_labels, db, self.db_labels, bits, map_at=(100,), max_n=100)
-        out = {
+        out: dict[str, Any] = {
             "map": report.map,
             "map_at_100": report.map_at[100],
             "p_at_r2": report.p_at_r2,

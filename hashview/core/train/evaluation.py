@@ -14,17 +14,27 @@ import zipfile
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from hashview.core.errors import DataError
-from hashview.core.events import Finished, Progress
+from hashview.core.events import CancelToken, EpochDone, Finished, Progress, StepLoss
 from hashview.core.hamming.codes import pack_padded
 from hashview.core.hamming.metrics import evaluate_codes
 from hashview.core.methods import get_method
 from hashview.core.runtime import RuntimeOptions
-from hashview.core.train.protocols import make_split
+from hashview.core.train.protocols import Split, make_split
+
+if TYPE_CHECKING:
+    from numpy.lib.npyio import NpzFile
+
+    from hashview.core.methods.deep import DeepMethod
+
+# what training a deep method yields, and what it gives back: query codes, database codes,
+# train and encode seconds, the report's extra fields
+_TrainEvent: TypeAlias = Progress | StepLoss | EpochDone
+_DeepCodes: TypeAlias = tuple[np.ndarray, np.ndarray, float, float, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,7 @@ class EvalOptions:
     seed: int = 0
     backbone: str | None = None  # deep methods: a trunk name (None: the method's default)
     batch_size: int | None = None  # deep methods: images per step (None: the method's default)
-    overrides: dict | None = None  # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
+    overrides: dict[str, Any] | None = None  # deep methods: loss hyper-parameters, e.g. {"beta": 0.5}
     runtime: RuntimeOptions = field(
         default_factory=RuntimeOptions
     )  # the environment's choices, read at the edge (runtime.py)
@@ -106,7 +116,7 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
         what = "is truncated or damaged" if head.startswith(_ZIP_MAGIC) else "is not an .npz archive"
         raise DataError(f"{name} {what}; {_NPZ_NEEDS}")
     try:
-        data = np.load(path, allow_pickle=False)
+        data: NpzFile[Any] = np.load(path, allow_pickle=False)  # a zip archive (checked above): an NpzFile
     except Exception as exc:  # noqa: BLE001 - numpy and zipfile raise many kinds for a bad archive
         raise DataError(f"{name} is truncated or damaged ({type(exc).__name__}); {_NPZ_NEEDS}") from None
     with data:
@@ -130,7 +140,7 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
     return x, y, n_train, classes
 
 
-def _array(data, key: str, name: str) -> np.ndarray:
+def _array(data: NpzFile[Any], key: str, name: str) -> np.ndarray:
     """One array of an open .npz; a damaged member or an object array is a ``DataError``."""
     try:
         return data[key]
@@ -177,7 +187,9 @@ def pixel_features(images: np.ndarray) -> np.ndarray:
     return x
 
 
-def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any, None, None]:
+def evaluate_method(
+    data: Path, opts: EvalOptions, cancel: CancelToken | None = None
+) -> Generator[_TrainEvent | Finished, None, None]:
     """Train ``opts.method`` on the protocol's training set, then measure; ends with Finished(report)."""
     from hashview.core.nets.device import describe_device, pick_device
 
@@ -238,7 +250,9 @@ def evaluate_method(data: Path, opts: EvalOptions, cancel=None) -> Generator[Any
     )
 
 
-def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
+def _deep_codes(
+    method: DeepMethod, dataset: Dataset, split: Split, opts: EvalOptions, device: str, cancel: CancelToken | None
+) -> Generator[_TrainEvent, None, _DeepCodes]:
     """Train a deep method on the protocol's training rows; codes of queries and database."""
     import torch
 
@@ -253,7 +267,9 @@ def _deep_codes(method, dataset: Dataset, split, opts: EvalOptions, device: str,
         torch.set_num_threads(threads)
 
 
-def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, device: str, cancel):
+def _deep_fit_and_encode(
+    method: DeepMethod, dataset: Dataset, split: Split, opts: EvalOptions, device: str, cancel: CancelToken | None
+) -> Generator[_TrainEvent, None, _DeepCodes]:
     from hashview.core.hamming.codes import pack_padded
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
     from hashview.core.nets.network import encode_array, fit_array
@@ -281,7 +297,7 @@ def _deep_fit_and_encode(method, dataset: Dataset, split, opts: EvalOptions, dev
     query_codes = pack_padded(encode_array(model, fit_array(dataset.images[split.query], size, channels), device))
     db_codes = pack_padded(encode_array(model, fit_array(dataset.images[split.database], size, channels), device))
     encode_seconds = time.monotonic() - started
-    extra = {
+    extra: dict[str, Any] = {
         "features": f"{net['trunk']} network trained from scratch on {size} px input"
         if net["weights"] == "none"
         else f"{net['trunk']} ({net['weights']} weights) on {size} px input",

@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from hashview.core.catalog.database import Entry
 from hashview.core.errors import LibraryError, OptionError
-from hashview.core.events import CancelToken, Progress
+from hashview.core.events import CancelToken, EpochDone, Progress, Skipped, StepLoss
 from hashview.core.hamming.codes import CodeSet
 from hashview.core.methods import (
     DEFAULT_BITS,
@@ -31,6 +32,12 @@ from hashview.core.methods import (
 from hashview.core.nets.shelf import NetworkInfo, NetworkShelf, new_network_id
 from hashview.core.runtime import RuntimeOptions
 
+if TYPE_CHECKING:  # the method and hasher modules load when a run starts (deep ones bring torch)
+    from hashview.core.methods.deep import DeepMethod
+    from hashview.core.methods.hasher import DeepHasher, ShallowHasher
+    from hashview.core.methods.shallow import ShallowMethod
+
+TrainEvent: TypeAlias = Progress | Skipped | StepLoss | EpochDone  # what a training run yields
 # Defaults of `hashview train`, one per field.
 BITS_CHOICES = tuple(range(8, 1025, 8))
 MAX_FIT_SAMPLES = 50_000  # shallow methods fit on at most this many images (a random subset)
@@ -55,7 +62,9 @@ class TrainOptions:
     labels: str = "auto"
     name: str | None = None  # None: "<method>-<bits>"
     seed: int = 0  # for sampling and initialisation
-    pairs: tuple = ()  # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
+    pairs: tuple[
+        tuple[int, int, int], ...
+    ] = ()  # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
     runtime: RuntimeOptions | None = None  # the environment's choices (runtime.py); None: the library's
 
     def __post_init__(self) -> None:
@@ -76,7 +85,7 @@ class TrainOutcome:
     """What a finished training run made: the network, its hasher, codes it already computed."""
 
     info: NetworkInfo
-    hasher: Any
+    hasher: ShallowHasher | DeepHasher
     codes: CodeSet | None
     summary: dict[str, Any]
 
@@ -141,14 +150,15 @@ def _labels_mismatch(name: str, accepted: tuple[str, ...], asked: str) -> str:
 
 def train_network(
     entries: Sequence[Entry], opts: TrainOptions, shelf: NetworkShelf, cancel: CancelToken | None = None
-) -> Generator[Any, None, TrainOutcome]:
+) -> Generator[TrainEvent, None, TrainOutcome]:
     """Train the method of ``opts`` on ``entries`` and save it on ``shelf``."""
-    opts = replace(opts, bits=default_bits(opts))
+    bits = default_bits(opts)
+    opts = replace(opts, bits=bits)
     check_options(opts, entries)
     method = get_method(method_name(opts))
     if method.kind == "shallow":
-        return (yield from _train_shallow(method, entries, opts, shelf, cancel))
-    return (yield from _train_deep(method, entries, opts, shelf, cancel))
+        return (yield from _train_shallow(method, entries, opts, bits, shelf, cancel))
+    return (yield from _train_deep(method, entries, opts, bits, shelf, cancel))
 
 
 def method_name(opts: TrainOptions) -> str:
@@ -157,8 +167,14 @@ def method_name(opts: TrainOptions) -> str:
 
 
 def _train_shallow(
-    method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
-) -> Generator[Any, None, TrainOutcome]:
+    method: ShallowMethod,
+    entries: Sequence[Entry],
+    opts: TrainOptions,
+    bits: int,
+    shelf: NetworkShelf,
+    cancel: CancelToken | None,
+) -> Generator[TrainEvent, None, TrainOutcome]:
+    """Fit a shallow method on the library's features (``bits``: the code length, ``opts.bits`` resolved)."""
     from hashview.core.methods.hasher import shallow_hasher_from_fit
     from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
@@ -184,16 +200,16 @@ def _train_shallow(
         sample = sample[rng.choice(len(sample), MAX_FIT_SAMPLES, replace=False)]
     if cancel is not None:
         cancel.raise_if_cancelled()
-    linear = method.fit(sample, opts.bits, seed=opts.seed)
+    linear = method.fit(sample, bits, seed=opts.seed)
     seconds = time.monotonic() - started
     yield Progress("fit", 1, 1, message=f"fitted {method.name}")
-    name = opts.name or f"{method.name}-{opts.bits}"
+    name = opts.name or f"{method.name}-{bits}"
     network_id = new_network_id(name)
     config = {
         "kind": "shallow",
         "name": name,
         "method": method.name,
-        "bits": opts.bits,
+        "bits": bits,
         "features": spec.to_config(),
         "labels": opts.labels,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -209,13 +225,13 @@ def _train_shallow(
     info = shelf.add(network_id, config)
     ids = np.array([entries[i].id for i in features.ok.tolist()], np.int64)
     order = np.argsort(ids, kind="stable")
-    codes = CodeSet(ids[order], hasher.codes_from_features(features.features)[order], opts.bits)
+    codes = CodeSet(ids[order], hasher.codes_from_features(features.features)[order], bits)
     return TrainOutcome(info, hasher, codes, {"images": len(features.ok), "train_seconds": round(seconds, 3)})
 
 
 def _decode_library(
-    entries: Sequence[Entry], size: int, channels: int, cancel
-) -> Generator[Any, None, tuple[np.ndarray, np.ndarray]]:
+    entries: Sequence[Entry], size: int, channels: int, cancel: CancelToken | None
+) -> Generator[Progress | Skipped, None, tuple[np.ndarray, np.ndarray]]:
     """Decode every entry to a uint8 (n, size, size, channels) array; returns (ok rows, images)."""
     from hashview.core.nets.features import map_decoded
     from hashview.core.nets.network import images_to_array
@@ -232,12 +248,19 @@ def _decode_library(
     return ok, images
 
 
-def checkpoint_path(shelf: NetworkShelf, name: str):
+def checkpoint_path(shelf: NetworkShelf, name: str) -> Path:
     """Where a run of network ``name`` keeps its checkpoint while it trains (beside the networks)."""
     return shelf.directory / f"{name}.checkpoint.pt"
 
 
-def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel) -> Generator[Any, None, TrainOutcome]:
+def _train_deep(
+    method: DeepMethod,
+    entries: Sequence[Entry],
+    opts: TrainOptions,
+    bits: int,
+    shelf: NetworkShelf,
+    cancel: CancelToken | None,
+) -> Generator[TrainEvent, None, TrainOutcome]:
     """Decode the library, train a deep method on it, save the network, return its codes.
 
     Labelled methods train on the entries that have a label and still encode every
@@ -255,7 +278,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
 
     device = pick_device(opts.device)
     run = DeepRun(
-        bits=opts.bits,
+        bits=bits,
         backbone=opts.backbone,
         weights=opts.weights,
         input_size=opts.input_size,
@@ -274,7 +297,8 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     if len(ok) < 2:
         raise LibraryError(f"{method.name} needs at least two readable images, the library has {len(ok)}")
     train_rows = np.arange(len(ok))
-    labels = classes = None
+    labels: np.ndarray | None = None
+    classes: list[str] | None = None
     if method.needs_labels or (method.classifier and opts.labels == "folders"):
         names = [entries[i].label for i in ok.tolist()]
         classes = sorted({n for n in names if n})
@@ -291,7 +315,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
         if not rows:
             raise LibraryError("none of the decided pairs is between two readable images of the library")
         run = replace(run, pairs=tuple(rows))
-    name = opts.name or f"{method.name}-{opts.bits}"
+    name = opts.name or f"{method.name}-{bits}"
     ids = np.array([entries[i].id for i in ok.tolist()], np.int64)
     digest = hashlib.sha1(
         np.sort(ids).tobytes() + np.asarray(labels if labels is not None else [], np.int64).tobytes()
@@ -341,7 +365,7 @@ def _train_deep(method, entries, opts: TrainOptions, shelf: NetworkShelf, cancel
     info = shelf.add(network_id, config)
     checkpoint.unlink(missing_ok=True)
     order = np.argsort(ids, kind="stable")
-    codes = CodeSet(ids[order], packed[order], opts.bits)
+    codes = CodeSet(ids[order], packed[order], bits)
     summary = {
         "images": len(ok),
         "train_seconds": round(seconds, 3),

@@ -1,6 +1,6 @@
 """Evaluation protocols: which images train, which query, which form the database.
 
-Each protocol is fixed by a seed so a figure can be reproduced; METHODS.md
+Each protocol is fixed by a seed so a figure can be reproduced; docs/methods.md
 defines them, following the papers they are compared with.
 """
 
