@@ -46,7 +46,7 @@ def run(cmd: list[str]) -> None:
 
 
 def setup() -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the person has
         sys.exit(f"hashview needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     python = venv_python()
     if not python.exists():
