@@ -8,7 +8,9 @@ import threading
 import pytest
 
 from hashview.core import paths
-from hashview.core.catalog.database import SCHEMA_VERSION, Catalog, CatalogError, Entry, FileRecord
+from hashview.core.catalog.database import SCHEMA_VERSION, Catalog
+from hashview.core.catalog.faults import CatalogError
+from hashview.core.catalog.records import Entry, FileRecord
 
 
 def rec(relpath, digest="d0", size=10, mtime_ns=1, thumb=b"jpeg", label="auto", **kw):

@@ -44,7 +44,7 @@ def indexed(photos):
 
 # ------------------------------------------------------------------ the error hierarchy
 def test_every_error_a_user_can_cause_is_a_hashview_error_and_keeps_its_other_bases():
-    from hashview.core.catalog.database import CatalogError
+    from hashview.core.catalog.faults import CatalogError
     from hashview.core.duplicates.cleanup import TrashRefused
     from hashview.core.events import Cancelled
     from hashview.core.images.decode import BadImageError

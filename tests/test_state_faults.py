@@ -122,7 +122,7 @@ def test_damage_found_after_opening_is_one_line_and_rebuilt_next_time(photos):
     with open(db, "r+b") as fh:  # the thumbnails' first page goes bad; the header and the files table stay fine
         fh.seek((root_page - 1) * page_size)
         fh.write(b"\xff" * page_size)
-    from hashview.core.catalog.database import CatalogError
+    from hashview.core.catalog.faults import CatalogError
 
     with Library.open(photos) as lib:
         assert lib.catalog.rebuilt_from is None  # nothing shows when it opens

@@ -17,7 +17,7 @@ from imagefactory import make_near_duplicate, make_photo
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 
-from hashview.core.catalog.database import Entry
+from hashview.core.catalog.records import Entry
 from hashview.core.duplicates.finder import DuplicateGroup
 from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.core.duplicates.radius import RadiusAdvice

@@ -131,7 +131,8 @@ def test_thumbnail_threads_reuse_their_catalog_connection(qtbot, tmp_path, monke
     one connection per thread, not one per thumbnail batch (they stayed open until close)."""
     import sqlite3
 
-    from hashview.core.catalog.database import Catalog, FileRecord
+    from hashview.core.catalog.database import Catalog
+    from hashview.core.catalog.records import FileRecord
 
     opened = []
     real_connect = sqlite3.connect

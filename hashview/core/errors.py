@@ -7,7 +7,7 @@ which file and what to do; anything else (a ``ValueError`` from a bug, a
 The base and the errors several subsystems share live here. The others stay
 beside the code that raises them, each a ``HashviewError``:
 
-- ``catalog.database.CatalogError``: the catalog cannot be read or written;
+- ``catalog.faults.CatalogError``: the catalog cannot be read or written;
 - ``nets.device.DeviceError``: the device asked for is not here;
 - ``nets.backbones.BackboneError``: unknown backbone, weights not to be had;
 - ``nets.network_file.NetworkFileError``: a network file that cannot be used;

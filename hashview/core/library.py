@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashview.core.catalog.database import Catalog, Entry
+from hashview.core.catalog.database import Catalog
 from hashview.core.catalog.indexing import index_library
+from hashview.core.catalog.records import Entry
 from hashview.core.duplicates.decision_book import DecisionBook
 from hashview.core.duplicates.finder import DuplicateFinder
 from hashview.core.errors import HashviewError, LibraryError

@@ -10,7 +10,7 @@ Four ``HASHVIEW_*`` variables tune a run for experiments from a shell:
 - ``HASHVIEW_NO_KERNEL``: anything but "" or "0" makes Hamming search use numpy
   instead of the compiled kernel.
 
-Only ``cli.py`` and ``app.py`` read the environment, through the pure
+Only ``hashview.cli`` and ``app.py`` read the environment, through the pure
 ``RuntimeOptions.from_environ``; the engine gets the result as options
 (``TrainOptions.runtime``, ``EvalOptions.runtime``, ``Library.open(runtime=)``,
 ``hamming.search.set_kernel``), so no engine module and no test depends on the

@@ -22,23 +22,29 @@ the file and what to do.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sqlite3
 import threading
-import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from hashview.core import paths
 from hashview.core.catalog.decision_log import DecisionLog, DecisionState
-from hashview.core.catalog.verdict import VERDICTS, Verdict
-from hashview.core.errors import HashviewError
+from hashview.core.catalog.faults import (
+    WRITABLE_HINT,
+    CatalogError,
+    fault_for,
+    is_damage,
+    salvage_decisions,
+    translated,
+    truncated_reason,
+)
+from hashview.core.catalog.records import Entry, FileRecord
+from hashview.core.catalog.verdict import Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -96,110 +102,6 @@ CREATE TABLE IF NOT EXISTS decisions (
 _ENTRY_COLUMNS = "id, relpath, size, mtime_ns, digest, width, height, orientation, taken, label"
 
 
-@dataclass(frozen=True)
-class FileRecord:
-    """What indexing stores for one file (``relpath`` uses "/", relative to the root)."""
-
-    relpath: str
-    size: int
-    mtime_ns: int
-    digest: str
-    width: int
-    height: int
-    orientation: int
-    taken: str | None
-    label: str | None
-    thumb: bytes
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One catalogued file as the rest of hashview sees it (no thumbnail bytes)."""
-
-    id: int
-    relpath: str
-    path: Path
-    size: int
-    mtime_ns: int
-    digest: str
-    width: int
-    height: int
-    orientation: int
-    taken: str | None
-    label: str | None
-
-
-class CatalogError(HashviewError):
-    """The catalog file cannot be used (made by a newer hashview, closed, or a fault); str() is one line."""
-
-
-# SQLite's primary result codes that mean the file, the disk or the folder, not hashview.
-_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
-_IOERR_SHORT_READ = 522
-_WRITABLE_HINT = "make it writable, or set HASHVIEW_HOME to a writable folder for hashview's files"
-
-
-def _sqlite_code(exc: sqlite3.Error) -> int | None:
-    return getattr(exc, "sqlite_errorcode", None)
-
-
-def is_damage(exc: sqlite3.Error) -> bool:
-    """Whether SQLite says the file itself is broken (not a database, corrupt, cut short)."""
-    code = _sqlite_code(exc)
-    if code is None:
-        text = str(exc).lower()
-        return "malformed" in text or "not a database" in text
-    return code & 0xFF in (_CORRUPT, _NOTADB) or code == _IOERR_SHORT_READ
-
-
-def _truncated(db_path: Path) -> str | None:
-    """A reason when the file is shorter than its own header says (a cut-short copy), else None.
-
-    SQLite only notices a missing page when it reads it, which can be much
-    later; the header's page count (valid when its version stamp matches the
-    change counter) tells at once. Skipped while a write-ahead log has content:
-    a checkpoint cut short is legitimately shorter and the log completes it.
-    """
-    try:
-        wal = Path(str(db_path) + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            return None
-        with open(db_path, "rb") as fh:
-            head = fh.read(100)
-            size = os.fstat(fh.fileno()).st_size
-    except OSError:
-        return None
-    if len(head) < 100 or not head.startswith(b"SQLite format 3\0"):
-        return None
-    page_size = int.from_bytes(head[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(head[28:32], "big")
-    valid = head[24:28] == head[92:96]
-    if valid and pages and size < pages * page_size:
-        return f"truncated: {size} of {pages * page_size} bytes"
-    return None
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _translated(method: Callable[Concatenate[Catalog, _P], _R]) -> Callable[Concatenate[Catalog, _P], _R]:
-    """Turn SQLite's faults in a catalog method into a one-line ``CatalogError`` (bugs stay as they are)."""
-
-    @functools.wraps(method)
-    def wrapper(self: Catalog, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            fault = self._fault(exc)
-            if fault is None:
-                raise
-            raise fault from exc
-
-    return wrapper
-
-
 class Catalog:
     """The catalog of one library root; safe to use from several threads.
 
@@ -220,7 +122,7 @@ class Catalog:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CatalogError(
-                f"cannot create the catalog folder {self.db_path.parent} ({exc.strerror or exc}): {_WRITABLE_HINT}"
+                f"cannot create the catalog folder {self.db_path.parent} ({exc.strerror or exc}): {WRITABLE_HINT}"
             ) from None
         reason = self._damage_before_open()
         if reason is None:
@@ -288,33 +190,17 @@ class Catalog:
         return self.db_path.with_name(self.db_path.name + ".rebuild")
 
     def _fault(self, exc: sqlite3.Error) -> CatalogError | None:
-        """The one-line error for a SQLite fault, or None for one that is a bug (left to surface as is)."""
-        db = self.db_path
-        code = _sqlite_code(exc)
-        primary = None if code is None else code & 0xFF
+        """The one-line error for a SQLite fault, or None for one that is a bug (left to surface as is).
+
+        Damage is also flagged on disk, so the next open rebuilds the file even
+        if its first pages still look fine.
+        """
         if is_damage(exc):
-            try:  # the next open rebuilds it even if its first pages still look fine
+            try:
                 self._damage_flag.write_text(f"{exc}\n", encoding="utf-8")
             except OSError:
-                logger.warning("cannot flag the damaged catalog %s", db, exc_info=True)
-            return CatalogError(
-                f"the catalog {db} is damaged ({exc}): run the command again and it is rebuilt "
-                "from the folder (your decisions are kept)"
-            )
-        if primary == _FULL:
-            return CatalogError(
-                f"no space left on the disk for the catalog {db}: free some space and run again "
-                "(what was finished is kept)"
-            )
-        if primary in (_READONLY, _CANTOPEN, _PERM):
-            return CatalogError(f"cannot write the catalog {db} ({exc}): {_WRITABLE_HINT}")
-        if primary in (_BUSY, _LOCKED):
-            return CatalogError(
-                f"the catalog {db} is busy (another hashview is writing it): try again when it has finished"
-            )
-        if primary == _IOERR:
-            return CatalogError(f"cannot read or write the catalog {db} ({exc}): check the disk, then run again")
-        return None
+                logger.warning("cannot flag the damaged catalog %s", self.db_path, exc_info=True)
+        return fault_for(exc, self.db_path)
 
     def _damage_before_open(self) -> str | None:
         """Why the file must be rebuilt before SQLite opens it (flagged earlier, or cut short), else None."""
@@ -323,7 +209,7 @@ class Catalog:
                 return "flagged damaged: " + self._damage_flag.read_text(encoding="utf-8", errors="replace").strip()
             except OSError:
                 return "flagged damaged"
-        return _truncated(self.db_path)
+        return truncated_reason(self.db_path)
 
     def _open_schema(self) -> str | None:
         """Create or migrate the schema; returns why the file is damaged, or None when it opened."""
@@ -374,7 +260,7 @@ class Catalog:
             aside.name,
         )
         self.rebuilt_from = aside
-        salvaged = _salvage_decisions(aside)
+        salvaged = salvage_decisions(aside)
         try:
             self._init_schema()
         except sqlite3.Error as exc:
@@ -466,7 +352,7 @@ class Catalog:
         except OSError as exc:
             raise CatalogError(
                 f"cannot write the decisions file {self._log.path if self._log else ''} "
-                f"({exc.strerror or exc}): {_WRITABLE_HINT}"
+                f"({exc.strerror or exc}): {WRITABLE_HINT}"
             ) from None
 
     def close(self) -> None:
@@ -483,13 +369,13 @@ class Catalog:
 
     # -- files -------------------------------------------------------------
 
-    @_translated
+    @translated
     def known_files(self) -> dict[str, tuple[int, int, int]]:
         """``relpath -> (id, size, mtime_ns)`` for every catalogued file."""
         rows = self._conn().execute("SELECT relpath, id, size, mtime_ns FROM files")
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
-    @_translated
+    @translated
     def upsert(self, records: Iterable[FileRecord]) -> None:
         """Store records in one transaction; a file already known keeps its id."""
         with self._write() as conn:
@@ -506,7 +392,7 @@ class Catalog:
                 ).fetchone()
                 conn.execute("INSERT OR REPLACE INTO thumbnails (file_id, jpeg) VALUES (?, ?)", (row[0], r.thumb))
 
-    @_translated
+    @translated
     def remove(self, relpaths: Iterable[str]) -> None:
         """Forget files (and their thumbnails) by relative path, in one transaction."""
         with self._write() as conn:
@@ -527,18 +413,18 @@ class Catalog:
             label=row[9],
         )
 
-    @_translated
+    @translated
     def entries(self) -> list[Entry]:
         """Every catalogued file, ordered by id."""
         rows = self._conn().execute(f"SELECT {_ENTRY_COLUMNS} FROM files ORDER BY id")
         return [self._entry(r) for r in rows]
 
-    @_translated
+    @translated
     def entry(self, file_id: int) -> Entry | None:
         row = self._conn().execute(f"SELECT {_ENTRY_COLUMNS} FROM files WHERE id = ?", (int(file_id),)).fetchone()
         return None if row is None else self._entry(row)
 
-    @_translated
+    @translated
     def entry_by_path(self, path: str | os.PathLike[str]) -> Entry | None:
         """The entry of a file given by absolute path or path relative to the root."""
         p = Path(path)
@@ -558,7 +444,7 @@ class Catalog:
                 return self._entry(row)
         return None
 
-    @_translated
+    @translated
     def versions(self) -> dict[int, tuple[int, str]]:
         """``id -> (mtime_ns, content digest)`` for every catalogued file (what codes are checked against)."""
         return {r[0]: (r[1], r[2]) for r in self._conn().execute("SELECT id, mtime_ns, digest FROM files")}
@@ -568,17 +454,17 @@ class Catalog:
         """Whether codes saved without content digests may be used (this catalog is older than that rule)."""
         return self.get_meta("legacy_codes") == "1"
 
-    @_translated
+    @translated
     def count(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
-    @_translated
+    @translated
     def thumbnail(self, file_id: int) -> bytes | None:
         """The JPEG thumbnail of a file, or None if unknown."""
         row = self._conn().execute("SELECT jpeg FROM thumbnails WHERE file_id = ?", (int(file_id),)).fetchone()
         return None if row is None else bytes(row[0])
 
-    @_translated
+    @translated
     def exact_duplicate_groups(self) -> list[list[Entry]]:
         """Files with the same content digest: groups of two or more, by first id."""
         rows = self._conn().execute(
@@ -593,7 +479,7 @@ class Catalog:
 
     # -- skipped files and meta ---------------------------------------------
 
-    @_translated
+    @translated
     def set_skipped(self, items: list[tuple[str, str]]) -> None:
         """Replace the list of files skipped by the last scan (path, reason)."""
         with self._write() as conn:
@@ -603,17 +489,17 @@ class Catalog:
                 ((i, str(p), str(r)) for i, (p, r) in enumerate(items)),
             )
 
-    @_translated
+    @translated
     def skipped(self) -> list[tuple[str, str]]:
         rows = self._conn().execute("SELECT path, reason FROM skipped ORDER BY position")
         return [(r[0], r[1]) for r in rows]
 
-    @_translated
+    @translated
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return default if row is None else row[0]
 
-    @_translated
+    @translated
     def set_meta(self, key: str, value: str | None) -> None:
         """Set a meta value; None removes the key."""
         with self._write() as conn:
@@ -624,7 +510,7 @@ class Catalog:
 
     # -- duplicate decisions --------------------------------------------------
 
-    @_translated
+    @translated
     def set_decision(self, digest_a: str, digest_b: str, verdict: Verdict | str | None) -> None:
         """Remember (or with None forget) the user's verdict on two contents: "same" or "different".
 
@@ -645,7 +531,7 @@ class Catalog:
                     (a, b, verdict, decided),
                 )
 
-    @_translated
+    @translated
     def decisions(self) -> list[tuple[str, str, Verdict]]:
         """Every remembered verdict as (digest_a, digest_b, verdict), digest_a < digest_b, oldest first."""
         rows = self._conn().execute(
@@ -653,7 +539,7 @@ class Catalog:
         )
         return [(r[0], r[1], Verdict(r[2])) for r in rows]
 
-    @_translated
+    @translated
     def decision_count(self) -> int:
         """Verdicts between two different contents that are both in the catalog now."""
         row = (
@@ -671,17 +557,3 @@ class Catalog:
 def _text(value: str) -> str:
     """A str SQLite can store: a path whose name is not valid UTF-8 keeps its bytes as escapes."""
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _salvage_decisions(path: Path) -> DecisionState:
-    """Best effort: the decisions still readable in a damaged catalog file ({} when none can be read)."""
-    uri = "file:" + urllib.parse.quote(os.fsencode(str(path))) + "?mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            rows = conn.execute("SELECT digest_a, digest_b, verdict, decided FROM decisions").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return {}
-    return {(str(a), str(b)): (v, str(d)) for a, b, v, d in rows if v in VERDICTS}

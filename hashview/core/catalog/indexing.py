@@ -20,7 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hashview.core.catalog.database import Catalog, FileRecord
+from hashview.core.catalog.database import Catalog
+from hashview.core.catalog.records import FileRecord
 from hashview.core.catalog.scan import display_path, label_of, relative_path, scan_folder
 from hashview.core.events import CancelToken, Finished, Progress, ProgressMeter, Skipped
 from hashview.core.images.decode import (

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from hashview.core.catalog.database import Catalog, Entry
+from hashview.core.catalog.database import Catalog
+from hashview.core.catalog.records import Entry
 from hashview.core.catalog.verdict import Verdict
 from hashview.core.duplicates.decisions import RowDecisions
 from hashview.core.errors import LibraryError

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from hashview.core.catalog.database import Catalog, Entry
+from hashview.core.catalog.database import Catalog
+from hashview.core.catalog.records import Entry
 from hashview.core.duplicates.decision_book import DecisionBook
 from hashview.core.duplicates.decisions import (
     decided_distances,

@@ -21,7 +21,7 @@ reference the kernel is tested against). Every search function takes
 ``kernel=`` ("c" or "numpy") for one call; without it the call uses
 ``KERNEL``, the process's default: the kernel when it was built, or what the
 edge chose at start-up with ``set_kernel`` (``HASHVIEW_NO_KERNEL=1`` makes
-``cli.py`` and ``app.py`` choose numpy). Importing this module reads no
+``hashview.cli`` and ``app.py`` choose numpy). Importing this module reads no
 environment.
 """
 

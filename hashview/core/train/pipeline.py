@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
-from hashview.core.catalog.database import Entry
+from hashview.core.catalog.records import Entry
 from hashview.core.errors import LibraryError, OptionError
 from hashview.core.events import CancelToken, EpochDone, Progress, Skipped, StepLoss
 from hashview.core.hamming.codes import CodeSet
