@@ -23,8 +23,8 @@ from hashview.core.duplicates.decision_book import DecisionBook
 from hashview.core.duplicates.finder import DuplicateFinder
 from hashview.core.errors import HashviewError, LibraryError
 from hashview.core.events import CancelToken, Finished, Progress, Skipped, drain, relay
-from hashview.core.hamming import search as hamming
 from hashview.core.hamming.codes import CodeSet, CodeStore, merge_codes, restrict_codes
+from hashview.core.hamming.search import top_k, within_radius
 from hashview.core.library_networks import CURRENT_NETWORK_KEY, LibraryNetworks
 from hashview.core.methods import method_names, method_traits
 from hashview.core.nets.shelf import NetworkInfo, NetworkShelf
@@ -308,11 +308,11 @@ class Library:
         results = []
         for query_path, code in zip(images, queries):
             if radius is not None:
-                rows, dists = hamming.within_radius(codeset.codes, code, radius)
+                rows, dists = within_radius(codeset.codes, code, radius)
                 if k and len(rows) > k:
                     rows, dists = rows[:k], dists[:k]
             else:
-                rows, dists = hamming.top_k(codeset.codes, code, k)
+                rows, dists = top_k(codeset.codes, code, k)
                 rows, dists = rows[0], dists[0]
             hits = []
             for row, dist in zip(rows.tolist(), dists.tolist()):

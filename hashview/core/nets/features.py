@@ -13,6 +13,7 @@ out, never fatal.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -157,7 +158,7 @@ def extract_features(
     """
     batch_fn: BatchFn
     if spec.kind == PIXELS:
-        batch_fn = lambda images: np.stack([pixel_vector(im, spec.input_size) for im in images])  # noqa: E731
+        batch_fn = functools.partial(_pixel_batch, side=spec.input_size)
         max_side = max(4 * spec.input_size, 64)
     else:
         batch_fn = _backbone_batch_fn(spec, device, backbone)
@@ -191,3 +192,8 @@ def _backbone_batch_fn(spec: FeatureSpec, device: str, backbone: torch.nn.Module
             return features.float().cpu().numpy()
 
     return run
+
+
+def _pixel_batch(images: list[Image.Image], side: int) -> np.ndarray:
+    """Raw-pixel features of a batch of decoded images: one row each."""
+    return np.stack([pixel_vector(im, side) for im in images])

@@ -119,5 +119,9 @@ class KeepRulesDialog(QDialog):
             for i in range(self.rules.count())
             if self.rules.item(i).checkState() == Qt.CheckState.Checked
         )
-        folders = lambda w: tuple(Path(w.item(i).text()) for i in range(w.count()))  # noqa: E731
-        return KeepPolicy(order, folders(self.preferred), folders(self.reference))
+        return KeepPolicy(order, _listed_folders(self.preferred), _listed_folders(self.reference))
+
+
+def _listed_folders(widget: QListWidget) -> tuple[Path, ...]:
+    """The folders a list shows, in its order."""
+    return tuple(Path(widget.item(i).text()) for i in range(widget.count()))
