@@ -76,6 +76,20 @@ def distinct(candidates: list[tuple[str, Image.Image]]) -> list[tuple[str, Image
     return kept
 
 
+def distinct_photos(debs: Path) -> list[tuple[str, Image.Image]]:
+    """The wallpapers' quadrants that pass ``distinct``, named ``<package>-<wallpaper>-q<k>``, in a fixed order."""
+    photos: list[tuple[str, Image.Image]] = []
+    for key, path in sorted(wallpapers(fetch(debs)).items()):
+        try:
+            with Image.open(path) as raw:
+                image = ImageOps.exif_transpose(raw).convert("RGB")
+        except OSError:
+            continue
+        name = key.replace("/", "-")
+        photos.extend((f"{name}-q{k}", part) for k, part in enumerate(quadrants(image)))
+    return distinct(photos)
+
+
 def _jpeg(image: Image.Image, quality: int) -> Image.Image:
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=quality)
@@ -150,16 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debs", type=Path, default=Path("/tmp/debs"))
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    photos: list[tuple[str, Image.Image]] = []
-    for key, path in sorted(wallpapers(fetch(args.debs)).items()):
-        try:
-            with Image.open(path) as raw:
-                image = ImageOps.exif_transpose(raw).convert("RGB")
-        except OSError:
-            continue
-        name = key.replace("/", "-")
-        photos.extend((f"{name}-q{k}", part) for k, part in enumerate(quadrants(image)))
-    photos = distinct(photos)
+    photos = distinct_photos(args.debs)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, image in photos:
         image.save(args.out / f"{name}.jpg", quality=92)
