@@ -43,6 +43,9 @@ LARGE_SHARE = 0.2
 """A clean-up that would move more than this share of the library is called out before it runs:
 real libraries rarely hold that many copies, a network that cannot tell photos apart easily does."""
 
+LARGE_FLOOR = 10
+"""Fewer files than this never count as a large clean-up: a small library's few copies are a large share."""
+
 
 class TrashRefused(HashviewError):
     """The batch cannot be trashed; str() says which file and why, in one line."""
@@ -215,10 +218,6 @@ def plan_cleanup(
         links = frozenset(Path(m.path) for m in others if is_link(m.path))
         plans.append(GroupPlan(keeper, keep_reason(keeper, members, policy), others, tuple(keep), links, refused))
     return plans
-
-
-LARGE_FLOOR = 10
-"""Fewer files than this never count as a large clean-up: a small library's few copies are a large share."""
 
 
 def large_cleanup_warning(moving: int, library_size: int, share: float = LARGE_SHARE) -> str | None:
