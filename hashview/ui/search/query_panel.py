@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
-    QImageReader,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -26,6 +25,8 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from hashview.ui.widgets.image_panes import load_image
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +88,7 @@ class QueryPanel(QFrame):
     def show_query(self, path: Path, extra: int = 0) -> None:
         """Show ``path``'s image, decoded at preview size (fast for JPEG)."""
         self._query = Path(path)
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid():
-            reader.setScaledSize(size.scaled(PREVIEW, PREVIEW, Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
+        image = load_image(Path(path), PREVIEW)  # bounded, and never waits on a FIFO: this is the GUI thread
         if image.isNull():
             self._preview.setText("(no preview)")
         else:

@@ -18,9 +18,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPainter, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+
+from hashview.core.images.safe_open import open_regular, read_all
 
 if TYPE_CHECKING:  # numpy is imported when a difference is computed, not on the way to the first window
     import numpy as np
@@ -56,20 +58,44 @@ def sniffed_format(path: Path) -> bytes:
     format from the file's own signature avoids the probe for every format a
     camera or phone writes that Qt reads.
     """
-    try:
-        with open(path, "rb") as file:
-            head = file.read(16)
-    except OSError:
-        return b""
+    data = read_picture(path, limit=16)
+    return format_of(data or b"")
+
+
+def format_of(head: bytes) -> bytes:
+    """Qt's name for the image format whose signature starts ``head`` (b"" when none matches)."""
     for offset, signature, name in _SIGNATURES:
         if head[offset : offset + len(signature)] == signature:
             return name
     return b""
 
 
+def read_picture(path: Path, limit: int | None = None) -> bytes | None:
+    """The file's bytes (the first ``limit`` of them), or None when it is not a readable regular file.
+
+    Read the way indexing reads (``core.images.safe_open``): opened without
+    waiting, checked to be a regular file, bounded. A FIFO or a device dropped
+    on the window, or swapped in since the scan, is refused at once instead of
+    blocking the thread that asked (the GUI thread, for the query preview).
+    """
+    try:
+        reader, size = open_regular(path)
+        with reader:
+            return reader.read(limit) if limit is not None else read_all(reader, size)
+    except OSError as exc:
+        logger.warning("cannot read %s: %s", path, exc)
+        return None
+
+
 def load_image(path: Path, max_edge: int = MAX_EDGE) -> QImage:
     """Decode ``path`` upright (EXIF orientation applied), scaled to fit ``max_edge``; null if unreadable."""
-    reader = QImageReader(str(path), sniffed_format(path))
+    data = read_picture(path)
+    if data is None:
+        return QImage()
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, format_of(data[:16]))
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and max(size.width(), size.height()) > max_edge:
@@ -77,7 +103,11 @@ def load_image(path: Path, max_edge: int = MAX_EDGE) -> QImage:
         reader.setScaledSize(size)
     image = reader.read()
     if image.isNull():
-        logger.warning("cannot decode %s for the compare: %s", path, reader.errorString())
+        logger.warning("cannot decode %s: %s", path, reader.errorString())
+    # The reader must go before its buffer: Qt's TIFF handler touches the device when it is destroyed,
+    # and a buffer released first makes that a crash (seen with PySide6 6.11).
+    del reader
+    buffer.close()
     return image
 
 
