@@ -8,9 +8,10 @@ import threading
 import pytest
 
 from hashview.core import paths
-from hashview.core.catalog.database import SCHEMA_VERSION, Catalog
+from hashview.core.catalog.database import Catalog
 from hashview.core.catalog.faults import CatalogError
 from hashview.core.catalog.records import Entry, FileRecord
+from hashview.core.catalog.schema import SCHEMA_VERSION
 
 
 def rec(relpath, digest="d0", size=10, mtime_ns=1, thumb=b"jpeg", label="auto", **kw):

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from imagefactory import make_library, make_near_duplicate
 
-from hashview.core.catalog.database import SCHEMA_VERSION, Catalog
+from hashview.core.catalog.database import Catalog
+from hashview.core.catalog.schema import SCHEMA_VERSION
 from hashview.core.duplicates.decisions import RowDecisions, group_with_decisions
 from hashview.core.duplicates.radius import lift_radius, nearest_distances, suggest_radius, valley_radius
 from hashview.core.hamming.codes import pack_codes

@@ -44,60 +44,10 @@ from hashview.core.catalog.faults import (
     truncated_reason,
 )
 from hashview.core.catalog.records import Entry, FileRecord
+from hashview.core.catalog.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from hashview.core.catalog.verdict import Verdict
 
 logger = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 2
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
--- AUTOINCREMENT: an id is never reused after its file leaves, so codes and
--- decisions stored against an id can never be mistaken for another file's.
-CREATE TABLE IF NOT EXISTS files (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    relpath     TEXT NOT NULL UNIQUE,
-    size        INTEGER NOT NULL,
-    mtime_ns    INTEGER NOT NULL,
-    digest      TEXT NOT NULL,
-    width       INTEGER NOT NULL,
-    height      INTEGER NOT NULL,
-    orientation INTEGER NOT NULL DEFAULT 1,
-    taken       TEXT,
-    label       TEXT
-);
-CREATE INDEX IF NOT EXISTS files_digest ON files(digest);
--- Thumbnails apart, so listing entries never pages through image bytes.
-CREATE TABLE IF NOT EXISTS thumbnails (
-    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
-    jpeg    BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS skipped (
-    position INTEGER PRIMARY KEY,
-    path     TEXT NOT NULL,
-    reason   TEXT NOT NULL
-);
-"""
-
-# Migrations from each version to the next, applied in order to an older catalog
-# (and to a new one, which starts at version 1).
-_MIGRATIONS = {
-    # 1 -> 2: the user's duplicate decisions, by content digest (digest_a < digest_b), so a
-    # verdict survives renames, moves and rescans, and applies to every exact copy of a file.
-    1: """
-CREATE TABLE IF NOT EXISTS decisions (
-    digest_a TEXT NOT NULL,
-    digest_b TEXT NOT NULL,
-    verdict  TEXT NOT NULL CHECK (verdict IN ('same', 'different')),
-    decided  TEXT NOT NULL,
-    PRIMARY KEY (digest_a, digest_b)
-);
-""",
-}
-
 
 _ENTRY_COLUMNS = "id, relpath, size, mtime_ns, digest, width, height, orientation, taken, label"
 
@@ -272,7 +222,7 @@ class Catalog:
 
     def _init_schema(self) -> None:
         with self._write() as conn:
-            for statement in _SCHEMA.split(";"):
+            for statement in SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -283,7 +233,7 @@ class Catalog:
                 )
             version = 1 if row is None else int(row[0])
             for step in range(version, SCHEMA_VERSION):
-                for statement in _MIGRATIONS[step].split(";"):
+                for statement in MIGRATIONS[step].split(";"):
                     if statement.strip():
                         conn.execute(statement)
                 if row is not None:
