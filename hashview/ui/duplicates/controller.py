@@ -17,6 +17,7 @@ the last batch back and re-indexes, so the files are catalogued and coded again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,6 @@ class DuplicatesController(QObject):
         self.policy = KeepPolicy.from_json(str(self.settings.value(RULES_KEY, "") or ""))
         self.undo_stack: list[cleanup.TrashBatch] = []
         self.confirmation: TrashConfirmation | None = None
-        self._pending_keep: list[Path] = []
         self.scan_result: Scan | None = None
         self._loader: ThumbnailLoader | None = None
         self._pending: int | bool | None = False
@@ -243,7 +243,6 @@ class DuplicatesController(QObject):
             self._refuse(str(exc))
             return None
         links = {p for p in paths if p.is_symlink()}
-        self._pending_keep = keep
         self.confirmation = TrashConfirmation(
             paths,
             Path(group.keeper.path),
@@ -252,7 +251,7 @@ class DuplicatesController(QObject):
             links=links,
             library_size=self._library_size_for_warning(),
         )
-        self.confirmation.confirmed.connect(self.trash)
+        self.confirmation.confirmed.connect(lambda confirmed: self.trash(confirmed, keep))
         self.confirmation.finished.connect(self._confirmation_closed)
         self.confirmation.open()
         return self.confirmation
@@ -282,13 +281,13 @@ class DuplicatesController(QObject):
         self.refused_box = box
         self.refused.emit(text)
 
-    def trash(self, paths: list[Path], keep: list[Path] | None = None) -> None:
+    def trash(self, paths: list[Path], keep: Sequence[Path] = ()) -> None:
         """Move ``paths`` to the trash (checked again), forget what moved, and scan again.
 
+        ``keep`` are the copies that stay (a file one of them links to is refused).
         Whatever moved before a failure is still forgotten by the catalog and
         recorded for undo; the failure is shown in one line.
         """
-        keep = self._pending_keep if keep is None else keep
         try:
             batch = cleanup.trash_files(paths, Path(self.library.root), move_to_trash, self.policy, keep)
         except cleanup.TrashRefused as exc:
