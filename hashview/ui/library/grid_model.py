@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from hashview.ui.widgets.thumbnails import Roles, ThumbnailLoader, file_urls_mime, placeholder_image
+from hashview.ui.widgets.thumbnails import FileListModel, Roles, ThumbnailLoader, placeholder_image
 
 logger = logging.getLogger(__name__)
 
 
-class ThumbnailModel(QAbstractListModel):
+class ThumbnailModel(FileListModel):
     """One row per library entry: file name, thumbnail, path, id; drags as file URLs."""
 
     def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
@@ -49,6 +49,9 @@ class ThumbnailModel(QAbstractListModel):
     def entry(self, row: int) -> Any:
         return self._entries[row]
 
+    def path_at(self, row: int) -> Path:
+        return Path(self._entries[row].path)
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._entries)
 
@@ -71,20 +74,6 @@ class ThumbnailModel(QAbstractListModel):
         if role == Roles.ThumbnailReady:
             return bool(self._loader and self._loader.has(entry.id))
         return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802
-        return ["text/uri-list"]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        return file_urls_mime([Path(self._entries[r].path) for r in rows])
-
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
-        return Qt.DropAction.CopyAction
 
     def _repaint(self, file_id: Any) -> None:
         row = self._row_of.get(file_id)

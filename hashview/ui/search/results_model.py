@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from hashview.ui.widgets.empty_text import paint_empty_text
 from hashview.ui.widgets.thumbnails import (
     THUMB_SIZE,
+    FileListModel,
     Roles,
     ThumbnailLoader,
-    file_urls_mime,
     placeholder_image,
 )
 
@@ -31,7 +31,7 @@ RESULT_ICON = THUMB_SIZE * 3 // 4
 """Edge of a result's thumbnail: results are denser than the library grid."""
 
 
-class ResultsModel(QAbstractListModel):
+class ResultsModel(FileListModel):
     """Rows of hits ranked by Hamming distance; the text of each is ``d = N``.
 
     Thumbnails are handed to the view already scaled to ``RESULT_ICON``: Qt
@@ -74,6 +74,9 @@ class ResultsModel(QAbstractListModel):
     def hit(self, row: int) -> Any:
         return self._hits[row]
 
+    def path_at(self, row: int) -> Path:
+        return Path(self._hits[row].path)
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._hits)
 
@@ -109,20 +112,6 @@ class ResultsModel(QAbstractListModel):
         )
         self._scaled[file_id] = scaled
         return scaled
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802
-        return ["text/uri-list"]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        return file_urls_mime([Path(self._hits[r].path) for r in rows])
-
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
-        return Qt.DropAction.CopyAction
 
     def _repaint(self, file_id: Any) -> None:
         for row in self._rows_of.get(file_id, ()):

@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractListModel,
     QMimeData,
+    QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QRunnable,
     Qt,
     QThreadPool,
@@ -212,3 +215,25 @@ def file_urls_mime(paths: Sequence[Path]) -> QMimeData:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     return mime
+
+
+class FileListModel(QAbstractListModel):
+    """A list model whose rows are files: they drag out as file URLs (to a file manager, a browser, a query panel)."""
+
+    def path_at(self, row: int) -> Path:
+        """The file a row shows."""
+        raise NotImplementedError
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return file_urls_mime([self.path_at(r) for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction
