@@ -62,6 +62,7 @@ def main() -> None:
     from hashview.core.methods.fit_context import FitContext, run_params
     from hashview.core.nets import edits
     from hashview.core.nets.device import describe_device, pick_device
+    from hashview.core.nets.edit_vocabulary import rates_from_params
     from hashview.core.nets.network import HashNet, train_autocast, train_compute
     from hashview.core.runtime import RuntimeOptions
     from hashview.core.train.pipeline import TrainOptions, default_bits
@@ -83,12 +84,14 @@ def main() -> None:
     plan = Plan(seed=0, budget_s=0.0, generator=gen)
     ctx = FitContext(np.zeros((n, side, side, 3), np.uint8), None, params, n, 1, device=device, state=plan)
 
+    rates = rates_from_params(params)
+
     def one_call(x):  # how a step edits its views (DupNet.loss): every view in one call
-        return edits.random_edits(torch.cat([x] * v + list(_halves(x[:hard], gen))), gen)
+        return edits.random_edits(torch.cat([x] * v + list(_halves(x[:hard], gen))), gen, rates)
 
     def call_per_part(x):  # how a step edited them before run 9: one call per part
         first, second = _halves(x[:hard], gen)
-        return [edits.random_edits(part, gen) for part in [x] * v + [first, second]]
+        return [edits.random_edits(part, gen, rates) for part in [x] * v + [first, second]]
 
     tiny = torch.rand(n, 3, 8, 8, generator=gen).to(
         device
@@ -114,9 +117,10 @@ def main() -> None:
         "whole step (DupNet.loss, backward, update)": lambda: whole_step(x),
         "whole step's host overhead: on 8-px images": lambda: whole_step(tiny),
         "edits, one call over all views": lambda: one_call(x),
-        "  of which JPEG (its share of the views)": lambda: edits.jpeg(
-            views[: max(1, int(len(views) * edits.DEFAULT_RATES.jpeg))], gen
+        "  of which JPEG (its share of the views)": lambda: edits.detail.jpeg(
+            views[: max(1, int(len(views) * rates["jpeg"]))], gen
         ),
+        "  of which the geometry (one resampling, all views)": lambda: edits.geometry.geometry(views, gen, rates),
         "edits, one call per part (before run 9)": lambda: call_per_part(x),
         "edits' host overhead: one call on 8-px images": lambda: one_call(tiny),
         "edits' host overhead: a call per part, 8-px": lambda: call_per_part(tiny),

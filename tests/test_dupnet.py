@@ -109,14 +109,12 @@ def test_steps_grow_with_the_library_between_the_bounds():
 
 
 def test_an_edited_copy_lands_nearer_its_original_than_another_photo():
-    from hashview.core.nets.edits import border, crop
-
     torch.manual_seed(0)
     x = photos(12, 32)
     model, _stats, _events = fit(x, bits=32, epochs=2, batch_size=12, input_size=32, steps=60)
     t = torch.from_numpy(x).permute(0, 3, 1, 2).float() / 255
-    gen = torch.Generator().manual_seed(5)
-    edited = border(crop(t, gen, 0.1), gen, 0.06)
+    # a mild copy made here, apart from the training edits: 3 px trimmed off each side, then 10 % brighter
+    edited = torch.nn.functional.interpolate(t[:, :, 3:-3, 3:-3], size=t.shape[-2:], mode="bilinear") * 1.1
     copies = (edited.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
     a, b = encode_array(model, x), encode_array(model, copies)
     to_copy = (a != b).sum(axis=1)

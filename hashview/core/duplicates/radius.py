@@ -157,6 +157,9 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
     the probe's copies are edits of the library's own photos, and where those
     are thumbnails with little detail they land farther apart than two
     different photos do.
+
+    The result never exceeds ``pair_valley_radius``, the valley of all pairs'
+    distances (not only each code's nearest).
     """
     codes = np.asarray(codes, np.uint8)
     n_bits = int(n_bits or codes.shape[1] * 8)
@@ -164,7 +167,38 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
     radius = valley_radius(nearest, n_bits)
     if copy_distance is not None and np.isfinite(copy_distance):
         radius = lift_radius(nearest, radius, lift_target(copy_distance, n_bits))
-    return radius
+    bound = pair_valley_radius(codes, n_bits)
+    return radius if bound is None else min(radius, bound)
+
+
+def pair_distances(codes: np.ndarray, n_bits: int, sample: int = SAMPLE, seed: int = 0) -> np.ndarray:
+    """The distance of every code pair within K/4, among (up to ``sample``) codes.
+
+    A random sample keeps a copy pair and a pair of different photos alike
+    with the same chance, so the histogram's shape holds for the whole library.
+    """
+    from hashview.core.hamming.pairs import pairs_within
+
+    n = len(codes)
+    top = max(2, n_bits // 4)
+    rows = codes if n <= sample else codes[np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))]
+    _a, _b, dist = pairs_within(rows, top)
+    return np.asarray(dist, np.int64)
+
+
+def pair_valley_radius(codes: np.ndarray, n_bits: int) -> int | None:
+    """The valley of all pairs' distances: copies make a bump of pairs at small distances, different photos a
+    climb towards K/4 (there are far more of them); at the emptiest bin between the two a new pair is about as
+    likely a copy as not, and beyond it mostly not. None: too few pairs to read (a tiny library).
+
+    The nearest-neighbour valley cannot see the climb where most photos have a copy (the broad-edit set: 792
+    of 882), since different photos are then hardly ever each other's nearest neighbour: on a network trained
+    with the broad vocabulary its valley was 31 bits (precision 0.40, F1 0.52), this one 18 (0.90, 0.83).
+    """
+    distances = pair_distances(np.asarray(codes, np.uint8), n_bits)
+    if len(distances) < 20:
+        return None
+    return valley_radius(distances, n_bits)
 
 
 # ------------------------------------------------------------------ the guard

@@ -33,6 +33,7 @@ from hashview.core.errors import DataError
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
 from hashview.core.methods.fit_context import FitContext, run_params
 from hashview.core.nets.device import host_to
+from hashview.core.nets.edit_vocabulary import rates_from_params
 from hashview.core.nets.probe import RetrievalProbe
 
 if TYPE_CHECKING:  # torch loads when a method trains, never at import
@@ -391,7 +392,14 @@ def _fit(
 
     epoch_started = [time.monotonic()]
 
-    probe = RetrievalProbe(ctx.images, ctx.labels, seed=ctx.seed, queries=PROBE_QUERIES, database=PROBE_DATABASE)
+    probe = RetrievalProbe(
+        ctx.images,
+        ctx.labels,
+        seed=ctx.seed,
+        queries=PROBE_QUERIES,
+        database=PROBE_DATABASE,
+        edit_rates=rates_from_params(ctx.params),  # a run that leaves a family out does not probe with it
+    )
     phases = {"steps": 0.0, "probes": 0.0}  # this run's seconds in each, beside fit_seconds
 
     def after_epoch(epoch: int) -> dict[str, Any]:

@@ -4,8 +4,9 @@ A fixed sample of the training data is encoded after each epoch and ranked by
 Hamming distance. With class labels, a result is relevant when it shares the
 query's class (the queries are left out of the database). Without labels there
 is no class to share, so the ground truth is made: each query is a synthetic
-edit (crop, rotation, border, caption, recompression...; ``edits.py``) of one
-database photo, and only that photo is relevant. The report says which ground
+edit of one database photo (one family of ``core/nets/edits`` each, drawn by
+the run's rates: a crop, a turn, a filter, a caption, a recompression...), and
+only that photo is relevant. The report says which ground
 truth it used, so the plot can say so too.
 
 The sample is small (a few hundred queries against a couple of thousand
@@ -14,6 +15,7 @@ images) so an epoch's measurement takes a fraction of a second on a CPU.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,10 +41,18 @@ class RetrievalProbe:
         labels: class per image, or None (then synthetic edits are the ground truth).
         queries: how many queries to rank.
         database: how many images to rank them against.
+        edit_rates: how often each edit family is drawn for the copies (the run's, ``edit_vocabulary``);
+            None: the defaults.
     """
 
     def __init__(
-        self, images: np.ndarray, labels: np.ndarray | None, seed: int = 0, queries: int = 200, database: int = 2000
+        self,
+        images: np.ndarray,
+        labels: np.ndarray | None,
+        seed: int = 0,
+        queries: int = 200,
+        database: int = 2000,
+        edit_rates: Mapping[str, float] | None = None,
     ) -> None:
         rng = np.random.default_rng([seed, 7])
         n = len(images)
@@ -58,7 +68,7 @@ class RetrievalProbe:
             db = rng.permutation(n)[: min(database, n)]
             picked = rng.choice(len(db), min(queries, len(db)), replace=False)
             self.db_images, self.db_labels = images[db], np.arange(len(db))
-            self.query_images, self.query_labels = _edited(images[db[picked]], seed), picked
+            self.query_images, self.query_labels = _edited(images[db[picked]], seed, edit_rates), picked
 
     def _codes(self, model: HashNet, device: str) -> tuple[np.ndarray, np.ndarray]:
         """Packed codes of the queries and the database under ``model``, left in the mode it was in."""
@@ -109,17 +119,19 @@ def distance_holding(distances: np.ndarray, share: float) -> float:
     return float(np.percentile(np.asarray(distances), share * 100, method="inverted_cdf"))
 
 
-def _edited(images: np.ndarray, seed: int) -> np.ndarray:
-    """Synthetic edits of uint8 NHWC images, returned the same way."""
+def _edited(images: np.ndarray, seed: int, rates: Mapping[str, float] | None = None) -> np.ndarray:
+    """One synthetic edit of each uint8 NHWC image (``edits.one_edit_each``), returned the same way."""
     import torch
 
-    from hashview.core.nets.edits import random_edits
+    from hashview.core.nets.edit_vocabulary import DEFAULT_RATES
+    from hashview.core.nets.edits import one_edit_each
 
     gen = torch.Generator().manual_seed(seed + 11)
     x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)
+    rates = DEFAULT_RATES if rates is None else rates
     if x.shape[1] == 1:
         x = x.repeat(1, 3, 1, 1)
-        y = random_edits(x, gen).mean(dim=1, keepdim=True)
+        y = one_edit_each(x, gen, rates).mean(dim=1, keepdim=True)
     else:
-        y = random_edits(x, gen)
+        y = one_edit_each(x, gen, rates)
     return (y.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
