@@ -2,13 +2,15 @@
 
 Unsupervised, no pretrained weights. Two random synthetic edits of one photo
 (``core/nets/edits/``: the vocabulary of copies people make, from crops,
-turns, mirrors, frames and screenshots to tone, colour, filters, overlays,
-blur, noise and recompression, ``core/nets/edit_vocabulary.py``) are a
-positive pair; every other photo in the batch is a negative. The network learns exactly the invariance a duplicate finder needs
+frames and screenshots to tone, colour, filters, overlays, blur, noise and
+recompression, ``core/nets/edit_vocabulary.py``; mirrors and turns are in it
+at rate 0) are a positive pair; every other photo in the batch is a
+negative. The network learns exactly the invariance a duplicate finder needs
 and nothing more: a crop of the photo stays close, the next quadrant of the
-same wallpaper does not. After training the codes ``u >= 0`` of a photo and of
-its edited copies are a few bits apart, and ``library.duplicates.suggested_radius`` reads
-the radius off the codes' own nearest-neighbour distances.
+same wallpaper does not. After training the codes ``u >= 0`` of a photo and
+of its edited copies are a few bits apart, and
+``library.duplicates.suggested_radius`` reads the radius off the codes' own
+distances.
 
 Hard negatives: the two disjoint halves of a few photos per step are pushed
 apart, so two parts of one texture (grass, wood, one wallpaper's quadrants),

@@ -4,17 +4,18 @@ Kept apart from the edits themselves (``core/nets/edits/``, which need torch)
 so that a method's parameters can name every family without importing torch:
 DupNet exposes each rate as a parameter ``edit_<family>``, so a run can leave
 a family out (``HASHVIEW_PARAMS='{"edit_gamma": 0}'``: the leave-one-family-out
-study, ``benchmarks.studies.leave_one_out``) or a user who does not want
-mirror images called copies can train without them (``edit_mirror: 0``).
+study, ``benchmarks.studies.leave_one_out``) or a user who wants mirror
+images called copies can train with them (``edit_mirror: 0.1``; at rate 0 by
+default, see ``core/nets/edits``).
 
 The rates are per view and independent, so a view gets several edits at once
 (a chain, as a photo passes through an editor and then a messenger): 2.7 on
-average, as many as the old menu of seven edits drew (issue 20, lab notes run
-11: at four a view the codes stopped telling photos apart, precision 0.19 at
-the suggested radius on the broad set), and two views of one photo differ by
-about twice that. The
-menu follows what people do to copies (issue 20's list), at strengths a
-little beyond the ranges stated there; the strengths live beside each edit.
+average, about as many as the old menu of seven edits drew. At four a view
+the codes stopped telling photos apart (precision 0.19 at the suggested
+radius on the broad-edit set; issue 20, lab notes run 11). Two views of one
+photo differ by about twice that. The menu follows what people do to copies
+(issue 20's list), at strengths a little beyond the ranges stated there; the
+strengths live beside each edit.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ FAMILIES: tuple[EditFamily, ...] = (
     EditFamily("crop", "geometry", 0.45, "keep 55-95 % of each axis, or crop to another aspect ratio"),
     EditFamily("rotate", "geometry", 0.1, "1-10 degrees, corners trimmed"),
     EditFamily("perspective", "geometry", 0.06, "keystone correction up to about 12 % of a side, trimmed"),
-    EditFamily("turn", "geometry", 0.1, "90, 180 or 270 degrees (saved turned, no orientation tag)"),
-    EditFamily("mirror", "geometry", 0.1, "left and right swapped (a selfie camera, an editor's flip)"),
+    EditFamily("turn", "geometry", 0.0, "90, 180 or 270 degrees (saved turned, no orientation tag)"),
+    EditFamily("mirror", "geometry", 0.0, "left and right swapped (a selfie camera, an editor's flip)"),
     # frames: the photo inside something else (at most one per view)
     EditFamily("border", "frame", 0.15, "a frame or letterbox bars of one colour, 2-25 % per edge"),
     EditFamily("canvas", "frame", 0.05, "the photo shrunk to 45-90 % on a plain canvas, anywhere on it"),
@@ -58,8 +59,8 @@ FAMILIES: tuple[EditFamily, ...] = (
     EditFamily("local_contrast", "tone", 0.04, "HDR-looking local contrast and tone compression"),
     # colour
     EditFamily("saturation", "colour", 0.1, "saturation times 0-2.2"),
-    EditFamily("greyscale", "colour", 0.05, "black and white"),
-    EditFamily("sepia", "colour", 0.03, "sepia toning, full or partly blended"),
+    EditFamily("greyscale", "colour", 0.1, "black and white"),
+    EditFamily("sepia", "colour", 0.05, "sepia toning, full or partly blended"),
     EditFamily("white_balance", "colour", 0.07, "temperature and tint shifts"),
     EditFamily("hue", "colour", 0.04, "hue turned by up to 30 degrees"),
     EditFamily("vignette", "colour", 0.04, "corners darkened (or lightened)"),
