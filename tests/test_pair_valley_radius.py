@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from hashview.core.duplicates.radius import nearest_distances, pair_valley_radius, suggest_radius, valley_radius
+from hashview.core.duplicates.radius import (
+    nearest_distances,
+    pair_histogram,
+    pair_valley_radius,
+    suggest_radius,
+    valley_radius,
+)
 from hashview.core.hamming.codes import pack_codes
 from hashview.core.hamming.pairs import pairs_within
 
@@ -68,3 +74,16 @@ def test_suggest_radius_never_exceeds_the_pair_valley():
 def test_no_pair_valley_in_a_tiny_library():
     codes, _owner = library(photos=6, with_copies=0, seed=0)
     assert pair_valley_radius(codes, BITS) is None
+
+
+def test_the_pair_histogram_counts_row_pairs_without_expanding_identical_codes():
+    """Five rows of one code are 10 pairs at distance 0; each pairs with a code 3 bits away: 5 more at 3."""
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 2, size=BITS, dtype=np.uint8)
+    near = base.copy()
+    near[:3] ^= 1
+    far = 1 - base  # 128 bits away: past K/4, not counted
+    codes = pack_codes(np.stack([base] * 5 + [near, far]))
+    hist = pair_histogram(codes, BITS)
+    assert len(hist) == BITS // 4 + 1
+    assert hist[0] == 10 and hist[3] == 5 and hist.sum() == 15

@@ -1,14 +1,16 @@
 """The per-family recall table of ``benchmarks.dups`` results, as markdown, grouped as the set's truth groups them.
 
-Reads one ``benchmarks.dups --json`` result (or several, one column per tool
-row of each) on a set made by ``benchmarks.datasets.broad_edit_dataset``, and
+Reads ``benchmarks.dups --json`` results on a set made by
+``benchmarks.datasets.broad_edit_dataset`` (each ``RESULT`` is a file, or
+``FILE:ROW=LABEL`` for one tool row of it under another name), and
 prints a table of each family's original-copy recall per tool, families
 sorted within their group, the lowest of each row marked. With ``--leave-one-out``
 (a ``benchmarks.studies.leave_one_out --json`` result) it prints that table too.
 The docs' tables are made with this, so they match the result files.
 
 Usage (from the repository root):
-    python -m benchmarks.studies.family_table DATASET RESULT.json [RESULT.json ...] [--leave-one-out LOO.json]
+    python -m benchmarks.studies.family_table DATASET RESULT [RESULT ...] [--leave-one-out LOO.json]
+e.g. ``new.json:0="hashview, now" old.json:0="hashview, before" new.json:1`` (hashview twice, PHash).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ def family_groups(dataset: Path) -> dict[str, str]:
 
 def summary_table(rows: list[dict]) -> list[str]:
     lines = ["| tool | P | R | F1 | R original-copy | R copy-copy | s |", "|---|---|---|---|---|---|---|"]
+
+    def cell(row: dict, key: str, digits: int = 3) -> str:
+        return "" if row.get(key) is None else f"{row[key]:.{digits}f}"
+
     for r in rows:
         lines.append(
             f"| {r['tool']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
-            f"{r.get('recall_original_copy', float('nan')):.3f} | {r.get('recall_copy_copy', float('nan')):.3f} | "
-            f"{r.get('seconds', float('nan')):.1f} |"
+            f"{cell(r, 'recall_original_copy')} | {cell(r, 'recall_copy_copy')} | {cell(r, 'seconds', 1)} |"
         )
     return lines
 
@@ -69,13 +74,26 @@ def leave_one_out_table(result: dict) -> list[str]:
     return lines
 
 
+def chosen_rows(spec: str) -> list[dict]:
+    """The rows ``spec`` names: ``FILE`` (all), ``FILE:ROW`` or ``FILE:ROW=LABEL``."""
+    path, _, pick = spec.partition(":")
+    rows = json.loads(Path(path).read_text())["rows"]
+    if not pick:
+        return list(rows)
+    index, _, label = pick.partition("=")
+    row = dict(rows[int(index)])
+    if label:
+        row["tool"] = label
+    return [row]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path)
-    parser.add_argument("results", type=Path, nargs="+")
+    parser.add_argument("results", nargs="+", help="FILE, FILE:ROW or FILE:ROW=LABEL")
     parser.add_argument("--leave-one-out", type=Path)
     args = parser.parse_args(argv)
-    rows = [row for path in args.results for row in json.loads(path.read_text())["rows"]]
+    rows = [row for spec in args.results for row in chosen_rows(spec)]
     print("\n".join(summary_table(rows)))
     print()
     print("\n".join(recall_table(rows, family_groups(args.dataset))))

@@ -46,8 +46,14 @@ def valley_radius(nearest: np.ndarray, n_bits: int, fallback: int | None = None)
     fallback = max(1, n_bits // 16) if fallback is None else fallback
     if len(nearest) == 0:
         return fallback
+    return histogram_valley(np.bincount(np.clip(nearest, 0, n_bits), minlength=n_bits + 1), n_bits)
+
+
+def histogram_valley(counts: np.ndarray, n_bits: int) -> int:
+    """``valley_radius`` on a histogram already counted: ``counts[d]`` values at distance d."""
     top = max(2, n_bits // 4)
-    hist = np.bincount(np.clip(nearest, 0, n_bits), minlength=n_bits + 1).astype(np.float64)
+    hist = np.zeros(n_bits + 1, np.float64)
+    hist[: min(len(counts), n_bits + 1)] = np.asarray(counts, np.float64)[: n_bits + 1]
     smooth = np.convolve(hist, [0.25, 0.5, 0.25], mode="same")
     # candidate cut points: radius r keeps distances <= r; the valley is the emptiest bin above r
     cands = np.arange(1, top)
@@ -171,34 +177,43 @@ def suggest_radius(codes: np.ndarray, n_bits: int | None = None, copy_distance: 
     return radius if bound is None else min(radius, bound)
 
 
-def pair_distances(codes: np.ndarray, n_bits: int, sample: int = SAMPLE, seed: int = 0) -> np.ndarray:
-    """The distance of every code pair within K/4, among (up to ``sample``) codes.
+def pair_histogram(codes: np.ndarray, n_bits: int, sample: int = SAMPLE, seed: int = 0) -> np.ndarray:
+    """How many code pairs lie at each distance 0..K/4, among (up to ``sample``) codes.
 
     A random sample keeps a copy pair and a pair of different photos alike
     with the same chance, so the histogram's shape holds for the whole library.
+    Counted from the pairs of distinct codes and how many rows hold each, never
+    expanded into row pairs (a file copied a thousand times is one code).
     """
-    from hashview.core.hamming.pairs import pairs_within
+    from hashview.core.hamming.pairs import code_pairs_within
 
     n = len(codes)
     top = max(2, n_bits // 4)
     rows = codes if n <= sample else codes[np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))]
-    _a, _b, dist = pairs_within(rows, top)
-    return np.asarray(dist, np.int64)
+    pairs = code_pairs_within(rows, top)
+    w = pairs.weights
+    hist = np.bincount(np.asarray(pairs.d, np.int64), weights=w[pairs.a] * w[pairs.b], minlength=top + 1)
+    hist[0] += float((w * (w - 1) // 2).sum())
+    return np.rint(hist[: top + 1]).astype(np.int64)
 
 
 def pair_valley_radius(codes: np.ndarray, n_bits: int) -> int | None:
     """The valley of all pairs' distances: copies make a bump of pairs at small distances, different photos a
     climb towards K/4 (there are far more of them); at the emptiest bin between the two a new pair is about as
-    likely a copy as not, and beyond it mostly not. None: too few pairs to read (a tiny library).
+    likely a copy as not, and beyond it mostly not. None: too few pairs to read (a tiny library), or no pair
+    beyond the valley within K/4 (photos so far apart that there is nothing to stay below).
 
     The nearest-neighbour valley cannot see the climb where most photos have a copy (the broad-edit set: 792
     of 882), since different photos are then hardly ever each other's nearest neighbour: on a network trained
     with the broad vocabulary its valley was 31 bits (precision 0.40, F1 0.52), this one 18 (0.90, 0.83).
     """
-    distances = pair_distances(np.asarray(codes, np.uint8), n_bits)
-    if len(distances) < 20:
+    hist = pair_histogram(np.asarray(codes, np.uint8), n_bits)
+    if hist.sum() < 20:
         return None
-    return valley_radius(distances, n_bits)
+    valley = histogram_valley(hist, n_bits)
+    if not hist[valley + 1 :].any():  # no pair beyond it within K/4: no climb to stay below, nothing to bound
+        return None
+    return valley
 
 
 # ------------------------------------------------------------------ the guard

@@ -63,6 +63,16 @@ class GroupRow:
     def key(self) -> frozenset[Path]:
         return frozenset(Path(m.path) for m in self.members)
 
+    @property
+    def byte_identical(self) -> bool:
+        """Every member has the same content digest: the files are identical, not merely alike."""
+        digests = {getattr(m, "digest", None) for m in self.members}
+        return len(digests) == 1 and None not in digests
+
+    def label(self) -> str:
+        """A short word for how alike the copies are: "identical files" only when they are byte for byte."""
+        return "identical files" if self.byte_identical else distance_text(self.max_distance, short=True)
+
 
 def make_rows(groups: Sequence[Any], entries: Mapping[Any, Any], policy: KeepPolicy) -> list[GroupRow]:
     """Group rows from ``DuplicateGroup``s; members not in ``entries`` (gone since the scan) are dropped."""
@@ -106,8 +116,10 @@ def describe(entry: Any, root: Path | None = None) -> dict[str, str]:
 
 
 def distance_text(distance: int, short: bool = False) -> str:
+    """How far apart a group's codes are. Equal codes are "same code", not "identical": a recompressed,
+    resized or cropped copy can share its photo's code (only equal digests make files identical)."""
     if distance == 0:
-        return "identical" if short else "identical codes"
+        return "same code" if short else "same code (the files may differ)"
     return f"d ≤ {distance}" if short else f"distance ≤ {distance}"
 
 
@@ -212,10 +224,7 @@ class GroupsModel(_ThumbModel):
             return None
         group = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                f"{len(group.members)} copies · {distance_text(group.max_distance, short=True)}\n"
-                f"{Path(group.keeper.path).name}"
-            )
+            return f"{len(group.members)} copies · {group.label()}\n{Path(group.keeper.path).name}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.get(group.keeper.id)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -152,7 +152,7 @@ class RadiusControl(QWidget):
             suggested = ", suggested" if self.suggested == EXACT else ""
             self.summary.setText(f"Exact copies (identical files{suggested}){count}")
             return
-        words = "identical codes" if radius == 0 else f"within distance {radius}"
+        words = "same code, the files may differ" if radius == 0 else f"within distance {radius}"
         parts = [f"Radius {radius} ({words}{', suggested' if radius == self.suggested else ''})"]
         point = self.entry(radius)
         if point is not None:

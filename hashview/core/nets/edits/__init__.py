@@ -70,14 +70,7 @@ GEOMETRY_FAMILIES = ("crop", "rotate", "perspective", "turn", "mirror", "border"
 
 # every family alone, at full strength, for tests and pictures of the vocabulary
 EDITS: dict[str, Edit] = {
-    "crop": geometry.crop,
-    "rotate": geometry.rotate,
-    "perspective": geometry.perspective,
-    "turn": geometry.turn,
-    "mirror": geometry.mirror,
-    "border": geometry.border,
-    "canvas": geometry.canvas,
-    "screenshot": geometry.screenshot,
+    **{name: geometry.alone(name) for name in GEOMETRY_FAMILIES},
     **dict(PIXEL_STEPS),
 }
 assert set(EDITS) == {f.name for f in FAMILIES}, "every family of the vocabulary has its edit, and no other"

@@ -20,7 +20,7 @@ and draws from the CPU generator it is given.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -211,37 +211,12 @@ def geometry(x: torch.Tensor, gen: torch.Generator, rates: Mapping[str, float]) 
     return out
 
 
-def _only(name: str) -> dict[str, float]:
-    return {name: 1.0}
+def alone(name: str) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+    """The geometry family ``name`` by itself, on every image (for tests and pictures of the vocabulary)."""
 
+    def edit(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        return geometry(x, gen, {name: 1.0})
 
-def crop(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("crop"))
-
-
-def rotate(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("rotate"))
-
-
-def perspective(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("perspective"))
-
-
-def turn(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("turn"))
-
-
-def mirror(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("mirror"))
-
-
-def border(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("border"))
-
-
-def canvas(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("canvas"))
-
-
-def screenshot(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    return geometry(x, gen, _only("screenshot"))
+    edit.__name__ = edit.__qualname__ = name
+    edit.__doc__ = f"Only the {name} of ``geometry``, on every image."
+    return edit
