@@ -88,7 +88,7 @@ def test_forget_drops_files_from_the_catalog_and_the_codes(lib):
 def test_radius_profile_rows_and_the_precision_decisions_imply(lib):
     rows = lib.duplicates.profile(radii=[0, 2, 4, 8, 16])
     assert [r["radius"] for r in rows] == [0, 2, 4, 8, 16]
-    assert all(set(r) == {"radius", "groups", "pairs", "precision"} for r in rows)
+    assert all(set(r) == {"radius", "groups", "pairs", "precision", "judged"} for r in rows)
     assert all(r["precision"] is None for r in rows)
     assert [r["pairs"] for r in rows] == sorted(r["pairs"] for r in rows)
     original, copy = lib.root / "loose_000.jpg", lib.root / "copies" / "first_copy.jpg"
@@ -96,6 +96,8 @@ def test_radius_profile_rows_and_the_precision_decisions_imply(lib):
     lib.decisions.record(original, lib.root / "loose_005.jpg", "different")
     rows = {r["radius"]: r for r in lib.duplicates.profile(radii=range(0, 17))}
     assert rows[16]["precision"] is not None and 0.0 < rows[16]["precision"] <= 1.0
+    assert all(0 <= r["judged"] <= 2 for r in rows.values()) and rows[16]["judged"] >= 1
+    assert [r["judged"] for r in rows.values()] == sorted(r["judged"] for r in rows.values())
     default = lib.duplicates.profile()
     assert default[0]["radius"] == 0 and len(default) >= 5
 

@@ -122,6 +122,11 @@ def decided_distances(
     return np.asarray(same, np.int64), np.asarray(diff, np.int64)
 
 
+def judged_pairs(radius: int, same_d: np.ndarray, different_d: np.ndarray) -> int:
+    """How many decided pairs the radius alone would pair up: the evidence behind ``implied_precision``."""
+    return int((same_d <= radius).sum()) + int((different_d <= radius).sum())
+
+
 def implied_precision(radius: int, same_d: np.ndarray, different_d: np.ndarray) -> float | None:
     """Of the decided pairs the radius alone would pair up, the share the user called "same" (None: none to judge)."""
     same = int((same_d <= radius).sum())

@@ -25,6 +25,7 @@ from hashview.core.duplicates.decisions import (
     group_found_pairs,
     group_with_decisions,
     implied_precision,
+    judged_pairs,
     pair_distances,
 )
 from hashview.core.duplicates.grouping import group_max_distance
@@ -193,13 +194,15 @@ class DuplicateFinder:
         return np.array(rows, np.int64)
 
     def profile(self, network: str | None = None, radii: Sequence[int] | None = None) -> list[dict[str, Any]]:
-        """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision"}``.
+        """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision", "judged"}``.
 
         ``pairs`` counts the code pairs within the radius; ``groups`` the groups
         ``groups`` would show there (decisions applied); ``precision`` is
         implied by the user's decisions: of the decided pairs that the radius
         alone pairs up, the share marked "same" (None where no decided pair is
-        within it). Folder names are no evidence here: two photos in one
+        within it), and ``judged`` how many decided pairs that share rests on
+        (one mark is no measurement: the app shows the share from five on).
+        Folder names are no evidence here: two photos in one
         folder are not copies of each other. ``radii`` None: 0 up to the larger
         of K/4 and twice the radius the codes' distances give (before the
         guard lowers it, so the profile shows where the groups would chain).
@@ -241,6 +244,7 @@ class DuplicateFinder:
                     "groups": len(groups),
                     "pairs": found.row_pair_count(r),
                     "precision": implied_precision(r, same_d, diff_d),
+                    "judged": judged_pairs(r, same_d, diff_d),
                 }
             )
         return rows

@@ -31,6 +31,28 @@ EXACT = -1
 """The slider value meaning "identical files" (content digest, no network needed)."""
 
 
+MIN_JUDGED = 5
+"""Marked pairs within a radius before its precision is shown as a figure: from one or two marks a share
+is no measurement ("precision ≈ 0 %" after a single "Not a match" read as a fact)."""
+
+
+def measured(point: dict[str, Any]) -> bool:
+    """The profile point's precision rests on enough marked pairs (``judged``) to show it as a figure."""
+    return point.get("precision") is not None and int(point.get("judged", 0)) >= MIN_JUDGED
+
+
+def precision_text(point: dict[str, Any]) -> str:
+    """The precision part of the summary line: a figure with its evidence, or what is missing for one."""
+    judged = int(point.get("judged", 0))
+    if measured(point):
+        return f"precision ≈ {point['precision']:.0%} (from {judged} marked pairs)"
+    if judged:
+        return (
+            f"{judged} marked pair{'s' if judged != 1 else ''} within it: mark a few more groups to measure precision"
+        )
+    return "precision unknown: mark a few groups to measure it"
+
+
 class ProfileBars(QWidget):
     """Bars of group counts per radius; the chosen radius drawn in the highlight colour."""
 
@@ -157,16 +179,10 @@ class RadiusControl(QWidget):
         point = self.entry(radius)
         if point is not None:
             parts.append(f"{point['groups']} groups")
-            precision = point.get("precision")
-            parts.append(
-                f"precision ≈ {precision:.0%}"
-                if precision is not None
-                else "precision unknown: mark a few groups to measure it"
-            )
+            parts.append(precision_text(point))
         self.summary.setText(" · ".join(parts))
         tips = [
-            f"r={p['radius']}: {p['groups']} groups"
-            + (f", precision {p['precision']:.0%}" if p.get("precision") is not None else "")
+            f"r={p['radius']}: {p['groups']} groups" + (f", precision {p['precision']:.0%}" if measured(p) else "")
             for p in self.profile
         ]
         self.slider.setToolTip("\n".join(tips))
