@@ -102,8 +102,8 @@ class DupNet(DeepMethod):
         "budget_per_photo_s": 0.015,  # ... plus this per photo (750 photos: 266 s, 10k: 405 s, 100k: 1755 s) ...
         "max_budget_s": 1800.0,  # ... and never more than half an hour
         "hard_negatives": 32,  # photos per step cut into two disjoint halves whose codes are pushed apart (0: none);
-        # 16 before the broad vocabulary: with turns, mirrors and colour-blind copies learnt, two quadrants of one
-        # texture (a grid, wood, dunes) fell 4-8 bits apart (dupset precision 0.976); 32 at weight 2: 0.984
+        # 16 before the broad vocabulary: with it (turns and mirrors still drawn then), two quadrants of one texture
+        # (a grid, wood, dunes) fell 4-8 bits apart (dupset precision 0.976); 32 at weight 2: 0.984 (lab notes, run 11)
         "hard_margin": 0.75,  # their cosine pushed below this (d >= K/8): same style, different content
         "weight_hard": 2.0,  # weight of the hard-negative term
         "pair_batch": 16,  # decision pairs mixed into each step (when there are any)

@@ -5,7 +5,7 @@ Hamming distance. With class labels, a result is relevant when it shares the
 query's class (the queries are left out of the database). Without labels there
 is no class to share, so the ground truth is made: each query is a synthetic
 edit of one database photo (one family of ``core/nets/edits`` each, drawn by
-the run's rates: a crop, a turn, a filter, a caption, a recompression...), and
+the run's rates: a crop, a filter, a caption, a recompression...), and
 only that photo is relevant. The report says which ground
 truth it used, so the plot can say so too.
 
