@@ -30,6 +30,19 @@ def pr_stats(epoch: int) -> dict:
     }
 
 
+def test_the_form_opens_on_what_the_app_itself_trains(qtbot, panel):
+    """Issue 22, item 2: "Start training" as the form opens trains the library's own kind of network (dupnet at
+    its 128 bits, as the first training does), not a 64-bit itq that replaced it within seconds."""
+    from hashview.core.train.pipeline import TrainOptions, default_bits, method_name
+
+    first = TrainOptions()  # what the app trains for a library with no network (library controller, auto-train)
+    with qtbot.waitSignal(panel.start_requested) as blocker:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    options = blocker.args[0]
+    assert options["method"] == method_name(first) == "dupnet"
+    assert panel.form.bits.value() == default_bits(first) == 128
+
+
 def test_start_emits_the_chosen_options(qtbot, panel):
     panel.set_options(
         {

@@ -50,7 +50,8 @@ BACKBONE_TEXT = {
 WEIGHTS = (("none", "From scratch"), ("imagenet", "ImageNet (downloaded on first use)"))
 CHOOSE_FILE = "choose"  # the data of the weights item that opens a file dialog
 DEFAULT_OPTIONS: dict[str, Any] = {
-    "method": "itq",
+    "method": recommended_method("none"),  # what the app itself trains for a folder of photos (dupnet), not another
+    # method: "Start training" with the form as it opens replaced the library's network with a 64-bit itq
     "bits": None,
     "backbone": None,
     "weights": "none",
