@@ -334,3 +334,33 @@ def test_compare_names_the_format_from_the_file_not_its_suffix(tmp_path, saved_a
     garbage.write_bytes(b"plain text, not a picture")
     assert sniffed_format(garbage) == b"" and sniffed_format(tmp_path / "missing.jpg") == b""
     assert load_image(garbage).isNull()
+
+
+def test_not_a_match_takes_a_copys_identical_twin_with_it(qtbot, tmp_path):
+    """A copy with a byte-identical twin in its group: "Not a match" separates both from the rest (it was refused
+    as a whole, because the twin cannot be "different" from the copy, and nothing was recorded)."""
+    import shutil
+
+    root = tmp_path / "photos"
+    library = real_library(root)
+    shutil.copyfile(root / "g0" / "copy0.jpg", root / "g0" / "copy0 (1).jpg")
+    for _event in library.index():
+        pass
+    for _event in library.encode():
+        pass
+    library, explorer, controller = build(qtbot, tmp_path, library)
+    row = next(
+        r
+        for r in range(explorer.groups_model.rowCount())
+        if any(Path(m.path).name == "copy0 (1).jpg" for m in explorer.groups_model.group(r).members)
+    )
+    explorer.select_group(row)
+    group = explorer.current_group()
+    member = next(m for m in group.members if Path(m.path).name == "copy0.jpg")
+    with qtbot.waitSignal(controller.scanned, timeout=20_000):
+        controller.not_a_match(member)
+    twins = {root / "g0" / "copy0.jpg", root / "g0" / "copy0 (1).jpg"}
+    recorded = {(frozenset((Path(a), Path(b))), v) for a, b, v in library.decisions.all()}
+    others = {Path(m.path) for m in group.members} - twins
+    assert others and recorded == {(frozenset((t, o)), "different") for t in twins for o in others}
+    assert "Not recorded" not in explorer.status.text()

@@ -205,18 +205,34 @@ class DuplicatesController(QObject):
 
     # -- decisions --------------------------------------------------------------------------
     def not_a_match(self, member: Any) -> None:
-        """Remember that ``member`` is not a copy of the others in its group, and scan again."""
+        """Remember that ``member`` is not a copy of the others in its group, and scan again.
+
+        Files byte-identical to ``member`` in the group go with it: they are the
+        same file, so they are not copies of the others either (recording them
+        as "different" from ``member`` is refused, and that refusal used to
+        drop the whole mark).
+        """
         group = self.explorer.current_group()
         if group is None or self.library is None:
             return
+        digest = getattr(member, "digest", None)
+        twins = [m for m in group.members if m is member or (digest is not None and m.digest == digest)]
+        others = [m for m in group.members if all(m is not t for t in twins)]
+        name = Path(member.path).name
+        if not others:
+            self.explorer.show_status(f"Not recorded: {name} and the rest of its group are identical files")
+            return
         try:
-            for other in group.members:
-                if other is not member:
-                    self.library.decisions.record(Path(member.path), Path(other.path), "different")
-        except Exception as exc:  # noqa: BLE001 - LibraryError: identical files cannot be "different"
+            for side in twins:
+                for other in others:
+                    self.library.decisions.record(Path(side.path), Path(other.path), "different")
+        except Exception as exc:  # noqa: BLE001 - LibraryError: one line for the user
             self.explorer.show_status(f"Not recorded: {exc}")
             return
-        self._after_decision("different", f"Noted: {Path(member.path).name} is not a copy of the others.")
+        along = (
+            f" (with its {len(twins) - 1} identical cop{'ies' if len(twins) > 2 else 'y'})" if len(twins) > 1 else ""
+        )
+        self._after_decision("different", f"Noted: {name}{along} is not a copy of the others.")
 
     def same_picture(self, group: GroupRow) -> None:
         """Remember every pair in ``group`` as the same picture."""
