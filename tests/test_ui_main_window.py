@@ -76,7 +76,7 @@ def test_a_dropped_image_finds_itself_first(qtbot, window, photos):
     result = blocker.args[0]
     assert Path(result.hits[0].path) == query and result.hits[0].distance == 0
     first = window.results_model.index(0)
-    assert first.data() == "d = 0"
+    assert first.data().startswith(f"{query.name}\n") and first.data().endswith("d = 0")
     assert first.data(Roles.Path) == query
     distances = [h.distance for h in result.hits]
     assert distances == sorted(distances)

@@ -170,8 +170,8 @@ def test_results_model_shows_distance(qtbot, tmp_path):
     model = ResultsModel()
     model.set_hits([FakeHit(7, tmp_path / "a.jpg", 0), FakeHit(3, tmp_path / "b.jpg", 3)])
     assert model.rowCount() == 2
-    assert model.index(0).data() == "d = 0"
-    assert model.index(1).data() == "d = 3"
+    assert model.index(0).data() == "a.jpg\nd = 0"
+    assert model.index(1).data() == "b.jpg\nd = 3"
     assert model.index(1).data(Roles.Distance) == 3
     assert model.index(1).data(Roles.Path) == tmp_path / "b.jpg"
     assert [Path(u.toLocalFile()) for u in model.mimeData([model.index(0)]).urls()] == [tmp_path / "a.jpg"]

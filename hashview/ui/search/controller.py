@@ -68,7 +68,12 @@ class SearchController(QObject):
         self._query = paths
         k, radius = panel.k(), panel.radius_value()
         library = session.library
-        worker = Worker(lambda cancel: library.search(paths, k=k, radius=radius), name="search", parent=self)
+
+        def search(_cancel: Any) -> tuple[Any, int | None]:
+            # the duplicate radius beside the hits, read in the worker: the results mark the likely copies
+            return library.search(paths, k=k, radius=radius), library.duplicates.suggested_radius()
+
+        worker = Worker(search, name="search", parent=self)
         worker.finished.connect(lambda results: self._show_results(worker, results))
         worker.failed.connect(lambda message: self._search_failed(worker, message))
         self._search = worker
@@ -110,17 +115,18 @@ class SearchController(QObject):
         if network is not None:
             self.panel.radius.setMaximum(network.bits)
 
-    def _show_results(self, worker: Worker, results: Any) -> None:
+    def _show_results(self, worker: Worker, found: tuple[Any, int | None]) -> None:
         if worker is not self._search:
             return
         self._search = None
         panel = self.panel
+        results, copy_radius = found
         if not results:
             panel.results_model.clear()
             self.session.show_status("The search found nothing.")
             return
         first = results[0]
-        panel.results_model.set_hits(first.hits)
+        panel.results_model.set_hits(first.hits, copy_radius)
         name = Path(str(first.query)).name
         more = f" (showing the first of {len(results)} queries)" if len(results) > 1 else ""
         radius = panel.radius_value()

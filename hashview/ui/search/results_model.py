@@ -1,8 +1,10 @@
 """Ranked search results as a Qt list model, and the view that shows them.
 
 Each row is one ``Hit`` (file id, path, Hamming distance), in rank order. The
-distance is the point of the view, so it is the item's text ("d = 3"); the
-thumbnail comes from the same off-thread loader as the library grid.
+item's text is the file's name and its distance; a hit within the library's
+duplicate radius says "copy" (the duplicates explorer would group it with the
+query), so the copies stand apart from the merely similar pictures after them.
+The thumbnail comes from the same off-thread loader as the library grid.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ RESULT_ICON = THUMB_SIZE * 3 // 4
 
 
 class ResultsModel(FileListModel):
-    """Rows of hits ranked by Hamming distance; the text of each is ``d = N``.
+    """Rows of hits ranked by Hamming distance; the text of each is its name and ``d = N`` (``copy`` within the
+    duplicate radius).
 
     Thumbnails are handed to the view already scaled to ``RESULT_ICON``: Qt
     draws a QImage decoration at its own size, and the way around that (a
@@ -46,6 +49,7 @@ class ResultsModel(FileListModel):
         super().__init__(parent)
         self._hits: list[Any] = []
         self._rows_of: dict[Any, list[int]] = {}
+        self._copy_radius: int | None = None
         self._placeholder = placeholder_image(RESULT_ICON)
         self._scaled: dict[Any, QImage] = {}
         self._loader: ThumbnailLoader | None = None
@@ -58,10 +62,12 @@ class ResultsModel(FileListModel):
         if loader is not None:
             loader.loaded.connect(self._repaint)
 
-    def set_hits(self, hits: Sequence[Any]) -> None:
-        """Show ``hits`` (objects with file_id, path, distance) in the given order."""
+    def set_hits(self, hits: Sequence[Any], copy_radius: int | None = None) -> None:
+        """Show ``hits`` (objects with file_id, path, distance) in the given order; those within ``copy_radius``
+        (the library's duplicate radius; None: no network safe to say) are marked as copies."""
         self.beginResetModel()
         self._hits = list(hits)
+        self._copy_radius = copy_radius
         self._rows_of = {}
         self._scaled = {}
         for row, hit in enumerate(self._hits):
@@ -74,6 +80,10 @@ class ResultsModel(FileListModel):
     def hit(self, row: int) -> Any:
         return self._hits[row]
 
+    def is_copy(self, hit: Any) -> bool:
+        """Within the duplicate radius: the explorer would group this hit with the query."""
+        return self._copy_radius is not None and int(hit.distance) <= self._copy_radius
+
     def path_at(self, row: int) -> Path:
         return Path(self._hits[row].path)
 
@@ -85,11 +95,18 @@ class ResultsModel(FileListModel):
             return None
         hit = self._hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"d = {hit.distance}"
+            return f"{Path(hit.path).name}\n{'copy · ' if self.is_copy(hit) else ''}d = {hit.distance}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(hit.file_id)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hit.path}\nHamming distance {hit.distance}, rank {index.row() + 1}"
+            verdict = ""
+            if self._copy_radius is not None:
+                verdict = (
+                    f"\nwithin the duplicate radius ({self._copy_radius}): likely a copy of the query"
+                    if self.is_copy(hit)
+                    else f"\nbeyond the duplicate radius ({self._copy_radius}): a similar picture, not a copy"
+                )
+            return f"{hit.path}\nHamming distance {hit.distance}, rank {index.row() + 1}{verdict}"
         if role == Roles.FileId:
             return hit.file_id
         if role == Roles.Path:
@@ -133,7 +150,7 @@ class ResultsView(QListView):
         icon = RESULT_ICON
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setIconSize(QSize(icon, icon))
-        self.setGridSize(QSize(icon + 12, icon + 28))
+        self.setGridSize(QSize(icon + 28, icon + 44))  # two lines under each: the name, then "copy · d = N"
         self.setUniformItemSizes(True)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
