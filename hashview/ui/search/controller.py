@@ -37,6 +37,7 @@ class SearchController(QObject):
         self.panel = panel
         self._search: Worker | None = None
         self._query: list[Path] = []
+        self._copy_radius: dict[str, int | None] = {}  # network id -> its duplicate radius, read once per network
         panel.set_limits(app_settings.get_int(session.settings, "search/k"), app_settings.get_radius(session.settings))
         panel.options_changed.connect(self.search_again)
         panel.similar_requested.connect(self.search_images)
@@ -69,9 +70,16 @@ class SearchController(QObject):
         k, radius = panel.k(), panel.radius_value()
         library = session.library
 
-        def search(_cancel: Any) -> tuple[Any, int | None]:
-            # the duplicate radius beside the hits, read in the worker: the results mark the likely copies
-            return library.search(paths, k=k, radius=radius), library.duplicates.suggested_radius()
+        known = dict(self._copy_radius)
+
+        def search(_cancel: Any) -> tuple[Any, str, int | None]:
+            # the duplicate radius beside the hits, read in the worker once per network (a large library's
+            # takes a fraction of a second, a search milliseconds): the results mark the likely copies
+            results = library.search(paths, k=k, radius=radius)
+            network = library.networks.current()
+            key = network.id if network is not None else ""
+            copy_radius = known[key] if key in known else library.duplicates.suggested_radius()
+            return results, key, copy_radius
 
         worker = Worker(search, name="search", parent=self)
         worker.finished.connect(lambda results: self._show_results(worker, results))
@@ -106,6 +114,7 @@ class SearchController(QObject):
 
     def _forget_library(self) -> None:
         self.stop()
+        self._copy_radius = {}
         self.panel.results_model.clear()
         self.panel.query_panel.clear()
         self.panel.results_model.set_loader(None)  # the session shuts the loader down next
@@ -115,12 +124,13 @@ class SearchController(QObject):
         if network is not None:
             self.panel.radius.setMaximum(network.bits)
 
-    def _show_results(self, worker: Worker, found: tuple[Any, int | None]) -> None:
+    def _show_results(self, worker: Worker, found: tuple[Any, str, int | None]) -> None:
         if worker is not self._search:
             return
         self._search = None
         panel = self.panel
-        results, copy_radius = found
+        results, network, copy_radius = found
+        self._copy_radius[network] = copy_radius
         if not results:
             panel.results_model.clear()
             self.session.show_status("The search found nothing.")
