@@ -10,7 +10,7 @@ from imagefactory import make_library, make_near_duplicate
 
 from hashview.core.catalog.database import Catalog
 from hashview.core.catalog.schema import SCHEMA_VERSION
-from hashview.core.duplicates.decisions import RowDecisions, group_with_decisions
+from hashview.core.duplicates.decisions import RowDecisions, group_with_decisions, independent_marks
 from hashview.core.duplicates.radius import lift_radius, nearest_distances, suggest_radius, valley_radius
 from hashview.core.hamming.codes import pack_codes
 from hashview.core.hamming.pairs import pairs_within
@@ -96,8 +96,12 @@ def test_radius_profile_rows_and_the_precision_decisions_imply(lib):
     lib.decisions.record(original, lib.root / "loose_005.jpg", "different")
     rows = {r["radius"]: r for r in lib.duplicates.profile(radii=range(0, 17))}
     assert rows[16]["precision"] is not None and 0.0 < rows[16]["precision"] <= 1.0
-    assert all(0 <= r["judged"] <= 2 for r in rows.values()) and rows[16]["judged"] >= 1
-    assert [r["judged"] for r in rows.values()] == sorted(r["judged"] for r in rows.values())
+    # both marks are about one photo (the original): one look, however many pairs it marked
+    for k in (1, 2, 3):
+        lib.decisions.record(original, lib.root / f"loose_00{k}.jpg", "different")
+    rows = {r["radius"]: r for r in lib.duplicates.profile(radii=range(0, 33))}
+    assert rows[32]["precision"] is not None and rows[32]["precision"] < 0.5, "several pairs are judged at 32"
+    assert all(r["judged"] <= 1 for r in rows.values()) and rows[32]["judged"] == 1
     default = lib.duplicates.profile()
     assert default[0]["radius"] == 0 and len(default) >= 5
 
@@ -394,3 +398,15 @@ def test_by_default_training_learns_from_decisions_once_there_are_some(lib, monk
         ("itq", "none", 0),
         (None, "none", 0),
     ]
+
+
+def test_independent_marks_count_looks_not_pairs():
+    """ "Same picture" on a group of 4 marks 6 pairs in 2 disjoint ones; "Not a match" on one photo against 3
+    marks 3 pairs, all through that photo: 1. Only pairs within the radius count."""
+    same = [(0, 1, "same"), (0, 2, "same"), (0, 3, "same"), (1, 2, "same"), (1, 3, "same"), (2, 3, "same")]
+    different = [(10, 11, "different"), (10, 12, "different"), (10, 13, "different")]
+    decided = RowDecisions.from_pairs(same + different)
+    near, far = np.full(6, 2), np.array([2, 2, 9])
+    assert independent_marks(5, decided, near, far) == 2 + 1
+    assert independent_marks(5, RowDecisions.from_pairs(same), near, np.zeros(0, np.int64)) == 2
+    assert independent_marks(1, decided, near, far) == 0

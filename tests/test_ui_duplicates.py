@@ -240,7 +240,7 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
     with qtbot.waitSignal(controller.scanned, timeout=20_000):
         qtbot.keyClick(explorer, Qt.Key.Key_S)
     same = [d for d in library.decisions.all() if d[2] == "same"]
-    assert len(same) == 1 and "marked pair" in explorer.radius.summary.text()
+    assert len(same) == 1 and "marks" in explorer.radius.summary.text()
     # remembered across scans and reopenings: the engine keeps them in the catalog
     from hashview.core.library import Library
 
@@ -255,13 +255,13 @@ def test_not_a_match_and_same_picture_are_recorded(qtbot, tmp_path):
 
 
 def test_radius_precision_text_from_a_profile(qtbot, tmp_path):
-    """Radius 3: 6 marked pairs, a figure with its evidence; radius 2: 4 marks, no figure yet (issue 22, item 4)."""
+    """Radius 3: 6 independent marks, a figure with its evidence; radius 2: 4, no figure yet (issue 22, item 4)."""
     _library, explorer, _controller = build(qtbot, tmp_path, FakeLibrary(tmp_path / "fake"))
     text = explorer.radius.summary.text()
-    assert "6 groups" in text and "precision ≈ 80% (from 6 marked pairs)" in text
+    assert "6 groups" in text and "precision ≈ 80% (from 6 independent marks)" in text
     explorer.radius.slider.setValue(2)
     text = explorer.radius.summary.text()
-    assert "4 marked pairs" in text and "≈" not in text and "mark a few more" in text
+    assert "4 of 5 marks needed" in text and "≈" not in text
 
 
 def test_radius_control_scans_and_exact(qtbot, tmp_path):

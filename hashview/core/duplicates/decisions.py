@@ -122,9 +122,20 @@ def decided_distances(
     return np.asarray(same, np.int64), np.asarray(diff, np.int64)
 
 
-def judged_pairs(radius: int, same_d: np.ndarray, different_d: np.ndarray) -> int:
-    """How many decided pairs the radius alone would pair up: the evidence behind ``implied_precision``."""
-    return int((same_d <= radius).sum()) + int((different_d <= radius).sum())
+def independent_marks(radius: int, decisions: RowDecisions, same_d: np.ndarray, different_d: np.ndarray) -> int:
+    """How many of the decided pairs within ``radius`` share no photo: the evidence behind ``implied_precision``.
+
+    One "Not a match" marks a photo against every other in its group, and one
+    "Same picture" marks every pair of a group: a dozen pairs, one look. Pairs
+    that share no photo are separate looks, so they are counted (greedily, in
+    row order: a maximal set, at least half the largest), not the pairs.
+    """
+    within = np.concatenate([decisions.same[same_d <= radius], decisions.different[different_d <= radius]])
+    used: set[int] = set()
+    for a, b in within.tolist():
+        if a not in used and b not in used:
+            used.update((a, b))
+    return len(used) // 2
 
 
 def implied_precision(radius: int, same_d: np.ndarray, different_d: np.ndarray) -> float | None:

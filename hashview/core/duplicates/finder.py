@@ -25,7 +25,7 @@ from hashview.core.duplicates.decisions import (
     group_found_pairs,
     group_with_decisions,
     implied_precision,
-    judged_pairs,
+    independent_marks,
     pair_distances,
 )
 from hashview.core.duplicates.grouping import group_max_distance
@@ -200,8 +200,8 @@ class DuplicateFinder:
         ``groups`` would show there (decisions applied); ``precision`` is
         implied by the user's decisions: of the decided pairs that the radius
         alone pairs up, the share marked "same" (None where no decided pair is
-        within it), and ``judged`` how many decided pairs that share rests on
-        (one mark is no measurement: the app shows the share from five on).
+        within it), and ``judged`` how many independent marks that share rests on
+        (``decisions.independent_marks``: pairs sharing no photo; one click marks many pairs).
         Folder names are no evidence here: two photos in one
         folder are not copies of each other. ``radii`` None: 0 up to the larger
         of K/4 and twice the radius the codes' distances give (before the
@@ -244,7 +244,7 @@ class DuplicateFinder:
                     "groups": len(groups),
                     "pairs": found.row_pair_count(r),
                     "precision": implied_precision(r, same_d, diff_d),
-                    "judged": judged_pairs(r, same_d, diff_d),
+                    "judged": independent_marks(r, decided, same_d, diff_d),
                 }
             )
         return rows

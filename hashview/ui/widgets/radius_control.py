@@ -32,12 +32,13 @@ EXACT = -1
 
 
 MIN_JUDGED = 5
-"""Marked pairs within a radius before its precision is shown as a figure: from one or two marks a share
-is no measurement ("precision ≈ 0 %" after a single "Not a match" read as a fact)."""
+"""Independent marks within a radius (decided pairs that share no photo) before its precision is shown as a
+figure: from one or two marks a share is no measurement ("precision ≈ 0 %" after a single "Not a match" read as
+a fact; that one click marks a photo against its whole group, so pairs are not counted)."""
 
 
 def measured(point: dict[str, Any]) -> bool:
-    """The profile point's precision rests on enough marked pairs (``judged``) to show it as a figure."""
+    """The profile point's precision rests on enough independent marks (``judged``) to show it as a figure."""
     return point.get("precision") is not None and int(point.get("judged", 0)) >= MIN_JUDGED
 
 
@@ -45,11 +46,9 @@ def precision_text(point: dict[str, Any]) -> str:
     """The precision part of the summary line: a figure with its evidence, or what is missing for one."""
     judged = int(point.get("judged", 0))
     if measured(point):
-        return f"precision ≈ {point['precision']:.0%} (from {judged} marked pairs)"
+        return f"precision ≈ {point['precision']:.0%} (from {judged} independent marks)"
     if judged:
-        return (
-            f"{judged} marked pair{'s' if judged != 1 else ''} within it: mark a few more groups to measure precision"
-        )
+        return f"{judged} of {MIN_JUDGED} marks needed to measure precision here: mark a few more groups"
     return "precision unknown: mark a few groups to measure it"
 
 
