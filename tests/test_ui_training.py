@@ -44,20 +44,7 @@ def test_the_form_opens_on_what_the_app_itself_trains(qtbot, panel):
 
 
 def test_start_emits_the_chosen_options(qtbot, panel):
-    panel.set_options(
-        {
-            "method": "ssdh",
-            "bits": 32,
-            "backbone": "resnet18",
-            "weights": "imagenet",
-            "epochs": 3,
-            "device": "cpu",
-            "labels": "folders",
-        }
-    )
-    with qtbot.waitSignal(panel.start_requested) as blocker:
-        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    assert blocker.args[0] == {
+    chosen = {
         "method": "ssdh",
         "bits": 32,
         "backbone": "resnet18",
@@ -66,6 +53,10 @@ def test_start_emits_the_chosen_options(qtbot, panel):
         "device": "cpu",
         "labels": "folders",
     }
+    panel.set_options(chosen)
+    with qtbot.waitSignal(panel.start_requested) as blocker:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0] == chosen
 
 
 def test_the_code_length_follows_the_method_until_the_user_sets_one(panel):

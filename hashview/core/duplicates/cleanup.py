@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, is_link, keep_reason
+from hashview.core.duplicates.keep_rules import KeepPolicy, is_link, keep_reason, kept_groups
 from hashview.core.errors import HashviewError
 
 logger = logging.getLogger(__name__)
@@ -204,11 +204,7 @@ def plan_cleanup(
     """
     policy = policy or KeepPolicy()
     plans = []
-    for group in groups:
-        members = [entries[i] for i in group.file_ids if i in entries]
-        if len(members) < 2:
-            continue
-        keeper, others = choose_keeper(members, policy)
+    for _group, keeper, members, others in kept_groups(groups, entries, policy):
         keep = [Path(m.path) for m in members if m not in others]
         refused = None
         try:

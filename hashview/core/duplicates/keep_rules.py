@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,6 +201,21 @@ def choose_keeper(entries: Sequence[Any], policy: KeepPolicy | None = None) -> t
     keeper = ordered[0]
     others = [e for e in ordered if e is not keeper and not policy.is_reference(e.path)]
     return keeper, others
+
+
+def kept_groups(
+    groups: Iterable[Any], entries: Mapping[Any, Any], policy: KeepPolicy | None = None
+) -> Iterator[tuple[Any, Any, list[Any], list[Any]]]:
+    """Each duplicate group (``file_ids``) as ``(group, keeper, members, others)`` over catalog ``entries`` by id.
+
+    Members gone since the scan are dropped and a group left with one file is
+    skipped: the explorer's rows and a clean-up's plans read groups the same way.
+    """
+    for group in groups:
+        members = [entries[i] for i in group.file_ids if i in entries]
+        if len(members) >= 2:
+            keeper, others = choose_keeper(members, policy)
+            yield group, keeper, members, others
 
 
 def _pixels(entry: Any) -> str:

@@ -215,9 +215,8 @@ class DuplicatesController(QObject):
         group = self.explorer.current_group()
         if group is None or self.library is None:
             return
-        digest = getattr(member, "digest", None)
-        twins = [m for m in group.members if m is member or (digest is not None and m.digest == digest)]
-        others = [m for m in group.members if all(m is not t for t in twins)]
+        twins = [m for m in group.members if m is member or m.digest == member.digest]
+        others = [m for m in group.members if m not in twins]
         name = Path(member.path).name
         if not others:
             self.explorer.show_status(f"Not recorded: {name} and the rest of its group are identical files")

@@ -25,7 +25,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QImage
 
-from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, keep_reason, rank
+from hashview.core.duplicates.keep_rules import KeepPolicy, keep_reason, kept_groups, rank
 from hashview.ui.widgets.thumbnails import Roles, ThumbnailLoader, placeholder_image
 
 logger = logging.getLogger(__name__)
@@ -77,11 +77,7 @@ class GroupRow:
 def make_rows(groups: Sequence[Any], entries: Mapping[Any, Any], policy: KeepPolicy) -> list[GroupRow]:
     """Group rows from ``DuplicateGroup``s; members not in ``entries`` (gone since the scan) are dropped."""
     rows = []
-    for group in groups:
-        members = [entries[i] for i in group.file_ids if i in entries]
-        if len(members) < 2:
-            continue
-        keeper, _others = choose_keeper(members, policy)
+    for group, keeper, members, _others in kept_groups(groups, entries, policy):
         ordered = [keeper] + [m for m in rank(members, policy) if m is not keeper]
         protected = {Path(m.path) for m in members if policy.is_reference(m.path)}
         rows.append(GroupRow(ordered, keeper, int(group.max_distance), protected, keep_reason(keeper, members, policy)))

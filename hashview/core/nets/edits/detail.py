@@ -24,8 +24,8 @@ def blur(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 def sharpen(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Unsharp mask: detail against a 0.8-1.8 px blur added back 0.5-2.5 times."""
-    pick = torch.randint(1, len(BLUR_SIGMAS), (len(x),), generator=gen) - 1
-    soft = by_choice(x, pick, BLUR_SIGMAS[1:], gaussian_blur)
+    wide = BLUR_SIGMAS[1:]
+    soft = by_choice(x, torch.randint(0, len(wide), (len(x),), generator=gen), wide, gaussian_blur)
     amount = per_image(uniform(len(x), 0.5, 2.5, gen), x)
     return (x + (x - soft) * amount).clamp(0, 1)
 
