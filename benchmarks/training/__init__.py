@@ -1,0 +1,1 @@
+"""Training the networks hashview ships (run with ``python -m``, from the repository root)."""

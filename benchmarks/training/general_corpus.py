@@ -1,0 +1,97 @@
+"""The photos the shipped general duplicate network learns from, and none it is measured on.
+
+The benchmark sets are made of Debian's wallpaper photographs (``datasets/photo_library``:
+GNOME, MATE, UKUI, Lomiri, Plasma, desktop-base) and, for the scale sets, CIFAR-10
+training images from row ``CIFAR_HELD_OUT_FROM`` on (``datasets/dup_scale_dataset``).
+The general network must never see a photo it is scored on, so its corpus is:
+
+- CIFAR-10 training rows ``0 .. CIFAR_HELD_OUT_FROM - 1`` (40,000 real photographs,
+  32 x 32, upscaled to the network's side);
+- every photograph in the folders given (``--photos``): here, the photographs that
+  GCompris (``gcompris-qt-data``: animals, monuments, objects), Stellarium
+  (``stellarium-data``: landscapes, nebulae) and sway (``sway-backgrounds``) ship,
+  each whole and as its four quadrants (distinct views of a larger photo, as
+  ``dup_dataset`` makes them), so the network sees sharp, detailed photos too.
+
+None of the standard benchmark photo sets (BSD, Kodak, Set5/14, UKBench, Holidays,
+imagededup's or scikit-image's samples) is used: they stay for held-out checks.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+CIFAR_HELD_OUT_FROM = 40_000  # CIFAR-10 training rows from here on are the scale sets' distractors, never trained on
+DEFAULT_CIFAR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "cifar10_train.npz"
+SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+MIN_SIDE = 200  # smaller files are icons and thumbnails, not photographs
+MIN_COLOURS = 2000  # distinct colours in a 64 x 64 view: drawings and flat art have far fewer
+
+
+def cifar_rows(path: Path, side: int) -> np.ndarray:
+    """CIFAR-10 training rows below ``CIFAR_HELD_OUT_FROM``, as uint8 (n, side, side, 3)."""
+    with np.load(path) as data:
+        key = "x" if "x" in data else next(k for k in data.files if data[k].ndim == 4)
+        images = np.asarray(data[key][:CIFAR_HELD_OUT_FROM])
+    if images.shape[-1] != 3:  # stored channels first
+        images = images.transpose(0, 2, 3, 1)
+    return np.stack([np.asarray(Image.fromarray(im).resize((side, side), Image.Resampling.BILINEAR)) for im in images])
+
+
+def photo_files(folders: Sequence[Path]) -> list[Path]:
+    """Every image file under ``folders``, in a fixed order."""
+    files = [p for folder in folders for p in sorted(Path(folder).rglob("*")) if p.suffix.lower() in SUFFIXES]
+    return sorted(set(files))
+
+
+def photo_views(image: Image.Image) -> Iterator[Image.Image]:
+    """The photo whole and its four quadrants: distinct pictures a network must tell apart."""
+    yield image
+    w, h = image.size
+    for left, top in ((0, 0), (w // 2, 0), (0, h // 2), (w // 2, h // 2)):
+        yield image.crop((left, top, left + w // 2, top + h // 2))
+
+
+def photo_rows(folders: Sequence[Path], side: int) -> tuple[np.ndarray, list[str]]:
+    """Views of every photograph under ``folders`` (drawings and small files left out), uint8 (n, side, side, 3)."""
+    from hashview.core.nets.network import images_to_array
+
+    rows: list[np.ndarray] = []
+    used: list[str] = []
+    for path in photo_files(folders):
+        try:
+            with Image.open(path) as raw:
+                image = ImageOps.exif_transpose(raw).convert("RGB")
+        except (OSError, ValueError) as exc:
+            print(f"skipped {path}: {exc}", file=sys.stderr)
+            continue
+        if min(image.size) < MIN_SIDE:
+            continue
+        views = images_to_array(list(photo_views(image)), side, 3)
+        if len(np.unique(views[0].reshape(-1, 3), axis=0)) < MIN_COLOURS:
+            continue
+        rows.append(views)
+        used.append(str(path))
+    return (np.concatenate(rows) if rows else np.zeros((0, side, side, 3), np.uint8)), used
+
+
+def corpus(cifar: Path | None, folders: Sequence[Path], side: int) -> tuple[np.ndarray, dict[str, object]]:
+    """The training images and their recipe (what the network file records)."""
+    parts = []
+    recipe: dict[str, object] = {"side": side}
+    if cifar is not None:
+        parts.append(cifar_rows(cifar, side))
+        recipe["cifar10_train_rows"] = [0, CIFAR_HELD_OUT_FROM]
+    photos, used = photo_rows(folders, side)
+    parts.append(photos)
+    recipe["photo_files"] = len(used)
+    recipe["photo_views"] = len(photos)
+    recipe["photo_folders"] = [str(f) for f in folders]
+    images = np.concatenate(parts)
+    recipe["images"] = len(images)
+    return images, recipe
