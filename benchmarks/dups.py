@@ -2,9 +2,9 @@
 
 On a set made by ``benchmarks.datasets.dup_dataset`` (real photos, groups of edited copies,
 ``truth.json``), runs in one go:
-- hashview as a user would, defaults only:
-  ``hashview index F && hashview train F && hashview dups F --json``
-  (a fresh cache each run), timed per step; then, untimed, its pairs at
+- hashview as a user would, defaults only, in the pipelines of ``--hashview``
+  (``PIPELINES``: the shipped network alone, then refined on the library; or
+  trained from zero), timed per step; then, untimed, its pairs at
   the radii around the suggested one (is a miss the radius or the codes?);
   its cache is kept and its path printed, for the studies
   (``benchmarks.studies.radius_rules`` and the others);
@@ -14,7 +14,8 @@ Prints pair precision, recall and F1, and recall per edit type (a pair is an
 original with one of its copies, or two copies of one photo).
 
 Usage (from the repository root):
-    python -m benchmarks.dups DATASET [--json] [--skip-imagededup] [--seed N] [--bits K] [--params JSON]
+    python -m benchmarks.dups DATASET [--hashview shipped,refined,scratch] [--json] [--skip-imagededup]
+        [--seed N] [--bits K] [--params JSON]
 
 ``--json`` prints one JSON object: the provenance and one row per tool.
 """
@@ -82,16 +83,29 @@ def groups_to_pairs(groups: list[list[str]]) -> set[frozenset]:
     return {frozenset(p) for g in groups for p in itertools.combinations(g, 2)}
 
 
-def run_hashview(root: Path, seed: int | None = None, bits: int | None = None) -> tuple[set[frozenset], dict, dict]:
-    env = dict(os.environ, HASHVIEW_HOME=tempfile.mkdtemp(prefix="hashview-bench-"))
+PIPELINES = ("shipped", "refined", "scratch")
+"""How hashview runs (defaults only, a fresh cache for ``shipped`` and ``scratch``):
+- ``shipped``: ``hashview index F && hashview dups F --json``: the scan encodes with the shipped network, no training;
+- ``refined``: then ``hashview train F`` (refines the shipped network on the library) and ``dups`` again, in the
+  same cache: its seconds are the training and the second ``dups``, so shipped + refined is the whole way;
+- ``scratch``: ``hashview index F --no-encode && hashview train F --from-scratch && hashview dups F --json``
+  (what every library did before a network shipped)."""
+
+
+def run_hashview(
+    root: Path, pipeline: str, seed: int | None = None, bits: int | None = None, env: dict | None = None
+) -> tuple[set[frozenset], dict, dict]:
+    """One pipeline's pairs, its steps' seconds and network, and the environment (its cache) it ran in."""
+    env = env or dict(os.environ, HASHVIEW_HOME=tempfile.mkdtemp(prefix="hashview-bench-"))
     hashview = [sys.executable, "-m", "hashview"]
     times = {}
-    train = (
-        ["train", str(root)]
-        + (["--seed", str(seed)] if seed is not None else [])
-        + (["--bits", str(bits)] if bits else [])
-    )
-    for step in (["index", str(root)], train):
+    options = (["--seed", str(seed)] if seed is not None else []) + (["--bits", str(bits)] if bits else [])
+    steps = {
+        "shipped": [["index", str(root)]],
+        "refined": [["train", str(root), *options]],
+        "scratch": [["index", str(root), "--no-encode"], ["train", str(root), "--from-scratch", *options]],
+    }[pipeline]
+    for step in steps:
         started = time.monotonic()
         subprocess.run(hashview + step, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times[step[0]] = time.monotonic() - started
@@ -129,11 +143,12 @@ from hashview.core.library import Library
 with Library.open(sys.argv[1]) as lib:
     info = lib.networks.get()
     s = info.stats
+    baseline = s.get("baseline") or {}
     steps = sum(int(h.get("steps", 0)) for h in s.get("history", []))
     fit = s.get("fit_seconds")
     phases = s.get("phase_seconds") or {}
     stepping = phases.get("steps", fit)  # older networks kept only fit_seconds, which holds the probes too
-    print(json.dumps({"method": info.method, "bits": info.bits, "trunk": s.get("trunk"), "input_size": s.get("input_size"), "compute": s.get("compute"),
+    print(json.dumps({"network": info.name, "method": info.method, "bits": info.bits, "probe_map": s.get("map"), "refined_from_map": baseline.get("map"), "trunk": s.get("trunk"), "input_size": s.get("input_size"), "compute": s.get("compute"),
                       "steps": steps, "fit_seconds": fit, "seconds_per_step": round(stepping / steps, 3) if steps and stepping else None,
                       "suggested_radius": lib.duplicates.suggested_radius(),
                       "phase_seconds": " ".join(f"{k} {v}" for k, v in phases.items()) or None}))
@@ -212,7 +227,22 @@ def main(argv: list[str] | None = None) -> int:
         "(sets HASHVIEW_PARAMS: an experiment, not the defaults)",
     )
     parser.add_argument("--bits", type=int, help="train codes of this length (default: hashview's, 128 for dupnet)")
+    parser.add_argument(
+        "--hashview",
+        type=lambda text: [p for p in text.split(",") if p],
+        default=["shipped", "refined"],
+        help=f"hashview's pipelines, comma-separated, of {', '.join(PIPELINES)} (default: shipped,refined; "
+        "refined follows shipped in its cache)",
+    )
     args = parser.parse_args(argv)
+    unknown = [p for p in args.hashview if p not in PIPELINES] + (
+        ["refined without shipped before it"]
+        if "refined" in args.hashview
+        and ("shipped" not in args.hashview or args.hashview.index("shipped") > args.hashview.index("refined"))
+        else []
+    )
+    if unknown:
+        parser.error(f"--hashview: {', '.join(unknown)} (choose from {', '.join(PIPELINES)})")
     record = provenance()
     print(provenance_line(record), file=sys.stderr if args.json else sys.stdout, flush=True)
     root = args.dataset.resolve()
@@ -223,27 +253,32 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["HASHVIEW_PARAMS"] = (
             args.params
         )  # hashview's own processes inherit it (read by hashview's command line: core/runtime.py)
-    found, times, env = run_hashview(root, args.seed, args.bits)
-    network = times.pop("network")
-    by_radius = {r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()}
-    tool = (
-        "hashview ("
-        + (f"params {args.params}" if args.params else "defaults")
-        + (f", seed {args.seed}" if args.seed is not None else "")
-        + (f", {args.bits} bits" if args.bits else "")
-        + ")"
-    )
-    rows.append(
-        {
-            "tool": tool,
-            **score(found, pairs, kind),
-            "seconds": sum(times.values()),
-            "steps": times,
-            "network": network,
-            "by_radius": by_radius,
-            "cache": env["HASHVIEW_HOME"],
+    env = None
+    for pipeline in args.hashview:
+        found, times, env = run_hashview(root, pipeline, args.seed, args.bits, env if pipeline == "refined" else None)
+        network = times.pop("network")
+        by_radius = {
+            r: score(p, pairs, kind) for r, p in pairs_by_radius(root, env, network["suggested_radius"]).items()
         }
-    )
+        tool = (
+            f"hashview {pipeline} ("
+            + (f"params {args.params}" if args.params else "defaults")
+            + (f", seed {args.seed}" if args.seed is not None else "")
+            + (f", {args.bits} bits" if args.bits else "")
+            + ")"
+        )
+        rows.append(
+            {
+                "tool": tool,
+                "pipeline": pipeline,
+                **score(found, pairs, kind),
+                "seconds": sum(times.values()),
+                "steps": times,
+                "network": network,
+                "by_radius": by_radius,
+                "cache": env["HASHVIEW_HOME"],
+            }
+        )
     if not args.skip_imagededup:
         for name in ("PHash", "DHash"):
             default, distances, seconds = run_imagededup(root, name)
@@ -279,17 +314,18 @@ def main(argv: list[str] | None = None) -> int:
             f"false pairs with one of the {distractors} distractors: "
             + ", ".join(f"{r['tool']} {r['false_with_distractors']} of {r['false_pairs']}" for r in rows)
         )
-    hv = rows[0]
-    print("hashview steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
-    print("hashview network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
-    print(f"hashview cache: {hv['cache']} (kept, for python -m benchmarks.studies.radius_rules)")
-    print(
-        "hashview at other radii (P/R/F1, * suggested): "
-        + ", ".join(
-            f"{r}{'*' if r == hv['network']['suggested_radius'] else ''} {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
-            for r, s in hv["by_radius"].items()
+    for hv in (r for r in rows if "pipeline" in r):
+        print(f"{hv['tool']}: steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in hv["steps"].items()))
+        print("  network: " + ", ".join(f"{k} {v}" for k, v in hv["network"].items()))
+        print(f"  cache: {hv['cache']} (kept, for python -m benchmarks.studies.radius_rules)")
+        print(
+            "  at other radii (P/R/F1, * suggested): "
+            + ", ".join(
+                f"{r}{'*' if r == hv['network']['suggested_radius'] else ''} "
+                f"{s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
+                for r, s in hv["by_radius"].items()
+            )
         )
-    )
     with contextlib.suppress(OSError):
         print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     return 0

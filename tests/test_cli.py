@@ -83,16 +83,20 @@ def test_encode_catches_up_new_files_only(photos, capsys):
     run_json(capsys, ["train", str(photos), "--method", "itq", "--bits", "16"])
     assert run_json(capsys, ["encode", str(photos)])["encoded"] == 0
     make_photo(photos / "new_one.jpg", (96, 72), seed=999)
-    run_json(capsys, ["index", str(photos)])
+    run_json(capsys, ["index", str(photos), "--no-encode"])
     encoded = run_json(capsys, ["encode", str(photos)])
     assert encoded["encoded"] == 1 and encoded["codes"] == 23
+    make_photo(photos / "newer_one.jpg", (96, 72), seed=998)
+    indexed = run_json(capsys, ["index", str(photos)])  # the scan encodes with the current network itself
+    assert indexed["encoded"] == 1 and indexed["network"].startswith("itq-16")
+    assert run_json(capsys, ["encode", str(photos)])["encoded"] == 0
 
 
 @pytest.mark.parametrize(
     "argv, words",
     [
         (["index", "/no/such/folder"], "no such folder"),
-        (["search", "{root}", "/no/such.jpg"], "no network yet"),
+        (["search", "{root}", "/no/such.jpg"], "query image not found: /no/such.jpg"),
         (["train", "{root}", "--method", "nope"], "unknown method"),
         (["train", "{root}", "--bits", "12"], "multiple of 8"),
         (["train", "{root}", "--labels", "decisions"], "no duplicate decisions in this library yet"),
@@ -110,6 +114,18 @@ def test_bad_input_is_one_line_and_non_zero(photos, capsys, argv, words):
     err = capsys.readouterr().err.strip()
     assert code != 0
     assert len(err.splitlines()) == 1 and words in err and err.startswith("hashview: ")
+
+
+def test_search_without_any_network_says_what_to_do(photos, capsys, monkeypatch):
+    """A build that ships no general network: a new library has no network until it trains one."""
+    from hashview.core.nets import general
+
+    monkeypatch.setattr(general, "general_file", lambda: None)
+    assert main(["index", str(photos)]) == 0
+    assert "no network yet" in capsys.readouterr().out
+    assert main(["search", str(photos), str(photos / "broken.jpg")]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no network yet" in err and "hashview train" in err
 
 
 def test_eval_reports_the_contract_fields(tmp_path, capsys):

@@ -13,6 +13,7 @@ from imagefactory import make_photo
 from PySide6.QtCore import Qt
 from test_ui_widgets import send_drop, urls_mime
 
+from hashview.core.nets import general
 from hashview.ui.settings import open_settings
 from hashview.ui.widgets.thumbnails import Roles
 from hashview.ui.window.main_window import MainWindow
@@ -52,10 +53,12 @@ def test_starts_on_the_welcome_screen(window):
     assert window.stack.currentWidget() is window.welcome
 
 
-def test_opening_a_folder_indexes_trains_and_becomes_ready(qtbot, window, photos):
+def test_opening_a_folder_indexes_encodes_with_the_shipped_network_and_becomes_ready(qtbot, window, photos):
+    """No training before the first search: the scan ends, the shipped network encodes, the window is ready."""
     message = open_and_wait_ready(qtbot, window, photos)
     assert message.startswith("Ready: 24 images"), message
-    assert "network itq-64" in message
+    assert "network general" in message
+    assert window.library.codes_ready() and [n.name for n in window.library.networks.all()] == ["general"]
     assert window.ready
     assert window.stack.currentWidget() is not window.welcome
     assert window.library_model.rowCount() == 24
@@ -65,6 +68,12 @@ def test_opening_a_folder_indexes_trains_and_becomes_ready(qtbot, window, photos
     first = window.library_model.index(0)
     first.data(Qt.ItemDataRole.DecorationRole)
     qtbot.waitUntil(lambda: first.data(Roles.ThumbnailReady), timeout=5_000)
+
+
+def test_without_a_shipped_network_the_first_folder_trains_one(qtbot, window, photos, monkeypatch):
+    monkeypatch.setattr(general, "general_file", lambda: None)
+    message = open_and_wait_ready(qtbot, window, photos)
+    assert message.startswith("Ready: 24 images") and "network itq-64" in message, message
 
 
 def test_a_dropped_image_finds_itself_first(qtbot, window, photos):

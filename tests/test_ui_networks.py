@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from dialog_answers import answer_next_dialog, press, type_and_accept
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
 
@@ -104,7 +105,8 @@ def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, 
     panel.rename_button.click()
     assert seen == [{"title": "Rename network", "text": "New name (letters, digits, - _ .):"}]
     assert library.networks.get(old.id).name == "holiday"
-    assert panel.model.index(panel.model.row_of(old.id), Column.Name).data() == "holiday"
+    # the shipped network (what a new folder uses) keeps saying so under its new name
+    assert panel.model.index(panel.model.row_of(old.id), Column.Name).data() == "holiday (shipped)"
     # a name the engine refuses: an error, no rename
     seen = answer_next_dialog(kind=QInputDialog, reply=type_and_accept("no/slashes"))
     with qtbot.waitSignal(window.error_reported, timeout=TIMEOUT_MS) as blocker:
@@ -214,3 +216,22 @@ def test_a_torchvision_backbone_and_its_weights_file_reach_training(qtbot, windo
     assert blocker.args == ["finished"], panel.status.text()
     features = window.library.networks.current().config["features"]
     assert features["kind"] == "mobilenet_v3_small" and features["weights"] == str(weights)
+
+
+def test_the_shipped_network_is_named_as_such(qtbot):
+    shipped = SimpleNamespace(
+        id="general-abc",
+        name="general",
+        method="dupnet",
+        bits=128,
+        created="2026-12-03T00:00:00",
+        stats={},
+        config={"general": {"recipe": {}}},
+    )
+    own = SimpleNamespace(id="d1", name="dupnet-128", method="dupnet", bits=128, created="", stats={}, config={})
+    model = NetworksModel()
+    model.set_networks([shipped, own], "general-abc")
+    assert model.index(0, Column.Name).data() == "● general (shipped)"
+    assert model.index(1, Column.Name).data() == "dupnet-128"
+    assert "shipped with hashview" in model.index(0, Column.Name).data(Qt.ItemDataRole.ToolTipRole)
+    assert "shipped" not in model.index(1, Column.Name).data(Qt.ItemDataRole.ToolTipRole)

@@ -239,3 +239,26 @@ def test_smoothing_is_debiased():
     values = np.full(5, 2.0)
     assert smooth(values) == pytest.approx(values)
     assert describe_stats({"map": 0.25}) == "mAP 0.250"
+
+
+def test_a_refinement_kept_aside_says_which_network_stays_and_why(panel):
+    panel.show_finished(
+        {"name": "general", "switched": False, "current_name": "general", "map": 0.91, "baseline": {"map": 0.93}}
+    )
+    text = panel.status.text()
+    assert text.startswith("Done, but general stays in use") and "0.910" in text and "0.930" in text
+    assert "listed under Networks" in text and not panel.running
+
+
+def test_a_refinement_that_measured_better_says_both_figures(panel):
+    panel.show_finished({"name": "dupnet-128", "switched": True, "map": 0.95, "baseline": {"map": 0.93}})
+    text = panel.status.text()
+    assert text.startswith("Done: dupnet-128 is now in use for search. It ranks") and "0.950" in text
+
+
+def test_a_run_from_zero_reports_no_comparison(panel):
+    panel.show_finished({"name": "itq-64", "map": 0.5})
+    assert (
+        panel.status.text().startswith("Done: itq-64 is now in use for search.")
+        and "refined" not in panel.status.text()
+    )

@@ -3,7 +3,8 @@
 The development set holds 737 photos; how DupNet's training must grow with
 the library (1k, 10k, 100k photos) can only be judged on a library that size.
 There are not thousands of real high-resolution photos to be had here, so the
-extra photos are CIFAR-10 training images (real photographs, 32 x 32),
+extra photos are CIFAR-10 training images (real photographs, 32 x 32) from row
+``CIFAR_HELD_OUT_FROM`` on, the rows the shipped general network never trained on,
 upscaled to ``--side`` pixels and saved as JPEG, under ``distractors/``.
 None of them is in a group: any pair the finder reports with one of them is a
 false match. CIFAR-10 holds a few near-identical images of its own; those
@@ -34,6 +35,7 @@ from PIL import Image
 
 from benchmarks.datasets.dup_dataset import MIN_APART, signature
 from benchmarks.provenance import provenance
+from benchmarks.training.general_corpus import CIFAR_HELD_OUT_FROM
 
 DEFAULT_CIFAR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "cifar10_train.npz"
 
@@ -108,11 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     if wanted <= 0:
         print(f"error: the set already holds {own} photos; ask for more than that", file=sys.stderr)
         return 2
-    pool = np.load(args.cifar)["x_train"]
+    pool = np.load(args.cifar)["x_train"][CIFAR_HELD_OUT_FROM:]  # the rows the shipped network never trained on
     order = np.random.default_rng(args.seed).permutation(len(pool))
     rows = distinct_rows(signatures(pool[order]), wanted)
     if len(rows) < wanted:
-        print(f"error: CIFAR-10 has only {len(rows)} distinct images, {wanted} were asked for", file=sys.stderr)
+        print(
+            f"error: CIFAR-10's rows the shipped network never saw hold only {len(rows)} distinct images, "
+            f"{wanted} were asked for",
+            file=sys.stderr,
+        )
         return 2
     folder = args.out / "distractors"
     for k, row in enumerate(rows):

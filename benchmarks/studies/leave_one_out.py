@@ -52,7 +52,18 @@ def run_without(dataset: Path, family: str) -> dict:
     """``benchmarks.dups`` on ``dataset`` with ``family`` left out of training (hashview only)."""
     params = json.dumps({f"edit_{family}": 0.0})
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.dups", str(dataset), "--json", "--skip-imagededup", "--params", params],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.dups",
+            str(dataset),
+            "--json",
+            "--skip-imagededup",
+            "--hashview",
+            "scratch",
+            "--params",
+            params,
+        ],
         check=True,
         capture_output=True,
         text=True,

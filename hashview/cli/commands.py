@@ -23,14 +23,27 @@ def open_library(args: argparse.Namespace) -> Library:
 
 
 def cmd_index(args: argparse.Namespace, printer: ProgressPrinter) -> int:
+    """Scan, then encode the new photos with the current network (a new library adopts the shipped one),
+    so search and dups answer at once; a library with no network at all is only scanned."""
+    from hashview.core.errors import LibraryError
+
     with open_library(args) as lib:
         s = printer.drive(lib.index())
-    line = (
-        f"{s.get('files', 0)} images in the library: {s.get('added', 0)} added, {s.get('updated', 0)} updated, "
-        f"{s.get('removed', 0)} removed, {s.get('unchanged', 0)} unchanged, {s.get('skipped', 0)} skipped "
-        f"({s.get('rate', 0):.1f} images/s)"
-    )
-    emit(args, s, [line])
+        lines = [
+            f"{s.get('files', 0)} images in the library: {s.get('added', 0)} added, {s.get('updated', 0)} updated, "
+            f"{s.get('removed', 0)} removed, {s.get('unchanged', 0)} unchanged, {s.get('skipped', 0)} skipped "
+            f"({s.get('rate', 0):.1f} images/s)"
+        ]
+        if not args.no_encode and s.get("files", 0):
+            try:
+                info = lib.networks.get(None)
+            except LibraryError as exc:
+                lines.append(str(exc))
+            else:
+                encoded = printer.drive(lib.encode(info.id))
+                s = {**s, "network": info.id, "encoded": encoded["encoded"]}
+                lines.append(f"encoded {encoded['encoded']} with {printable(info.name)} ({encoded['codes']} codes)")
+    emit(args, s, lines)
     return 0
 
 
@@ -52,16 +65,21 @@ def cmd_train(args: argparse.Namespace, printer: ProgressPrinter) -> int:
         labels=args.labels,
         name=args.name,
         seed=args.seed,
+        start_from="scratch" if args.from_scratch else args.start_from or "auto",
     )
     with open_library(args) as lib:
         s = printer.drive(lib.train(options))
-    emit(
-        args,
-        s,
-        [
-            f"trained {printable(s['network'])} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; encoded {s.get('encoded', 0)} new"
-        ],
-    )
+    lines = [
+        f"trained {printable(s['network'])} on {s.get('images', 0)} images in {s.get('train_seconds', 0):.1f} s; "
+        f"encoded {s.get('encoded', 0)} new"
+    ]
+    baseline = s.get("baseline")
+    if baseline and baseline.get("map") is not None and s.get("map") is not None:
+        verdict = "now current" if s.get("switched") else f"kept {printable(s.get('current_name', '?'))} as current"
+        lines.append(
+            f"refined: mAP on synthetic copies of this library's photos {baseline['map']:.3f} -> {s['map']:.3f}; {verdict}"
+        )
+    emit(args, s, lines)
     return 0
 
 

@@ -13,8 +13,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", help="scan a folder into the catalog (incremental) and make thumbnails")
+    p = sub.add_parser(
+        "index", help="scan a folder into the catalog (incremental), make thumbnails, encode with the current network"
+    )
     p.add_argument("folder", type=Path)
+    p.add_argument(
+        "--no-encode",
+        action="store_true",
+        help="only scan: do not encode with the current network (the shipped one for a new library)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("train", help="train (or fit) a hashing network on the library and encode it")
@@ -49,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         "library has some and the method can use them, else none)",
     )
     p.add_argument("--name", help="network name (default: METHOD-BITS)")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument(
+        "--from-scratch",
+        action="store_true",
+        help="train from zero (default for dupnet: refine the library's dupnet network, or the shipped general one)",
+    )
+    start.add_argument("--start-from", metavar="NETWORK", help="refine this network (a name, an id or a file)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 

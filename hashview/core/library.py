@@ -31,7 +31,7 @@ from hashview.core.nets.shelf import NetworkInfo, NetworkShelf
 from hashview.core.paths import library_dir
 from hashview.core.runtime import RuntimeOptions
 from hashview.core.stale_temp import remove_stale_temp
-from hashview.core.train.pipeline import TrainOptions, train_network
+from hashview.core.train.pipeline import TrainOptions, method_name, train_network
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -147,6 +147,18 @@ class Library:
             opts = replace(opts, pairs=self.decisions.id_pairs())
         if opts.runtime is None:
             opts = replace(opts, runtime=self.runtime)
+        start = self._start_network(opts)
+        if start is not None:
+            net = start.config.get("net", {})
+            opts = replace(
+                opts,
+                start_from=str(start.path),
+                bits=opts.bits or start.bits,
+                backbone=opts.backbone if opts.backbone not in (None, "", "auto") else net.get("trunk"),
+                input_size=opts.input_size or net.get("input_size"),
+            )
+        elif opts.start_from == "auto":
+            opts = replace(opts, start_from="scratch")
         try:
             outcome = yield from train_network(entries, opts, self.shelf, cancel)
         except LibraryError:
@@ -157,11 +169,51 @@ class Library:
         self.networks.keep_hasher(info, outcome.hasher)
         if outcome.codes is not None:
             self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries})
-        self.networks.set_current(info.id)
         summary = {"network": info.id, "method": info.method, "bits": info.bits, **outcome.summary}
+        better = refined_better(outcome.summary)
+        if start is not None and not better:  # a refinement that measured no better leaves the network it refined
+            self.networks.set_current(start.id)
+            summary.update(switched=False, current=start.id, current_name=start.name)
+        else:
+            self.networks.set_current(info.id)
+            summary.update(switched=True, current=info.id, current_name=info.name)
         encode_summary = yield from relay(self.encode(info.id, cancel))
         summary["encoded"] = encode_summary.get("encoded", 0)
         yield Finished(summary)
+
+    def _start_network(self, opts: TrainOptions) -> NetworkInfo | None:
+        """The network a run refines, or None to train from zero.
+
+        ``start_from`` "auto": a DupNet run of the library's shape starts from the
+        library's current DupNet network, else from the shipped general one, so
+        ``hashview train F`` learns the library in far fewer steps than from zero.
+        Other methods, or a run asking for another code length, trunk or input
+        size, start from zero. A name or id: that network (any method; a shape
+        that does not fit is refused by the run in one line). "scratch": zero.
+        """
+        if opts.start_from == "scratch":
+            return None
+        if opts.start_from != "auto":
+            if Path(opts.start_from).is_file():  # a file: the pipeline reads it as it is
+                return None
+            return self.networks.get(opts.start_from)
+        if method_name(opts) != "dupnet":
+            return None
+
+        def fits(config: dict[str, Any]) -> bool:
+            net = config.get("net", {})
+            return (
+                config.get("method") == "dupnet"
+                and opts.bits in (None, config.get("bits"))
+                and opts.backbone in (None, "", "auto", net.get("trunk"))
+                and opts.input_size in (None, net.get("input_size"))
+            )
+
+        current = self.networks.current()
+        if current is not None and fits(current.config):
+            return current
+        shipped = self.networks.general_config()  # read before installing: a run of another shape leaves the shelf be
+        return self.networks.install_general() if shipped is not None and fits(shipped) else None
 
     def _auto_label_source(self, method: str | None) -> str:
         """ "decisions" when there are some and ``method`` (None: the default) can use them, else "none"."""
@@ -369,6 +421,21 @@ class Library:
             kept = restrict_codes(codeset, left)
             if len(kept) != len(codeset):
                 self._store_codes(info, kept, stamps)
+
+
+def refined_better(summary: dict[str, Any]) -> bool:
+    """Whether a run's network measured better than the one it refined, on the same probe.
+
+    The probe ranks synthetic copies of the library's own photos (fresh edits,
+    never the ones trained on) against the photos, before the first step and
+    after the last: a refinement that does not raise its mAP is not worth
+    switching to. A run from zero (no baseline) always counts as better.
+    """
+    baseline = summary.get("baseline")
+    final = summary.get("map")
+    if not baseline or baseline.get("map") is None:
+        return True
+    return final is not None and float(final) > float(baseline["map"])
 
 
 def _digest_stamp(digest: str) -> int:

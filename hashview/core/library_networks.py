@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hashview.core.catalog.database import Catalog
 from hashview.core.errors import LibraryError
@@ -75,7 +75,7 @@ class LibraryNetworks:
             LibraryError: an unknown name, or no current network yet.
         """
         if name is None:
-            info = self.current()
+            info = self.current() or self.adopt_general()
             if info is None:
                 raise LibraryError(f"no network yet for {self.root}: run 'hashview train {self.root}' first")
             return info
@@ -83,6 +83,47 @@ class LibraryNetworks:
             return self.shelf.find(name)
         except NetworkNotFound as exc:
             raise LibraryError(str(exc)) from None
+
+    def adopt_general(self) -> NetworkInfo | None:
+        """Make the shipped general network current; None where none ships.
+
+        A library with no current network answers with the shipped one rather
+        than with nothing: search and duplicates work as soon as the scan ends.
+        """
+        info = self.install_general()
+        if info is not None:
+            self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
+            logger.info("adopted the shipped network %s", info.id)
+        return info
+
+    def general_config(self) -> dict[str, Any] | None:
+        """The shipped network's config (its method, code length, trunk, input), read from the file
+        (imports torch); None where none ships or the file cannot be read (``install_general`` says why)."""
+        from hashview.core.nets.general import general_file
+        from hashview.core.nets.network_file import NetworkFileError, load_network
+
+        source = general_file()
+        if source is None:
+            return None
+        try:
+            config, _state = load_network(source)
+        except NetworkFileError:
+            return None
+        return config
+
+    def install_general(self) -> NetworkInfo | None:
+        """The shipped general network on this library's shelf (copied once, checked completely on the
+        way in by ``import_file``, under an id from the file's digest); None where none ships."""
+        from hashview.core.nets.general import GENERAL_NAME, general_file, general_id
+
+        source = general_file()
+        if source is None:
+            return None
+        network_id = general_id(source)
+        try:
+            return self.shelf.find(network_id)
+        except NetworkNotFound:
+            return self.import_file(source, GENERAL_NAME, network_id=network_id)
 
     def rename(self, name: str, new_name: str) -> NetworkInfo:
         """Rename a network; its id, codes and current status stay as they were."""
@@ -125,7 +166,7 @@ class LibraryNetworks:
         logger.info("deleted network %s", info.id)
         return self.current()
 
-    def import_file(self, path: Path | str, name: str | None = None) -> NetworkInfo:
+    def import_file(self, path: Path | str, name: str | None = None, network_id: str | None = None) -> NetworkInfo:
         """Copy a network file into this library after checking it completely (imports torch).
 
         Everything is checked before the network is listed: its checksum, its
@@ -145,7 +186,9 @@ class LibraryNetworks:
         if not path.is_file():
             raise LibraryError(f"network file not found: {path}")
         try:
-            info, hasher = self.shelf.import_file(path, lambda copy: load_hasher(copy, display=str(path)), name)
+            info, hasher = self.shelf.import_file(
+                path, lambda copy: load_hasher(copy, display=str(path)), name, network_id
+            )
         except NetworkFileError as exc:
             raise LibraryError(f"not imported: {exc}") from None
         self._hashers[info.id] = hasher

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from hashview.core.cpu import cpu_threads
-from hashview.core.errors import DataError
+from hashview.core.errors import DataError, OptionError
 from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
 from hashview.core.methods.fit_context import FitContext, run_params
 from hashview.core.nets.device import host_to
@@ -83,6 +83,7 @@ class DeepRun:
     pairs: tuple[
         Sequence[int], ...
     ] = ()  # the user's decisions: rows (i, j, +1 same / -1 not a match) of the training images
+    start_from: Path | None = None  # a network file whose weights the run refines (same network shape); None: scratch
 
 
 def apply_run_options(run: DeepRun, options: Mapping[str, Any]) -> DeepRun:
@@ -167,6 +168,11 @@ class DeepMethod:
     def loss(self, model: HashNet, batch: Batch, ctx: FitContext) -> torch.Tensor:
         raise NotImplementedError
 
+    def refine_run(self, run: DeepRun) -> DeepRun:
+        """The run that refines a trained network (``run.start_from``) rather than training from zero:
+        most methods train it as they would from scratch; DupNet plans far fewer steps."""
+        return run
+
 
 def class_layer(model: HashNet) -> torch.nn.Linear:
     """The class layer of a method with ``classifier = True`` (``HashNet`` builds it from the config's classes)."""
@@ -249,6 +255,7 @@ class _Setup:
     checkpoint: Path | None = None
     checkpoint_key: dict[str, Any] = field(default_factory=dict)
     cpu_bf16: bool | None = None  # DeepRun.cpu_bf16
+    start_from: Path | None = None  # DeepRun.start_from
     started: float = field(default_factory=time.monotonic)  # on a GPU the setup includes starting CUDA
 
 
@@ -298,7 +305,15 @@ def fit_deep(
     if device == "cpu" and threads > 1:  # one thread already: nothing to measure
         torch.set_num_threads(min(threads, cpu_threads()))
     try:
-        setup = _Setup(config, float(run.lr or d.lr), cancel, checkpoint, dict(checkpoint_key or {}), run.cpu_bf16)
+        setup = _Setup(
+            config,
+            float(run.lr if run.lr is not None else d.lr),  # 0 is a rate (a refinement that keeps the weights)
+            cancel,
+            checkpoint,
+            dict(checkpoint_key or {}),
+            run.cpu_bf16,
+            run.start_from,
+        )
         size = config["net"]["input_size"]
         yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
         ctx = FitContext(
@@ -331,7 +346,10 @@ def _fit(
     ctx = ctx.with_state(method.prepare(ctx, np.random.default_rng(ctx.seed)))
     # channels-last convolutions: about a third more images a second for the small trunks on a CPU
     # (two calls: torch's stubs have no overload of ``to`` with both a device and a memory format)
-    model = HashNet(config).to(device).to(memory_format=torch.channels_last)  # or BackboneError, a user's error
+    model = HashNet(config)  # or BackboneError, a user's error
+    if setup.start_from is not None:
+        model.load_state_dict(_weights_to_refine(setup.start_from, config))
+    model = model.to(device).to(memory_format=torch.channels_last)
     groups = [p for p in model.parameters() if p.requires_grad]
     optimizer: torch.optim.Optimizer
     if d.optimizer == "sgd":
@@ -347,6 +365,7 @@ def _fit(
         "params": ctx.params,
         "seed": ctx.seed,
         "images": ctx.n,
+        "start_from": str(setup.start_from) if setup.start_from is not None else None,
         **setup.checkpoint_key,
     }
     if ctx.pairs:  # other decisions, another run
@@ -401,6 +420,10 @@ def _fit(
         edit_rates=rates_from_params(ctx.params),  # a run that leaves a family out does not probe with it
     )
     phases = {"steps": 0.0, "probes": 0.0}  # this run's seconds in each, beside fit_seconds
+    baseline: dict[str, Any] | None = None
+    if setup.start_from is not None:  # the network refined, on the probe its refinement will face
+        measured = probe.measure(model, device)
+        baseline = {k: measured[k] for k in ("map", "copy_distance_q98") if k in measured}
 
     def after_epoch(epoch: int) -> dict[str, Any]:
         probe_started = time.monotonic()
@@ -457,12 +480,41 @@ def _fit(
         "input_size": config["net"]["input_size"],
         "augment": do_augment,
         "history": history,
+        "refined_from": str(setup.start_from) if setup.start_from is not None else None,
+        "baseline": baseline,  # the probe's figures for the network it started from (None: from scratch)
         "fit_seconds": round(time.monotonic() - started, 2),
         "compute": train_compute(device, setup.cpu_bf16),  # bfloat16 or float32: what the steps ran in
         # where a run's time goes (seconds): on a GPU the steps are not all of it
         "phase_seconds": {k: round(v, 2) for k, v in phases.items()},
     }
     return model, stats
+
+
+def _weights_to_refine(path: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """The weights of network file ``path``, when its network has the shape ``config`` builds.
+
+    Raises:
+        OptionError: a network of another kind, length, trunk or input (one line naming both).
+        NetworkFileError: the file is unreadable, damaged or altered.
+    """
+    from hashview.core.nets.network_file import load_network
+
+    saved, state = load_network(path)
+
+    def shape(cfg: dict[str, Any]) -> tuple[Any, ...]:
+        net: Any = cfg.get("net")
+        net = net if isinstance(net, dict) else {}
+        parts = ("trunk", "channels", "input_size", "activation", "classes", "decoder")
+        return (cfg.get("method"), cfg.get("bits"), *(net.get(k) for k in parts))
+
+    if shape(saved) != shape(config):
+
+        def said(cfg: dict[str, Any]) -> str:
+            method, bits, trunk, _channels, size, *_rest = shape(cfg)
+            return f"{method}, {bits} bits on {trunk} at {size} px"
+
+        raise OptionError(f"cannot refine {Path(path).name}: it is {said(saved)}, this run trains {said(config)}")
+    return state
 
 
 def _plain(value: Any) -> Any:

@@ -37,14 +37,14 @@ import logging
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from hashview.core.errors import OptionError
-from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod
-from hashview.core.methods.fit_context import FitContext
+from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, DeepRun
+from hashview.core.methods.fit_context import FitContext, run_params
 from hashview.core.nets.device import host_to
 from hashview.core.nets.edit_vocabulary import rate_params, rates_from_params
 
@@ -97,6 +97,8 @@ class DupNet(DeepMethod):
         # steps 0.990, 1080 steps none of 20 runs below 0.99; the broad vocabulary needs more: 1080 steps F1 0.977 at
         # its best radius on dupset, 1500 with 32 halved photos 0.990; the time budget still caps a slow machine)
         "max_steps": 20000,  # no library trains more
+        "refine_steps": 400,  # refining a trained network (the shipped one) on a library: this many steps, any size
+        "refine_lr": 1e-3,  # ... at this peak learning rate (a third of training from zero's: keep what it knows)
         "passes": 8.0,  # beyond min_steps: about this many edited views of each photo
         "budget_s": 255.0,  # wall-clock cap of the training loop for a small library (DeepRun.budget_s overrides) ...
         "budget_per_photo_s": 0.015,  # ... plus this per photo (750 photos: 266 s, 10k: 405 s, 100k: 1755 s) ...
@@ -118,6 +120,13 @@ class DupNet(DeepMethod):
         if backbone in (None, "", "auto", "pixels"):
             return "cnn-xs" if device.startswith("cpu") else "cnn"
         return super().trunk_for(backbone, channels, device)
+
+    def refine_run(self, run: DeepRun) -> DeepRun:
+        """Refining plans ``refine_steps`` steps at ``refine_lr`` (what the run sets itself still wins)."""
+        p = run_params(self, run.overrides)
+        steps = p["refine_steps"]
+        overrides = {"min_steps": steps, "max_steps": steps, **run.overrides}
+        return replace(run, overrides=overrides, lr=run.lr if run.lr is not None else float(p["refine_lr"]))
 
     def planned_steps(self, n: int, batch_size: int, params: dict[str, Any] | None = None) -> int:
         """Steps for a library of ``n`` photos (before the time cap)."""

@@ -147,7 +147,7 @@ class NetworkShelf:
         info.path.unlink(missing_ok=True)
 
     def import_file(
-        self, source: Path, load: Callable[[Path], Any], name: str | None = None
+        self, source: Path, load: Callable[[Path], Any], name: str | None = None, network_id: str | None = None
     ) -> tuple[NetworkInfo, Any]:
         """Copy a network file onto the shelf as a new network version, checked before it is listed.
 
@@ -161,6 +161,8 @@ class NetworkShelf:
             load: reads and fully checks a network file; returns an object with
                 its ``config`` (``hasher.load_hasher``); raises to refuse it.
             name: the display name; default: the file's own name, else its stem.
+            network_id: the id to list it under (the shipped network's, made from its digest);
+                default: a new one from the name and the time.
 
         Returns:
             The new network's info and what ``load`` returned.
@@ -179,9 +181,10 @@ class NetworkShelf:
             name = name or str(config.get("name") or "")
             if not name or not _NAME_RE.match(name):
                 name = re.sub(r"[^A-Za-z0-9_.-]", "-", Path(source).stem).lstrip("-_.")[:64] or "imported"
-            network_id = new_network_id(name)
-            while (self.directory / f"{network_id}.json").exists() or self.weights_path(network_id).exists():
+            if network_id is None:
                 network_id = new_network_id(name)
+                while (self.directory / f"{network_id}.json").exists() or self.weights_path(network_id).exists():
+                    network_id = new_network_id(name)
             target = self.weights_path(network_id)
             os.replace(tmp, target)
             summary = {k: v for k, v in config.items() if k not in ("id", "format_version")}

@@ -66,6 +66,9 @@ class TrainOptions:
         tuple[int, int, int], ...
     ] = ()  # labels "decisions": (file id, file id, Verdict.sign: +1 same / -1 different)
     runtime: RuntimeOptions | None = None  # the environment's choices (runtime.py); None: the library's
+    # what the run starts from: "auto" (``Library.train``: DupNet refines the library's DupNet network or the
+    # shipped general one), "scratch", a network's name or id (``Library.train`` resolves it), or a network file
+    start_from: str = "auto"
 
     def __post_init__(self) -> None:
         """Refuse zero or negative counts here, where every front end passes: ``epochs=-3`` trained no step
@@ -287,6 +290,8 @@ def _train_deep(
         batch_size=opts.batch_size,
     )
     run = apply_run_options(run, (opts.runtime or RuntimeOptions()).run_options())
+    if opts.start_from not in ("auto", "scratch"):
+        run = method.refine_run(replace(run, start_from=Path(opts.start_from)))
     channels = 3
     _trunk, size = network_input(
         method, run, channels, None, device
@@ -372,6 +377,8 @@ def _train_deep(
         "epochs": stats["epochs"],
         "resumed_at_epoch": stats["resumed_at_epoch"],
         "loss": [h["loss"] for h in stats["history"]],
+        "map": stats["history"][-1].get("map") if stats["history"] else None,
+        "baseline": stats.get("baseline"),  # the probe's figures for the network refined (None: from scratch)
     }
     return TrainOutcome(info, hasher, codes, summary)
 

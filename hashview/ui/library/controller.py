@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from hashview.core.events import CancelToken, Skipped
+from hashview.core.nets import general
 from hashview.ui import settings as app_settings
 from hashview.ui.library.grid_model import ThumbnailModel
 from hashview.ui.library.grid_view import LibraryView
@@ -129,7 +130,9 @@ class LibraryController(QObject):
                 session.show_status(message)
                 session.pipeline_finished.emit(message)
                 return
-            self._run_step("auto-train" if session.library.networks.current() is None else "encode")
+            # a library with no network answers with the shipped one (encoded now); without one, it trains its own
+            untrained = session.library.networks.current() is None and general.general_file() is None
+            self._run_step("auto-train" if untrained else "encode")
             return
         network = session.library.networks.current()
         count = self.grid_model.rowCount()

@@ -121,10 +121,14 @@ class NetworkController(QObject):
 
     def _trained(self, summary: Any) -> None:
         info = self.session.current_network()
-        self.training.show_finished(
-            {**(info.stats if info else {}), **(summary or {}), "name": info.name if info else None}
-        )
-        self.session.set_ready(True, f"Trained {info.name if info else 'a network'}: search now uses it.")
+        summary = dict(summary or {})
+        self.training.show_finished({**(info.stats if info else {}), **summary, "name": info.name if info else None})
+        if summary.get("switched") is False:  # a refinement that measured no better: the network it refined stays
+            message = f"Trained a refinement; {info.name if info else 'the previous network'} measured better and stays in use."
+        else:
+            message = f"Trained {info.name if info else 'a network'}: search now uses it."
+        self.refresh()
+        self.session.set_ready(True, message)
         self.training_ended.emit("finished")
 
     def _training_failed(self, message: str, details: str) -> None:

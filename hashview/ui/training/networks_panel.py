@@ -65,6 +65,11 @@ def format_seconds(seconds: Any) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def is_shipped(info: Any) -> bool:
+    """Whether a network is the general one that ships inside the package (its file records its recipe)."""
+    return isinstance((getattr(info, "config", None) or {}).get("general"), dict)
+
+
 class NetworksModel(QAbstractTableModel):
     """One row per network of the library; the current one is bold and marked."""
 
@@ -108,7 +113,8 @@ class NetworksModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             stats = info.stats or {}
             if column == Column.Name:
-                return f"● {info.name}" if current else info.name
+                name = f"{info.name} (shipped)" if is_shipped(info) else info.name
+                return f"● {name}" if current else name
             if column == Column.Method:
                 return info.method
             if column == Column.Bits:
@@ -129,7 +135,13 @@ class NetworksModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             where = "in use for search" if current else "double-click to use it for search"
             device = (info.stats or {}).get("device")
-            return f"{info.id}\n{where}" + (f"\ntrained on {device}" if device else "")
+            shipped = (
+                "\nshipped with hashview: trained once on photos of every kind, it needs no training here; "
+                "Train refines it on this library"
+                if is_shipped(info)
+                else ""
+            )
+            return f"{info.id}\n{where}{shipped}" + (f"\ntrained on {device}" if device else "")
         if role == NetworkIdRole:
             return info.id
         return None

@@ -41,6 +41,18 @@ def describe_stats(stats: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def refinement_verdict(summary: Mapping[str, Any]) -> str:
+    """What the switch rule measured, in words ("" for a run from zero): both networks on the same copies."""
+    baseline = summary.get("baseline") or {}
+    before, after = baseline.get("map"), summary.get("map")
+    if before is None or after is None:
+        return ""
+    return (
+        f"it ranks edited copies of this library's own photos at a score of {after:.3f} (mAP, 1 is perfect), "
+        f"the network it refined at {before:.3f}"
+    )
+
+
 class TrainingPanel(QWidget):
     """Training options, Start/Cancel, progress and the live plots."""
 
@@ -169,11 +181,19 @@ class TrainingPanel(QWidget):
             )
 
     def show_finished(self, summary: Mapping[str, Any]) -> None:
-        """The run is over and its network is in use."""
+        """The run is over: its network is in use, or (a refinement that measured no better) kept aside."""
         self.set_running(False)
         name = summary.get("name") or summary.get("network", "the new network")
         line = describe_stats(summary)
-        self.status.setText(f"Done: {name} is now in use for search." + (f"\n{line}" if line else ""))
+        verdict = refinement_verdict(summary)
+        if summary.get("switched") is False:
+            head = f"Done, but {summary.get('current_name', 'the network it refined')} stays in use: {verdict}."
+            head += "\nThe new network is listed under Networks if you want it anyway."
+        else:
+            head = f"Done: {name} is now in use for search." + (
+                f" {verdict[:1].upper()}{verdict[1:]}." if verdict else ""
+            )
+        self.status.setText(head + (f"\n{line}" if line else ""))
 
     def show_stopped(self, text: str) -> None:
         """The run was cancelled or failed; ``text`` says which and what is in use."""
