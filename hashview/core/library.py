@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashview.core.catalog.database import Catalog
-from hashview.core.catalog.indexing import index_library
+from hashview.core.catalog.indexing import THUMB_SIDE, index_library
 from hashview.core.catalog.records import Entry
 from hashview.core.duplicates.decision_book import DecisionBook
 from hashview.core.duplicates.finder import DuplicateFinder
@@ -310,15 +310,37 @@ class Library:
             from hashview.core.nets.device import pick_device
 
             hasher = self.networks.hasher(info)
-            encoded = yield from hasher.encode([e.path for e in todo], pick_device(device), cancel)
-            skipped = len(todo) - len(encoded.ok)
-            done = [todo[i] for i in encoded.ok.tolist()]
-            codeset = merge_codes(codeset, np.array([e.id for e in done], np.int64), encoded.codes)
+            done, codes = yield from self._encode_entries(hasher, todo, pick_device(device), cancel)
+            skipped = len(todo) - len(done)
+            codeset = merge_codes(codeset, np.array([e.id for e in done], np.int64), codes)
             stamps.update({e.id: e.mtime_ns for e in done})
         kept = restrict_codes(codeset, np.array(sorted(present), np.int64))
         if todo or len(kept) != len(codeset):
             self._store_codes(info, kept, stamps)
         yield Finished({"network": info.id, "encoded": len(todo) - skipped, "codes": len(kept), "skipped": skipped})
+
+    def _encode_entries(
+        self, hasher: Any, todo: list[Entry], device: str, cancel: CancelToken | None
+    ) -> Generator[Any, None, tuple[list[Entry], np.ndarray]]:
+        """Codes of ``todo``: from the scan's thumbnails where the network sees no more than they hold
+        (the file was decoded once, by the scan), from the files for the rest; returns (encoded entries, codes)."""
+        thumbs: dict[int, bytes] = {}
+        if getattr(hasher, "encodes_from", lambda side: False)(THUMB_SIDE):
+            thumbs = self.catalog.thumbnails([e.id for e in todo])
+        done: list[Entry] = []
+        parts: list[np.ndarray] = []
+        from_thumbs = [e for e in todo if e.id in thumbs]
+        if from_thumbs:
+            encoded = yield from hasher.encode_thumbnails([thumbs[e.id] for e in from_thumbs], device, cancel)
+            done.extend(from_thumbs[i] for i in encoded.ok.tolist())
+            parts.append(encoded.codes)
+        encoded_ids = {e.id for e in done}
+        from_files = [e for e in todo if e.id not in encoded_ids]
+        if from_files:
+            encoded = yield from hasher.encode([e.path for e in from_files], device, cancel)
+            done.extend(from_files[i] for i in encoded.ok.tolist())
+            parts.append(encoded.codes)
+        return done, np.concatenate(parts) if parts else np.zeros((0, hasher.n_bits // 8), np.uint8)
 
     def codes_ready(self, network: str | None = None) -> bool:
         """Whether every catalog entry has a code for the network (no encoding needed)."""

@@ -409,6 +409,18 @@ class Catalog:
         return int(self._conn().execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
     @translated
+    def thumbnails(self, file_ids: list[int], chunk: int = 500) -> dict[int, bytes]:
+        """``id -> JPEG thumbnail`` of those of ``file_ids`` that have one."""
+        out: dict[int, bytes] = {}
+        conn = self._conn()
+        for start in range(0, len(file_ids), chunk):
+            part = [int(i) for i in file_ids[start : start + chunk]]
+            marks = ",".join("?" * len(part))
+            for file_id, jpeg in conn.execute(f"SELECT file_id, jpeg FROM thumbnails WHERE file_id IN ({marks})", part):
+                out[int(file_id)] = bytes(jpeg)
+        return out
+
+    @translated
     def thumbnail(self, file_id: int) -> bytes | None:
         """The JPEG thumbnail of a file, or None if unknown."""
         row = self._conn().execute("SELECT jpeg FROM thumbnails WHERE file_id = ?", (int(file_id),)).fetchone()

@@ -53,6 +53,9 @@ PROGRESS_HZ = 10.0
 IN_MEMORY_BYTES = 32 << 20
 
 
+THUMB_SIDE = 256  # the longest side of stored thumbnails: what the grid shows and small networks encode from
+
+
 def default_workers() -> int:
     """The number of cores this process may use."""
     try:
@@ -124,7 +127,7 @@ def _is_under(relpath: str, folders: list[str]) -> bool:
 
 
 def index_library(
-    catalog: Catalog, cancel: CancelToken | None = None, workers: int | None = None, thumb_size: int = 256
+    catalog: Catalog, cancel: CancelToken | None = None, workers: int | None = None, thumb_size: int = THUMB_SIDE
 ) -> Iterator[Progress | Skipped | Finished]:
     """Bring the catalog up to date with its folder, yielding events as it goes.
 

@@ -9,6 +9,7 @@ cancel it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashview.core.events import CancelToken, Progress, Skipped
+from hashview.core.events import CancelToken, Progress, ProgressMeter, Skipped
 from hashview.core.hamming.codes import check_n_bits, pack_codes
 from hashview.core.methods.shallow import LinearHash
 from hashview.core.nets.features import PIXELS, FeatureSpec, extract_features
@@ -136,6 +137,49 @@ class DeepHasher:
         self.model.cpu()
         packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
         return Encoded(ok, packed)
+
+    def encodes_from(self, thumbnail_side: int) -> bool:
+        """Whether thumbnails of that longest side hold all this network sees (its input is at most half
+        as large), so a library encodes from the thumbnails its scan made instead of decoding every file again."""
+        net = self.config["net"]
+        return 2 * int(net["input_size"]) <= thumbnail_side and int(net["channels"]) == 3
+
+    def encode_thumbnails(
+        self, thumbnails: Sequence[bytes], device: str = "cpu", cancel: CancelToken | None = None, chunk: int = 256
+    ) -> Generator[Progress, None, Encoded]:
+        """Codes of JPEG thumbnails (``encodes_from``): a small JPEG decodes in a fraction of the file's time.
+
+        The scan decoded each file once, at the same bounded size the file path
+        decodes at, to make its thumbnail; a thumbnail that will not decode is
+        left out of ``ok`` (its file is then encoded from the file).
+        """
+        from PIL import Image
+
+        from hashview.core.nets.network import encode_array, images_to_array
+
+        net = self.config["net"]
+        size, channels = int(net["input_size"]), int(net["channels"])
+        meter = ProgressMeter("encode", len(thumbnails))
+        ok: list[int] = []
+        codes: list[np.ndarray] = []
+        for start in range(0, len(thumbnails), chunk):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            images, rows = [], []
+            for row in range(start, min(start + chunk, len(thumbnails))):
+                try:
+                    with Image.open(io.BytesIO(thumbnails[row])) as thumb:
+                        images.append(thumb.convert("RGB"))
+                    rows.append(row)
+                except (OSError, ValueError, Image.DecompressionBombError):
+                    continue
+            if images:
+                codes.append(pack_codes(encode_array(self.model, images_to_array(images, size, channels), device)))
+                ok.extend(rows)
+            yield meter.advance(min(chunk, len(thumbnails) - start))
+        self.model.cpu()
+        packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
+        return Encoded(np.asarray(ok, np.int64), packed)
 
     def save(self, path: Path) -> None:
         state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
