@@ -14,6 +14,9 @@ def hashview_home(tmp_path_factory, monkeypatch):
     """Point the cache, logs and settings at a fresh folder so tests never touch the user's."""
     home = tmp_path_factory.mktemp("hashview_home")
     monkeypatch.setenv("HASHVIEW_HOME", str(home))
+    # the app refines the shipped network on each new library in the background (minutes of a real
+    # run); the window tests open many small folders, so it is off here and on in its own tests
+    (home / "settings.ini").write_text("[library]\nlearn_in_background=0\n", encoding="utf-8")
     return home
 
 

@@ -105,3 +105,31 @@ def test_cancel_from_the_window_keeps_the_previous_network(qtbot, folder):
     assert Path(blocker.args[0].hits[0].path) == query and blocker.args[0].hits[0].distance == 0
     assert library.networks.current().id == previous.id
     window.close()
+
+
+@pytest.mark.parametrize("better", [True, False])
+def test_a_new_library_is_ready_at_once_then_learns_in_the_background(qtbot, folder, monkeypatch, better):
+    """The shipped network answers when the scan ends; then a refinement runs as a job of its own and
+    becomes current only when the switch rule says it measured better."""
+    from hashview.core import library as library_module
+
+    monkeypatch.setattr(library_module, "refined_better", lambda summary: better)
+    window = make_window(qtbot, None, RuntimeOptions(params={"refine_steps": 4}))
+    window.settings.setValue("library/learn_in_background", 1)
+    with qtbot.waitSignal(window.jobs.ended, timeout=TIMEOUT_MS, check_params_cb=lambda job: job.name == "learn"):
+        message = open_and_wait(qtbot, window, folder)
+        assert message.startswith("Ready: 10 images") and "network general" in message, message
+        assert window.ready  # search and duplicates answer while it learns
+    library = window.library
+    names = sorted(n.name for n in library.networks.all())
+    assert names == ["dupnet-128", "general"]
+    current = library.networks.current()
+    assert current.name == ("dupnet-128" if better else "general") and library.codes_ready()
+    status = window.statusBar().currentMessage()
+    assert ("learnt on this library" in status) if better else ("measured no better" in status), status
+    window.close()
+    again = make_window(qtbot, None, RuntimeOptions(params={"refine_steps": 4}))
+    again.settings.setValue("library/learn_in_background", 1)
+    open_and_wait(qtbot, again, folder)  # learnt (or tried) once: opening again does not learn again
+    assert not again.jobs.busy() and len(again.library.networks.all()) == 2
+    again.close()

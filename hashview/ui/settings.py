@@ -25,6 +25,7 @@ DEFAULTS: dict[str, int | str] = {
     "search/radius": -1,  # show only results within this Hamming distance; -1: any distance
     "recent/max": 6,  # how many recent folders the welcome screen lists
     "duplicates/keep_rules": "",  # KeepPolicy JSON (rule order, preferred and reference folders); "": defaults
+    "library/learn_in_background": 1,  # after a new library's scan, refine the shipped network on it (0: on request)
 }
 
 
@@ -44,6 +45,17 @@ def get_int(settings: QSettings, key: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         return int(DEFAULTS[key])
+
+
+def get_flag(settings: QSettings, key: str) -> bool:
+    """A yes/no setting (stored as 1 or 0; an INI file's "true" and "false" read too)."""
+    value: Any = settings.value(key, DEFAULTS[key])
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    try:
+        return bool(int(value))
+    except (TypeError, ValueError):
+        return bool(DEFAULTS[key])
 
 
 def get_radius(settings: QSettings) -> int | None:

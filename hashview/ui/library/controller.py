@@ -28,7 +28,8 @@ from hashview.ui.session import LibrarySession
 
 logger = logging.getLogger(__name__)
 
-STAGES = {"index": "Indexing", "auto-train": "Training", "encode": "Encoding"}
+STAGES = {"index": "Indexing", "auto-train": "Training", "encode": "Encoding", "learn": "Learning this library"}
+LEARN_KEY = "library/learn_in_background"  # refine the shipped network on a new library after its scan (default on)
 
 
 class LibraryController(QObject):
@@ -137,9 +138,32 @@ class LibraryController(QObject):
         network = session.library.networks.current()
         count = self.grid_model.rowCount()
         skipped = f" ({self._skipped} skipped)" if self._skipped else ""
+        if step == "learn":
+            name = network.name if network else "none"
+            if isinstance(summary, dict) and summary.get("switched") is False:
+                message = f"Ready: {count} images, network {name} (learning this library measured no better)"
+            else:
+                message = f"Ready: {count} images, network {name}, learnt on this library"
+            session.set_ready(True, message)
+            return
         message = f"Ready: {count} images{skipped}, network {network.name if network else 'none'}"
         session.set_ready(True, message)
         session.pipeline_finished.emit(message)
+        if self._should_learn():
+            self._run_step("learn")
+            session.show_status(
+                f"{message}; learning this library in the background (search works meanwhile; Cancel keeps {network.name if network else 'it'})"
+            )
+
+    def _should_learn(self) -> bool:
+        """Whether to refine the shipped network on this library now: it answers, nothing else was
+        ever trained here, and the setting allows it (on by default; the tests turn it off)."""
+        library = self.session.library
+        if library is None or not app_settings.get_flag(self.session.settings, LEARN_KEY):
+            return False
+        current = library.networks.current()
+        shipped = current is not None and isinstance(current.config.get("general"), dict)
+        return shipped and len(library.networks.all()) == 1
 
     def _step_failed(self, step: str, message: str, details: str) -> None:
         self.refresh_entries()
@@ -151,13 +175,18 @@ class LibraryController(QObject):
     def _step_cancelled(self, step: str) -> None:
         self.refresh_entries()
         text = f"{STAGES[step]} cancelled; open the folder again to resume."
+        if step == "learn":  # the library was ready before: it stays so, on the network it had
+            network = self.session.library.networks.current() if self.session.library else None
+            text = f"Learning this library cancelled: {network.name if network else 'the network'} stays in use."
+            self.session.show_status(text)
+            return
         self.session.show_status(text)
         self.session.pipeline_finished.emit(text)
 
 
 def _step_work(library: Any, step: str, first_training: Mapping[str, Any]) -> Callable[[CancelToken], Any]:
     """The job of one step of the chain: ``index`` or ``encode`` as they are, ``auto-train`` with ``first_training``."""
-    if step == "auto-train":
+    if step in ("auto-train", "learn"):  # learn: the same run, which refines the shipped network (start_from auto)
         options = dict(first_training)
 
         def train(cancel: CancelToken) -> Any:
