@@ -127,6 +127,9 @@ def test_a_new_library_is_ready_at_once_then_learns_in_the_background(qtbot, fol
     assert current.name == ("dupnet-128" if better else "general") and library.codes_ready()
     status = window.statusBar().currentMessage()
     assert ("learnt on this library" in status) if better else ("measured no better" in status), status
+    panel = window.training_panel  # the training panel showed the run, whoever started it
+    assert not panel.running and len(panel.loss_plot) > 0
+    assert panel.status.text().startswith("Done: dupnet-128 is now in use" if better else "Done, but general stays")
     window.close()
     again = make_window(qtbot, None, RuntimeOptions(params={"refine_steps": 4}))
     again.settings.setValue("library/learn_in_background", 1)

@@ -232,6 +232,7 @@ def test_the_shipped_network_is_named_as_such(qtbot):
     model = NetworksModel()
     model.set_networks([shipped, own], "general-abc")
     assert model.index(0, Column.Name).data() == "● general (shipped)"
+    assert model.index(0, Column.Map).data() == "—"  # its probe's mAP is of its own corpus
     assert model.index(1, Column.Name).data() == "dupnet-128"
     assert "shipped with hashview" in model.index(0, Column.Name).data(Qt.ItemDataRole.ToolTipRole)
     assert "shipped" not in model.index(1, Column.Name).data(Qt.ItemDataRole.ToolTipRole)

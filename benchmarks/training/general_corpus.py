@@ -19,6 +19,8 @@ imagededup's or scikit-image's samples) is used: they stay for held-out checks.
 
 from __future__ import annotations
 
+import argparse
+import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,6 +33,8 @@ DEFAULT_CIFAR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "c
 SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MIN_SIDE = 200  # smaller files are icons and thumbnails, not photographs
 MIN_COLOURS = 2000  # distinct colours in a 64 x 64 view: drawings and flat art have far fewer
+PACKAGES = ("gcompris-qt-data", "stellarium-data")  # Debian packages whose photographs no benchmark set uses
+MIN_RESOURCE_BYTES = 25_000  # GCompris keeps its pictures in Qt resource files; smaller ones are icons
 
 
 def cifar_rows(path: Path, side: int) -> np.ndarray:
@@ -80,6 +84,42 @@ def photo_rows(folders: Sequence[Path], side: int) -> tuple[np.ndarray, list[str
     return (np.concatenate(rows) if rows else np.zeros((0, side, side, 3), np.uint8)), used
 
 
+def fetch(out: Path) -> list[Path]:
+    """Download and unpack ``PACKAGES`` under ``out`` (Debian's registry only, no root), and take the
+    pictures out of GCompris's Qt resource files; returns the photo folders to train on."""
+    debs = out / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    tree = out / "x"
+    for package in PACKAGES:
+        subprocess.run(["apt-get", "download", package], cwd=debs, check=False, capture_output=True)
+    for deb in sorted(debs.glob("*.deb")):
+        subprocess.run(["dpkg", "-x", str(deb), str(tree)], check=True)
+    gcompris = out / "gcompris"
+    gcompris.mkdir(exist_ok=True)
+    from PySide6.QtCore import QDirIterator, QFile, QIODevice, QResource
+
+    for rcc in sorted((tree / "usr/share/gcompris-qt/rcc").glob("*.rcc")):
+        QResource.registerResource(str(rcc))
+    walk = QDirIterator(":/", QDirIterator.IteratorFlag.Subdirectories)
+    while walk.hasNext():
+        name = walk.next()
+        resource = QFile(name)
+        wanted = Path(name).suffix.lower() in SUFFIXES and resource.size() > MIN_RESOURCE_BYTES
+        if wanted and resource.open(QIODevice.OpenModeFlag.ReadOnly):
+            (gcompris / name[2:].replace("/", "__")).write_bytes(bytes(resource.readAll().data()))
+            resource.close()
+    return [gcompris, tree / "usr/share/stellarium"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.training.general_corpus OUT``: fetch the photo folders, print them."""
+    parser = argparse.ArgumentParser(description="fetch the photographs the general network trains on")
+    parser.add_argument("out", type=Path)
+    folders = fetch(parser.parse_args(argv).out)
+    print(" ".join(str(f) for f in folders))
+    return 0
+
+
 def corpus(cifar: Path | None, folders: Sequence[Path], side: int) -> tuple[np.ndarray, dict[str, object]]:
     """The training images and their recipe (what the network file records)."""
     parts = []
@@ -95,3 +135,7 @@ def corpus(cifar: Path | None, folders: Sequence[Path], side: int) -> tuple[np.n
     images = np.concatenate(parts)
     recipe["images"] = len(images)
     return images, recipe
+
+
+if __name__ == "__main__":
+    sys.exit(main())

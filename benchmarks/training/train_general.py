@@ -6,7 +6,8 @@ one-cycle schedule of DupNet's rounds still reaches its end when the budget cuts
 the planned steps. The file records its provenance: the data recipe, the command,
 the commit, the seed, the training time and the machine.
 
-Usage (from the repository root; the photo folders are unpacked Debian packages, see docs/benchmarks.md):
+Usage (from the repository root):
+    python -m benchmarks.training.general_corpus /tmp/general-photos   # prints the photo folders
     python -m benchmarks.training.train_general OUT.pt --minutes 70 --photos DIR [DIR ...] [--cifar PATH] [--seed 0]
 """
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from hashview.core.events import EpochDone
     from hashview.core.methods import get_method
-    from hashview.core.methods.deep import DeepRun, fit_deep
+    from hashview.core.methods.deep import DeepMethod, DeepRun, fit_deep
     from hashview.core.methods.hasher import DeepHasher
     from hashview.core.nets.device import describe_device, pick_device
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {recipe['images']} images ({recipe['photo_files']} photos, {time.monotonic() - started:.0f} s)")
     device = pick_device(args.device)
     method = get_method("dupnet")
+    assert isinstance(method, DeepMethod)  # dupnet is deep: fit_deep trains it
     budget = args.minutes * 60
     run = DeepRun(
         bits=BITS,

@@ -58,6 +58,9 @@ class LibrarySession(QObject):
       also when it stays the same: the current network may be another one.
     - ``status_changed(str)``: every status-bar message.
     - ``error_reported(title, message, details)``: every error to show in a dialog.
+    - ``learning_started()``, ``learning_event(event)``, ``learning_ended(summary or None)``: the
+      background learning of a new library (the library feature runs it; the training panel
+      shows it, with its live plots, as it shows a run it started itself). None: failed or cancelled.
     """
 
     opened = Signal(object)
@@ -68,6 +71,9 @@ class LibrarySession(QObject):
     ready_changed = Signal(bool)
     status_changed = Signal(str)
     error_reported = Signal(str, str, str)
+    learning_started = Signal()
+    learning_event = Signal(object)
+    learning_ended = Signal(object)
 
     def __init__(
         self,

@@ -103,11 +103,13 @@ class LibraryController(QObject):
         if step == "index":
             self._skipped = 0
             self.grid.set_empty_text("Scanning the folder…\nThe pictures appear here as soon as the scan has finished.")
+        if step == "learn":
+            self.session.learning_started.emit()
         self.session.jobs.run(
             step,
             work,
             STAGES[step] + "…",
-            on_event=self._show_event,
+            on_event=self.session.learning_event.emit if step == "learn" else self._show_event,
             on_success=lambda summary: self._step_succeeded(step, summary),
             on_failure=lambda message, details: self._step_failed(step, message, details),
             on_cancel=lambda: self._step_cancelled(step),
@@ -139,6 +141,7 @@ class LibraryController(QObject):
         count = self.grid_model.rowCount()
         skipped = f" ({self._skipped} skipped)" if self._skipped else ""
         if step == "learn":
+            session.learning_ended.emit(summary)
             name = network.name if network else "none"
             if isinstance(summary, dict) and summary.get("switched") is False:
                 message = f"Ready: {count} images, network {name} (learning this library measured no better)"
@@ -166,6 +169,8 @@ class LibraryController(QObject):
         return shipped and len(library.networks.all()) == 1
 
     def _step_failed(self, step: str, message: str, details: str) -> None:
+        if step == "learn":
+            self.session.learning_ended.emit(None)
         self.refresh_entries()
         text = f"{STAGES[step]} failed: {message} (details in the log)"
         self.session.report_error(f"{STAGES[step]} failed", message, details)
@@ -176,6 +181,7 @@ class LibraryController(QObject):
         self.refresh_entries()
         text = f"{STAGES[step]} cancelled; open the folder again to resume."
         if step == "learn":  # the library was ready before: it stays so, on the network it had
+            self.session.learning_ended.emit(None)
             network = self.session.library.networks.current() if self.session.library else None
             text = f"Learning this library cancelled: {network.name if network else 'the network'} stays in use."
             self.session.show_status(text)

@@ -62,6 +62,9 @@ class NetworkController(QObject):
         networks.delete_requested.connect(self.delete_network)
         networks.import_requested.connect(self.import_network)
         session.ready_changed.connect(lambda _ready: self.refresh())
+        session.learning_started.connect(self._learning_started)
+        session.learning_event.connect(self._show_training_event)
+        session.learning_ended.connect(self._learning_ended)
         session.closed.connect(self.refresh)
         saved = self._saved_options()
         if saved:
@@ -130,6 +133,24 @@ class NetworkController(QObject):
         self.refresh()
         self.session.set_ready(True, message)
         self.training_ended.emit("finished")
+
+    def _learning_started(self) -> None:
+        """The library feature started learning a new library: show it as a run of this panel."""
+        self.training.set_running(True)
+        self.training.status.setText("Learning this library in the background (refining the shipped network)…")
+
+    def _learning_ended(self, summary: Any) -> None:
+        if summary is None:  # failed or cancelled: the library feature said which in the status bar
+            current = self.session.current_network()
+            self.training.show_stopped(
+                f"Learning this library stopped: {current.name if current else 'the previous network'} stays in use."
+            )
+        else:
+            info = self.session.current_network()
+            self.training.show_finished(
+                {**(info.stats if info else {}), **dict(summary), "name": info.name if info else None}
+            )
+        self.refresh()
 
     def _training_failed(self, message: str, details: str) -> None:
         self.session.report_error("Train failed", message, details)

@@ -122,6 +122,8 @@ class NetworksModel(QAbstractTableModel):
             if column == Column.Created:
                 return info.created.replace("T", " ")
             if column == Column.Map:
+                if is_shipped(info):  # its probe ran on its own training photos: not comparable with a library's
+                    return "—"
                 value = stats.get("map")
                 return f"{value:.3f}" if isinstance(value, (int, float)) else "—"
             if column == Column.Images:
@@ -137,7 +139,8 @@ class NetworksModel(QAbstractTableModel):
             device = (info.stats or {}).get("device")
             shipped = (
                 "\nshipped with hashview: trained once on photos of every kind, it needs no training here; "
-                "Train refines it on this library"
+                "Train refines it on this library\n(no mAP shown: its probe ran on its own training photos, "
+                "not on this library's)"
                 if is_shipped(info)
                 else ""
             )
