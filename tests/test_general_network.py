@@ -246,3 +246,13 @@ def test_auto_start_trains_from_zero_for_another_code_length(shipped, photos, on
         run_to_end(lib.train(TrainOptions(bits=64, batch_size=8)))
         [trained] = [n for n in lib.networks.all() if n.name != general.GENERAL_NAME]
         assert trained.bits == 64 and trained.config["stats"]["refined_from"] is None
+
+
+def test_cli_index_keeps_its_scan_when_the_network_cannot_encode(shipped, photos, capsys):
+    shipped.write_bytes(shipped.read_bytes()[:5000])  # a damaged shipped file: the scan still counts
+    assert main(["index", str(photos)]) == 0
+    out, err = capsys.readouterr()
+    assert "13 images in the library" in out and "not encoded:" in out
+    assert err.count("hashview: warning: scanned, but not encoded:") == 1
+    with Library.open(photos) as lib:
+        assert len(lib.entries()) == 13

@@ -25,7 +25,7 @@ def open_library(args: argparse.Namespace) -> Library:
 def cmd_index(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     """Scan, then encode the new photos with the current network (a new library adopts the shipped one),
     so search and dups answer at once; a library with no network at all is only scanned."""
-    from hashview.core.errors import LibraryError
+    from hashview.core.errors import HashviewError
 
     with open_library(args) as lib:
         s = printer.drive(lib.index())
@@ -37,10 +37,11 @@ def cmd_index(args: argparse.Namespace, printer: ProgressPrinter) -> int:
         if not args.no_encode and s.get("files", 0):
             try:
                 info = lib.networks.get(None)
-            except LibraryError as exc:
-                lines.append(str(exc))
-            else:
                 encoded = printer.drive(lib.encode(info.id))
+            except HashviewError as exc:  # the scan is done and kept: say why nothing was encoded, succeed
+                lines.append(f"not encoded: {exc}")
+                warn(f"scanned, but not encoded: {exc}")
+            else:
                 s = {**s, "network": info.id, "encoded": encoded["encoded"]}
                 lines.append(f"encoded {encoded['encoded']} with {printable(info.name)} ({encoded['codes']} codes)")
     emit(args, s, lines)
