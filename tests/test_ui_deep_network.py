@@ -136,3 +136,27 @@ def test_a_new_library_is_ready_at_once_then_learns_in_the_background(qtbot, fol
     open_and_wait(qtbot, again, folder)  # learnt (or tried) once: opening again does not learn again
     assert not again.jobs.busy() and len(again.library.networks.all()) == 2
     again.close()
+
+
+def test_a_failed_background_learning_leaves_the_library_ready_on_the_shipped_network(qtbot, folder, monkeypatch):
+    from hashview.core.errors import LibraryError
+
+    def refuse(self, options, cancel=None):
+        raise LibraryError("the disk is full")
+        yield  # a generator, as Library.train is
+
+    monkeypatch.setattr(Library, "train", refuse)
+    window = make_window(qtbot, None, RuntimeOptions())
+    window.settings.setValue("library/learn_in_background", 1)
+    finished = []
+    window.pipeline_finished.connect(finished.append)
+    with qtbot.waitSignal(window.error_reported, timeout=TIMEOUT_MS) as blocker:
+        assert window.open_folder(folder)
+    assert "the disk is full" in blocker.args[0]
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=TIMEOUT_MS)
+    assert len(finished) == 1 and finished[0].startswith("Ready: 10 images")  # one ending per opening
+    assert window.ready and window.library.networks.current().name == "general"
+    assert window.statusBar().currentMessage().startswith("Learning this library failed: the disk is full")
+    assert not window.training_panel.running
+    window.error_dialog.close()
+    window.close()

@@ -169,12 +169,13 @@ class LibraryController(QObject):
         return shipped and len(library.networks.all()) == 1
 
     def _step_failed(self, step: str, message: str, details: str) -> None:
-        if step == "learn":
-            self.session.learning_ended.emit(None)
         self.refresh_entries()
         text = f"{STAGES[step]} failed: {message} (details in the log)"
         self.session.report_error(f"{STAGES[step]} failed", message, details)
         self.session.show_status(text)
+        if step == "learn":  # the opening had finished (ready) before the learning began: not a second ending
+            self.session.learning_ended.emit(None)
+            return
         self.session.pipeline_finished.emit(text)
 
     def _step_cancelled(self, step: str) -> None:
