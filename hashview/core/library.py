@@ -36,6 +36,8 @@ from hashview.core.train.pipeline import TrainOptions, method_name, train_networ
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from hashview.core.library_networks import Hasher
+
 logger = logging.getLogger(__name__)
 
 
@@ -320,17 +322,20 @@ class Library:
         yield Finished({"network": info.id, "encoded": len(todo) - skipped, "codes": len(kept), "skipped": skipped})
 
     def _encode_entries(
-        self, hasher: Any, todo: list[Entry], device: str, cancel: CancelToken | None
+        self, hasher: Hasher, todo: list[Entry], device: str, cancel: CancelToken | None
     ) -> Generator[Any, None, tuple[list[Entry], np.ndarray]]:
         """Codes of ``todo``: from the scan's thumbnails where the network sees no more than they hold
         (the file was decoded once, by the scan), from the files for the rest; returns (encoded entries, codes)."""
         thumbs: dict[int, bytes] = {}
-        if getattr(hasher, "encodes_from", lambda side: False)(THUMB_SIDE):
+        if hasher.encodes_from(THUMB_SIDE):
             thumbs = self.catalog.thumbnails([e.id for e in todo])
         done: list[Entry] = []
         parts: list[np.ndarray] = []
         from_thumbs = [e for e in todo if e.id in thumbs]
         if from_thumbs:
+            from hashview.core.methods.hasher import DeepHasher
+
+            assert isinstance(hasher, DeepHasher)  # the one kind that encodes from thumbnails
             encoded = yield from hasher.encode_thumbnails([thumbs[e.id] for e in from_thumbs], device, cancel)
             done.extend(from_thumbs[i] for i in encoded.ok.tolist())
             parts.append(encoded.codes)

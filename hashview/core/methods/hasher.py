@@ -82,6 +82,10 @@ class ShallowHasher:
         )
         return Encoded(result.ok, codes)
 
+    def encodes_from(self, thumbnail_side: int) -> bool:
+        """Never: pixel features and backbones are taken from the files (``DeepHasher.encodes_from``)."""
+        return False
+
     def save(self, path: Path) -> None:
         state: dict[str, Any] = dict(self.linear.to_state())
         module = self.backbone()  # None for pixels
@@ -125,18 +129,26 @@ class DeepHasher:
         self, paths: Sequence[Path], device: str = "cpu", cancel: CancelToken | None = None, chunk: int = 256
     ) -> Generator[Progress | Skipped, None, Encoded]:
         from hashview.core.nets.features import map_decoded
+
+        size = int(self.config["net"]["input_size"])
+        ok, codes = yield from map_decoded(
+            paths, max(4 * size, 64), lambda images: self._codes_of(images, device), "encode", cancel, chunk
+        )
+        return self._encoded(ok, codes)
+
+    def _codes_of(self, images: Sequence[Image.Image], device: str) -> np.ndarray:
+        """Packed codes of decoded images (resized to the network's input as the training saw them)."""
         from hashview.core.nets.network import encode_array, images_to_array
 
         net = self.config["net"]
-        size, channels = int(net["input_size"]), int(net["channels"])
+        array = images_to_array(images, int(net["input_size"]), int(net["channels"]))
+        return pack_codes(encode_array(self.model, array, device))
 
-        def codes_of(images: Sequence[Image.Image]) -> np.ndarray:
-            return pack_codes(encode_array(self.model, images_to_array(images, size, channels), device))
-
-        ok, codes = yield from map_decoded(paths, max(4 * size, 64), codes_of, "encode", cancel, chunk)
+    def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:
+        """The rows that encoded and their codes, the model back on the CPU (it may have run on a GPU)."""
         self.model.cpu()
         packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
-        return Encoded(ok, packed)
+        return Encoded(np.asarray(ok, np.int64), packed)
 
     def encodes_from(self, thumbnail_side: int) -> bool:
         """Whether thumbnails of that longest side hold all this network sees (its input is at most half
@@ -155,10 +167,6 @@ class DeepHasher:
         """
         from PIL import Image
 
-        from hashview.core.nets.network import encode_array, images_to_array
-
-        net = self.config["net"]
-        size, channels = int(net["input_size"]), int(net["channels"])
         meter = ProgressMeter("encode", len(thumbnails))
         ok: list[int] = []
         codes: list[np.ndarray] = []
@@ -174,12 +182,10 @@ class DeepHasher:
                 except (OSError, ValueError, Image.DecompressionBombError):
                     continue
             if images:
-                codes.append(pack_codes(encode_array(self.model, images_to_array(images, size, channels), device)))
+                codes.append(self._codes_of(images, device))
                 ok.extend(rows)
             yield meter.advance(min(chunk, len(thumbnails) - start))
-        self.model.cpu()
-        packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
-        return Encoded(np.asarray(ok, np.int64), packed)
+        return self._encoded(np.asarray(ok, np.int64), codes)
 
     def save(self, path: Path) -> None:
         state = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}

@@ -18,8 +18,10 @@ Torch-free: finding the file and naming it read bytes only.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 GENERAL_NAME = "general"
 GENERAL_FILE = "general-dupnet.pt"
@@ -29,6 +31,12 @@ def general_file() -> Path | None:
     """The shipped network file, or None where a build left it out (then libraries train their own)."""
     path = Path(str(resources.files("hashview").joinpath("data", GENERAL_FILE)))
     return path if path.is_file() else None
+
+
+def is_general(config: Mapping[str, Any]) -> bool:
+    """Whether a network's config (its file's, or its shelf summary) is the shipped network's:
+    only that file records the recipe it was trained by under ``general``."""
+    return isinstance(config.get("general"), Mapping)
 
 
 def general_id(path: Path) -> str:

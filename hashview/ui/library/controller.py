@@ -165,8 +165,7 @@ class LibraryController(QObject):
         if library is None or not app_settings.get_flag(self.session.settings, LEARN_KEY):
             return False
         current = library.networks.current()
-        shipped = current is not None and isinstance(current.config.get("general"), dict)
-        return shipped and len(library.networks.all()) == 1
+        return current is not None and general.is_general(current.config) and len(library.networks.all()) == 1
 
     def _step_failed(self, step: str, message: str, details: str) -> None:
         self.refresh_entries()

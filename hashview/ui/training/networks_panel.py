@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hashview.core.nets.general import is_general
+
 logger = logging.getLogger(__name__)
 
 
@@ -66,8 +68,8 @@ def format_seconds(seconds: Any) -> str:
 
 
 def is_shipped(info: Any) -> bool:
-    """Whether a network is the general one that ships inside the package (its file records its recipe)."""
-    return isinstance((getattr(info, "config", None) or {}).get("general"), dict)
+    """Whether a network is the general one that ships inside the package (``general.is_general``)."""
+    return is_general(getattr(info, "config", None) or {})
 
 
 class NetworksModel(QAbstractTableModel):
