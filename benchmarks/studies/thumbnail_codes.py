@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         info = lib.networks.get(args.network)
         hasher = lib.networks.hasher(info)
         entries = lib.entries()
+        if not entries:
+            print(
+                f"error: {args.folder} has no photos in its catalog: run 'hashview index {args.folder}'",
+                file=sys.stderr,
+            )
+            return 2
         started = time.monotonic()
         from_files = drain(hasher.encode([e.path for e in entries], "cpu"))
         files_s = time.monotonic() - started
