@@ -10,7 +10,8 @@ The general network must never see a photo it is scored on, so its corpus is:
 - every photograph in the folders given (``--photos``): here, the photographs that
   GCompris (``gcompris-qt-data``: animals, monuments, objects), Stellarium
   (``stellarium-data``: landscapes, nebulae) and sway (``sway-backgrounds``) ship,
-  each whole and as its four quadrants (distinct views of a larger photo, as
+  each whole and as the tiles of finer grids (``--levels``: 2 gives the four quadrants,
+  3 adds a 4 x 4 grid; distinct views of a larger photo, as
   ``dup_dataset`` makes them), so the network sees sharp, detailed photos too.
 
 None of the standard benchmark photo sets (BSD, Kodak, Set5/14, UKBench, Holidays,
@@ -53,15 +54,21 @@ def photo_files(folders: Sequence[Path]) -> list[Path]:
     return sorted(set(files))
 
 
-def photo_views(image: Image.Image) -> Iterator[Image.Image]:
-    """The photo whole and its four quadrants: distinct pictures a network must tell apart."""
-    yield image
+def photo_views(image: Image.Image, levels: int = 2, min_tile: int = 0) -> Iterator[Image.Image]:
+    """The photo whole and its tiles at ``levels`` - 1 finer grids (2 x 2, then 4 x 4): distinct pictures
+    a network must tell apart, each sharp at the network's side (a tile of a large photo is downscaled,
+    never upscaled as CIFAR's 32-px rows are). A grid whose tiles are under ``min_tile`` px is left out."""
     w, h = image.size
-    for left, top in ((0, 0), (w // 2, 0), (0, h // 2), (w // 2, h // 2)):
-        yield image.crop((left, top, left + w // 2, top + h // 2))
+    for level in range(levels):
+        cells = 2**level
+        if level and min(w, h) // cells < min_tile:
+            break
+        for row in range(cells):
+            for col in range(cells):
+                yield image.crop((col * w // cells, row * h // cells, (col + 1) * w // cells, (row + 1) * h // cells))
 
 
-def photo_rows(folders: Sequence[Path], side: int) -> tuple[np.ndarray, list[str]]:
+def photo_rows(folders: Sequence[Path], side: int, levels: int = 2) -> tuple[np.ndarray, list[str]]:
     """Views of every photograph under ``folders`` (drawings and small files left out), uint8 (n, side, side, 3)."""
     from hashview.core.nets.network import images_to_array
 
@@ -76,7 +83,7 @@ def photo_rows(folders: Sequence[Path], side: int) -> tuple[np.ndarray, list[str
             continue
         if min(image.size) < MIN_SIDE:
             continue
-        views = images_to_array(list(photo_views(image)), side, 3)
+        views = images_to_array(list(photo_views(image, levels, side)), side, 3)
         if len(np.unique(views[0].reshape(-1, 3), axis=0)) < MIN_COLOURS:
             continue
         rows.append(views)
@@ -120,14 +127,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def corpus(cifar: Path | None, folders: Sequence[Path], side: int) -> tuple[np.ndarray, dict[str, object]]:
+def corpus(
+    cifar: Path | None, folders: Sequence[Path], side: int, levels: int = 2
+) -> tuple[np.ndarray, dict[str, object]]:
     """The training images and their recipe (what the network file records)."""
     parts = []
     recipe: dict[str, object] = {"side": side}
     if cifar is not None:
         parts.append(cifar_rows(cifar, side))
         recipe["cifar10_train_rows"] = [0, CIFAR_HELD_OUT_FROM]
-    photos, used = photo_rows(folders, side)
+    photos, used = photo_rows(folders, side, levels)
+    recipe["photo_levels"] = levels
     parts.append(photos)
     recipe["photo_files"] = len(used)
     recipe["photo_views"] = len(photos)

@@ -9,6 +9,7 @@ the commit, the seed, the training time and the machine.
 Usage (from the repository root):
     python -m benchmarks.training.general_corpus /tmp/general-photos   # prints the photo folders
     python -m benchmarks.training.train_general OUT.pt --minutes 70 --photos DIR [DIR ...] [--cifar PATH] [--seed 0]
+        [--levels 2] [--start-from FILE --lr 1e-3]  (a warm start goes on from an earlier general network)
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cifar", type=Path, default=DEFAULT_CIFAR)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--levels", type=int, default=2, help="grids of tiles per photo: 2 quadrants, 3 adds 4 x 4")
+    parser.add_argument("--start-from", type=Path, help="a network file of this shape to go on training (warm start)")
+    parser.add_argument("--lr", type=float, help="peak learning rate (DupNet's default from zero)")
     args = parser.parse_args(argv)
     print(provenance_line(), flush=True)
 
@@ -44,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.core.nets.device import describe_device, pick_device
 
     started = time.monotonic()
-    images, recipe = corpus(args.cifar if args.cifar.is_file() else None, args.photos, SIDE)
+    images, recipe = corpus(args.cifar if args.cifar.is_file() else None, args.photos, SIDE, args.levels)
     print(f"corpus: {recipe['images']} images ({recipe['photo_files']} photos, {time.monotonic() - started:.0f} s)")
     device = pick_device(args.device)
     method = get_method("dupnet")
@@ -56,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         input_size=SIDE,
         seed=args.seed,
         budget_s=budget,
+        lr=args.lr,
+        start_from=args.start_from,
         overrides={"min_steps": 200_000, "max_steps": 200_000},  # the budget decides: as many steps as it allows
     )
     fit = fit_deep(method, images, None, None, run, device)
@@ -73,7 +79,15 @@ def main(argv: list[str] | None = None) -> int:
         "name": "general",
         "labels": "none",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "options": {"method": "dupnet", "bits": BITS, "backbone": TRUNK, "input_size": SIDE, "seed": args.seed},
+        "options": {
+            "method": "dupnet",
+            "bits": BITS,
+            "backbone": TRUNK,
+            "input_size": SIDE,
+            "seed": args.seed,
+            "lr": args.lr,
+            "start_from": str(args.start_from) if args.start_from else None,
+        },
         "stats": {
             "images": len(images),
             "train_seconds": round(seconds, 1),

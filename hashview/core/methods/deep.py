@@ -124,6 +124,7 @@ class DeepMethod:
     activation = "linear"  # of the hash layer while training: sigmoid, steep_tanh, tanh, linear
     classifier = False  # trains a class layer on the code
     decoder = False  # trains a decoder (autoencoder)
+    trims_borders = False  # sees pictures without their uniform frame (``network_config``'s ``trim_borders``)
     defaults = DeepDefaults()
     params: ClassVar[dict[str, float]] = {}  # the loss's hyper-parameters (see each module)
 
@@ -242,6 +243,7 @@ def build_config(
         method.activation,
         classes if method.classifier else None,
         decoder=method.decoder,
+        trim_borders=method.trims_borders,
     )
 
 

@@ -75,6 +75,7 @@ class DupNet(DeepMethod):
     needs_labels = False
     activation = "tanh"
     uses_pairs = True
+    trims_borders = True  # a canvas, letterbox or plain border is cut off before the network looks (images.borders)
     defaults = DeepDefaults(
         epochs=10,  # rounds: the planned steps split in 10, a checkpoint after each
         batch_size=96,  # photos per step; each is seen twice (two edits), so 192 images go through the network

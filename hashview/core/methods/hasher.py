@@ -141,7 +141,7 @@ class DeepHasher:
         from hashview.core.nets.network import encode_array, images_to_array
 
         net = self.config["net"]
-        array = images_to_array(images, int(net["input_size"]), int(net["channels"]))
+        array = images_to_array(images, int(net["input_size"]), int(net["channels"]), bool(net.get("trim_borders")))
         return pack_codes(encode_array(self.model, array, device))
 
     def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:

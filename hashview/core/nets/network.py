@@ -274,11 +274,17 @@ def network_config(
     classes: list[str] | None = None,
     decoder: bool = False,
     slope: float = 1.0,
+    trim_borders: bool = False,
 ) -> dict[str, Any]:
-    """The plain config that rebuilds a ``HashNet`` (what the network file stores)."""
+    """The plain config that rebuilds a ``HashNet`` (what the network file stores).
+
+    ``trim_borders``: the network sees pictures without their uniform frame
+    (``images.borders``), in training and encoding alike; stored only when set,
+    so older files (which lack it) keep meaning what they meant.
+    """
     mean = [0.5] * channels if trunk in SMALL_TRUNKS else [0.485, 0.456, 0.406][:channels] if channels == 3 else [0.45]
     std = [0.25] * channels if trunk in SMALL_TRUNKS else [0.229, 0.224, 0.225][:channels] if channels == 3 else [0.226]
-    return {
+    config: dict[str, Any] = {
         "kind": "deep",
         "method": method,
         "bits": int(bits),
@@ -296,6 +302,9 @@ def network_config(
             "std": std,
         },
     }
+    if trim_borders:
+        config["net"]["trim_borders"] = True
+    return config
 
 
 def rebuild(config: dict[str, Any], state: dict[str, Any]) -> HashNet:
@@ -307,13 +316,23 @@ def rebuild(config: dict[str, Any], state: dict[str, Any]) -> HashNet:
     return model.eval()
 
 
-def images_to_array(images: Iterable[Image.Image], size: int, channels: int) -> np.ndarray:
-    """PIL images to a uint8 (n, size, size, channels) array, as the network sees them."""
+def images_to_array(images: Iterable[Image.Image], size: int, channels: int, trim: bool = False) -> np.ndarray:
+    """PIL images to a uint8 (n, size, size, channels) array, as the network sees them.
+
+    ``trim``: each without its uniform frame first (a network whose config says ``trim_borders``).
+    """
     from PIL import Image
+
+    from hashview.core.images.borders import trim_margins
 
     mode = "L" if channels == 1 else "RGB"
     rows = [
-        np.asarray(im.convert(mode).resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)) for im in images
+        np.asarray(
+            (trim_margins(im) if trim else im)
+            .convert(mode)
+            .resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        )
+        for im in images
     ]
     arr = np.stack(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
     return arr.reshape(len(rows), size, size, channels)
