@@ -9,6 +9,8 @@
 Needs only Python 3.11+ (with its venv module). The environment lives in .venv
 beside this file and is reinstalled when pyproject.toml, setup.py or the C kernel
 (hashview/core/hamming/_hamming.c, built by the install when a C compiler is at hand) changes.
+On Linux it first checks for the system libraries Qt needs (hashview/system_libraries.py)
+and names the packages to install, before it downloads anything.
 """
 
 from __future__ import annotations
@@ -45,21 +47,59 @@ def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True, cwd=HERE)
 
 
+def download_note() -> str:
+    """What the first install fetches, by platform: PyPI's Linux x86-64 torch is the CUDA build.
+
+    The Linux figures: .venv measured 6.2 GB (torch 2.14 with CUDA 13: torch 1.2 GB, the
+    nvidia-* libraries 3.2 GB, triton 0.9 GB); the download is the compressed wheels, about
+    half that. Elsewhere PyPI's torch is the CPU (or Apple MPS) build.
+    """
+    if sys.platform.startswith("linux") and os.uname().machine in ("x86_64", "AMD64"):
+        return (
+            "PyTorch with its NVIDIA CUDA libraries (used by a GPU when there is one; everything runs on\n"
+            "the CPU without): about 3 GB to download, 6 GB on disk. On 2 cores it takes a few minutes."
+        )
+    return "PyTorch (the CPU build): about 250 MB to download, about 1 GB on disk."
+
+
+def check_system_libraries(command: str) -> None:
+    """Stop with one message naming the packages when Qt's system libraries are missing (Linux).
+
+    The app needs those of a window; the tests run offscreen and need fewer, so for
+    them a missing window library is a warning.
+    """
+    from hashview.system_libraries import missing_message
+
+    if command == "app":
+        message = missing_message(os.environ)
+        if message:
+            sys.exit(message)
+        return
+    message = missing_message({"QT_QPA_PLATFORM": "offscreen"})  # what the tests' offscreen Qt needs
+    if message:
+        sys.exit(message)
+    window = missing_message({"QT_QPA_PLATFORM": "xcb"})
+    if window:
+        print(f"warning: the tests run without these, but the app's window needs them.\n{window}", flush=True)
+
+
 def setup() -> Path:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the person has
         sys.exit(f"hashview needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     python = venv_python()
-    if not python.exists():
+    first = not python.exists()
+    if first:
+        print(f"Setting up hashview in {VENV}. The first time this downloads {download_note()}", flush=True)
+        print("[1/3] creating the virtual environment", flush=True)
         run([sys.executable, "-m", "venv", str(VENV)])
     if not STAMP.exists() or STAMP.read_text() != wanted_stamp():
+        print("[2/3] updating pip", flush=True)
         run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        print(
-            "Installing hashview with its test and dev tools into .venv: the first time this downloads PyTorch\n"
-            "and torchvision with their CUDA libraries (several GB; about 6 GB on disk) and takes a few minutes.",
-            flush=True,
-        )
-        run([str(python), "-m", "pip", "install", "--quiet", "-e", ".[test,dev]"])
+        what = "downloading and installing" if first else "updating (pyproject.toml, setup.py or the C kernel changed)"
+        print(f"[3/3] {what} hashview with its test and dev tools; pip names each package as it goes", flush=True)
+        run([str(python), "-m", "pip", "install", "--progress-bar", "on", "-e", ".[test,dev]"])
         STAMP.write_text(wanted_stamp())
+        print("set-up done", flush=True)
     return python
 
 
@@ -95,6 +135,7 @@ def main(argv: list[str]) -> int:
     if command not in ("app", "test", "check", "setup"):
         print(__doc__)
         return 2
+    check_system_libraries(command)
     python = setup()
     if command == "setup":
         return 0

@@ -21,7 +21,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from hashview.core.library import Library
     from hashview.core.runtime import RuntimeOptions
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LOG_FILE = "hashview.log"
+
+APP_ID = "io.github.hashview.hashview"
+"""The desktop id: the ``.desktop`` file, the AppStream metainfo and the icon in ``packaging/`` bear it."""
+
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
+"""The PNG sizes of ``hashview/data/icons/`` (``packaging/render_icons.py`` draws them from the SVG)."""
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
@@ -89,7 +96,45 @@ def create_application() -> QApplication:
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("hashview")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)  # Wayland finds the desktop file, and with it the icon, by this name
+    app.setWindowIcon(window_icon())
     return app
+
+
+def window_icon() -> QIcon:
+    """The app's icon from its PNG sizes: no SVG plugin needed, and each size loads only when drawn."""
+    from importlib import resources
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    folder = resources.files("hashview").joinpath("data", "icons")
+    for size in ICON_SIZES:
+        icon.addFile(str(folder.joinpath(f"hashview-{size}.png")), QSize(size, size))
+    return icon
+
+
+def quit_once_shown(app: QApplication, window: QWidget, poll_ms: int = 10) -> None:
+    """Quit with status 0 once ``window`` is on screen, saying so on stdout.
+
+    ``--exit-after-window`` uses it: ``packaging/build_app.py`` starts a built
+    bundle this way and times it to its first window.
+    """
+    from PySide6.QtCore import QTimer
+
+    def check() -> None:
+        handle = window.windowHandle()
+        if window.isVisible() and handle is not None and handle.isExposed():
+            timer.stop()
+            sys.stdout.write("hashview: window shown\n")
+            sys.stdout.flush()
+            app.quit()
+
+    timer = QTimer(app)
+    timer.setInterval(poll_ms)
+    timer.timeout.connect(check)
+    timer.start()
 
 
 def read_runtime(environ: Mapping[str, str] = os.environ) -> RuntimeOptions:
@@ -131,7 +176,25 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "Commands: index, train, encode, search, dups, eval (see 'hashview COMMAND --help').",
     )
     parser.add_argument("folder", nargs="?", type=Path, help="open the app on this folder")
+    parser.add_argument(
+        "--exit-after-window",
+        action="store_true",
+        help="quit once the window shows, printing 'hashview: window shown' (a start-up check for packagers)",
+    )
     return parser.parse_args(argv)
+
+
+def give_windowless_streams() -> None:
+    """Give the app somewhere to write when it has no console.
+
+    ``hashview`` is a GUI entry (``[project.gui-scripts]``): on Windows it runs
+    under pythonw, where ``sys.stdout`` and ``sys.stderr`` are ``None`` and any
+    write raises. There its one-line messages go nowhere instead; the log file
+    still has what the log records.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
 
 
 CLI_GLOBAL_OPTIONS = ("-v", "--verbose")
@@ -140,6 +203,7 @@ CLI_GLOBAL_OPTIONS = ("-v", "--verbose")
 
 def main(argv: list[str] | None = None) -> int:
     """Run a CLI command or the desktop app; returns the exit status."""
+    give_windowless_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     # The command line's own options come before its command (`hashview -v index F`).
     command = next((a for a in argv if a not in CLI_GLOBAL_OPTIONS), None)
@@ -162,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     log_path = setup_logging()
+    from hashview.system_libraries import missing_message
+
+    missing = missing_message()  # before Qt loads: its own message names one library, not the packages
+    if missing is not None:
+        sys.stderr.write(missing + "\n")
+        return 1
     install_excepthook(log_path)
 
     from hashview import __version__
@@ -172,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     follow_system_scheme(app)
     window = MainWindow(open_library=library_opener(runtime))
     window.show()
+    if args.exit_after_window:
+        quit_once_shown(app, window)
     if args.folder is not None:
         window.open_folder(args.folder)
     logger.info("hashview %s started", __version__)
