@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     spin_until(lambda: window.isVisible(), 5)
     spin_until(lambda: False, 0.3)  # let the first paint settle
     if args.dialogs:  # a kept home restores the docks of its last run: start from the plain window
-        for dock in (window.training_dock, window.networks_dock, window.duplicates_dock):
+        for dock in (window.training_dock, window.networks_dock):
             dock.hide()
     else:
         save(window, args.out / "welcome.png")

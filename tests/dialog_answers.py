@@ -66,6 +66,18 @@ def press(button: QMessageBox.StandardButton) -> Callable[[QDialog], None]:
     return reply
 
 
+def click(text: str) -> Callable[[QDialog], None]:
+    """A reply for a ``QMessageBox`` with buttons of its own: press the one that reads ``text``."""
+
+    def reply(dialog: QDialog) -> None:
+        assert isinstance(dialog, QMessageBox), dialog
+        buttons = [b for b in dialog.buttons() if b.text() == text]
+        assert buttons, f"no button {text!r} in {[b.text() for b in dialog.buttons()]}"
+        buttons[0].click()
+
+    return reply
+
+
 def choose_folder(folder: Any) -> Callable[[QDialog], None]:
     """A reply for Qt's own ``QFileDialog`` (the offscreen platform has no native one): pick ``folder``."""
 

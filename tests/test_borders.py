@@ -6,13 +6,13 @@ import io
 
 import numpy as np
 import pytest
+from imagefactory import photo_image
 from PIL import Image, ImageFilter, ImageOps
 
 from hashview.core.images.borders import content_box, trim_margins
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, build_config
 from hashview.core.nets.network import images_to_array
-from tests.imagefactory import photo_image
 
 
 def jpeg(image: Image.Image, quality: int = 85) -> Image.Image:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from dialog_answers import answer_next_dialog, press, type_and_accept
+from dialog_answers import answer_next_dialog, click, press, type_and_accept
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
@@ -66,25 +66,52 @@ def test_networks_model_shows_stats_and_marks_the_current_one(qtbot):
     assert model.index(0, Column.Created).data() == "2024-01-02 03:04:05"
 
 
-def test_training_from_the_panel_switches_search_to_the_new_network(qtbot, window, photos):  # noqa: F811
+USE_NEW, KEEP = "Use the new network", "Keep the current one"
+
+
+def test_training_from_the_panel_switches_search_to_the_new_network_when_asked_to(qtbot, window, photos):  # noqa: F811
     open_and_wait_ready(qtbot, window, photos)
     first = window.library.networks.current()
     window.training_dock.show()
     window.training_panel.set_options({"method": "pcah", "bits": 32})
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        asked = answer_next_dialog(click(USE_NEW), QMessageBox, wait_ms=TIMEOUT_MS)
         window.training_panel.request_start()
         assert window.training_panel.running
     assert blocker.args == ["finished"]
+    assert asked and asked[0]["title"] == "Use the new network?"
+    assert f"Search and duplicates use {first.name} now" in asked[0]["text"]
     current = window.library.networks.current()
     assert current.id != first.id and current.method == "pcah" and current.bits == 32
     assert window.ready and "search now uses it" in window.statusBar().currentMessage()
     assert window.networks_panel.model.rowCount() == 2
     assert "Device in use: cpu" in window.training_panel.form.device_used.text()
-    assert "pcah-32 is now in use" in window.training_panel.status.text()
+    assert "search now uses it" in window.training_panel.status.text()
     # the options are remembered for the next session
     again = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(again)
     assert again.training_panel.options()["method"] == "pcah"
+
+
+def test_a_network_trained_from_the_panel_does_not_replace_the_one_in_use_unasked(qtbot, window, photos):  # noqa: F811
+    """Issue 22, item 2: "Start training" with whatever the form holds replaced the network search and
+    duplicates used the moment the run ended. Now the person is asked; "Keep" (the default) keeps it."""
+    open_and_wait_ready(qtbot, window, photos)
+    first = window.library.networks.current()
+    window.training_panel.set_options({"method": "lsh", "bits": 16})
+    with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        asked = answer_next_dialog(click(KEEP), QMessageBox, wait_ms=TIMEOUT_MS)
+        window.training_panel.request_start()
+    assert blocker.args == ["finished"] and asked
+    assert "cannot be compared" in asked[0]["text"]  # itq's and lsh's figures come from no common test
+    library = window.library
+    assert library.networks.current().id == first.id
+    new = [n for n in library.networks.all() if n.id != first.id]
+    assert len(new) == 1 and new[0].method == "lsh"
+    assert f"{first.name} stays in use" in window.training_panel.status.text()
+    assert window.networks_panel.model.rowCount() == 2
+    # the new network was encoded: switching to it later needs no training
+    assert library.ready_codes(new[0].id)[1] is not None
 
 
 def test_rename_use_and_delete_networks_through_the_real_dialogs(qtbot, window, photos):  # noqa: F811
@@ -191,6 +218,7 @@ def test_training_on_decisions_with_a_chosen_trunk(qtbot, photos):  # noqa: F811
         {"method": "dupnet", "labels": "decisions", "backbone": "cnn-s", "bits": 16, "epochs": 1, "device": "cpu"}
     )
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        answer_next_dialog(click(USE_NEW), QMessageBox, wait_ms=TIMEOUT_MS)
         panel.request_start()
     assert blocker.args == ["finished"], panel.status.text()
     config = library.networks.current().config
@@ -212,6 +240,7 @@ def test_a_torchvision_backbone_and_its_weights_file_reach_training(qtbot, windo
     panel.form.weights.setCurrentIndex(choose)
     panel.form.weights.activated.emit(choose)
     with qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS) as blocker:
+        answer_next_dialog(click(USE_NEW), QMessageBox, wait_ms=TIMEOUT_MS)
         panel.request_start()
     assert blocker.args == ["finished"], panel.status.text()
     features = window.library.networks.current().config["features"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from dialog_answers import answer_next_dialog, click
 from imagefactory import make_photo
+from PySide6.QtWidgets import QMessageBox
 from test_destructive_guards import collapse_codes, drive
 from test_ui_duplicates import build, real_library
 from test_ui_main_window import open_and_wait_ready, photos  # noqa: F401 - fixture
@@ -83,6 +85,7 @@ def test_training_from_the_panel_rescans_a_shown_explorer_at_the_new_suggestion(
         qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS),
         qtbot.waitSignal(window.networks.training_ended, timeout=TIMEOUT_MS),
     ):
+        answer_next_dialog(click("Use the new network"), QMessageBox, wait_ms=TIMEOUT_MS)
         window.training_panel.request_start()
     current = window.library.networks.current()
     assert current.id != first.id and current.method == "lsh"

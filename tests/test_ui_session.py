@@ -85,8 +85,8 @@ def test_a_folder_that_cannot_be_opened_is_reported_not_raised(qtbot, tmp_path):
     assert session.library is None and session.thumbnails is None
 
 
-def test_find_duplicates_shows_the_windows_dock_and_scans(qtbot, tmp_path):
-    """The explorer's controller asks for room; the window, which owns the dock, gives it."""
+def test_find_duplicates_shows_the_windows_page_and_scans(qtbot, tmp_path):
+    """The explorer's controller asks for room; the window, which owns the Duplicates page, shows it."""
     window = MainWindow(
         settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), open_library=ClosableFake
     )
@@ -94,11 +94,11 @@ def test_find_duplicates_shows_the_windows_dock_and_scans(qtbot, tmp_path):
     window.show()
     assert window.session.open(tmp_path / "fake")  # no index -> encode chain: the fake has no encoder
     assert window.stack.currentWidget() is not window.welcome and window.windowTitle() == "fake — hashview"
-    assert window.duplicates.library is window.library and window.duplicates_dock.isHidden()
+    assert window.duplicates.library is window.library and not window.duplicates.explorer.isVisible()
     [find] = [a for m in window.menuBar().actions() for a in m.menu().actions() if a.text() == "Find &duplicates…"]
     with qtbot.waitSignal(window.duplicates.scanned, timeout=20_000) as scanned:
         find.trigger()
-    assert window.duplicates_dock.isVisible() and scanned.args == [3]
+    assert window.pages.currentWidget() is window.duplicates.explorer and scanned.args == [3]
     library = window.library
     window.close_library()
     assert library.closed and window.duplicates.library is None

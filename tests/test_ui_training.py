@@ -216,8 +216,8 @@ def test_each_epoch_draws_the_pr_curve_and_map(panel):
     pr = panel.pr_plot
     assert pr.maps == [(0, 0.5), (1, pytest.approx(0.6))]
     assert list(pr._precision.yData) == pytest.approx(pr_stats(1)["pr"]["precision"])
-    assert "mAP 0.600" in pr.getPlotItem().titleLabel.text
-    assert "Epoch 2" in panel.status.text() and "mAP 0.600" in panel.status.text()
+    assert "retrieval score (mAP) 0.600" in pr.getPlotItem().titleLabel.text
+    assert "Epoch 2" in panel.status.text() and "retrieval score 0.600" in panel.status.text()
 
 
 def test_an_epoch_without_pr_figures_still_shows(panel):
@@ -238,7 +238,7 @@ def test_shallow_progress_then_final_stats(panel):
 def test_smoothing_is_debiased():
     values = np.full(5, 2.0)
     assert smooth(values) == pytest.approx(values)
-    assert describe_stats({"map": 0.25}) == "mAP 0.250"
+    assert describe_stats({"map": 0.25}) == "retrieval score 0.250"
 
 
 def test_a_refinement_kept_aside_says_which_network_stays_and_why(panel):

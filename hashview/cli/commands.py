@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hashview.cli.bulk import bulk_clean_up, export
 from hashview.cli.cleanup import clean_up
 from hashview.cli.output import bad_number, emit, fail, warn
 from hashview.cli.progress import ProgressPrinter
@@ -119,10 +120,24 @@ def cmd_dups(args: argparse.Namespace, printer: ProgressPrinter) -> int:
     bad = bad_number(args, ("radius",), least=0)
     if bad:
         return fail(bad)
-    if (args.yes or args.reference or args.prefer or args.allow_large) and not args.trash:
-        return fail("--yes, --reference, --prefer and --allow-large go with --trash")
-    if args.trash and args.profile:
-        return fail("--trash and --profile cannot go together")
+    acting = args.trash or args.move_to is not None or args.hardlink
+    needs_action = (args.yes or args.allow_large) and not acting
+    needs_groups = (args.reference or args.prefer) and not (acting or args.export)
+    if needs_action or needs_groups:
+        return fail(
+            "--yes, --reference, --prefer and --allow-large go with --trash, --move-to or --hardlink "
+            "(--reference and --prefer also with --export)"
+        )
+    if args.allow_large and args.hardlink:
+        return fail("--allow-large goes with --trash or --move-to: --hardlink only replaces identical files")
+    if (acting or args.export) and args.profile:
+        return fail("--profile lists radii, not groups: it cannot go with --trash, --move-to, --hardlink or --export")
+    if args.export is not None and args.export.suffix.lower() not in (".csv", ".json"):
+        return fail(f"--export writes a .csv or .json file, not {args.export.name!r}")
+    if args.move_to is not None:
+        from hashview.core.duplicates.bulk import check_destination
+
+        check_destination(args.move_to, args.folder)  # a destination inside the library: one line, before any work
     with open_library(args) as lib:
         if not args.exact:
             bits = lib.networks.get(args.network).bits
@@ -146,8 +161,12 @@ def cmd_dups(args: argparse.Namespace, printer: ProgressPrinter) -> int:
                 from hashview.core.duplicates.finder import chain_warning
 
                 warn(chain_warning(groups, lib.entries(), args.radius))
+            if args.export is not None:
+                export(args, lib, groups)
             if args.trash:
                 return clean_up(args, lib, groups)
+            if acting:
+                return bulk_clean_up(args, lib, groups, printer)
     if args.profile:
         lines = [
             f"radius {r['radius']:3d}: {r['groups']:6d} groups {r['pairs']:8d} pairs"
@@ -157,7 +176,9 @@ def cmd_dups(args: argparse.Namespace, printer: ProgressPrinter) -> int:
         ]
         emit(args, {"suggested_radius": suggested, "radii": rows}, lines)
         return 0
-    document = [{"paths": [str(p) for p in g.paths], "max_distance": g.max_distance} for g in groups]
+    from hashview.core.duplicates.export import groups_document
+
+    document = groups_document(groups)
     lines = []
     for n, g in enumerate(groups, 1):
         lines.append(f"group {n} ({len(g.paths)} photos, max distance {g.max_distance}):")

@@ -89,20 +89,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--profile", action="store_true", help="instead of groups, list per radius how many groups and pairs it gives"
     )
-    p.add_argument(
+    clean = p.add_mutually_exclusive_group()
+    clean.add_argument(
         "--trash",
         action="store_true",
         help="apply the keep rules to every group and list what would move to "
         "the system trash (a dry run: add --yes to move them)",
     )
-    p.add_argument("--yes", action="store_true", help="with --trash: move the listed copies to the system trash")
+    clean.add_argument(
+        "--move-to",
+        type=Path,
+        metavar="DIR",
+        help="like --trash, but move the copies to DIR (outside the library), each under its path in the "
+        "library; nothing is overwritten (a dry run: add --yes to move them)",
+    )
+    clean.add_argument(
+        "--hardlink",
+        action="store_true",
+        help="like --trash, but replace each byte-identical copy with a hard link to the kept file "
+        "(other copies are left; a dry run: add --yes to link them)",
+    )
+    p.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="also write the groups to FILE: .json (the --json list) or .csv (one row per file)",
+    )
+    p.add_argument(
+        "--yes", action="store_true", help="with --trash, --move-to or --hardlink: do it (without: a dry run)"
+    )
     p.add_argument(
         "--reference",
         type=Path,
         action="append",
         default=[],
         metavar="DIR",
-        help="with --trash: a folder whose files are never moved (repeatable)",
+        help="with --trash, --move-to, --hardlink or --export: a folder whose files are never touched (repeatable)",
     )
     p.add_argument(
         "--prefer",
@@ -110,12 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="DIR",
-        help="with --trash: keep copies in this folder first (repeatable, most preferred first)",
+        help="with --trash, --move-to, --hardlink or --export: keep copies in this folder first (repeatable, most "
+        "preferred first)",
     )
     p.add_argument(
         "--allow-large",
         action="store_true",
-        help="with --trash --yes: move even when it is more than "
+        help="with --trash or --move-to, and --yes: move even when it is more than "
         "a fifth of the library (refused otherwise: such groups usually mean the codes cannot tell the "
         "photos apart)",
     )

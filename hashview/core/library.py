@@ -132,7 +132,10 @@ class Library:
         some and the method can learn from them, else none: a plain ``hashview
         train F`` after a session in the duplicates explorer learns from it.
         Ends with ``Finished(summary={"network": id, ...})``. The library's
-        ``runtime`` options apply unless ``options.runtime`` is set.
+        ``runtime`` options apply unless ``options.runtime`` is set. The new
+        network becomes current unless it is a refinement that measured no
+        better (``refined_better``) or ``options.keep_current`` keeps the one
+        the library has (``summary["kept"]``; the app asks first).
 
         Raises:
             LibraryError: whatever the user can change (an option, the photos, a
@@ -143,6 +146,7 @@ class Library:
         if not entries:
             raise LibraryError(f"the library is empty: run 'hashview index {self.root}' first")
         opts = options
+        previous = self.networks.current()
         if opts.labels == "auto":
             opts = replace(opts, labels=self._auto_label_source(opts.method))
         if opts.labels == "decisions" and not opts.pairs:
@@ -176,6 +180,8 @@ class Library:
         if start is not None and not better:  # a refinement that measured no better leaves the network it refined
             self.networks.set_current(start.id)
             summary.update(switched=False, current=start.id, current_name=start.name)
+        elif opts.keep_current and start is None and previous is not None and previous.id != info.id:
+            summary.update(switched=False, kept=True, current=previous.id, current_name=previous.name)
         else:
             self.networks.set_current(info.id)
             summary.update(switched=True, current=info.id, current_name=info.name)

@@ -29,6 +29,10 @@ from hashview.ui.widgets.thumbnails import ThumbnailLoader
 
 logger = logging.getLogger(__name__)
 
+LEARNING_JOB = "learn"
+"""The job name of the background learning of a new library (the library feature runs it under this name):
+it only adds a network, so the features that read codes (search, duplicates) go on beside it."""
+
 
 def default_open(folder: Path) -> Any:
     """Open ``folder`` with the real engine (imported here: not on the way to the first window)."""

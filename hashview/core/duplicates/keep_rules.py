@@ -260,6 +260,25 @@ def keep_reason(keeper: Any, entries: Sequence[Any], policy: KeepPolicy | None =
     return "the copies are the same file"
 
 
+def deciding_rule(keeper: Any, entries: Sequence[Any], policy: KeepPolicy | None = None) -> str | None:
+    """The name of the criterion that set ``keeper`` apart from the next best copy, as ``keep_reason`` reads it.
+
+    One of ``_criteria``'s names ("reference", "link", the person's rules,
+    then the tie-breaks "marks", "path_length", "modified", "path"); None for
+    a lone copy, copies that tie on everything, or a keeper the rules would
+    not pick (chosen by hand). A bulk clean-up uses it to leave alone the
+    groups whose keeper only the spelling of a path chose.
+    """
+    policy = policy or KeepPolicy()
+    others = [e for e in rank(entries, policy) if e is not keeper]
+    if not others:
+        return None
+    for name, key in _criteria(policy):
+        if key(keeper) != key(others[0]):
+            return name if key(keeper) < key(others[0]) else None
+    return None
+
+
 def removable(entries: Sequence[Any], keeper: Any, policy: KeepPolicy | None = None) -> list[Any]:
     """The copies that may go when the person picked ``keeper`` by hand (reference copies stay)."""
     policy = policy or KeepPolicy()

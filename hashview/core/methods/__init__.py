@@ -82,6 +82,81 @@ _TRAITS = {
 }
 
 
+@dataclass(frozen=True)
+class MethodDescription:
+    """A method in words for people: its full title (the module's ``METHOD.title``) and what it is good for."""
+
+    title: str
+    gist: str  # a few words for the method list, after the name
+    good_for: str  # one line: what it learns from and when to choose it
+
+    def line(self) -> str:
+        return f"{self.title}: {self.good_for}"
+
+
+# the training panel shows these under its method list (bare acronyms said nothing); test_methods holds the
+# titles to the modules' METHOD.title, so they are written here to keep torch out of the app's first window
+_DESCRIPTIONS = {
+    "lsh": MethodDescription(
+        "Locality-sensitive hashing (random projections)",
+        "random baseline",
+        "no learning at all; instant, the baseline the others must beat.",
+    ),
+    "pcah": MethodDescription(
+        "PCA hashing",
+        "quick baseline",
+        "learns the main directions of the pixels in seconds; better than random, below itq.",
+    ),
+    "itq": MethodDescription(
+        "Iterative quantisation",
+        "fast, near-identical copies",
+        "fast (seconds on a CPU); finds near-identical copies, misses crops and heavy edits.",
+    ),
+    "dhln": MethodDescription(
+        "Deep hashing learning network (DHLN)",
+        "folder classes, small network",
+        "a small network that learns your subfolders as classes; finds pictures of the same kind.",
+    ),
+    "ssdh": MethodDescription(
+        "Supervised semantics-preserving deep hashing (SSDH)",
+        "folder classes",
+        "learns your subfolders as classes; the best choice when folders are categories.",
+    ),
+    "dshsre": MethodDescription(
+        "Deep supervised hashing with symmetric relative entropy (DSHSRE)",
+        "folder classes and look-alikes",
+        "learns folder classes, keeps look-alikes close; for sorted libraries.",
+    ),
+    "ddh": MethodDescription(
+        "Deep discrete hashing with self-supervised pairwise labels (DDH)",
+        "look-alikes, no labels",
+        "no labels; learns from each photo's look-alikes here, for similar pictures.",
+    ),
+    "bae": MethodDescription(
+        "Binary autoencoder (steep-tanh codes)",
+        "autoencoder, no labels",
+        "no labels; learns to redraw the photos: general likeness, weaker on edited copies.",
+    ),
+    "dupnet": MethodDescription(
+        "Self-supervised duplicate hashing on synthetic edits (DupNet)",
+        "edited copies, recommended",
+        "recommended; learns from edited copies of your photos: crops, re-saves, resizes.",
+    ),
+}
+
+
+def method_description(name: str) -> MethodDescription:
+    """What ``name`` is and what it is good for, in one line, without importing it.
+
+    Raises:
+        UnknownMethodError: listing the known names.
+    """
+    try:
+        return _DESCRIPTIONS[name]
+    except KeyError:
+        raise UnknownMethodError(f"unknown method {name!r}; choose one of {', '.join(_MODULES)}") from None
+
+
 class UnknownMethodError(HashviewError, ValueError):
     """A method name that is not in the registry (the message lists the known ones)."""
 

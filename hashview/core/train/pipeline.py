@@ -69,6 +69,9 @@ class TrainOptions:
     # what the run starts from: "auto" (``Library.train``: DupNet refines the library's DupNet network or the
     # shipped general one), "scratch", a network's name or id (``Library.train`` resolves it), or a network file
     start_from: str = "auto"
+    # True: the new network is saved and encoded but the current one stays current (``summary["kept"]``): the app
+    # asks before it replaces a network the library already answers with; a refinement keeps its own switch rule
+    keep_current: bool = False
 
     def __post_init__(self) -> None:
         """Refuse zero or negative counts here, where every front end passes: ``epochs=-3`` trained no step

@@ -24,17 +24,20 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from hashview.core.duplicates import cleanup
+from hashview.core.duplicates import bulk, cleanup
 from hashview.core.duplicates.keep_rules import KeepPolicy
 from hashview.system_trash import move_to_trash
+from hashview.ui.duplicates.bulk_actions import BulkActions
 from hashview.ui.duplicates.explorer_view import DuplicatesExplorer
-from hashview.ui.duplicates.groups_model import GroupRow, make_rows
+from hashview.ui.duplicates.groups_model import GroupRow, make_rows, near_identical_limit
 from hashview.ui.duplicates.scan import Scan, scan_library
+from hashview.ui.duplicates.split import DecisionStep, plan_split, record_split
 from hashview.ui.duplicates.trash_dialog import TrashConfirmation
 from hashview.ui.jobs import Job
-from hashview.ui.session import LibrarySession
+from hashview.ui.session import LEARNING_JOB, LibrarySession
 from hashview.ui.widgets.radius_control import EXACT
 from hashview.ui.widgets.thumbnails import ThumbnailLoader
+from hashview.ui.workers import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +72,26 @@ class DuplicatesController(QObject):
         self.settings = session.settings
         self.library: Any = None
         self.policy = KeepPolicy.from_json(str(self.settings.value(RULES_KEY, "") or ""))
-        self.undo_stack: list[cleanup.TrashBatch] = []
+        self.undo_stack: list[bulk.UndoBatch | DecisionStep] = []
         self.confirmation: TrashConfirmation | None = None
         self.scan_result: Scan | None = None
         self._loader: ThumbnailLoader | None = None
         self._pending: int | bool | None = False
         self._profile_stale = True
         self._keep: frozenset[Path] | None = None
+        self._side_scan: Worker | None = None  # a scan running beside the background learning (``_scan_beside``)
+        self._done = ""  # what the last decision did, said again with the scan it caused
+        self._wanted: Path | None = None  # select_group_of: the file whose group to select after the scan
+        self.scanned.connect(lambda _count: self._select_wanted(after_scan=True))
         explorer.radius.radius_chosen.connect(self.scan)
         explorer.not_a_match_requested.connect(self.not_a_match)
         explorer.same_requested.connect(self.same_picture)
+        explorer.split_requested.connect(self.split_off)
         explorer.trash_requested.connect(self.request_trash)
         explorer.undo_requested.connect(self.undo)
         explorer.rules_requested.connect(self.edit_rules)
+        self.bulk = BulkActions(self)  # "Apply keep rules to all groups…" and "Export groups…"
+        explorer.add_group_actions(self.bulk.buttons)
         self.jobs.ended.connect(self._job_ended)
         session.opened.connect(lambda _root: self.set_library(session.library))
         session.about_to_close.connect(lambda: self.set_library(None))  # its thumbnail threads read the catalog
@@ -126,10 +136,12 @@ class DuplicatesController(QObject):
             self._loader.shutdown()
             self._loader.deleteLater()
             self._loader = None
+        self._stop_side_scan()
         self.library, self.scan_result, self.undo_stack = library, None, []
         self._profile_stale, self._pending = True, False
         self.explorer.undo_button.setEnabled(False)
         self.explorer.root = Path(library.root) if library is not None else None
+        self.explorer.groups_model.root = self.explorer.root
         if library is not None:
             self._loader = ThumbnailLoader(library.thumbnail, parent=self)
             self.explorer.groups_model.set_loader(self._loader)
@@ -150,7 +162,8 @@ class DuplicatesController(QObject):
             return False
         if radius is None and self.scan_result is not None:
             radius = self.explorer.radius.value()
-        if self.jobs.current is not None:
+        beside = self.jobs.current is not None and self.jobs.current.name == LEARNING_JOB
+        if self.jobs.current is not None and not beside:
             self._pending = radius if radius is not None else True
             self.explorer.show_status(f"Waiting for {self.jobs.current.name} to finish, then finding duplicates…")
             return False
@@ -158,15 +171,47 @@ class DuplicatesController(QObject):
         shown = self.scan_result.network if self.scan_result is not None else None
         current = self.explorer.current_group()
         self._keep = self._keep or (current.key() if current else None)
-        self.jobs.run(
-            SCAN,
-            lambda cancel: scan_library(library, radius, with_profile, shown),
-            "Finding duplicates…",
-            on_success=self._show_scan,
-            on_failure=self._scan_failed,
-        )
+        work = lambda cancel: scan_library(library, radius, with_profile, shown)  # noqa: E731 - one job, two runners
+        if beside:
+            self._scan_beside(work)
+        else:
+            self._stop_side_scan(wait=False)  # its groups would come after these, from the codes before
+            self.jobs.run(SCAN, work, "Finding duplicates…", on_success=self._show_scan, on_failure=self._scan_failed)
         self.explorer.show_status("Finding duplicates…")
         return True
+
+    def _scan_beside(self, work: Any) -> None:
+        """Scan in a worker of its own while the library is being learnt in the background.
+
+        Learning a new library takes minutes on a CPU; the scan only reads the
+        codes of the network in use (as a search does, which also runs beside
+        it), so the groups show now instead of after the learning. A newer scan
+        supersedes an older one: only the latest one's groups are shown. When
+        the learning switches the network, ``network_changed`` scans again.
+        """
+        self._stop_side_scan(wait=False)
+        worker = Worker(work, name=SCAN, parent=self)
+        worker.finished.connect(lambda result: self._side_scan_ended(worker, result, None))
+        worker.failed.connect(lambda message: self._side_scan_ended(worker, None, message))
+        self._side_scan = worker
+        worker.start()
+
+    def _side_scan_ended(self, worker: Worker, result: Scan | None, failure: str | None) -> None:
+        if worker is not self._side_scan:
+            return  # superseded by a newer scan, or the library closed
+        self._side_scan = None
+        if failure is not None:
+            self._scan_failed(failure, "")
+        elif result is not None:
+            self._show_scan(result)
+
+    def _stop_side_scan(self, wait: bool = True) -> None:
+        """Drop a scan running beside the learning (the library is closing, or a newer scan starts)."""
+        worker, self._side_scan = self._side_scan, None
+        if worker is not None:
+            worker.cancel()
+            if wait:
+                worker.wait()
 
     def _scan_failed(self, message: str, _details: str) -> None:
         self.explorer.show_status(f"Finding duplicates failed: {message}")
@@ -188,13 +233,15 @@ class DuplicatesController(QObject):
         if result.radius == EXACT:
             control.set_exact_groups(len(result.groups))
         control.set_warning(result.warning)
-        rows = make_rows(result.groups, result.entries, self.policy)
+        rows = make_rows(result.groups, result.entries, self.policy, near_identical_limit(result.bits))
         keep, self._keep = self._keep, None
         self.explorer.set_rows(rows, keep)
         copies = sum(len(r.others) for r in rows)
         note = f" Note: {result.note}." if result.note and result.radius == result.suggested else ""
+        done, self._done = self._done, ""
         self.explorer.show_status(
-            (
+            (f"{done} " if done else "")
+            + (
                 f"{len(rows)} groups; the keep rules would move {copies} copies to the trash."
                 if rows
                 else "No duplicates at this setting: try a larger radius."
@@ -241,9 +288,45 @@ class DuplicatesController(QObject):
                 self.library.decisions.record(a, b, "same")
         self._after_decision("same", f"Noted: these {len(members)} files are the same picture.")
 
+    def split_off(self, chosen: Sequence[Any]) -> bool:
+        """Record that ``chosen`` (files of the current group) are another picture than the rest, and scan again.
+
+        One step (``split.record_split``): "different" between the selection and the
+        rest, "same" within the selection, so it stays a group of its own when it has
+        two files or more; Ctrl+Z puts the earlier verdicts back. False when nothing
+        was recorded (the reason is on the status line).
+        """
+        group = self.explorer.current_group()
+        if group is None or self.library is None or not chosen:
+            return False
+        plan = plan_split(group.members, chosen)
+        if not plan.rest:
+            self.explorer.show_status(
+                "Not recorded: select the files of one picture, not the whole group"
+                + (" (the others are identical files of the selection)." if len(chosen) < len(group.members) else ".")
+            )
+            return False
+        text = (
+            f"these {len(plan.part)} files are one picture, not the other {len(plan.rest)}."
+            if len(plan.part) > 1
+            else f"{Path(plan.part[0].path).name} is not a copy of the other {len(plan.rest)}."
+        )
+        try:
+            step = record_split(self.library.decisions, plan, text)
+        except Exception as exc:  # noqa: BLE001 - LibraryError: one line for the user; nothing was kept
+            self.explorer.show_status(f"Not recorded: {exc}")
+            return False
+        self.undo_stack.append(step)
+        self.explorer.undo_button.setEnabled(True)
+        side = plan.part if len(plan.part) > 1 else plan.rest  # the group to show next: the new one if it is one
+        self._keep = frozenset(Path(m.path) for m in side)
+        self._after_decision("different", f"Noted: {text} Ctrl+Z takes it back.")
+        return True
+
     def _after_decision(self, verdict: str, text: str) -> None:
         self._profile_stale = True
         self.decided.emit(verdict)
+        self._done = text
         self.scan()
         self.explorer.show_status(text)
 
@@ -332,7 +415,9 @@ class DuplicatesController(QObject):
             self.explorer.show_status(f"Wait until {self.jobs.current.name} has finished, then undo.")
             return False
         batch = self.undo_stack.pop()
-        restored = cleanup.restore(batch)
+        if isinstance(batch, DecisionStep):
+            return self._undo_decisions(batch)
+        restored = bulk.undo(batch)  # from the trash, or a bulk move or hard links
         self.explorer.undo_button.setEnabled(bool(self.undo_stack) and self.undo_stack[-1].can_undo())
         library = self.library
         self.jobs.run(
@@ -345,10 +430,52 @@ class DuplicatesController(QObject):
         self.explorer.show_status(f"Restored {len(restored)} files; indexing them again…")
         return True
 
+    def _undo_decisions(self, step: DecisionStep) -> bool:
+        """Put back the verdicts a split replaced, and scan again."""
+        try:
+            step.undo(self.library.decisions)
+        except Exception as exc:  # noqa: BLE001 - LibraryError (a file gone since): one line
+            self.explorer.show_status(f"Could not undo: {exc}")
+            return False
+        self.explorer.undo_button.setEnabled(bool(self.undo_stack) and self.undo_stack[-1].can_undo())
+        self._after_decision("undo", f"Undone: {step.text}")
+        return True
+
+    def rescan_after_change(self) -> None:
+        """Files left the library or changed (a bulk clean-up): the profile and the groups are read again."""
+        self._profile_stale = True
+        self.scan()
+
     def _reindexed(self, restored: list[Path]) -> None:
         self._profile_stale = True
         self.scan()
         self.restored.emit(restored)
+
+    # -- the library grid's "Find its duplicates" ------------------------------------------------
+    def select_group_of(self, path: Path) -> bool:
+        """Select the group that holds ``path``: now if one on screen does, else after the next scan.
+
+        The grid's "Find its duplicates" calls ``show_explorer`` (which scans) and then this; when
+        the scan ends and no group shown holds the file, the explorer says so in one line.
+        """
+        self._wanted = Path(path)
+        return self._select_wanted(after_scan=False)
+
+    def _select_wanted(self, after_scan: bool) -> bool:
+        wanted = self._wanted
+        if wanted is None:
+            return False
+        model = self.explorer.groups_model
+        for row in range(model.rowCount()):
+            if wanted in model.group(row).key():
+                self.explorer.select_group(row)
+                if after_scan or not self.jobs.busy():
+                    self._wanted = None
+                return True
+        if after_scan:
+            self._wanted = None
+            self.explorer.show_status(f"{wanted.name} is in no duplicate group shown at this setting.")
+        return False
 
     # -- keep rules ------------------------------------------------------------------------
     def edit_rules(self) -> None:

@@ -1,11 +1,17 @@
 """The duplicates explorer: groups on the left, the copies and a close compare on the right.
 
-The person's loop is: pick a group, see which copy the rules keep, look
-closely (synced zoom, metadata, the difference), then act: keep another copy,
-say a copy is "not a match", confirm "same picture", or move the other copies
-to the trash. Every action is one key, so a long list of groups goes fast:
-N/P next and previous group, K keep this copy, X not a match, S same picture,
+The person's loop is: pick a group (sorted and filtered by the bar above the
+list), see which copy the rules keep, look closely (synced zoom, metadata,
+the difference), then act: keep another copy, say a copy is "not a match",
+split off the selected copies as "a different picture", confirm "same
+picture", or move the other copies to the trash. Every action is one key, so a
+long list of groups goes fast: N/P next and previous group, K keep this copy,
+X not a match, Shift+X the selection is a different picture, S same picture,
 D difference, Delete move to trash, Ctrl+Z undo.
+
+It is made to fill a page of the window (the "Duplicates" tab): the groups in a
+column on the left, the copies of the chosen group in a strip above two large
+compare panes.
 
 The widget only shows and asks: it emits domain signals
 (``not_a_match_requested``, ``trash_requested``...) and the
@@ -24,7 +30,6 @@ from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -35,10 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hashview.ui.duplicates.filter_bar import GroupFilterBar
 from hashview.ui.duplicates.groups_model import (
     GROUP_ICON,
     MEMBER_ICON,
-    SORTS,
     GroupRow,
     GroupsModel,
     MembersModel,
@@ -92,6 +97,8 @@ class DuplicatesExplorer(QWidget):
     """A member entry that is not a duplicate of the rest of its group."""
     same_requested = Signal(object)
     """A ``GroupRow`` the person confirmed."""
+    split_requested = Signal(list)
+    """Member entries of the current group that are another picture than the rest."""
     trash_requested = Signal(object)
     """A ``GroupRow`` whose other copies should go to the trash."""
     undo_requested = Signal()
@@ -112,16 +119,15 @@ class DuplicatesExplorer(QWidget):
         self.pair: tuple[Any, Any] | None = None
 
         self.radius = RadiusControl()
-        self.sort = QComboBox()
-        for key, text in SORTS.items():
-            self.sort.addItem(text, key)
-        self.sort.currentIndexChanged.connect(lambda: self.set_sort(self.sort.currentData()))
+        self.filters = GroupFilterBar()
+        self.filters.sort_chosen.connect(self.set_sort)
+        self.filters.filter_changed.connect(self.set_filter)
         self.rules_button = QPushButton("Keep rules…")
         self.rules_button.clicked.connect(self.rules_requested)
         top = QHBoxLayout()
         top.addWidget(self.radius, 1)
-        top.addWidget(self.sort, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.rules_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.top_bar = top  # add_group_actions puts the bulk clean-up's buttons here
 
         self.groups_view = QListView()
         self.groups_view.setAccessibleName("Duplicate groups")
@@ -133,15 +139,30 @@ class DuplicatesExplorer(QWidget):
         self.groups_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.groups_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_group(cur.row()))
 
-        self.members_view = QListView()
+        self.members_view = QListView()  # a strip of the group's copies above the compare
         self.members_view.setAccessibleName("Copies in the group")
         self.members_view.setModel(self.members_model)
+        self.members_view.setViewMode(QListView.ViewMode.IconMode)
+        self.members_view.setMovement(QListView.Movement.Static)
+        self.members_view.setFlow(QListView.Flow.LeftToRight)
+        self.members_view.setWrapping(False)
         self.members_view.setIconSize(QSize(MEMBER_ICON, MEMBER_ICON))
-        self.members_view.setSpacing(2)
+        self.members_view.setGridSize(QSize(MEMBER_ICON + 90, MEMBER_ICON + 36))
         self.members_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.members_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.members_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.members_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.members_view.setFixedHeight(MEMBER_ICON + 36 + 18)  # one row and a scroll bar
+        self.members_view.setToolTip(
+            "Not all one picture? Select the copies of one (Ctrl+click), then "
+            "“These are a different picture” (Shift+X)."
+        )
+        self.members_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.members_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_member(cur.row()))
+        self.members_view.selectionModel().selectionChanged.connect(lambda *_: self._enable_actions())
+        self.split_button = self._button("These are a different picture (Shift+X)", "Shift+X", self.split_selection)
+        self.split_button.setToolTip(
+            "Select the copies of one picture above (Ctrl+click or Shift+click), then press this:\n"
+            "they are marked as not a match for the rest and become a group of their own."
+        )
 
         self.left, self.right = ImagePane(), ImagePane()
         self.left.setAccessibleName("Kept copy")
@@ -173,27 +194,32 @@ class DuplicatesExplorer(QWidget):
         ):
             self._shortcut(keys, slot)
         actions = QHBoxLayout()
-        for button in (self.keep_button, self.not_match_button, self.same_button, self.diff_button):
+        for button in (self.keep_button, self.not_match_button, self.split_button, self.same_button, self.diff_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.undo_button)
         actions.addWidget(self.trash_button)
 
+        groups = QWidget()
+        left = QVBoxLayout(groups)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.filters)
+        left.addWidget(self.groups_view, 1)
         detail = QWidget()
         right = QVBoxLayout(detail)
         right.setContentsMargins(0, 0, 0, 0)
         self.keep_reason = QLabel()
         self.keep_reason.setObjectName("KeepReason")
         self.keep_reason.setWordWrap(True)
+        right.addWidget(self.members_view)
         right.addLayout(panes, 1)
         right.addWidget(self.keep_reason)
         right.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.groups_view)
-        splitter.addWidget(self.members_view)
+        splitter.addWidget(groups)
         splitter.addWidget(detail)
-        splitter.setStretchFactor(2, 1)
-        splitter.setSizes([250, 250, 860])
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 980])
         splitter.setChildrenCollapsible(False)
         self.status = QLabel("Open a folder, then find duplicates.")
         self.status.setObjectName("DuplicatesStatus")
@@ -203,6 +229,10 @@ class DuplicatesExplorer(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self._enable_actions()
+
+    def add_group_actions(self, widget: QWidget) -> None:
+        """Put actions on all groups (``bulk_actions.py``'s buttons) in the top bar, beside "Keep rules…"."""
+        self.top_bar.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
 
     def _shortcut(self, keys: str | QKeySequence.StandardKey, slot: Callable[[], Any]) -> QShortcut:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -220,23 +250,48 @@ class DuplicatesExplorer(QWidget):
     def set_rows(self, rows: list[GroupRow], keep: frozenset[Path] | None = None) -> None:
         """Show ``rows``; select the group with members ``keep`` (or nearest to it), else the first."""
         self.groups_model.set_rows(rows)
-        row = self.groups_model.row_of(keep) if keep else -1
-        if self.groups_model.rowCount():
+        self._reselect(keep)
+
+    def _reselect(self, keep: frozenset[Path] | None) -> None:
+        model = self.groups_model
+        self.filters.show_count(model.rowCount(), model.total)
+        row = model.row_of(keep) if keep else -1
+        if model.rowCount():
             self.select_group(max(row, 0))
         else:
             self._show_group(-1)
 
     def set_sort(self, key: str) -> None:
+        """Order the groups by ``key`` (see ``groups_model.SORTS``), keeping the chosen group chosen."""
         current = self.current_group()
         self.groups_model.set_sort(key)
-        self.sort.setCurrentIndex(self.sort.findData(key))
-        self.set_rows(
-            [self.groups_model.group(r) for r in range(self.groups_model.rowCount())],
-            current.key() if current else None,
-        )
+        self.filters.show_sort(key)
+        self._reselect(current.key() if current else None)
+
+    def set_filter(self, kind: str = "all", text: str = "") -> None:
+        """Show only groups of ``kind`` with ``text`` in a path; the chosen group stays chosen if it passes."""
+        current = self.current_group()
+        self.groups_model.set_filter(kind, text)
+        self._reselect(current.key() if current else None)
 
     def current_group(self) -> GroupRow | None:
         return self.members_model.group
+
+    def selected_members(self) -> list[Any]:
+        """The copies selected in the strip, in the group's order."""
+        group = self.current_group()
+        if group is None:
+            return []
+        rows = sorted({i.row() for i in self.members_view.selectionModel().selectedIndexes()})
+        return [group.members[r] for r in rows if 0 <= r < len(group.members)]
+
+    def select_members(self, rows: list[int]) -> None:
+        """Select the copies at ``rows`` (the last one current, so it is compared), as Ctrl+clicks would."""
+        flags = QItemSelectionModel.SelectionFlag
+        selection = self.members_view.selectionModel()
+        selection.clearSelection()
+        for row in rows:
+            selection.setCurrentIndex(self.members_model.index(row), flags.Select)
 
     def current_member(self) -> Any:
         row = self.members_view.currentIndex().row()
@@ -298,6 +353,8 @@ class DuplicatesExplorer(QWidget):
         for button in (self.keep_button, self.not_match_button, self.same_button, self.diff_button):
             button.setEnabled(group is not None)
         self.trash_button.setEnabled(group is not None and bool(group.others))
+        chosen = len(self.selected_members())
+        self.split_button.setEnabled(group is not None and 0 < chosen < len(group.members))
 
     # -- compare and difference ----------------------------------------------------------------
     def _show_pair(self, left: Any, right: Any) -> None:
@@ -311,7 +368,10 @@ class DuplicatesExplorer(QWidget):
                 worker.cancel()
         self._compare = self._diff = None
         if self.pair is None:
-            self.left.set_image(None, "No duplicate groups at this setting." if self.root else "")
+            empty = (
+                "No group matches the filter." if self.groups_model.total else "No duplicate groups at this setting."
+            )
+            self.left.set_image(None, empty if self.root else "")
             self.right.set_image(None)
             return
         self.left.set_image(None, "Loading…")
@@ -400,6 +460,16 @@ class DuplicatesExplorer(QWidget):
         member = self.current_member()
         if member is not None:
             self.not_a_match_requested.emit(member)
+
+    def split_selection(self) -> None:
+        """Ask for the selected copies to be split off as a different picture (one step, undoable)."""
+        chosen, group = self.selected_members(), self.current_group()
+        if group is None or not chosen:
+            return
+        if len(chosen) == len(group.members):
+            self.show_status("Select only the copies of one picture (Ctrl+click), not the whole group.")
+            return
+        self.split_requested.emit(chosen)
 
     def confirm_group(self) -> None:
         if self.current_group() is not None:

@@ -1,7 +1,8 @@
 """Duplicate groups and the members of one group, as Qt list models.
 
 ``GroupsModel`` has one row per group (the keeper's thumbnail, how many
-copies, how far apart), sorted by size or by distance; ``MembersModel`` has
+copies, what kind of copies), sorted by size, distance, folder or kind and
+filtered by kind and by a text in the paths; ``MembersModel`` has
 one row per copy in the current group, the keeper first and marked. Both
 hold plain rows built by ``make_rows`` from the engine's ``DuplicateGroup``s,
 the catalog entries and the keep rules, so the models test without a window
@@ -33,7 +34,32 @@ logger = logging.getLogger(__name__)
 GROUP_ICON = 72
 MEMBER_ICON = 72
 
-SORTS = {"size": "Largest groups first", "closest": "Closest copies first", "farthest": "Least alike first"}
+SORTS = {
+    "size": "Most files first",
+    "closest": "Tightest first",
+    "farthest": "Least alike first",
+    "folder": "By folder",
+    "kind": "By kind of copy",
+}
+
+KINDS = {"identical": "identical files", "near": "near-identical", "similar": "similar"}
+"""What a group's copies are, in the words the explorer shows, from the closest kind to the loosest.
+
+"identical files": every file has the same content digest (byte for byte). "near-identical": the codes are at
+most ``near_identical_limit(bits)`` apart, the noise of decoding one photo twice. "similar": the rest within the
+chosen radius: edits (crops, captions, rotations) and, at loose settings, different photos of one scene."""
+
+
+def near_identical_limit(bits: int | None) -> int:
+    """The code distance up to which two files count as near-identical: K/32 bits (2 of 64, 4 of 128).
+
+    Why K/32: one photo coded from its file and from its 256-pixel thumbnail (the same picture, decoded and
+    scaled twice) is a mean 1.04 bits apart on the shipped 128-bit network, 95 % within 3 (docs/lab-notes.md,
+    "Decode once"); re-saves, format changes and downscales sit there too, while crops, captions and
+    rotations sit 10 to 20 bits apart. So 4 of 128 is "the same picture up to re-encoding", and a group
+    wider than that holds an edit. Unknown bits (no network): only equal codes.
+    """
+    return max(int(bits) // 32, 0) if bits else 0
 
 
 class DupRoles(IntEnum):
@@ -54,6 +80,8 @@ class GroupRow:
     protected: set[Path] = field(default_factory=set)
     reason: str = ""
     """Why the keeper is kept, in words (the rule that decided, or "chosen by you")."""
+    near_limit: int = 0
+    """The code distance up to which the group counts as near-identical (``near_identical_limit``)."""
 
     @property
     def others(self) -> list[Any]:
@@ -69,18 +97,34 @@ class GroupRow:
         digests = {getattr(m, "digest", None) for m in self.members}
         return len(digests) == 1 and None not in digests
 
+    @property
+    def kind(self) -> str:
+        """A key of ``KINDS``: "identical" (same digests), "near" (within ``near_limit``) or "similar"."""
+        if self.byte_identical:
+            return "identical"
+        return "near" if self.max_distance <= self.near_limit else "similar"
+
     def label(self) -> str:
-        """A short word for how alike the copies are: "identical files" only when they are byte for byte."""
-        return "identical files" if self.byte_identical else distance_text(self.max_distance, short=True)
+        """The kind in words, then how far apart ("identical files" only when they are byte for byte)."""
+        if self.kind == "identical":
+            return KINDS["identical"]
+        return f"{KINDS[self.kind]} · {distance_text(self.max_distance, short=True)}"
 
 
-def make_rows(groups: Sequence[Any], entries: Mapping[Any, Any], policy: KeepPolicy) -> list[GroupRow]:
-    """Group rows from ``DuplicateGroup``s; members not in ``entries`` (gone since the scan) are dropped."""
+def make_rows(
+    groups: Sequence[Any], entries: Mapping[Any, Any], policy: KeepPolicy, near_limit: int = 0
+) -> list[GroupRow]:
+    """Group rows from ``DuplicateGroup``s; members not in ``entries`` (gone since the scan) are dropped.
+
+    ``near_limit``: the code distance up to which a group is near-identical (``near_identical_limit`` of the
+    scan's network bits).
+    """
     rows = []
     for group, keeper, members, _others in kept_groups(groups, entries, policy):
         ordered = [keeper] + [m for m in rank(members, policy) if m is not keeper]
         protected = {Path(m.path) for m in members if policy.is_reference(m.path)}
-        rows.append(GroupRow(ordered, keeper, int(group.max_distance), protected, keep_reason(keeper, members, policy)))
+        reason = keep_reason(keeper, members, policy)
+        rows.append(GroupRow(ordered, keeper, int(group.max_distance), protected, reason, near_limit))
     return rows
 
 
@@ -111,11 +155,14 @@ def describe(entry: Any, root: Path | None = None) -> dict[str, str]:
     }
 
 
-def distance_text(distance: int, short: bool = False) -> str:
+def distance_text(distance: int, short: bool = False, plain: bool = False) -> str:
     """How far apart a group's codes are. Equal codes are "same code", not "identical": a recompressed,
-    resized or cropped copy can share its photo's code (only equal digests make files identical)."""
+    resized or cropped copy can share its photo's code (only equal digests make files identical).
+
+    ``short``: "d ≤ 7" for a tight space; ``plain``: "same code" and "distance ≤ 7", for a line of its own.
+    """
     if distance == 0:
-        return "same code" if short else "same code (the files may differ)"
+        return "same code" if short or plain else "same code (the files may differ)"
     return f"d ≤ {distance}" if short else f"distance ≤ {distance}"
 
 
@@ -169,26 +216,68 @@ class _ThumbModel(QAbstractListModel):
 
 
 class GroupsModel(_ThumbModel):
-    """One row per duplicate group: the keeper's thumbnail, the count and the distance."""
+    """One row per duplicate group shown: the keeper's thumbnail, the count and the kind of copies.
+
+    It holds every group of the scan (``total``) and shows those that pass the
+    filter (``set_filter``), in the chosen order (``set_sort``); rows are the
+    shown groups. Sorting and filtering live here rather than in a
+    ``QSortFilterProxyModel`` because the explorer and the controller address
+    groups by row and by members (``row_of``), which a proxy would make two
+    kinds of index.
+    """
 
     icon_size = GROUP_ICON
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._all: list[GroupRow] = []
         self._rows: list[GroupRow] = []
         self.sort_key = "size"
+        self.kind_filter = "all"
+        self.text_filter = ""
+        self.root: Path | None = None
+        """Paths are matched against the filter text relative to this folder (the library's)."""
 
     def set_rows(self, rows: Sequence[GroupRow]) -> None:
-        self.beginResetModel()
-        self._rows = self._sorted(list(rows))
-        self.endResetModel()
+        self._all = list(rows)
+        self._refresh()
+
+    @property
+    def total(self) -> int:
+        """How many groups the scan found, shown or filtered out."""
+        return len(self._all)
 
     def set_sort(self, key: str) -> None:
-        """Sort by ``"size"`` (most copies first), ``"closest"`` or ``"farthest"``."""
+        """Sort by a key of ``SORTS``: most files, tightest, least alike, folder or kind first."""
         if key not in SORTS:
             raise ValueError(f"unknown sort {key!r}; known: {', '.join(SORTS)}")
         self.sort_key = key
-        self.set_rows(self._rows)
+        self._refresh()
+
+    def set_filter(self, kind: str = "all", text: str = "") -> None:
+        """Show only groups of ``kind`` ("all" or a key of ``KINDS``) with ``text`` in a member's path."""
+        if kind != "all" and kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; known: all, {', '.join(KINDS)}")
+        self.kind_filter, self.text_filter = kind, text.strip()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.beginResetModel()
+        self._rows = self._sorted([r for r in self._all if self._passes(r)])
+        self.endResetModel()
+
+    def _passes(self, row: GroupRow) -> bool:
+        if self.kind_filter != "all" and row.kind != self.kind_filter:
+            return False
+        needle = self.text_filter.casefold()
+        return not needle or any(needle in self._shown_path(m).casefold() for m in row.members)
+
+    def _shown_path(self, entry: Any) -> str:
+        path = Path(entry.path)
+        if self.root is not None:
+            with contextlib.suppress(ValueError):
+                return str(path.relative_to(self.root))
+        return str(path)
 
     def _sorted(self, rows: list[GroupRow]) -> list[GroupRow]:
         name = lambda r: str(r.keeper.path)  # noqa: E731 - a stable tie-break
@@ -196,6 +285,11 @@ class GroupsModel(_ThumbModel):
             return sorted(rows, key=lambda r: (r.max_distance, -len(r.members), name(r)))
         if self.sort_key == "farthest":
             return sorted(rows, key=lambda r: (-r.max_distance, -len(r.members), name(r)))
+        if self.sort_key == "folder":
+            return sorted(rows, key=lambda r: (self._shown_path(r.keeper).casefold(), -len(r.members)))
+        if self.sort_key == "kind":
+            order = list(KINDS)
+            return sorted(rows, key=lambda r: (order.index(r.kind), -len(r.members), r.max_distance, name(r)))
         return sorted(rows, key=lambda r: (-len(r.members), r.max_distance, name(r)))
 
     def row_of(self, key: frozenset[Path]) -> int:
@@ -219,12 +313,13 @@ class GroupsModel(_ThumbModel):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         group = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{len(group.members)} copies · {group.label()}\n{Path(group.keeper.path).name}"
+        if role == Qt.ItemDataRole.DisplayRole:  # three short lines: a narrow column elides nothing that matters
+            far = "" if group.kind == "identical" else f"\n{distance_text(group.max_distance, plain=True)}"
+            return f"{len(group.members)} copies · {KINDS[group.kind]}\n{Path(group.keeper.path).name}{far}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.get(group.keeper.id)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(str(m.path) for m in group.members)
+            return "\n".join([group.label(), *(str(m.path) for m in group.members)])
         if role == Roles.Distance:
             return group.max_distance
         if role == Roles.ThumbnailReady:

@@ -29,6 +29,7 @@ class Scan:
     network: str | None = None  # the id of the network whose codes (and radius) these are; None: no network
     warning: str | None = None  # one line: the network cannot tell the photos apart, or the radius chains them
     note: str | None = None  # one line: why the suggestion is below the codes' own radius
+    bits: int | None = None  # the network's code length: what "near-identical" means (``near_identical_limit``)
 
 
 def scan_library(library: Any, radius: int | None, with_profile: bool, shown_network: str | None = None) -> Scan:
@@ -70,4 +71,5 @@ def scan_library(library: Any, radius: int | None, with_profile: bool, shown_net
         network.id if network is not None else None,
         warning,
         note,
+        (int(network.bits) or None) if network is not None else None,
     )

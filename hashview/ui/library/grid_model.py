@@ -3,7 +3,9 @@
 A grid of 100,000 photos cannot decode its thumbnails when it paints. The model
 answers ``data()`` at once with a placeholder and asks the session's
 ``ThumbnailLoader`` for the real image, which tells the model which row to
-repaint when it is ready (see ``widgets/thumbnails.py``).
+repaint when it is ready (see ``widgets/thumbnails.py``). The rows are in
+the chosen order (``set_order``: name, date modified, size, folder) and the
+tiles of the chosen size (``set_tile_size``; the loader decodes at that size).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from hashview.ui.widgets.thumbnails import FileListModel, Roles, ThumbnailLoader, placeholder_image
+from hashview.ui.library.grid_options import sorted_entries
+from hashview.ui.widgets.thumbnails import THUMB_SIZE, FileListModel, Roles, ThumbnailLoader, placeholder_image
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ class ThumbnailModel(FileListModel):
         super().__init__(parent)
         self._entries: list[Any] = []
         self._row_of: dict[Any, int] = {}
+        self._order = "folder"
+        self._tile = THUMB_SIZE
         self._placeholder = placeholder_image()
         self._loader: ThumbnailLoader | None = None
         self.set_loader(loader)
@@ -40,11 +45,40 @@ class ThumbnailModel(FileListModel):
             loader.loaded.connect(self._repaint)
 
     def set_entries(self, entries: Sequence[Any]) -> None:
-        """Replace all rows with catalog entries (objects with id, path, relpath...)."""
+        """Replace all rows with catalog entries (objects with id, path, relpath, size, mtime_ns...), in order."""
         self.beginResetModel()
-        self._entries = list(entries)
+        self._entries = sorted_entries(entries, self._order)
         self._row_of = {e.id: row for row, e in enumerate(self._entries)}
         self.endResetModel()
+
+    def order(self) -> str:
+        return self._order
+
+    def set_order(self, order: str) -> None:
+        """Sort the rows by ``order`` (``grid_options.SORT_TEXT``'s keys), now and for later entries."""
+        if order == self._order:
+            return
+        self._order = order
+        self.set_entries(self._entries)
+
+    def tile_size(self) -> int:
+        return self._tile
+
+    def set_tile_size(self, size: int) -> None:
+        """Show tiles of ``size`` pixels (the loader is told separately: it may be shared)."""
+        if size == self._tile:
+            return
+        self._tile = size
+        self._placeholder = placeholder_image(size)
+        if self._entries:
+            self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1), [Qt.ItemDataRole.DecorationRole])
+
+    def rows_of_paths(self, paths: Sequence[Path]) -> dict[Path, int]:
+        """The rows showing ``paths`` (those shown), in one pass over the rows."""
+        wanted = {Path(p) for p in paths}
+        if not wanted:
+            return {}
+        return {Path(e.path): row for row, e in enumerate(self._entries) if Path(e.path) in wanted}
 
     def entry(self, row: int) -> Any:
         return self._entries[row]
@@ -63,7 +97,11 @@ class ThumbnailModel(FileListModel):
             return Path(entry.relpath).name
         if role == Qt.ItemDataRole.DecorationRole:
             image = self._loader.get(entry.id) if self._loader else None
-            return image if image is not None else self._placeholder
+            if image is None:
+                return self._placeholder
+            if image.width() != self._tile:  # a loader of another size (shared, or changing): scale this once
+                return image.scaled(self._tile, self._tile, Qt.AspectRatioMode.KeepAspectRatio)
+            return image
         if role == Qt.ItemDataRole.ToolTipRole:
             dims = f"{entry.width} × {entry.height}" if entry.width else ""  # 0: not known
             return f"{entry.relpath}\n{dims}".strip()

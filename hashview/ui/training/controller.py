@@ -97,7 +97,8 @@ class NetworkController(QObject):
             from hashview.core.train.pipeline import TrainOptions
 
             yield DeviceChosen(describe_device(pick_device(options.get("device", "auto"))))
-            yield from library.train(TrainOptions(**options), cancel)
+            # the library's current network answers until the person says to use the new one (``_trained``)
+            yield from library.train(TrainOptions(**options, keep_current=True), cancel)
 
         self.training.set_running(True)
         self.jobs.run(
@@ -123,13 +124,46 @@ class NetworkController(QObject):
             self.session.show_event(event)
 
     def _trained(self, summary: Any) -> None:
-        info = self.session.current_network()
         summary = dict(summary or {})
+        if summary.get("kept"):  # a new network beside the one the library answers with: the person decides
+            self._offer_new_network(summary)
+            return
+        info = self.session.current_network()
         self.training.show_finished({**(info.stats if info else {}), **summary, "name": info.name if info else None})
         if summary.get("switched") is False:  # a refinement that measured no better: the network it refined stays
             message = f"Trained a refinement; {info.name if info else 'the previous network'} measured better and stays in use."
         else:
             message = f"Trained {info.name if info else 'a network'}: search now uses it."
+        self.refresh()
+        self.session.set_ready(True, message)
+        self.training_ended.emit("finished")
+
+    def _offer_new_network(self, summary: dict[str, Any]) -> None:
+        """Ask whether the network just trained replaces the one search and duplicates use now.
+
+        Switching by itself replaced a 128-bit DupNet that finds edited copies
+        with whatever the form held (a 64-bit itq that finds few) the moment the
+        run ended (issue 22, item 2). The two retrieval scores are shown where both
+        were measured on synthetic copies of this library's photos; otherwise the
+        question says they are not comparable. Either way the new network is
+        encoded and kept, and the Networks panel switches to it at any time.
+        """
+        library = self.session.library
+        new = next((n for n in library.networks.all() if n.id == summary.get("network")), None)
+        current = library.networks.current()
+        if new is None or current is None:
+            self.refresh()
+            self.training_ended.emit("finished")
+            return
+        self.training.show_finished({**new.stats, **summary, "name": current.name})
+        question = network_choice_text(new, current)
+        answer = ask_to_switch(self.training, question)
+        if answer:
+            library.networks.set_current(new.id)
+            message = f"Trained {new.name}: search now uses it."
+        else:
+            message = f"Trained {new.name}; {current.name} stays in use (switch in the Networks panel at any time)."
+        self.training.status.setText(message)
         self.refresh()
         self.session.set_ready(True, message)
         self.training_ended.emit("finished")
@@ -267,3 +301,47 @@ class NetworkController(QObject):
             on_failure=lambda message, details: session.report_error("Import failed", message, details),
         )
         return True
+
+
+def _score(info: Any) -> tuple[float | None, str | None]:
+    """A network's retrieval score on this library's photos and what it was measured on (None where it was not:
+    the shipped network's score is from its own training photos, not this library's)."""
+    from hashview.core.nets.general import is_general
+
+    stats = info.stats or {}
+    value = stats.get("map")
+    if value is None or is_general(getattr(info, "config", None) or {}):
+        return None, None
+    return float(value), stats.get("ground_truth")
+
+
+def network_choice_text(new: Any, current: Any) -> str:
+    """The question put when a run trained beside the network in use: both named, both scores where comparable."""
+    new_map, new_truth = _score(new)
+    cur_map, cur_truth = _score(current)
+    lines = [
+        f"{new.name} ({new.method}, {new.bits} bits) is trained.",
+        f"Search and duplicates use {current.name} now.",
+    ]
+    if new_map is not None and cur_map is not None and new_truth and new_truth == cur_truth:
+        verdict = "higher" if new_map > cur_map else "not higher"
+        lines.append(
+            f"On edited copies of held-out photos {new.name} scores {new_map:.3f}, {current.name} {cur_map:.3f} "
+            f"(1 is perfect): the new one is {verdict}."
+        )
+    else:
+        lines.append("Their scores were measured on different tests and cannot be compared.")
+    lines.append(f"Use {new.name} for search and duplicates?")
+    return "\n\n".join(lines)
+
+
+def ask_to_switch(parent: Any, text: str) -> bool:
+    """Yes: use the new network. The default button keeps the current one: nothing changes on Enter."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Use the new network?", text, parent=parent)
+    use = box.addButton("Use the new network", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("Keep the current one", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    return box.clickedButton() is use

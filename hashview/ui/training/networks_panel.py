@@ -1,9 +1,9 @@
 """The networks of the open library: a table model and the panel that manages them.
 
-The model shows ``NetworkInfo`` rows (name, method, bits, created, mAP,
-images, training time), the current one in bold. The panel asks the questions
-(rename to what, delete which and what to use instead, import which file) and
-emits one domain signal per decision; the ``NetworkController`` runs the engine work.
+The model shows ``NetworkInfo`` rows (name, method, bits, created, retrieval
+score (mAP, explained in its tooltip), images, training time), the current
+one in bold. The panel asks the questions (rename to what, delete which and
+what to use instead, import which file) and emits one domain signal per decision; the ``NetworkController`` runs the engine work.
 """
 
 from __future__ import annotations
@@ -50,9 +50,20 @@ HEADERS = {
     Column.Method: "Method",
     Column.Bits: "Bits",
     Column.Created: "Created",
-    Column.Map: "mAP",
+    Column.Map: "Retrieval score",
     Column.Images: "Images",
     Column.TrainTime: "Training time",
+}
+SCORE_TIP = (
+    "Retrieval score (mAP, mean average precision), from 0 to 1; 1 is perfect.\n"
+    "Measured when the network was trained: for held-out photos of this library, how near the top\n"
+    "their edited copies (or, with folder labels, pictures of the same folder) came in a search.\n"
+    "Compare the networks of one library with it; it is not a count of duplicates found."
+)
+HEADER_TIPS = {
+    Column.Map: SCORE_TIP,
+    Column.Bits: "Code length: the bits each picture's code has; longer codes tell more pictures apart.",
+    Column.Images: "How many pictures the network was trained on.",
 }
 NetworkIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -104,6 +115,8 @@ class NetworksModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(Column(section))
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -136,13 +149,15 @@ class NetworksModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.Map and not is_shipped(info):
+            return SCORE_TIP
         if role == Qt.ItemDataRole.ToolTipRole:
             where = "in use for search" if current else "double-click to use it for search"
             device = (info.stats or {}).get("device")
             shipped = (
                 "\nshipped with hashview: trained once on photos of every kind, it needs no training here; "
-                "Train refines it on this library\n(no mAP shown: its probe ran on its own training photos, "
-                "not on this library's)"
+                "Train refines it on this library\n(no retrieval score shown: it was measured on its own "
+                "training photos, not on this library's)"
                 if is_shipped(info)
                 else ""
             )

@@ -24,7 +24,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QSpinBox, QWidget
 
-from hashview.core.methods import TORCHVISION, method_names, method_traits, recommended_method
+from hashview.core.methods import TORCHVISION, method_description, method_names, method_traits, recommended_method
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +73,8 @@ def is_shallow(method: str | None) -> bool:
 
 
 def _method_text(name: str) -> str:
-    traits = method_traits(name)
-    if traits.kind == "shallow":
-        return name
-    return name + ("  (deep, class labels)" if traits.labels == ("folders",) else "  (deep)")
+    """The method list's item: the name (networks are named after it) and a few words on what it finds."""
+    return f"{name} — {method_description(name).gist}"
 
 
 def _backbone_text(name: str, method: str) -> str:
@@ -133,6 +131,10 @@ class TrainingOptionsForm(QWidget):
         for value, text in DEVICES:
             self.device.addItem(text, value)
         self.device_used = QLabel("Device: chosen when training starts")
+        self.method_about = QLabel()  # the chosen method in one line: what it is good for
+        self.method_about.setWordWrap(True)  # two lines at most in the form's width, kept when the dock is short
+        self.method_about.setMinimumHeight(2 * self.method_about.fontMetrics().lineSpacing() + 2)
+        self.method_about.setEnabled(False)  # the palette's quiet text: a caption, not a control
         self.labels.currentIndexChanged.connect(self._labels_changed)
         self.method.currentIndexChanged.connect(self._method_changed)
         self.backbone.activated.connect(self._backbone_chosen)
@@ -144,6 +146,7 @@ class TrainingOptionsForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Labels", self.labels)
         form.addRow("Method", self.method)
+        form.addRow("", self.method_about)
         form.addRow("Code length", self.bits)
         form.addRow("Backbone", self.backbone)
         form.addRow("Weights", self.weights)
@@ -303,12 +306,12 @@ class TrainingOptionsForm(QWidget):
         for index in range(self.method.count()):
             name = self.method.itemData(index)
             fits = labels in method_traits(name).labels
-            tip = ""
+            tip = method_description(name).line()
             if not fits:
                 tip = {
                     "folders": f"{name} learns without class labels: choose Labels: None.",
                     "decisions": f"{name} cannot train on decisions; dupnet can.",
-                }.get(labels, f"{name} learns from class labels: choose Labels: Folders.")
+                }.get(labels, f"{name} learns from class labels: choose Labels: Folders.") + f"\n{tip}"
             _set_item_enabled(self.method, index, fits, tip)
 
     def _method_changed(self) -> None:
@@ -393,6 +396,10 @@ class TrainingOptionsForm(QWidget):
 
     def _update_enabled(self) -> None:
         method = self.method.currentData()
+        if method is not None:  # what it is good for, under the list; its full title in the tooltip
+            description = method_description(method)
+            self.method_about.setText(description.good_for[:1].upper() + description.good_for[1:])
+            self.method_about.setToolTip(description.line())
         deep = not is_shallow(method)
         idle = not self.running
         for widget in (self.labels, self.method, self.bits, self.device):

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def describe_stats(stats: Mapping[str, Any]) -> str:
-    """One line of a finished run's stats: images, time, mAP, device."""
+    """One line of a finished run's stats: images, time, retrieval score (mAP), device."""
     parts = []
     if "images" in stats:
         parts.append(f"{stats['images']} images")
@@ -35,7 +35,7 @@ def describe_stats(stats: Mapping[str, Any]) -> str:
     if isinstance(seconds, (int, float)):
         parts.append(f"trained in {seconds:.1f} s")
     if isinstance(stats.get("map"), (int, float)):
-        parts.append(f"mAP {stats['map']:.3f}")
+        parts.append(f"retrieval score {stats['map']:.3f}")
     if stats.get("device"):
         parts.append(f"on {stats['device']}")
     return ", ".join(parts)
@@ -163,7 +163,7 @@ class TrainingPanel(QWidget):
             if isinstance(loss, (int, float)):
                 text += f": mean loss {loss:.4f}"
             if isinstance(event.stats.get("map"), (int, float)):
-                text += f", mAP {event.stats['map']:.3f}"
+                text += f", retrieval score {event.stats['map']:.3f} (1 is perfect)"
             if not drawn:
                 text += " (no precision-recall figures this epoch)"
             self.status.setText(text)

@@ -1,4 +1,4 @@
-"""Live training plots: the loss per step and, per epoch, the PR curve by Hamming radius.
+"""Live training plots: the loss per step and, per epoch, the PR curve by distance (Hamming radius).
 
 A deep run yields a ``StepLoss`` per batch, hundreds a second on a GPU;
 redrawing for each would cost more than the training. ``LossPlot`` appends to
@@ -132,7 +132,7 @@ class PrecisionRecallPlot(pg.PlotWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setLabel("bottom", "Hamming radius")
+        self.setLabel("bottom", "distance (bits that differ)")
         self.setLabel("left", "precision / recall")
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setYRange(0, 1.02)
@@ -167,7 +167,7 @@ class PrecisionRecallPlot(pg.PlotWidget):
             drawn = True
         title = f"Precision-recall by radius, epoch {epoch + 1}"
         if isinstance(value, (int, float)):
-            title += f" — mAP {float(value):.3f}"
+            title += f" — retrieval score (mAP) {float(value):.3f}"
         if self._ground_truth:
             title += f" ({self._ground_truth})"
         if drawn or self.maps:

@@ -1,12 +1,22 @@
-"""One control from "exact copies" to "similar scenes", with what each setting gives.
+"""One control from "exact copies" through "edited copies" to "similar pictures", with what each gives.
 
-A Hamming radius means nothing to most people; how many groups it makes and
-how often those groups are right does. The slider's first stop is *exact
-copies* (identical files, by content digest); the next stops are Hamming
-radii 0, 1, 2... up to loose "similar scenes". A bar strip under it shows the
-number of groups at every radius (from the engine's ``radius_profile``), the
-chosen one highlighted, and the label says the group count and, where the
-library has labels or decisions to measure it, the precision it implies.
+A Hamming radius means nothing to most people; what kind of copies a setting
+finds, how many groups it makes and how often those groups are right does. So
+the control speaks in three stops, with the numbers secondary:
+
+- **Exact copies**: the slider's first position, identical files (same
+  content digest, no network needed);
+- **Edited copies**: code distances from 0 up to the suggested radius, where
+  re-saves, downscales, format changes and edits such as crops sit;
+- **Similar pictures**: beyond the suggestion, where other shots of a scene
+  (and mistakes) join.
+
+Three buttons under the slider jump to each stop; the slider moves through
+every distance between. A bar strip shows the number of groups at every
+distance (from the engine's ``radius_profile``), the chosen one highlighted;
+the line under it names the stop, the group count and, where the library has
+decisions to measure it, the precision. The raw figures (distance, pairs,
+groups per distance) sit behind "Details" instead of a long tooltip.
 
 Moving the slider emits ``radius_chosen`` once it rests (a scan per pixel of
 drag would queue dozens of scans). A warning line under it says when the
@@ -21,14 +31,21 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QPushButton, QSlider, QToolButton, QToolTip, QWidget
 
 logger = logging.getLogger(__name__)
 
 EXACT = -1
 """The slider value meaning "identical files" (content digest, no network needed)."""
+
+STOPS = {
+    "exact": ("Exact copies", "identical files only"),
+    "edited": ("Edited copies", "re-saved, resized, converted or lightly edited"),
+    "similar": ("Similar pictures", "edits and look-alikes, other shots of a scene: check before trashing"),
+}
+"""The control's three stops: (name, what a setting there finds)."""
 
 
 MIN_JUDGED = 5
@@ -60,7 +77,6 @@ class ProfileBars(QWidget):
         self.counts: list[int] = []
         self.current = -1
         self.setMinimumHeight(26)
-        self.setToolTip("How many groups each radius gives")
 
     def set_counts(self, counts: Sequence[int], current: int) -> None:
         self.counts, self.current = list(counts), current
@@ -81,9 +97,20 @@ class ProfileBars(QWidget):
             painter.fillRect(QRectF((i + 1) * width + 1, self.height() - height, width - 2, height), colour)
         painter.end()
 
+    def event(self, event: QEvent) -> bool:
+        """A tooltip for the bar under the pointer only: "distance 7: 12 groups"."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            slot = int(event.pos().x() / max(self.width() / (len(self.counts) + 1), 1)) - 1
+            if 0 <= slot < len(self.counts):
+                QToolTip.showText(event.globalPos(), f"Distance {slot}: {self.counts[slot]} groups", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
 
 class RadiusControl(QWidget):
-    """The slider, its end labels, the profile bars and the "N groups, precision P" line."""
+    """The slider, its three stops, the profile bars, the "Edited copies: N groups" line and the details."""
 
     radius_chosen = Signal(int)
     """A radius (0 or more), or ``EXACT``."""
@@ -98,9 +125,36 @@ class RadiusControl(QWidget):
         self.slider.setRange(EXACT, 8)
         self.slider.setPageStep(1)
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setToolTip(
+            "Left: identical files only. Middle: edited copies (the suggested setting).\n"
+            "Right: similar pictures: more groups, and more that are not copies."
+        )
         self.bars = ProfileBars()
+        self.stops: dict[str, QPushButton] = {}
+        self._stop_group = QButtonGroup(self)
+        for key, (name, finds) in STOPS.items():
+            button = QPushButton(name)
+            button.setCheckable(True)
+            button.setFlat(True)
+            button.setToolTip(f"{name}: {finds}")
+            button.clicked.connect(lambda _checked=False, k=key: self.choose_stop(k))
+            self._stop_group.addButton(button)
+            self.stops[key] = button
         self.summary = QLabel()
         self.summary.setObjectName("RadiusSummary")
+        self.summary.setWordWrap(True)
+        self.details_button = QToolButton()
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setAutoRaise(True)
+        self.details_button.toggled.connect(self._show_details)
+        self.details = QLabel()
+        self.details.setObjectName("RadiusDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.hide()
         self.warning = QLabel()
         self.warning.setObjectName("RadiusWarning")
         self.warning.setWordWrap(True)
@@ -108,12 +162,18 @@ class RadiusControl(QWidget):
         self.warning.hide()
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Exact copies"), 0, 0)
-        layout.addWidget(self.slider, 0, 1)
-        layout.addWidget(QLabel("Similar scenes"), 0, 2)
-        layout.addWidget(self.bars, 1, 1)
-        layout.addWidget(self.summary, 2, 0, 1, 3)
-        layout.addWidget(self.warning, 3, 0, 1, 3)
+        layout.setVerticalSpacing(2)
+        layout.addWidget(self.slider, 0, 0, 1, 3)
+        layout.addWidget(self.bars, 1, 0, 1, 3)
+        layout.addWidget(self.stops["exact"], 2, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.stops["edited"], 2, 1, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.stops["similar"], 2, 2, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.summary, 3, 0, 1, 2)
+        layout.addWidget(self.details_button, 3, 2, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.details, 4, 0, 1, 3)
+        layout.addWidget(self.warning, 5, 0, 1, 3)
+        for column in range(3):
+            layout.setColumnStretch(column, 1)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(300)
@@ -158,30 +218,81 @@ class RadiusControl(QWidget):
         self._debounce.stop()
         self.radius_chosen.emit(self.value())
 
+    def choose_stop(self, key: str) -> None:
+        """Jump to a stop of ``STOPS`` and scan: exact copies, the suggested radius, or a looser one."""
+        self.choose(self.stop_radius(key))
+
+    def stop_radius(self, key: str) -> int:
+        """The slider value a stop's button jumps to."""
+        if key == "exact":
+            return EXACT
+        edited = max(self._edited_limit(), 0)
+        if key == "edited":
+            return edited
+        return min(self.slider.maximum(), edited + max(2, edited // 2))
+
+    def stop_of(self, radius: int) -> str:
+        """Which stop (a key of ``STOPS``) ``radius`` belongs to."""
+        if radius == EXACT:
+            return "exact"
+        return "edited" if radius <= self._edited_limit() else "similar"
+
+    def _edited_limit(self) -> int:
+        """The loosest radius still called "edited copies": the suggested one (half the range if none is
+        known; none when the network cannot tell photos apart and suggests exact copies only)."""
+        if self.suggested is None:
+            return self.slider.maximum() // 2
+        return self.suggested
+
     def _moved(self, _value: int) -> None:
         self._describe()
         self._debounce.start()
+
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def entry(self, radius: int) -> dict[str, Any] | None:
         return next((p for p in self.profile if p["radius"] == radius), None)
 
     def _describe(self) -> None:
         radius = self.value()
+        stop = self.stop_of(radius)
         self.bars.set_counts([int(p["groups"]) for p in self.profile], radius)
-        if radius == EXACT:
-            count = "" if self.exact_groups is None else f": {self.exact_groups} groups"
-            suggested = ", suggested" if self.suggested == EXACT else ""
-            self.summary.setText(f"Exact copies (identical files{suggested}){count}")
-            return
-        words = "same code, the files may differ" if radius == 0 else f"within distance {radius}"
-        parts = [f"Radius {radius} ({words}{', suggested' if radius == self.suggested else ''})"]
+        self.stops[stop].setChecked(True)
+        name, finds = STOPS[stop]
+        suggested = " (suggested)" if radius == self.suggested else ""
         point = self.entry(radius)
+        groups = self.exact_groups if radius == EXACT else (point["groups"] if point is not None else None)
+        count = f": {groups} groups" if groups is not None else ""
+        figures = [] if radius == EXACT else [self._distance_words(radius)]
         if point is not None:
-            parts.append(f"{point['groups']} groups")
-            parts.append(precision_text(point))
-        self.summary.setText(" · ".join(parts))
-        tips = [
-            f"r={p['radius']}: {p['groups']} groups" + (f", precision {p['precision']:.0%}" if measured(p) else "")
-            for p in self.profile
-        ]
-        self.slider.setToolTip("\n".join(tips))
+            figures.append(precision_text(point))
+        secondary = f" <span style='color: gray'>· {' · '.join(figures)}</span>" if figures else ""
+        self.summary.setText(f"<b>{name}</b>{suggested}{count} — {finds}{secondary}")
+        self.details.setText(self._details_text(radius, point))
+
+    @staticmethod
+    def _distance_words(radius: int) -> str:
+        return "codes equal, the files may differ" if radius == 0 else f"codes within distance {radius}"
+
+    def _details_text(self, radius: int, point: dict[str, Any] | None) -> str:
+        """The figures for the curious: this setting's pairs and groups, the suggestion, groups per distance."""
+        lines = []
+        if radius == EXACT:
+            lines.append("Exact copies: files with the same content digest (byte for byte), found without a network.")
+        else:
+            here = f"Distance {radius} (bits that differ between two codes; 0 = the same code)"
+            if point is not None:
+                here += f": {point['pairs']} pairs in {point['groups']} groups"
+            lines.append(here + ".")
+        if self.suggested is not None:
+            lines.append(
+                "Suggested: exact copies only."
+                if self.suggested == EXACT
+                else f"Suggested: distance {self.suggested}, in the gap between photos with a copy and photos without."
+            )
+        if self.profile:
+            per = ", ".join(f"{p['radius']}: {p['groups']}" for p in self.profile)
+            lines.append(f"Groups at each distance: {per}.")
+        return "\n".join(lines)

@@ -116,6 +116,7 @@ class ThumbnailLoader(QObject):
         pool: the pool to run in (tests may pass a dedicated one).
         max_pending: requests beyond this are forgotten, oldest first; a row
             scrolled out of view is simply asked for again when it comes back.
+        size: the tile edge images are decoded to (``set_size`` changes it: the grid's thumbnail size).
     """
 
     loaded = Signal(object)
@@ -127,10 +128,13 @@ class ThumbnailLoader(QObject):
         pool: QThreadPool | None = None,
         max_pending: int = 600,
         parent: QObject | None = None,
+        size: int = THUMB_SIZE,
     ) -> None:
         super().__init__(parent)
         self._fetch = fetch
         self._capacity = capacity
+        self._base_capacity = capacity
+        self._size = size
         self._max_pending = max_pending
         self._pool = pool or QThreadPool.globalInstance()
         self._cache: OrderedDict[Any, QImage] = OrderedDict()
@@ -152,6 +156,24 @@ class ThumbnailLoader(QObject):
         if file_id not in self._failed:
             self._request(file_id)
         return None
+
+    @property
+    def size(self) -> int:
+        """The edge of the tiles this loader decodes."""
+        return self._size
+
+    def set_size(self, size: int) -> None:
+        """Decode tiles of ``size`` from now on: the cache is emptied (rows ask again as they repaint)
+        and holds fewer large tiles, about the same memory as at the default size."""
+        if size == self._size:
+            return
+        with self._lock:
+            self._size = size
+            self._stack.clear()
+            self._pending.clear()
+        self._cache.clear()
+        self._failed.clear()
+        self._capacity = max(200, self._base_capacity * THUMB_SIZE * THUMB_SIZE // (size * size))
 
     def has(self, file_id: Any) -> bool:
         """Whether the decoded image is in the cache now (no decode is queued)."""
@@ -188,7 +210,7 @@ class ThumbnailLoader(QObject):
                     return
                 file_id = self._stack.pop()
             try:
-                image = decode_thumbnail(self._fetch(file_id))
+                image = decode_thumbnail(self._fetch(file_id), self._size)
             except Exception:
                 logger.exception("thumbnail %r failed", file_id)
                 image = None
@@ -202,6 +224,8 @@ class ThumbnailLoader(QObject):
                 return
         if image.isNull():
             self._failed.add(file_id)
+        elif image.width() != self._size:
+            pass  # decoded before the size changed: the row asks again when it repaints
         else:
             self._cache[file_id] = image
             self._cache.move_to_end(file_id)

@@ -1,12 +1,14 @@
-"""The main window: welcome screen, library grid, search panel, training, networks and duplicates docks.
+"""The main window: welcome screen, then two pages (Library: grid and search; Duplicates), and two docks.
 
 The window is the composition root: it builds the views, lays them out (the
-docks are its own), makes the ``LibrarySession`` (the open library, the job
+pages and the Training and Networks docks are its own), makes the ``LibrarySession`` (the open library, the job
 runner, the settings) and hands each feature's controller its views and the
 session: ``LibraryController`` opens a folder and runs its index -> train or
 encode -> ready chain, ``SearchController`` runs queries in their own worker
 so the GUI thread never waits on the engine, ``NetworkController`` trains,
 switches and imports networks, ``DuplicatesController`` runs the explorer.
+The explorer has a whole page (a tab beside the library), not a dock: its
+group list, copies and compare panes need the window's size to be usable.
 The window wires what one feature asks of another and shows what the session
 reports (status bar, error dialog, welcome or browser page); ``menus`` builds
 the menus. The engine is imported when a folder is opened, pyqtgraph when
@@ -23,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
 
 from hashview.ui import settings as app_settings
 from hashview.ui.duplicates.controller import DuplicatesController
@@ -42,6 +44,7 @@ from hashview.ui.training.networks_panel import NetworksPanel
 from hashview.ui.training.panel import TrainingPanel
 from hashview.ui.widgets import dialogs
 from hashview.ui.widgets.progress_strip import ProgressStrip
+from hashview.ui.window.library_comforts import LibraryComforts
 from hashview.ui.window.menus import build_menus
 
 logger = logging.getLogger(__name__)
@@ -110,6 +113,7 @@ class MainWindow(QMainWindow):
         self.networks = NetworkController(session, self.training_panel, self.networks_panel, parent=self)
         self.duplicates = DuplicatesController(self.explorer, session, parent=self)
         self._connect()
+        self.comforts = LibraryComforts(self)  # preferences, the grid's menu, the changed-files offer
         build_menus(self)
         self._restore_window()
 
@@ -121,16 +125,22 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 500])
         splitter.setChildrenCollapsible(False)
+        self.library_page = splitter
+        self.pages = QTabWidget()  # Library | Duplicates: the explorer gets the whole window
+        self.pages.setObjectName("Pages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.library_page, "Library")
+        self.pages.addTab(self.explorer, "Duplicates")
+        self.pages.currentChanged.connect(self._page_changed)
+        self._revealing = False
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
-        self.stack.addWidget(splitter)
-        self._browse_page = splitter
+        self.stack.addWidget(self.pages)
+        self._browse_page = self.pages
         self.setCentralWidget(self.stack)
         self.training_dock = self._dock("Training", "TrainingDock", self.training_panel)
         self.networks_dock = self._dock("Networks", "NetworksDock", self.networks_panel)
         self.tabifyDockWidget(self.training_dock, self.networks_dock)
-        self.duplicates_dock = self._dock("Duplicates", "DuplicatesDock", self.explorer)
-        self.tabifyDockWidget(self.training_dock, self.duplicates_dock)
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -145,7 +155,7 @@ class MainWindow(QMainWindow):
         session = self.session
         self.library_view.similar_requested.connect(self.searches.search_images)
         self.duplicates.decided.connect(lambda _verdict: self.networks.show_decisions())
-        self.duplicates.reveal_requested.connect(self._show_duplicates_dock)
+        self.duplicates.reveal_requested.connect(self.show_duplicates_page)
         session.opened.connect(self._show_browser)
         session.closed.connect(lambda: self.stack.setCurrentWidget(self.welcome))
         session.status_changed.connect(self._show_status)
@@ -193,6 +203,7 @@ class MainWindow(QMainWindow):
     # -- what the session reports ----------------------------------------------------------
     def _show_browser(self, root: Path) -> None:
         self.stack.setCurrentWidget(self._browse_page)
+        self.pages.setCurrentWidget(self.library_page)
         self.setWindowTitle(f"{Path(root).name} — hashview")
 
     def _show_status(self, text: str) -> None:
@@ -203,10 +214,31 @@ class MainWindow(QMainWindow):
         self.error_dialog = dialogs.show_error(self, title, message, details)
         self.error_reported.emit(f"{title}: {message}")
 
-    def _show_duplicates_dock(self) -> None:
-        self.duplicates_dock.show()
-        self.duplicates_dock.raise_()
-        self.resizeDocks([self.duplicates_dock], [int(self.height() * 0.7)], Qt.Orientation.Vertical)
+    def show_duplicates_page(self) -> None:
+        """Switch to the Duplicates page (Find duplicates, Ctrl+D): the page comes to the front.
+
+        With no folder open there is no page to show: the status bar says what to do.
+        """
+        if self.session.library is None:
+            self._show_status("Open a folder first, then find duplicates in it.")
+            return
+        self._revealing = True  # the caller scans: the page switch must not start a second scan
+        try:
+            self.stack.setCurrentWidget(self._browse_page)
+            self.pages.setCurrentWidget(self.explorer)
+        finally:
+            self._revealing = False
+
+    def show_library_page(self) -> None:
+        """Switch back to the library grid and search."""
+        self.pages.setCurrentWidget(self.library_page)
+
+    def _page_changed(self, _index: int) -> None:
+        """A click on the Duplicates tab finds duplicates the first time, as Ctrl+D does."""
+        if self._revealing or self.pages.currentWidget() is not self.explorer:
+            return
+        if self.duplicates.scan_result is None and self.session.library is not None:
+            self.duplicates.show_explorer()
 
     # -- window-wide drops and state --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
