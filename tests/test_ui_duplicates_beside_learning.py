@@ -46,7 +46,7 @@ def test_a_scan_runs_beside_the_background_learning(qtbot, tmp_path):
 
 def test_a_scan_still_waits_for_a_job_that_changes_the_library(qtbot, tmp_path):
     """Indexing rewrites the catalog the scan reads: the scan runs after it, as before."""
-    library, _explorer, controller = build(qtbot, tmp_path)
+    _library, _explorer, controller = build(qtbot, tmp_path)
     release = hold_the_runner(controller, "index")
     try:
         assert not controller.scan()
@@ -57,7 +57,7 @@ def test_a_scan_still_waits_for_a_job_that_changes_the_library(qtbot, tmp_path):
 
 
 def test_a_newer_scan_supersedes_one_running_beside_the_learning(qtbot, tmp_path):
-    library, explorer, controller = build(qtbot, tmp_path)
+    library, _explorer, controller = build(qtbot, tmp_path)
     release = hold_the_runner(controller, LEARNING_JOB)
     try:
         with qtbot.waitSignal(controller.scanned, timeout=TIMEOUT_MS) as blocker:

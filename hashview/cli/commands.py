@@ -10,6 +10,7 @@ from hashview.cli.bulk import bulk_clean_up, export
 from hashview.cli.cleanup import clean_up
 from hashview.cli.output import bad_number, emit, fail, warn
 from hashview.cli.progress import ProgressPrinter
+from hashview.core.nets.stopping import stop_line
 from hashview.core.terminal_text import printable
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ def cmd_train(args: argparse.Namespace, printer: ProgressPrinter) -> int:
         lines.append(
             f"refined: mAP on synthetic copies of this library's photos {baseline['map']:.3f} -> {s['map']:.3f}; {verdict}"
         )
+    if s.get("stopping"):
+        lines.append(stop_line(s["stopping"]))
     emit(args, s, lines)
     return 0
 
@@ -212,5 +215,8 @@ def cmd_eval(args: argparse.Namespace, printer: ProgressPrinter) -> int:
         f"mAP {report['map']:.4f}, mAP@1000 {report['map_at_1000']:.4f}, P@r<=2 {report['p_at_r2']:.4f}, "
         f"train {report['train_seconds']:.1f} s, encode {report['encode_seconds']:.1f} s on {report['device']}"
     ]
+    stopping = report.get("training", {}).get("stopping")
+    if stopping:
+        lines.append(stop_line(stopping))
     emit(args, report, lines)
     return 0

@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+EPOCHS_HELP = (
+    "train exactly this many epochs, no early stop, the last kept (default: the method's plan; ssdh, dhln and "
+    "dshsre train until a held-out tenth of the labelled images stops improving and keep the best epoch)"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -41,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--weights", default="none", help="torchvision backbones' weights: none (from scratch), imagenet, or a file"
     )
-    p.add_argument("--epochs", type=int, help="training epochs (default: the method's)")
+    p.add_argument("--epochs", type=int, help=EPOCHS_HELP)
     p.add_argument("--batch-size", type=int, help="deep methods: images per step (default: the method's)")
     p.add_argument(
         "--input-size", type=int, help="side in pixels images are resized to (default: the method's or backbone's)"
@@ -151,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", required=True)
     p.add_argument("--bits", type=int, required=True)
     p.add_argument("--protocol", default=None, help="mnist-dhln, cifar-s1, cifar-s2, holdout (default: holdout)")
-    p.add_argument("--epochs", type=int)
+    p.add_argument("--epochs", type=int, help=EPOCHS_HELP)
     p.add_argument(
         "--backbone",
         help="deep methods: the trunk to train (auto, dhln, cnn, cnn-l, cnn-s, cnn-xs or a torchvision "

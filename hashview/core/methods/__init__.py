@@ -62,6 +62,9 @@ class MethodTraits:
     backbones: tuple[str, ...]  # what it can be built on, its default first; "auto" is picked by device
     auto: tuple[str, str] = ("", "")  # the trunk "auto" stands for on a CPU and on a GPU
     bits: int = DEFAULT_BITS  # the code length it trains when none is asked for
+    # with no epoch count asked for, trains until a held-out slice of its labelled images stops improving
+    # (``DeepDefaults.stop``, ``nets/stopping.py``); False: its own fixed plan
+    stops_by_probe: bool = False
 
 
 _SHALLOW = MethodTraits("shallow", ("none",), FEATURES)
@@ -70,9 +73,11 @@ _TRAITS = {
     "lsh": _SHALLOW,
     "pcah": _SHALLOW,
     "itq": _SHALLOW,
-    "dhln": MethodTraits("deep", ("folders",), ("dhln", "cnn", "cnn-l", "cnn-s", "cnn-xs", *TORCHVISION)),
-    "ssdh": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
-    "dshsre": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto),
+    "dhln": MethodTraits(
+        "deep", ("folders",), ("dhln", "cnn", "cnn-l", "cnn-s", "cnn-xs", *TORCHVISION), stops_by_probe=True
+    ),
+    "ssdh": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto, stops_by_probe=True),
+    "dshsre": MethodTraits("deep", ("folders",), _AUTO_TRUNK.backbones, _AUTO_TRUNK.auto, stops_by_probe=True),
     "ddh": _AUTO_TRUNK,
     "bae": MethodTraits("deep", ("none",), ("bae",)),  # its decoder mirrors this encoder
     # 128 bits: at 64, a look-alike set's copies and different photos crowd the same few bits

@@ -14,7 +14,12 @@ or decoded from a library folder):
 - runs ``training.run_epochs`` (events out, cancel between steps, NaN caught),
   under bfloat16 autocast on CUDA and on CPUs with AMX, in plain float32 elsewhere;
 - after every epoch writes a checkpoint (when given a path) that a later run
-  with the same key resumes from.
+  with the same key resumes from;
+- decides how long to train (``nets/stopping.py``): a method with ``DeepDefaults.stop``
+  and no epoch count asked for holds a slice of its labelled images out, scores it
+  after every epoch, cools the learning rate down once the score stops rising (or
+  the time budget only fits the cool-down) and returns the best-scoring epoch's
+  weights; ``DeepRun.epochs`` forces a count, and the others train their own.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from hashview.core.events import CancelToken, EpochDone, Progress, StepLoss
 from hashview.core.methods.fit_context import FitContext, run_params
 from hashview.core.nets.device import host_to
 from hashview.core.nets.edit_vocabulary import rates_from_params
-from hashview.core.nets.probe import RetrievalProbe
+from hashview.core.nets.probe import RetrievalProbe, held_out_rows
+from hashview.core.nets.stopping import StoppingRule, StopPlan, StopSettings
 
 if TYPE_CHECKING:  # torch loads when a method trains, never at import
     import torch
@@ -63,6 +69,11 @@ class DeepDefaults:
     backbone: str = "auto"  # "auto": "dhln" for grey images, colour photos "cnn" (GPU) or "cnn-s" (CPU)
     input_size: int | None = None  # None: the data's own side (arrays) or 32 (folders), at most 64
     augment: bool = True  # flips and 4-px shifts, colour photos only (grey digits are not flipped)
+    # None: a fixed plan of ``epochs``. Set: with no epoch count asked for, train until a held-out slice of the
+    # labelled images stops improving (``nets/stopping.py``); ``epochs`` is then the plan's nominal length (its
+    # warm-up lasts as long as one-cycle's over ``epochs``, SSDH's ramp too) and the fixed plan of a set too
+    # small to hold images out
+    stop: StopSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,9 @@ class Batch:
     x: torch.Tensor
     y: torch.Tensor | None  # None: the run has no labels
     index: np.ndarray
-    progress: float = 0.0  # fraction of the whole run done before this step, in [0, 1)
+    # fraction of the whole run done before this step, in [0, 1); an open run (``stopping.py``) has no known end,
+    # so there it is the fraction of the method's nominal plan (``DeepDefaults.epochs``), held below 1 after it
+    progress: float = 0.0
 
     def labels(self) -> torch.Tensor:
         """``y`` for a method that needs labels (``fit_deep`` refuses to train one without them)."""
@@ -259,6 +272,8 @@ class _Setup:
     cpu_bf16: bool | None = None  # DeepRun.cpu_bf16
     start_from: Path | None = None  # DeepRun.start_from
     started: float = field(default_factory=time.monotonic)  # on a GPU the setup includes starting CUDA
+    plan: StopPlan | None = None  # how long the run trains (None: a fixed plan of the context's epochs)
+    held_out: tuple[np.ndarray, np.ndarray] | None = None  # an open run's held-out images and labels
 
 
 def fit_deep(
@@ -297,8 +312,10 @@ def fit_deep(
     if method.classifier and labels is not None and not classes:
         classes = [str(c) for c in range(int(np.max(labels)) + 1)]
     d = method.defaults
-    epochs = int(run.epochs or d.epochs)
-    batch_size = int(min(run.batch_size or d.batch_size, len(images)))
+    held = _rows_to_hold_out(method, run, labels)
+    plan = _plan(method, run, len(images), held, labels is not None)
+    epochs = plan.epochs
+    batch_size = int(min(run.batch_size or d.batch_size, len(images) - len(held)))
     params = run_params(method, run.overrides)
     channels = int(images.shape[3])
     config = build_config(method, run, channels, int(images.shape[1]), classes, device)  # the run's one config
@@ -315,11 +332,17 @@ def fit_deep(
             dict(checkpoint_key or {}),
             run.cpu_bf16,
             run.start_from,
+            plan=plan,
         )
         size = config["net"]["input_size"]
         yield Progress("prepare", 0, 1, message=f"preparing {len(images)} images at {size} px")
+        fitted = fit_array(images, size, channels)
+        if len(held) and labels is not None:  # the held-out rows leave the training set here, before any step
+            train = np.setdiff1d(np.arange(len(fitted)), held)
+            setup = replace(setup, held_out=(fitted[held], np.asarray(labels)[held]))
+            fitted, labels = fitted[train], np.asarray(labels)[train]
         ctx = FitContext(
-            fit_array(images, size, channels),
+            fitted,
             labels,
             params,
             batch_size,
@@ -334,6 +357,28 @@ def fit_deep(
         torch.set_num_threads(threads)
 
 
+def _rows_to_hold_out(method: DeepMethod, run: DeepRun, labels: np.ndarray | None) -> np.ndarray:
+    """The rows an open run holds out of training to score itself (empty: the run's plan is forced or fixed)."""
+    stop = method.defaults.stop
+    if stop is None or run.epochs or labels is None or run.pairs:
+        return np.zeros(0, np.int64)
+    return held_out_rows(labels, run.seed, stop.holdout_share, stop.holdout_cap, stop.holdout_least)
+
+
+def _plan(method: DeepMethod, run: DeepRun, images: int, held: np.ndarray, labelled: bool) -> StopPlan:
+    """The run's plan: open when rows are held out, forced by ``run.epochs``, else the method's own epochs."""
+    d = method.defaults
+    if len(held) and d.stop is not None:
+        warmup = 0.15 * d.epochs  # as long as one-cycle's warm-up over the method's nominal plan
+        return StopPlan.open(d.stop, images - len(held), len(held), warmup)
+    if run.epochs:
+        return StopPlan("forced", int(run.epochs), images=images)
+    note = ""
+    if d.stop is not None and labelled:
+        note = f"{images} labelled images are too few to hold some out and stop by their score"
+    return StopPlan("fixed", int(d.epochs), images=images, note=note)
+
+
 def _fit(
     method: DeepMethod, ctx: FitContext, setup: _Setup
 ) -> Generator[Progress | StepLoss | EpochDone, None, tuple[HashNet, dict[str, Any]]]:
@@ -345,6 +390,10 @@ def _fit(
 
     d = method.defaults
     config, device, epochs, checkpoint = setup.config, ctx.device, ctx.epochs, setup.checkpoint
+    plan = setup.plan or StopPlan("fixed", epochs, images=ctx.n)
+    rule = StoppingRule(plan)
+    if d.stop is not None:  # the methods that stop by their probe say how long they will train
+        yield Progress("plan", 0, 1, message=plan.describe())
     ctx = ctx.with_state(method.prepare(ctx, np.random.default_rng(ctx.seed)))
     # channels-last convolutions: about a third more images a second for the small trunks on a CPU
     # (two calls: torch's stubs have no overload of ``to`` with both a device and a memory format)
@@ -368,12 +417,14 @@ def _fit(
         "seed": ctx.seed,
         "images": ctx.n,
         "start_from": str(setup.start_from) if setup.start_from is not None else None,
+        "plan": plan.as_dict(),
         **setup.checkpoint_key,
     }
     if ctx.pairs:  # other decisions, another run
         key["pairs"] = ctx.pairs
     start_epoch = 0
     history: list[dict[str, Any]] = []
+    best_state: dict[str, torch.Tensor] | None = None  # an open run's best-scoring weights, on the CPU
     if checkpoint is not None and Path(checkpoint).is_file():
         try:
             saved_cfg, saved = load_network(Path(checkpoint))
@@ -382,9 +433,12 @@ def _fit(
                 optimizer.load_state_dict(saved["optimizer"])
                 start_epoch = int(saved_cfg["epoch"]) + 1
                 history = list(saved_cfg.get("history", []))
+                best_state = saved.get("best_model") or (dict(saved["model"]) if plan.kind == "open" else None)
+                for past in history:  # the rule picks up where the run left off: curve, best epoch, cool-down
+                    rule.update(int(past["epoch"]) - 1, past.get("map"), past.get("epoch_seconds", past["seconds"]))
                 yield Progress("resume", start_epoch, epochs, message=f"resuming after epoch {start_epoch}")
         except (NetworkFileError, KeyError, RuntimeError, ValueError):
-            start_epoch, history = 0, []
+            start_epoch, history, best_state, rule = 0, [], None, StoppingRule(plan)
     x_all = torch.from_numpy(np.ascontiguousarray(ctx.images)).to(device)  # uint8 NHWC
     y_all = torch.from_numpy(np.asarray(ctx.labels, np.int64)).to(device) if ctx.labels is not None else None
     do_augment = d.augment and ctx.images.shape[3] == 3
@@ -396,8 +450,13 @@ def _fit(
         rng = np.random.default_rng([ctx.seed, epoch])
         gen = torch.Generator().manual_seed(ctx.seed * 1000 + epoch)
         for step, idx in enumerate(method.epoch_batches(ctx, rng)):
-            progress = (epoch * steps_per_epoch + step) / total_steps
-            lr = lr_at(d, setup.lr, progress)
+            done = epoch * steps_per_epoch + step
+            if plan.kind == "open":  # no known end: warm-up, peak, and the cool-down once the rule starts it
+                progress = min(done / (d.epochs * steps_per_epoch), 0.999)
+                lr = setup.lr * rule.lr_scale(done / steps_per_epoch)
+            else:
+                progress = done / total_steps
+                lr = lr_at(d, setup.lr, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             index = host_to(torch.from_numpy(idx), device)
@@ -413,14 +472,17 @@ def _fit(
 
     epoch_started = [time.monotonic()]
 
-    probe = RetrievalProbe(
-        ctx.images,
-        ctx.labels,
-        seed=ctx.seed,
-        queries=PROBE_QUERIES,
-        database=PROBE_DATABASE,
-        edit_rates=rates_from_params(ctx.params),  # a run that leaves a family out does not probe with it
-    )
+    if setup.held_out is not None and ctx.labels is not None:  # an open run: new photos against its training images
+        probe = RetrievalProbe.held_out(*setup.held_out, ctx.images, ctx.labels, ctx.seed, PROBE_DATABASE)
+    else:
+        probe = RetrievalProbe(
+            ctx.images,
+            ctx.labels,
+            seed=ctx.seed,
+            queries=PROBE_QUERIES,
+            database=PROBE_DATABASE,
+            edit_rates=rates_from_params(ctx.params),  # a run that leaves a family out does not probe with it
+        )
     phases = {"steps": 0.0, "probes": 0.0}  # this run's seconds in each, beside fit_seconds
     baseline: dict[str, Any] | None = None
     if setup.start_from is not None:  # the network refined, on the probe its refinement will face
@@ -428,13 +490,22 @@ def _fit(
         baseline = {k: measured[k] for k in ("map", "copy_distance_q98") if k in measured}
 
     def after_epoch(epoch: int) -> dict[str, Any]:
+        nonlocal best_state
         probe_started = time.monotonic()
         seconds = probe_started - epoch_started[0]
         stats: dict[str, Any] = {"lr": optimizer.param_groups[0]["lr"], "seconds": round(seconds, 2)}
         stats.update(probe.measure(model, device))  # mAP and the PR curve for the live plot
+        ended = time.monotonic()
+        decision = rule.update(epoch, stats.get("map"), ended - epoch_started[0])
+        if decision.best and plan.kind == "open":  # copies, not views: the next steps change the weights
+            best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        stats["epoch_seconds"] = round(ended - epoch_started[0], 2)
+        stats["best_epoch"] = decision.best_epoch
+        if decision.stop:
+            stats["stop_reason"] = decision.reason
         epoch_started[0] = time.monotonic()
         phases["steps"] += seconds
-        phases["probes"] += epoch_started[0] - probe_started
+        phases["probes"] += ended - probe_started
         return stats
 
     started = time.monotonic()
@@ -444,11 +515,12 @@ def _fit(
         batches,
         loss_fn,
         optimizer,
-        epochs,
+        epochs if not rule.stopped else start_epoch,  # a run that had already stopped trains no further epoch
         setup.cancel,
         evaluate=after_epoch,
         start_epoch=start_epoch,
         steps_per_epoch=steps_per_epoch,
+        planned=rule.expected_epochs if plan.kind == "open" else None,
     )
     for event in events:
         if isinstance(event, EpochDone):
@@ -463,20 +535,31 @@ def _fit(
                     "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
                     "optimizer": optimizer.state_dict(),
                 }
+                if best_state is not None and rule.best_epoch != event.epoch + 1:  # resuming keeps the best too
+                    state["best_model"] = best_state
                 save_network(
                     Path(checkpoint),
                     {"kind": "checkpoint", "key": _plain(key), "epoch": event.epoch, "history": history},
                     state,
                 )
         yield event
+        if isinstance(event, EpochDone) and rule.stopped:  # an open run's rule ended it (or the planned count did)
+            events.close()
+            break
+    kept = rule.kept_epoch()
+    if plan.kind == "open" and best_state is not None and kept != rule.epochs_run:
+        model.load_state_dict(best_state)  # the best held-out epoch, not the last
     model = model.cpu().eval()
+    stopping = rule.summary()
     stats: dict[str, Any] = {
-        "epochs": epochs,
+        "epochs": rule.epochs_run,  # trained (an open run: up to its stop)
         "resumed_at_epoch": start_epoch,
         "batch_size": ctx.batch_size,
         "lr": setup.lr,
         "optimizer": d.optimizer,
-        "schedule": d.schedule,
+        "schedule": "warm-up, constant, cool-down" if plan.kind == "open" else d.schedule,
+        "stopping": stopping,  # the plan, the probe's curve, the best and kept epochs, why it stopped
+        "stop_reason": stopping["reason"],
         "params": ctx.params,
         "trunk": config["net"]["trunk"],
         "input_size": config["net"]["input_size"],

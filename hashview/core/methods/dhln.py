@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, class_layer
 from hashview.core.methods.fit_context import FitContext
+from hashview.core.nets.stopping import StopSettings
 
 if TYPE_CHECKING:
     import torch
@@ -28,13 +29,14 @@ class DHLN(DeepMethod):
     # The paper trains with Caffe's cifar10_quick solver; Adam with a one-cycle
     # schedule reaches the same accuracy in far fewer epochs on a CPU.
     defaults = DeepDefaults(
-        epochs=4,  # MNIST: about 99 % accuracy in 4 epochs
+        epochs=4,  # the nominal plan (warm-up) and a set too small to hold out; else it trains to a plateau
         batch_size=128,
         lr=3e-3,
         optimizer="adam",
         weight_decay=5e-4,  # cifar10_quick's weight decay
         schedule="onecycle",
         backbone="dhln",  # the paper's network; any trunk may be asked for instead
+        stop=StopSettings(),  # no --epochs: until a held-out slice stops improving (nets/stopping.py)
     )
     params: ClassVar[dict[str, float]] = {}
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, class_layer
 from hashview.core.methods.fit_context import FitContext
+from hashview.core.nets.stopping import StopSettings
 
 if TYPE_CHECKING:
     import torch
@@ -36,13 +37,14 @@ class DSHSRE(DeepMethod):
     activation = "linear"
     classifier = True  # W of J2: a linear map from the code u to the one-hot label
     defaults = DeepDefaults(
-        epochs=8,
+        epochs=8,  # the nominal plan (warm-up) and a set too small to hold out; else it trains to a plateau
         batch_size=128,
         lr=2e-3,
         optimizer="adam",
         weight_decay=5e-4,  # lambda ||W||^2 and the network's weight decay
         schedule="onecycle",
         backbone="auto",  # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
+        stop=StopSettings(),  # no --epochs: until a held-out slice stops improving (nets/stopping.py)
     )
     params: ClassVar[dict[str, float]] = {
         "alpha": 1.0,  # weight of J2 (classification from the code)

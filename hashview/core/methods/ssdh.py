@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from hashview.core.methods.deep import Batch, DeepDefaults, DeepMethod, class_layer
 from hashview.core.methods.fit_context import FitContext
+from hashview.core.nets.stopping import StopSettings
 
 if TYPE_CHECKING:
     import torch
@@ -26,13 +27,14 @@ class SSDH(DeepMethod):
     activation = "sigmoid"
     classifier = True
     defaults = DeepDefaults(
-        epochs=4,  # MNIST: about 99 % accuracy; CIFAR-10 needs more (see benchmarks)
+        epochs=4,  # the nominal plan (warm-up, ramp) and a set too small to hold out; else it trains to a plateau
         batch_size=128,
         lr=3e-3,
         optimizer="adam",
         weight_decay=5e-4,  # lambda ||W||^2, applied as decoupled weight decay
         schedule="onecycle",
         backbone="auto",  # "dhln" trunk for grey images; colour: "cnn" on a GPU, "cnn-s" on a CPU
+        stop=StopSettings(),  # no --epochs: until a held-out slice stops improving (nets/stopping.py)
     )
     params: ClassVar[dict[str, float]] = {
         "alpha": 1.0,  # weight of the classification loss

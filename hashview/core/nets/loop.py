@@ -26,6 +26,7 @@ def run_epochs(
     evaluate: Callable[[int], dict[str, Any]] | None = None,
     start_epoch: int = 0,
     steps_per_epoch: int | None = None,
+    planned: Callable[[], int] | None = None,
 ) -> Generator[StepLoss | Progress | EpochDone, None, list[dict[str, Any]]]:
     """The epoch loop every deep method uses: one step per batch, events out, cancel between steps.
 
@@ -36,6 +37,9 @@ def run_epochs(
         start_epoch: the first epoch to run (resuming from a checkpoint).
         steps_per_epoch: when given, a ``Progress("train", step, all steps)`` follows
             every step, so progress bars and time-left estimates move during training.
+        planned: the epochs the run now expects, at most ``epochs`` (an open run's estimate,
+            ``stopping.StoppingRule.expected_epochs``): the progress total and message follow
+            it; None: ``epochs``.
 
     Returns:
         The stats dict of every epoch.
@@ -65,12 +69,14 @@ def run_epochs(
             steps += 1
             yield StepLoss(epoch, step, value)
             if steps_per_epoch:
-                done = min(epoch * steps_per_epoch + step + 1, epochs * steps_per_epoch)
+                expected = max(min(planned(), epochs), epoch + 1) if planned is not None else epochs
+                done = min(epoch * steps_per_epoch + step + 1, expected * steps_per_epoch)
                 run_steps += 1
                 rate = run_steps / max(time.monotonic() - started, 1e-9)  # steps a second in this run (resumed or not)
-                left = (epochs * steps_per_epoch - done) / rate
+                left = (expected * steps_per_epoch - done) / rate
+                of = f"of at most {expected}" if planned is not None else f"of {epochs}"
                 yield Progress(
-                    "train", done, epochs * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} of {epochs}"
+                    "train", done, expected * steps_per_epoch, rate, left, f"training, epoch {epoch + 1} {of}"
                 )
         stats: dict[str, Any] = {"loss": total / max(steps, 1), "steps": steps}
         if evaluate is not None:

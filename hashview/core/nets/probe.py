@@ -70,6 +70,29 @@ class RetrievalProbe:
             self.db_images, self.db_labels = images[db], np.arange(len(db))
             self.query_images, self.query_labels = _edited(images[db[picked]], seed, edit_rates), picked
 
+    @classmethod
+    def held_out(
+        cls,
+        queries: np.ndarray,
+        query_labels: np.ndarray,
+        images: np.ndarray,
+        labels: np.ndarray,
+        seed: int = 0,
+        database: int = 2000,
+    ) -> RetrievalProbe:
+        """A probe whose queries are images the run never trains on (``held_out_rows``), ranked against a
+        sample of its training images: what an open run's stopping rule reads (``stopping.py``). The
+        ranking mirrors retrieval as it is used (and the cifar-s2 protocol): new photos against a library
+        the network was trained on."""
+        probe = cls.__new__(cls)  # the attributes ``__init__`` sets, from the rows the caller chose
+        rng = np.random.default_rng([seed, 7])
+        db = rng.permutation(len(images))[: min(database, len(images))]
+        probe.labels = np.asarray(labels)
+        probe.ground_truth = "class labels of held-out images"
+        probe.query_images, probe.query_labels = queries, np.asarray(query_labels)
+        probe.db_images, probe.db_labels = images[db], np.asarray(labels)[db]
+        return probe
+
     def _codes(self, model: HashNet, device: str) -> tuple[np.ndarray, np.ndarray]:
         """Packed codes of the queries and the database under ``model``, left in the mode it was in."""
         from hashview.core.nets.network import encode_array
@@ -135,3 +158,36 @@ def _edited(images: np.ndarray, seed: int, rates: Mapping[str, float] | None = N
     else:
         y = one_edit_each(x, gen, rates)
     return (y.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def held_out_rows(labels: np.ndarray, seed: int, share: float, cap: int, least: int) -> np.ndarray:
+    """Sorted rows of ``labels`` to hold out of training and score the run on; empty when fewer than ``least``.
+
+    About ``share`` of the rows (at most ``cap``), drawn from every class in
+    proportion (a class of ten gives one), and never a class's last two
+    images: a held-out query needs images of its class left in the database to
+    be scored at all.
+    """
+    labels = np.asarray(labels)
+    n = len(labels)
+    want = min(round(share * n), cap)
+    if want < least:
+        return np.zeros(0, np.int64)
+    rng = np.random.default_rng([seed, 23])
+    order = rng.permutation(n)
+    fraction = want / n
+    picked: list[np.ndarray] = []
+    spare: list[np.ndarray] = []  # rows a class can still give beyond its proportional share
+    for c in np.unique(labels):
+        members = order[labels[order] == c]
+        give = min(int(fraction * len(members)), max(len(members) - 2, 0))
+        picked.append(members[:give])
+        spare.append(members[give : max(len(members) - 2, give)])
+    held = np.concatenate(picked)
+    short = want - len(held)
+    if short > 0:
+        extra = np.concatenate(spare)
+        held = np.concatenate([held, rng.permutation(extra)[:short]])
+    if len(held) < least:
+        return np.zeros(0, np.int64)
+    return np.sort(held).astype(np.int64)

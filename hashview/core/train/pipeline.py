@@ -54,7 +54,8 @@ class TrainOptions:
     backbone: str | None = None  # None or "auto": the method's default (see methods.method_traits)
     weights: str = "none"  # torchvision backbones: "none" (from scratch), "imagenet", or a weights file
     input_size: int | None = None  # None: the feature's default (16 for pixels, 224 for backbones)
-    epochs: int | None = None  # None: the method's default (shallow methods have no epochs)
+    # None: the method's plan (ssdh, dhln, dshsre: until a held-out slice stops improving); a count forces it
+    epochs: int | None = None
     batch_size: int | None = None  # deep methods: None is the method's default
     device: str = "auto"  # auto, cpu, cuda, mps
     # "folders": first-level subfolder names as classes; "decisions": the user's pairs; "none";
@@ -366,8 +367,9 @@ def _train_deep(
             "device": describe_device(device),
             **stats,
             "phase_seconds": phases,
-            # the last epoch's probe (core/probe.py): what the networks panel shows as mAP
-            "map": stats["history"][-1].get("map") if stats["history"] else None,
+            # the kept epoch's probe (nets/probe.py; an open run's best held-out epoch, else the last):
+            # what the networks panel shows as mAP
+            "map": _kept_map(stats),
         },
     }
     model.config = config
@@ -383,10 +385,21 @@ def _train_deep(
         "epochs": stats["epochs"],
         "resumed_at_epoch": stats["resumed_at_epoch"],
         "loss": [h["loss"] for h in stats["history"]],
-        "map": stats["history"][-1].get("map") if stats["history"] else None,
+        "map": _kept_map(stats),
         "baseline": stats.get("baseline"),  # the probe's figures for the network refined (None: from scratch)
+        "stopping": stats["stopping"],  # the plan, the probe's curve, the kept epoch (nets/stopping.py)
+        "stop_reason": stats["stop_reason"],
     }
     return TrainOutcome(info, hasher, codes, summary)
+
+
+def _kept_map(stats: dict[str, Any]) -> float | None:
+    """The probe's mAP of the epoch a run kept (an open run's best held-out one), else of its last epoch."""
+    kept = (stats.get("stopping") or {}).get("kept_map")
+    if kept is not None:
+        return float(kept)
+    last: float | None = stats["history"][-1].get("map") if stats["history"] else None
+    return last
 
 
 def _options(opts: TrainOptions) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QSpinBox, QWidget
 
 from hashview.core.methods import TORCHVISION, method_description, method_names, method_traits, recommended_method
+from hashview.core.nets.stopping import StopSettings, duration
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "bits": None,
     "backbone": None,
     "weights": "none",
-    "epochs": 10,
+    "epochs": None,  # Auto: the method's plan (the supervised ones train until a held-out slice stops improving)
     "device": "auto",
     "labels": "auto",
 }
@@ -126,7 +127,13 @@ class TrainingOptionsForm(QWidget):
             self.weights.addItem(text, value)
         self.weights.addItem("Weights file…", CHOOSE_FILE)
         self.epochs = QSpinBox()
-        self.epochs.setRange(1, 1000)
+        self.epochs.setRange(0, 1000)
+        self.epochs.setSpecialValueText("Auto")  # 0: no count, the method decides (``plan_text`` says how)
+        self.epochs_about = QLabel()  # what the epochs choice means for this method, in one line
+        self.epochs_about.setObjectName("EpochsPlan")
+        self.epochs_about.setWordWrap(True)
+        self.epochs_about.setEnabled(False)  # a caption, not a control
+        self.epochs.valueChanged.connect(self._update_plan)
         self.device = QComboBox()
         for value, text in DEVICES:
             self.device.addItem(text, value)
@@ -151,6 +158,7 @@ class TrainingOptionsForm(QWidget):
         form.addRow("Backbone", self.backbone)
         form.addRow("Weights", self.weights)
         form.addRow("Epochs", self.epochs)
+        form.addRow("", self.epochs_about)
         form.addRow("Device", self.device)
         form.addRow("", self.device_used)
 
@@ -178,8 +186,25 @@ class TrainingOptionsForm(QWidget):
             "labels": self.labels.currentData(),
         }
         if not is_shallow(method):
-            options["epochs"] = self.epochs.value()
+            options["epochs"] = self.epochs.value() or None  # Auto (0): the method's plan
         return options
+
+    def plan_text(self) -> str:
+        """How long the chosen options train, in one line ("" for a shallow method, fitted in one pass)."""
+        method = self.method.currentData()
+        if method is None or is_shallow(method):
+            return ""
+        count = self.epochs.value()
+        if count:
+            return f"Trains exactly {count} epoch{'s' if count != 1 else ''} (no early stop; the last one is kept)."
+        if method_traits(method).stops_by_probe:
+            stop = StopSettings()
+            return (
+                "Trains until the score on held-out labelled photos stops improving "
+                f"(at most {stop.max_epochs} epochs or {duration(stop.budget_for(0))} to "
+                f"{duration(stop.max_budget_s)}, by library size); the best epoch is kept."
+            )
+        return "Trains the method's own plan."
 
     def set_options(self, options: Mapping[str, Any]) -> None:
         """Show ``options`` (e.g. the last run's, from the settings); unknown or unfitting values are ignored.
@@ -236,7 +261,7 @@ class TrainingOptionsForm(QWidget):
             self._select(self.device, merged["device"])
             self._set_bits(merged.get("bits"))
             with contextlib.suppress(TypeError, ValueError):  # a saved value that is no number: keep the default
-                self.epochs.setValue(int(merged["epochs"]))
+                self.epochs.setValue(int(merged["epochs"]))  # 0: Auto
         finally:
             self._applying = False
         self._update_enabled()
@@ -406,7 +431,12 @@ class TrainingOptionsForm(QWidget):
             widget.setEnabled(idle)
         self.backbone.setEnabled(idle and self.backbone.count() > 1)
         self.epochs.setEnabled(idle and deep)
-        self.epochs.setToolTip("" if deep else "Shallow methods are fitted in one pass: no epochs.")
+        self.epochs.setToolTip(
+            "Auto: the method decides how long to train; a number forces that many epochs."
+            if deep
+            else "Shallow methods are fitted in one pass: no epochs."
+        )
+        self._update_plan()
         torchvision = self.backbone.currentData() in TORCHVISION
         self.weights.setEnabled(idle and torchvision)
         self.weights.setToolTip(
@@ -414,6 +444,11 @@ class TrainingOptionsForm(QWidget):
         )
         if not self._applying:
             self._mark_methods()
+
+    def _update_plan(self) -> None:
+        text = self.plan_text()
+        self.epochs_about.setText(text)
+        self.epochs_about.setVisible(bool(text))
 
     def show_device(self, description: str) -> None:
         self.device_used.setText(f"Device in use: {description}")

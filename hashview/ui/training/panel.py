@@ -5,7 +5,11 @@ a dict of ``TrainOptions`` fields (from the options form,
 ``options_form.py``), Cancel emits ``cancel_requested``, and the
 ``NetworkController`` feeds it the job's events (``show_event``). Deep methods yield
 ``StepLoss`` and ``EpochDone``; shallow ones only ``Progress``, so the panel
-shows progress and the final stats instead of curves. The plots (pyqtgraph)
+shows progress and the final stats instead of curves. How long a run trains is
+on show throughout (``core/nets/stopping.py``): the form says what "Auto" epochs
+means, the run's own plan replaces it when training starts (a ``Progress`` of
+stage "plan"), the probe's score draws as a curve by epoch, and the end says why
+training stopped and which epoch it kept. The plots (pyqtgraph)
 are built the first time the panel is shown, keeping pyqtgraph off the path
 to the first window.
 """
@@ -21,6 +25,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from hashview.core.events import EpochDone, Progress, StepLoss
+from hashview.core.nets.stopping import stop_line
 from hashview.ui.training.options_form import TrainingOptionsForm, is_shallow
 
 logger = logging.getLogger(__name__)
@@ -85,6 +90,11 @@ class TrainingPanel(QWidget):
         )
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plan = QLabel()  # how long the run trains, then why it stopped (hidden until a run starts)
+        self.plan.setObjectName("TrainingPlan")
+        self.plan.setWordWrap(True)
+        self.plan.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plan.hide()
 
         controls = QWidget()
         left = QVBoxLayout(controls)
@@ -92,16 +102,19 @@ class TrainingPanel(QWidget):
         left.addWidget(self.form)
         left.addLayout(buttons)
         left.addWidget(self.progress)
+        left.addWidget(self.plan)
         left.addWidget(self.status)
         left.addStretch(1)
 
         self._plots = QSplitter(Qt.Orientation.Vertical)
         self.loss_plot: Any = None
+        self.score_plot: Any = None
         self.pr_plot: Any = None
         layout = QHBoxLayout(self)
         layout.addWidget(controls, 0, Qt.AlignmentFlag.AlignLeft)  # its own width, also when the plots hide
         layout.addWidget(self._plots, 1)
         self.running = False
+        self._asked_plan = ""  # the form's plan when Start was pressed (a background run has none)
 
     # -- options ---------------------------------------------------------------------
     def options(self) -> dict[str, Any]:
@@ -123,6 +136,7 @@ class TrainingPanel(QWidget):
     # -- running -----------------------------------------------------------------
     def request_start(self) -> None:
         """Emit ``start_requested`` with the chosen options."""
+        self._asked_plan = self.form.plan_text()
         self.start_requested.emit(self.options())
 
     def set_running(self, running: bool) -> None:
@@ -131,7 +145,10 @@ class TrainingPanel(QWidget):
         if running:
             self._ensure_plots()
             self.loss_plot.clear_steps()
+            self.score_plot.clear_epochs()
             self.pr_plot.clear_epochs()
+            self.show_plan(self._asked_plan)  # what Start asked for, until the run states its own plan
+            self._asked_plan = ""
             self.progress.setRange(0, 0)
             self.progress.show()
             self._plots.setVisible(not is_shallow(self.form.method.currentData()))
@@ -157,6 +174,7 @@ class TrainingPanel(QWidget):
         elif isinstance(event, EpochDone):
             self._ensure_plots()
             self.loss_plot.redraw()
+            self.score_plot.add_epoch(event.epoch, event.stats)
             drawn = self.pr_plot.show_epoch(event.epoch, event.stats)
             loss = event.stats.get("loss")
             text = f"Epoch {event.epoch + 1} done"
@@ -166,7 +184,12 @@ class TrainingPanel(QWidget):
                 text += f", retrieval score {event.stats['map']:.3f} (1 is perfect)"
             if not drawn:
                 text += " (no precision-recall figures this epoch)"
+            reason = event.stats.get("stop_reason")
+            if isinstance(reason, str) and reason:
+                self.show_plan(f"Stopped: {reason}.")
             self.status.setText(text)
+        elif isinstance(event, Progress) and event.stage == "plan":
+            self.show_plan(event.message)
         elif isinstance(event, Progress):
             if event.total:
                 self.progress.setRange(0, event.total)
@@ -193,7 +216,16 @@ class TrainingPanel(QWidget):
             head = f"Done: {name} is now in use for search." + (
                 f" {verdict[:1].upper()}{verdict[1:]}." if verdict else ""
             )
+        stopping = summary.get("stopping")
+        if isinstance(stopping, Mapping) and stopping.get("reason"):
+            ended = stop_line(dict(stopping))
+            self.show_plan(ended[:1].upper() + ended[1:] + ".")
         self.status.setText(head + (f"\n{line}" if line else ""))
+
+    def show_plan(self, text: str) -> None:
+        """Show how long the run trains (or, at its end, why it stopped); "" hides the line."""
+        self.plan.setText(text)
+        self.plan.setVisible(bool(text))
 
     def show_stopped(self, text: str) -> None:
         """The run was cancelled or failed; ``text`` says which and what is in use."""
@@ -204,11 +236,13 @@ class TrainingPanel(QWidget):
     def _ensure_plots(self) -> None:
         if self.loss_plot is not None:
             return
-        from hashview.ui.training.plots import LossPlot, PrecisionRecallPlot  # imports pyqtgraph
+        from hashview.ui.training.plots import LossPlot, PrecisionRecallPlot, ScorePlot  # imports pyqtgraph
 
         self.loss_plot = LossPlot()
+        self.score_plot = ScorePlot()
         self.pr_plot = PrecisionRecallPlot()
         self._plots.addWidget(self.loss_plot)
+        self._plots.addWidget(self.score_plot)
         self._plots.addWidget(self.pr_plot)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802

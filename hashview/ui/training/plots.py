@@ -1,4 +1,4 @@
-"""Live training plots: the loss per step and, per epoch, the PR curve by distance (Hamming radius).
+"""Live training plots: the loss per step, the probe's score per epoch, and the PR curve by distance (Hamming radius).
 
 A deep run yields a ``StepLoss`` per batch, hundreds a second on a GPU;
 redrawing for each would cost more than the training. ``LossPlot`` appends to
@@ -186,6 +186,72 @@ class PrecisionRecallPlot(pg.PlotWidget):
         self._precision.setSymbolBrush(accent)
         self._recall.setPen(pg.mkPen(other, width=2))
         self._recall.setSymbolBrush(other)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.__dict__.get("_built"):
+            self._apply_palette()
+
+
+class ScorePlot(pg.PlotWidget):
+    """The probe's retrieval score (mAP) after each epoch, the best epoch marked: the curve an open run
+    stops on (``core/nets/stopping.py``), so a person sees it rise, flatten and why the run ended there."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setLabel("bottom", "epoch")
+        self.setLabel("left", "retrieval score (mAP)")
+        self.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # scores, not "x0.001" of them
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self._curve = self.getPlotItem().plot([], [], symbol="o", symbolSize=5)
+        self._best = self.getPlotItem().plot([], [], pen=None, symbol="star", symbolSize=14)
+        self.epochs: list[int] = []  # 1-based
+        self.scores: list[float] = []
+        self.best_epoch = 0
+        self._what = ""
+        self._set_title("Retrieval score by epoch: after the first epoch")
+        self._built = True
+        self._apply_palette()
+
+    def clear_epochs(self) -> None:
+        self.epochs, self.scores, self.best_epoch, self._what = [], [], 0, ""
+        self._curve.setData([], [])
+        self._best.setData([], [])
+        self._set_title("Retrieval score by epoch: after the first epoch")
+
+    def add_epoch(self, epoch: int, stats: Mapping[str, Any]) -> bool:
+        """Add epoch ``epoch``'s (0-based) mAP when ``stats`` has one; mark the best epoch. False if none."""
+        value = stats.get("map")
+        if not isinstance(value, (int, float)):
+            return False
+        self.epochs.append(epoch + 1)
+        self.scores.append(float(value))
+        best = stats.get("best_epoch")
+        self.best_epoch = int(best) if isinstance(best, int) and best in self.epochs else self._argmax()
+        if isinstance(stats.get("ground_truth"), str) and "held-out" in stats["ground_truth"]:
+            self._what = " on held-out images"
+        self._curve.setData(np.asarray(self.epochs, np.float64), np.asarray(self.scores, np.float64))
+        at = self.epochs.index(self.best_epoch)
+        self._best.setData([float(self.best_epoch)], [self.scores[at]])
+        self._set_title(f"Retrieval score{self._what} by epoch — best {self.scores[at]:.3f} at epoch {self.best_epoch}")
+        return True
+
+    def _argmax(self) -> int:
+        top = max(self.scores)
+        return max(e for e, s in zip(self.epochs, self.scores, strict=True) if s == top)
+
+    def _set_title(self, text: str) -> None:
+        self.setTitle(text, color=self.palette().color(QPalette.ColorRole.Text), size="9pt")
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        _themed(self, palette)
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        other = QColor("#e07b39") if palette.color(QPalette.ColorRole.Base).lightness() > 128 else QColor("#f0a050")
+        self._curve.setPen(pg.mkPen(accent, width=2))
+        self._curve.setSymbolBrush(accent)
+        self._best.setSymbolBrush(other)
+        self._best.setSymbolPen(pg.mkPen(other))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
