@@ -27,6 +27,7 @@ DEFAULTS: dict[str, int | str] = {
     "duplicates/keep_rules": "",  # KeepPolicy JSON (rule order, preferred and reference folders); "": defaults
     "library/learn_in_background": 1,  # after a new library's scan, refine the shipped network on it (0: on request)
     "library/thumbnail_size": "medium",  # the grid's tiles: small, medium or large (library/grid_options.py)
+    "library/show_folders": 1,  # the folder tree beside the grid (View ▸ Folders)
     "library/sort": "folder",  # the grid's order: folder (then name, as the catalog lists), name, modified or size
     "library/on_change": "notify",  # files changed in the folder: notify (a Rescan button), rescan (by itself), off
 }

@@ -8,7 +8,10 @@ shows the catalog's entries once indexing has finished, in the chosen order
 and tile size (``grid_options``). Rescan (F5) runs the same chain on the open
 folder; a ``FolderWatcher`` notices files added, removed or changed meanwhile
 and, as the settings say, offers a rescan (``files_changed``) or runs one
-itself once the folder has been quiet for a while and no job runs. The engine
+itself once the folder has been quiet for a while and no job runs. The grid's
+filter (words of the path, a chosen folder: ``filter_by_text``,
+``filter_by_folder``) keeps its place and selection like a new order does, and
+the count says "N of M images" while it hides some. The engine
 is imported when the first folder is opened, torch only inside the workers.
 """
 
@@ -27,6 +30,7 @@ from hashview.core.nets import general
 from hashview.ui import settings as app_settings
 from hashview.ui.jobs import Job
 from hashview.ui.library import grid_options
+from hashview.ui.library.grid_filter import GridFilter, count_text
 from hashview.ui.library.grid_model import ThumbnailModel
 from hashview.ui.library.grid_view import LibraryView
 from hashview.ui.library.watcher import FolderWatcher
@@ -230,7 +234,43 @@ class LibraryController(QObject):
         kept = self._grid_place()
         self.grid_model.set_entries(library.entries())
         self._restore_grid_place(kept)
-        self.count_label.setText(f"{self.grid_model.rowCount()} images")
+        self.show_count()
+
+    # -- the grid's filter ------------------------------------------------------------------
+    def filter_by_text(self, text: str) -> None:
+        """Show only pictures whose relative path holds every word of ``text`` (any case); "" shows all."""
+        self._set_filter(GridFilter(text.strip(), self.grid_model.filter().folder))
+
+    def filter_by_folder(self, folder: str) -> None:
+        """Show only the pictures in ``folder`` (relative, "/" between names) and below it; "" shows all."""
+        self._set_filter(GridFilter(self.grid_model.filter().text, folder))
+
+    def _set_filter(self, grid_filter: GridFilter) -> None:
+        """Filter, keep the selection, and show the top of what is left (or the first selected picture)."""
+        _top, selected = self._grid_place()
+        self.grid_model.set_filter(grid_filter)
+        self._restore_grid_place((None, selected))
+        model = self.grid.selectionModel()
+        chosen = sorted(model.selectedIndexes(), key=lambda i: i.row()) if model is not None else []
+        if chosen:
+            self.grid.scrollTo(chosen[0])
+        else:
+            self.grid.scrollToTop()
+        self.show_count()
+
+    def show_count(self) -> None:
+        """The count in the status bar ("N images", "N of M images" while filtered) and the empty grid's words."""
+        shown, total = self.grid_model.rowCount(), self.grid_model.total_count()
+        self.count_label.setText(count_text(shown, total))
+        if total:  # with no pictures at all the grid says why (scanning, an empty folder): left as it is
+            grid_filter = self.grid_model.filter()
+            where = f" in {grid_filter.folder}" if grid_filter.folder else ""
+            if grid_filter.text:
+                self.grid.set_empty_text(
+                    f"No picture{where} matches “{grid_filter.text}”.\nPress Escape in the filter box to clear it."
+                )
+            else:
+                self.grid.set_empty_text(f"No pictures{where}.")
 
     def _show_library(self, _root: Path) -> None:
         self.grid_model.set_loader(self.session.thumbnails)
@@ -276,7 +316,7 @@ class LibraryController(QObject):
             self.refresh_entries()
             self.follow_changes(scanned=True)
             session.indexed.emit(summary)
-            if self.grid_model.rowCount() == 0:
+            if self.grid_model.total_count() == 0:
                 message = f"No images found in {session.library.root}: add some, then open it again."
                 self.grid.set_empty_text(message)
                 session.show_status(message)
@@ -287,7 +327,7 @@ class LibraryController(QObject):
             self._run_step("auto-train" if untrained else "encode")
             return
         network = session.library.networks.current()
-        count = self.grid_model.rowCount()
+        count = self.grid_model.total_count()
         skipped = f" ({self._skipped} skipped)" if self._skipped else ""
         if step == LEARNING_JOB:
             session.learning_ended.emit(summary)

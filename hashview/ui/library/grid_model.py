@@ -6,6 +6,10 @@ answers ``data()`` at once with a placeholder and asks the session's
 repaint when it is ready (see ``widgets/thumbnails.py``). The rows are in
 the chosen order (``set_order``: name, date modified, size, folder) and the
 tiles of the chosen size (``set_tile_size``; the loader decodes at that size).
+A filter (``set_filter``: words of the path, a folder) hides rows in the model
+itself rather than behind a proxy, so every row number the view, its
+selection, its menu and its drags use is a row of this model; the entries
+hidden stay in ``all_entries`` and ``total_count`` counts them.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from hashview.ui.library.grid_filter import GridFilter
 from hashview.ui.library.grid_options import sorted_entries
 from hashview.ui.widgets.thumbnails import THUMB_SIZE, FileListModel, Roles, ThumbnailLoader, placeholder_image
 
@@ -24,11 +29,21 @@ logger = logging.getLogger(__name__)
 
 
 class ThumbnailModel(FileListModel):
-    """One row per library entry: file name, thumbnail, path, id; drags as file URLs."""
+    """One row per library entry that passes the filter: file name, thumbnail, path, id; drags as file URLs.
+
+    ``entries_replaced`` is emitted when ``set_entries`` brings new entries (not on a new order or filter):
+    the folder tree counts them again.
+    """
+
+    entries_replaced = Signal()
 
     def __init__(self, loader: ThumbnailLoader | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._entries: list[Any] = []
+        self._all: list[Any] = []  # every entry, in order
+        self._relpaths: list[str] = []  # theirs, and case-folded: computed once per set_entries, not per keystroke
+        self._folded: list[str] = []
+        self._filter = GridFilter()
+        self._entries: list[Any] = []  # those shown: the rows
         self._row_of: dict[Any, int] = {}
         self._order = "folder"
         self._tile = THUMB_SIZE
@@ -46,10 +61,44 @@ class ThumbnailModel(FileListModel):
 
     def set_entries(self, entries: Sequence[Any]) -> None:
         """Replace all rows with catalog entries (objects with id, path, relpath, size, mtime_ns...), in order."""
+        self._arrange(sorted_entries(entries, self._order))
+        self.entries_replaced.emit()
+
+    def _arrange(self, ordered: list[Any]) -> None:
+        """Show those of ``ordered`` that pass the filter (one reset: the view lays out once)."""
         self.beginResetModel()
-        self._entries = sorted_entries(entries, self._order)
+        if ordered is not self._all:
+            self._all = ordered
+            self._relpaths = [str(e.relpath) for e in ordered]
+            self._folded = [r.casefold() for r in self._relpaths]
+        if self._filter.is_empty():
+            self._entries = list(self._all)
+        else:
+            self._entries = [self._all[row] for row in self._filter.rows(self._relpaths, self._folded)]
         self._row_of = {e.id: row for row, e in enumerate(self._entries)}
         self.endResetModel()
+
+    def filter(self) -> GridFilter:
+        return self._filter
+
+    def set_filter(self, grid_filter: GridFilter) -> None:
+        """Show only the entries ``grid_filter`` lets through (a ``GridFilter()``: all of them)."""
+        if grid_filter == self._filter:
+            return
+        self._filter = grid_filter
+        self._arrange(self._all)
+
+    def relpaths(self) -> list[str]:
+        """Every entry's path relative to the library, shown or filtered out, in order."""
+        return self._relpaths
+
+    def all_entries(self) -> list[Any]:
+        """Every entry, shown or filtered out, in order."""
+        return self._all
+
+    def total_count(self) -> int:
+        """How many entries the library has, shown or not (``rowCount``: those shown)."""
+        return len(self._all)
 
     def order(self) -> str:
         return self._order
@@ -59,7 +108,7 @@ class ThumbnailModel(FileListModel):
         if order == self._order:
             return
         self._order = order
-        self.set_entries(self._entries)
+        self._arrange(sorted_entries(self._all, order))
 
     def tile_size(self) -> int:
         return self._tile

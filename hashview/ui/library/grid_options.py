@@ -1,4 +1,4 @@
-"""How the library grid shows its pictures: thumbnail size and sort order, remembered in the settings.
+"""How the library grid shows its pictures: thumbnail size, sort order, the folder tree, remembered in the settings.
 
 The choices are named (``"medium"``, ``"modified"``) rather than stored as
 pixels or column numbers, so a setting written by one version still means
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import PurePosixPath
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -21,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 SIZE_KEY = "library/thumbnail_size"
 SORT_KEY = "library/sort"
+FOLDERS_KEY = "library/show_folders"
 
 THUMBNAIL_SIZES = {"small": 120, "medium": 160, "large": 224}
 """Tile edge in pixels. The catalog stores thumbnails 256 px on their long side, so large stays sharp;
@@ -32,7 +32,13 @@ SORT_TEXT = {"folder": "Folder", "name": "Name", "modified": "Date modified", "s
 
 
 def _name_key(entry: Any) -> tuple[str, str]:
-    return (PurePosixPath(entry.relpath).name.casefold(), entry.relpath)
+    return (entry.relpath.rpartition("/")[2].casefold(), entry.relpath)
+
+
+def _folder_key(entry: Any) -> tuple[str, tuple[str, str]]:
+    # string cuts, not PurePosixPath: a path object per entry made sorting 100,000 entries take seconds
+    folder, _, name = entry.relpath.rpartition("/")
+    return ((folder or ".").casefold(), (name.casefold(), entry.relpath))
 
 
 def _sort_keys() -> dict[str, Callable[[Any], Any]]:
@@ -40,7 +46,7 @@ def _sort_keys() -> dict[str, Callable[[Any], Any]]:
         "name": _name_key,
         "modified": lambda e: (-int(e.mtime_ns), _name_key(e)),  # newest first: what changed is what one looks for
         "size": lambda e: (-int(e.size), _name_key(e)),  # largest first: what takes the room
-        "folder": lambda e: (str(PurePosixPath(e.relpath).parent).casefold(), _name_key(e)),
+        "folder": _folder_key,
     }
 
 
@@ -68,3 +74,8 @@ def thumbnail_size(settings: QSettings) -> str:
 def sort_order(settings: QSettings) -> str:
     """The remembered sort order (folder, name, modified or size)."""
     return _choice(settings, SORT_KEY, SORT_TEXT)
+
+
+def folders_shown(settings: QSettings) -> bool:
+    """Whether the folder tree shows beside the grid (on unless turned off)."""
+    return app_settings.get_flag(settings, FOLDERS_KEY)

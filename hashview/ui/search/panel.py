@@ -45,7 +45,10 @@ class SearchPanel(QWidget):
         self.radius.setRange(ANY_RADIUS, 1024)
         self.radius.setSpecialValueText("any distance")
         self.radius.setPrefix("within ")
-        self.radius.setToolTip("Show only results within this Hamming distance (at most top-k of them)")
+        self.radius.setToolTip(
+            "Show only results within this distance (how many of the code's bits differ from the query's), "
+            "at most top-k of them"
+        )
         self._debounce = QTimer(self)  # typing "250" must not search for 2, 25, then 250
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(300)
@@ -137,7 +140,8 @@ class SearchPanel(QWidget):
             ("&Open in viewer", self.open_selected, QKeySequence(Qt.Key.Key_Return)),
             ("Show in &file manager", self.reveal_selected, QKeySequence("Ctrl+Shift+R")),
             ("&Copy path", self.copy_selected, QKeySequence.StandardKey.Copy),
-            ("Find &similar", self.find_similar_to_selected, QKeySequence("Ctrl+F")),
+            # not Ctrl+F: that is the library's filter, window-wide (two owners of a key make it do nothing)
+            ("Find &similar", self.find_similar_to_selected, QKeySequence("Ctrl+Shift+F")),
         ]
 
     def _add_shortcuts(self) -> None:

@@ -106,7 +106,10 @@ class ResultsModel(FileListModel):
                     if self.is_copy(hit)
                     else f"\nbeyond the duplicate radius ({self._copy_radius}): a similar picture, not a copy"
                 )
-            return f"{hit.path}\nHamming distance {hit.distance}, rank {index.row() + 1}{verdict}"
+            return (
+                f"{hit.path}\ndistance {hit.distance} (how many of the code's bits differ from the query's), "
+                f"rank {index.row() + 1}{verdict}"
+            )
         if role == Roles.FileId:
             return hit.file_id
         if role == Roles.Path:

@@ -5,8 +5,11 @@ the watcher and rescan in ``LibraryController``, the dialog in
 ``settings_dialog``); what is here is only what one feature asks of another,
 which is the window's to wire: "Find its duplicates" in the grid opens the
 duplicates explorer on that file's group, the watcher's count becomes a
-status-bar button that rescans, and OK in the preferences reaches every
-feature that reads them.
+status-bar button that rescans, OK in the preferences reaches every
+feature that reads them, the folder tree shows as View ▸ Folders says, Ctrl+F
+goes to the grid's filter, and files that leave the library or come back
+through the duplicates explorer (trash, undo, a bulk clean-up) leave the grid
+at once: it reloads the catalog's entries.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QPushButton
 
 from hashview.ui import settings as app_settings
+from hashview.ui.library import grid_options
+from hashview.ui.library.grid_filter import ALL_FOLDERS
 from hashview.ui.window.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
@@ -47,6 +52,33 @@ class LibraryComforts(QObject):
         window.library_controller.files_changed.connect(self.show_changes)
         window.library_view.duplicates_requested.connect(self.find_duplicates_of)
         window.library_view.noted.connect(window.session.show_status)
+        duplicates = window.duplicates
+        duplicates.trashed.connect(self.reload_grid)
+        duplicates.restored.connect(self.reload_grid)
+        duplicates.bulk.finished.connect(self.reload_grid)
+        window.folder_tree.setVisible(grid_options.folders_shown(window.settings))
+
+    def reload_grid(self, *_what: object) -> None:
+        """Show the catalog's entries again: files left the library (trash, bulk) or came back (undo)."""
+        self.window.library_controller.refresh_entries()
+
+    def set_folders_shown(self, shown: bool) -> None:
+        """Show or hide the folder tree (View ▸ Folders) and remember it; hidden, it filters nothing."""
+        window = self.window
+        window.settings.setValue(grid_options.FOLDERS_KEY, int(shown))
+        window.folder_tree.setVisible(shown)
+        if not shown:
+            window.folder_tree.choose(ALL_FOLDERS)
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: the Library page to the front, the cursor in the filter box, its text selected."""
+        window = self.window
+        if window.session.library is None:
+            window.session.show_status("Open a folder first, then filter its pictures.")
+            return
+        window.show_library_page()
+        window.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        window.filter_box.selectAll()
 
     def show_changes(self, count: int) -> None:
         """The status bar's offer to rescan: "N files changed — Rescan" (hidden at 0)."""

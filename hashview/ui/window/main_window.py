@@ -1,4 +1,4 @@
-"""The main window: welcome screen, then two pages (Library: grid and search; Duplicates), and two docks.
+"""The main window: welcome screen, then two pages (Library: folders, grid and search; Duplicates), and two docks.
 
 The window is the composition root: it builds the views, lays them out (the
 pages and the Training and Networks docks are its own), makes the ``LibrarySession`` (the open library, the job
@@ -25,12 +25,24 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hashview.ui import settings as app_settings
 from hashview.ui.duplicates.controller import DuplicatesController
 from hashview.ui.duplicates.explorer_view import DuplicatesExplorer
 from hashview.ui.library.controller import LibraryController
+from hashview.ui.library.filter_box import FilterBox
+from hashview.ui.library.folder_tree import FolderTree
+from hashview.ui.library.grid_filter import ALL_FOLDERS, folder_counts
 from hashview.ui.library.grid_model import ThumbnailModel
 from hashview.ui.library.grid_view import LibraryView
 from hashview.ui.library.welcome_view import WelcomeView
@@ -95,6 +107,8 @@ class MainWindow(QMainWindow):
         self.library_model = ThumbnailModel(parent=self)
         self.library_view = LibraryView()
         self.library_view.setModel(self.library_model)
+        self.filter_box = FilterBox()
+        self.folder_tree = FolderTree()
         self.results_model = ResultsModel(parent=self)
         self.search_panel = SearchPanel(self.results_model)
         self.query_panel = self.search_panel.query_panel
@@ -118,8 +132,22 @@ class MainWindow(QMainWindow):
         self._restore_window()
 
     def _lay_out(self) -> None:
+        grid_column = QWidget()  # the filter box above the grid
+        column = QVBoxLayout(grid_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(self.filter_box)
+        column.addWidget(self.library_view)
+        browse = QSplitter(Qt.Orientation.Horizontal)  # the folder tree beside the grid (View ▸ Folders hides it)
+        browse.setObjectName("LibraryBrowse")
+        browse.addWidget(self.folder_tree)
+        browse.addWidget(grid_column)
+        browse.setStretchFactor(0, 0)
+        browse.setStretchFactor(1, 1)
+        browse.setSizes([200, 560])
+        browse.setChildrenCollapsible(False)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.library_view)
+        splitter.addWidget(browse)
         splitter.addWidget(self.search_panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -154,6 +182,10 @@ class MainWindow(QMainWindow):
         """What one feature asks of another, what the session reports, and the signals scripts watch."""
         session = self.session
         self.library_view.similar_requested.connect(self.searches.search_images)
+        self.filter_box.filter_changed.connect(self.library_controller.filter_by_text)
+        self.folder_tree.folder_chosen.connect(self.library_controller.filter_by_folder)
+        self.library_model.entries_replaced.connect(self._count_folders)
+        session.about_to_close.connect(self._forget_filter)
         self.duplicates.decided.connect(lambda _verdict: self.networks.show_decisions())
         self.duplicates.reveal_requested.connect(self.show_duplicates_page)
         session.opened.connect(self._show_browser)
@@ -199,6 +231,16 @@ class MainWindow(QMainWindow):
     def paste_query(self) -> None:
         """Search for the image (or image files) on the clipboard."""
         self.searches.paste_query()
+
+    # -- the grid's filter -------------------------------------------------------------------
+    def _count_folders(self) -> None:
+        """Build the folder tree from the grid's entries (once per entries refresh, not per filter)."""
+        self.folder_tree.set_counts(folder_counts(self.library_model.relpaths()))
+
+    def _forget_filter(self) -> None:
+        """A closed library's filter means nothing in the next one."""
+        self.filter_box.clear()
+        self.folder_tree.choose(ALL_FOLDERS)
 
     # -- what the session reports ----------------------------------------------------------
     def _show_browser(self, root: Path) -> None:

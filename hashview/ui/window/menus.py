@@ -52,6 +52,7 @@ def build_menus(window: MainWindow) -> None:
     _action(window, file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
     edit_menu = bar.addMenu("&Edit")
     _action(window, edit_menu, "&Paste image as query", window.paste_query, QKeySequence.StandardKey.Paste)
+    _action(window, edit_menu, "&Filter pictures", window.comforts.focus_filter, QKeySequence("Ctrl+F"))
     _action(window, edit_menu, "Find &duplicates…", window.duplicates.show_explorer, QKeySequence("Ctrl+D"))
     _action(window, edit_menu, "&Apply keep rules to all groups…", lambda: window.duplicates.bulk.request())
     _action(window, edit_menu, "E&xport duplicate groups…", lambda: window.duplicates.bulk.request_export())
@@ -72,7 +73,8 @@ def build_menus(window: MainWindow) -> None:
 
 
 def add_grid_choices(window: MainWindow, view_menu: QMenu) -> None:
-    """View ▸ Thumbnail size and View ▸ Sort by: one checked choice each, read from the settings as they open."""
+    """View ▸ Thumbnail size and View ▸ Sort by (one checked choice each, read from the settings as they
+    open), and View ▸ Folders (the folder tree beside the grid)."""
     controller = window.library_controller
     sizes = view_menu.addMenu("&Thumbnail size")
     sizes.aboutToShow.connect(lambda: _check(sizes, grid_options.thumbnail_size(window.settings)))
@@ -90,6 +92,11 @@ def add_grid_choices(window: MainWindow, view_menu: QMenu) -> None:
         action.setCheckable(True)
         action.setData(order)
         group.addAction(action)
+    folders = QAction("&Folders", window)
+    folders.setCheckable(True)
+    folders.setChecked(grid_options.folders_shown(window.settings))
+    folders.toggled.connect(window.comforts.set_folders_shown)
+    view_menu.addAction(folders)
 
 
 def _check(menu: QMenu, value: str) -> None:
