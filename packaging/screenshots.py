@@ -11,7 +11,8 @@ loaded, then runs a query through the same slot a drop calls, and saves
 ``welcome.png``, ``progress.png`` (while indexing, if it was slow enough to catch),
 ``library.png``, ``search.png``, ``search-controls.png``, then trains from the
 training panel: ``training-running.png`` (dupnet, cancelled after three
-epochs), ``networks.png`` and ``training-done.png`` (a finished pcah run). The cache lives in a fresh
+epochs), ``networks.png``, ``switch-question.png`` (the question a run from the panel
+ends with) and ``training-done.png`` (a finished pcah run). The cache lives in a fresh
 temporary HASHVIEW_HOME unless ``--keep-home`` is given, so every run shows the
 whole first-run flow.
 
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.keep_home:
         os.environ["HASHVIEW_HOME"] = tempfile.mkdtemp(prefix="hashview-shots-")
+        # the views shot here wait on no background learning (the learning has its own shots: learning.png)
+        Path(os.environ["HASHVIEW_HOME"], "settings.ini").write_text("[library]\nlearn_in_background=0\n")
     args.out.mkdir(parents=True, exist_ok=True)
 
     from hashview.app import create_application
@@ -202,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     window.training_dock.raise_()
     panel.set_options({"method": "pcah", "bits": 32, "backbone": "pixels", "labels": "none"})
     ended.clear()
+    answer_switch_question(args.out / "switch-question.png")
     panel.request_start()
     spin_until(lambda: ended, args.timeout)
     spin_until(lambda: False, 0.2)
@@ -209,6 +213,24 @@ def main(argv: list[str] | None = None) -> int:
     window.close()
     app.quit()
     return 0
+
+
+def answer_switch_question(shot: Path | None = None) -> None:
+    """Answer the "Use the new network?" question a run from the training panel ends with (saving it to
+    ``shot`` first): it is modal, and a screenshot run would wait on it for ever. Polls until it shows."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.windowTitle() != "Use the new network?":
+            QTimer.singleShot(50, poll)
+            return
+        if shot is not None:
+            save(box, shot)
+        next(b for b in box.buttons() if b.text() == "Use the new network").click()
+
+    QTimer.singleShot(50, poll)
 
 
 def drop_query(window, query: Path | None) -> bool:
@@ -294,6 +316,7 @@ def dialog_shots(app, window, out: Path, query: Path | None, timeout: float) -> 
     ended: list = []
     window.networks.training_ended.connect(ended.append)
     window.training_panel.set_options({"method": "pcah", "bits": 32, "backbone": "pixels", "labels": "none"})
+    answer_switch_question()
     window.training_panel.request_start()
     if not spin_until(lambda: ended, timeout):
         sys.stderr.write("screenshots: the pcah run did not end in time\n")
