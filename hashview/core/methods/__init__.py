@@ -11,8 +11,9 @@ those traits to the ``METHOD`` objects.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from hashview.core.errors import HashviewError
 
@@ -156,14 +157,22 @@ def method_description(name: str) -> MethodDescription:
     Raises:
         UnknownMethodError: listing the known names.
     """
-    try:
-        return _DESCRIPTIONS[name]
-    except KeyError:
-        raise UnknownMethodError(f"unknown method {name!r}; choose one of {', '.join(_MODULES)}") from None
+    return _known(_DESCRIPTIONS, name)
 
 
 class UnknownMethodError(HashviewError, ValueError):
     """A method name that is not in the registry (the message lists the known ones)."""
+
+
+T = TypeVar("T")
+
+
+def _known(table: Mapping[str, T], name: str) -> T:
+    """``table[name]``, or the one-line error that lists the known names."""
+    try:
+        return table[name]
+    except KeyError:
+        raise UnknownMethodError(f"unknown method {name!r}; choose one of {', '.join(_MODULES)}") from None
 
 
 def method_names() -> list[str]:
@@ -176,10 +185,7 @@ def method_traits(name: str) -> MethodTraits:
     Raises:
         UnknownMethodError: listing the known names.
     """
-    try:
-        return _TRAITS[name]
-    except KeyError:
-        raise UnknownMethodError(f"unknown method {name!r}; choose one of {', '.join(_MODULES)}") from None
+    return _known(_TRAITS, name)
 
 
 def methods_for_labels(labels: str) -> list[str]:

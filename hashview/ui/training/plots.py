@@ -50,6 +50,17 @@ def _themed(plot: pg.PlotWidget, palette: QPalette) -> None:
     plot.getPlotItem().titleLabel.setText(plot.getPlotItem().titleLabel.text, color=text)
 
 
+def _titled(plot: pg.PlotWidget, text: str) -> None:
+    """Set ``plot``'s title in the palette's text colour (a plot's title does not follow the palette)."""
+    plot.setTitle(text, color=plot.palette().color(QPalette.ColorRole.Text), size="9pt")
+
+
+def _two_colours(palette: QPalette) -> tuple[QColor, QColor]:
+    """The accent and a second colour that stands apart from it on a light or a dark background."""
+    other = QColor("#e07b39") if palette.color(QPalette.ColorRole.Base).lightness() > 128 else QColor("#f0a050")
+    return palette.color(QPalette.ColorRole.Highlight), other
+
+
 class LossPlot(pg.PlotWidget):
     """Loss per optimisation step: raw values faint, the moving average on top."""
 
@@ -175,13 +186,12 @@ class PrecisionRecallPlot(pg.PlotWidget):
         return drawn
 
     def _set_title(self, text: str) -> None:
-        self.setTitle(text, color=self.palette().color(QPalette.ColorRole.Text), size="9pt")
+        _titled(self, text)
 
     def _apply_palette(self) -> None:
         palette = self.palette()
         _themed(self, palette)
-        accent = palette.color(QPalette.ColorRole.Highlight)
-        other = QColor("#e07b39") if palette.color(QPalette.ColorRole.Base).lightness() > 128 else QColor("#f0a050")
+        accent, other = _two_colours(palette)
         self._precision.setPen(pg.mkPen(accent, width=2))
         self._precision.setSymbolBrush(accent)
         self._recall.setPen(pg.mkPen(other, width=2))
@@ -241,13 +251,12 @@ class ScorePlot(pg.PlotWidget):
         return max(e for e, s in zip(self.epochs, self.scores, strict=True) if s == top)
 
     def _set_title(self, text: str) -> None:
-        self.setTitle(text, color=self.palette().color(QPalette.ColorRole.Text), size="9pt")
+        _titled(self, text)
 
     def _apply_palette(self) -> None:
         palette = self.palette()
         _themed(self, palette)
-        accent = palette.color(QPalette.ColorRole.Highlight)
-        other = QColor("#e07b39") if palette.color(QPalette.ColorRole.Base).lightness() > 128 else QColor("#f0a050")
+        accent, other = _two_colours(palette)
         self._curve.setPen(pg.mkPen(accent, width=2))
         self._curve.setSymbolBrush(accent)
         self._best.setSymbolBrush(other)

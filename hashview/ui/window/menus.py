@@ -8,7 +8,7 @@ a toggle that only adds a tab behind the other looks like it did nothing).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,26 +72,46 @@ def build_menus(window: MainWindow) -> None:
     _action(window, help_menu, "&About hashview", lambda: dialogs.show_about(window))
 
 
+def _choice_menu(
+    window: MainWindow,
+    parent: QMenu,
+    title: str,
+    texts: Mapping[str, str],
+    choose: Callable[[str], Any],
+    chosen: Callable[[], str],
+) -> QMenu:
+    """A submenu of checkable exclusive choices, the one in the settings checked each time it opens."""
+    menu = parent.addMenu(title)
+    menu.aboutToShow.connect(lambda: _check(menu, chosen()))
+    group = QActionGroup(menu)
+    for value, text in texts.items():
+        action = _action(window, menu, text, _bound(choose, value))
+        action.setCheckable(True)
+        action.setData(value)
+        group.addAction(action)
+    return menu
+
+
 def add_grid_choices(window: MainWindow, view_menu: QMenu) -> None:
     """View ▸ Thumbnail size and View ▸ Sort by (one checked choice each, read from the settings as they
     open), and View ▸ Folders (the folder tree beside the grid)."""
     controller = window.library_controller
-    sizes = view_menu.addMenu("&Thumbnail size")
-    sizes.aboutToShow.connect(lambda: _check(sizes, grid_options.thumbnail_size(window.settings)))
-    group = QActionGroup(sizes)
-    for name, text in grid_options.SIZE_TEXT.items():
-        action = _action(window, sizes, text, _bound(controller.set_thumbnail_size, name))
-        action.setCheckable(True)
-        action.setData(name)
-        group.addAction(action)
-    orders = view_menu.addMenu("&Sort by")
-    orders.aboutToShow.connect(lambda: _check(orders, grid_options.sort_order(window.settings)))
-    group = QActionGroup(orders)
-    for order, text in grid_options.SORT_TEXT.items():
-        action = _action(window, orders, text, _bound(controller.set_sort, order))
-        action.setCheckable(True)
-        action.setData(order)
-        group.addAction(action)
+    _choice_menu(
+        window,
+        view_menu,
+        "&Thumbnail size",
+        grid_options.SIZE_TEXT,
+        controller.set_thumbnail_size,
+        lambda: grid_options.thumbnail_size(window.settings),
+    )
+    _choice_menu(
+        window,
+        view_menu,
+        "&Sort by",
+        grid_options.SORT_TEXT,
+        controller.set_sort,
+        lambda: grid_options.sort_order(window.settings),
+    )
     folders = QAction("&Folders", window)
     folders.setCheckable(True)
     folders.setChecked(grid_options.folders_shown(window.settings))
