@@ -14,6 +14,7 @@ the training panel imports this module the first time it is shown.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -241,6 +242,8 @@ class ScorePlot(pg.PlotWidget):
         if isinstance(stats.get("ground_truth"), str) and "held-out" in stats["ground_truth"]:
             self._what = " on held-out images"
         self._curve.setData(np.asarray(self.epochs, np.float64), np.asarray(self.scores, np.float64))
+        step = max(1, math.ceil(len(self.epochs) / 10))  # whole epochs on the axis, about ten of them at most
+        self.getPlotItem().getAxis("bottom").setTickSpacing(major=step, minor=step)
         at = self.epochs.index(self.best_epoch)
         self._best.setData([float(self.best_epoch)], [self.scores[at]])
         self._set_title(f"Retrieval score{self._what} by epoch — best {self.scores[at]:.3f} at epoch {self.best_epoch}")
