@@ -262,3 +262,14 @@ def test_a_run_from_zero_reports_no_comparison(panel):
         panel.status.text().startswith("Done: itq-64 is now in use for search.")
         and "refined" not in panel.status.text()
     )
+
+
+def test_the_weights_field_does_not_say_from_scratch_where_it_does_not_apply(panel):
+    """The form showed "Weights: From scratch" while dupnet refined the shipped network: the field only
+    applies to torchvision trunks, and says so for the others."""
+    panel.set_options({"method": "dupnet", "bits": 128})
+    weights = panel.form.weights
+    assert weights.currentText() == "Not used by this trunk" and not weights.isEnabled()
+    assert "refines" in weights.toolTip()
+    panel.set_options({"method": "ssdh", "bits": 48, "backbone": "resnet18", "labels": "folders"})
+    assert weights.currentText() == "From scratch" and weights.isEnabled()

@@ -439,8 +439,17 @@ class TrainingOptionsForm(QWidget):
         self._update_plan()
         torchvision = self.backbone.currentData() in TORCHVISION
         self.weights.setEnabled(idle and torchvision)
+        # the first item is "from scratch" for a torchvision trunk; for the others the field does not apply, and
+        # "From scratch" read wrong while dupnet refined the shipped network
+        refines = method == "dupnet"
+        self.weights.setItemText(0, WEIGHTS[0][1] if torchvision else "Not used by this trunk")
         self.weights.setToolTip(
-            "" if torchvision else "Only torchvision backbones take pretrained weights; this one starts from scratch."
+            ""
+            if torchvision
+            else "Only torchvision backbones take pretrained weights. dupnet refines the library's dupnet network or "
+            "the shipped one when it has this shape, else it starts from zero."
+            if refines
+            else "Only torchvision backbones take pretrained weights; this one starts from zero."
         )
         if not self._applying:
             self._mark_methods()
