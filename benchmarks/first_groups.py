@@ -39,6 +39,7 @@ from benchmarks.provenance import provenance, provenance_line
 
 CHILD = r"""
 import sys, time
+from pathlib import Path
 folder, wait_learning = sys.argv[1], sys.argv[2] == "1"
 from hashview.app import create_application
 from hashview.ui.window.main_window import MainWindow
@@ -71,7 +72,7 @@ window.show()
 while window.windowHandle() is None or not window.windowHandle().isExposed():
     app.processEvents()
 mark("window")
-window.open_folder(__import__("pathlib").Path(folder))
+window.open_folder(Path(folder))
 window.duplicates.show_explorer()  # the person asks for duplicates at once
 app.exec()
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from imagefactory import make_photo
 from PySide6.QtCore import QSettings, Qt
-from test_ui_library_comforts import action, entry, menu_of
+from test_ui_library_comforts import action, entry, menu_of, window_on
 from test_ui_session import ClosableFake as FakeLibrary
 
 from hashview.core.duplicates import bulk
@@ -243,18 +243,12 @@ def test_a_new_library_starts_unfiltered(qtbot, window, tmp_path):
 # -- the grid follows the duplicates explorer, on the real engine ------------------------------------------------
 @pytest.fixture
 def real_window(qtbot, tmp_path):
-    from hashview.ui.settings import open_settings
-
     root = tmp_path / "photos"
     for i in range(5):
         make_photo(root / f"photo_{i}.jpg", size=(96, 72), seed=i)
     (root / "backup").mkdir()
     shutil.copyfile(root / "photo_0.jpg", root / "backup" / "photo_0.jpg")  # a byte-identical backup copy
-    window = MainWindow(settings=open_settings(), first_training={"method": "itq"})
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.pipeline_finished, timeout=60_000):
-        assert window.open_folder(root)
+    window = window_on(qtbot, root)
     yield window, root
     window.close()
 

@@ -284,20 +284,27 @@ def test_while_a_job_runs_changes_are_noted_and_compared_only_after(qtbot, tmp_p
 
 
 # -- rescan and the changed-files offer, on the real engine -----------------------------------------------
-@pytest.fixture
-def real_window(qtbot, tmp_path, monkeypatch):
-    from hashview.ui.library import watcher as watcher_module
+def window_on(qtbot, root: Path) -> MainWindow:
+    """The real window on the real engine, opened on ``root`` and ready (itq if a network must be trained)."""
     from hashview.ui.settings import open_settings
 
-    monkeypatch.setattr(watcher_module, "QUIET_MS", 50)
-    root = tmp_path / "photos"
-    for i in range(6):
-        make_photo(root / f"photo_{i}.jpg", size=(96, 72), seed=i)
     window = MainWindow(settings=open_settings(), first_training={"method": "itq"})
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.pipeline_finished, timeout=60_000):
         assert window.open_folder(root)
+    return window
+
+
+@pytest.fixture
+def real_window(qtbot, tmp_path, monkeypatch):
+    from hashview.ui.library import watcher as watcher_module
+
+    monkeypatch.setattr(watcher_module, "QUIET_MS", 50)
+    root = tmp_path / "photos"
+    for i in range(6):
+        make_photo(root / f"photo_{i}.jpg", size=(96, 72), seed=i)
+    window = window_on(qtbot, root)
     yield window, root
     window.close()
 

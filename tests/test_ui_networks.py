@@ -86,7 +86,7 @@ def test_training_from_the_panel_switches_search_to_the_new_network_when_asked_t
     assert window.ready and "search now uses it" in window.statusBar().currentMessage()
     assert window.networks_panel.model.rowCount() == 2
     assert "Device in use: cpu" in window.training_panel.form.device_used.text()
-    assert "search now uses it" in window.training_panel.status.text()
+    assert "pcah-32 is now in use" in window.training_panel.status.text()
     # the options are remembered for the next session
     again = MainWindow(settings=open_settings(), first_training=FAST_TRAINING)
     qtbot.addWidget(again)
@@ -108,7 +108,7 @@ def test_a_network_trained_from_the_panel_does_not_replace_the_one_in_use_unaske
     assert library.networks.current().id == first.id
     new = [n for n in library.networks.all() if n.id != first.id]
     assert len(new) == 1 and new[0].method == "lsh"
-    assert f"{first.name} stays in use" in window.training_panel.status.text()
+    assert f"{new[0].name} is trained; {first.name} stays in use" in window.training_panel.status.text()
     assert window.networks_panel.model.rowCount() == 2
     # the new network was encoded: switching to it later needs no training
     assert library.ready_codes(new[0].id)[1] is not None

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from test_ui_training import panel  # noqa: F401 - fixture
 
 from hashview.core.events import EpochDone, Progress, StepLoss
-from hashview.ui.training.panel import TrainingPanel
 
 
-@pytest.fixture
-def panel(qtbot):
-    widget = TrainingPanel()
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
-
-
-def test_auto_epochs_say_the_plan_and_a_count_forces_it(qtbot, panel):
+def test_auto_epochs_say_the_plan_and_a_count_forces_it(qtbot, panel):  # noqa: F811
     form = panel.form
     panel.set_options({"method": "ssdh", "labels": "folders"})
     assert form.epochs.value() == 0 and form.epochs.text() == "Auto"
@@ -32,7 +24,7 @@ def test_auto_epochs_say_the_plan_and_a_count_forces_it(qtbot, panel):
     assert not form.epochs_about.isVisible()  # a shallow method fits in one pass
 
 
-def test_the_plan_shows_when_training_starts_then_the_curve_then_why_it_stopped(qtbot, panel):
+def test_the_plan_shows_when_training_starts_then_the_curve_then_why_it_stopped(qtbot, panel):  # noqa: F811
     panel.set_options({"method": "ssdh", "labels": "folders"})
     with qtbot.waitSignal(panel.start_requested):
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
@@ -68,7 +60,7 @@ def test_the_plan_shows_when_training_starts_then_the_curve_then_why_it_stopped(
     assert panel.plan.isVisible() and "ssdh-64 is now in use" in panel.status.text()
 
 
-def test_a_background_run_shows_no_plan_it_did_not_ask_for(panel):
+def test_a_background_run_shows_no_plan_it_did_not_ask_for(panel):  # noqa: F811
     panel.set_options({"method": "ssdh", "labels": "folders"})
     panel.set_running(True)  # the library feature's own run: Start was not pressed
     assert not panel.plan.isVisible()

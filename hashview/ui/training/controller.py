@@ -155,15 +155,13 @@ class NetworkController(QObject):
             self.refresh()
             self.training_ended.emit("finished")
             return
-        self.training.show_finished({**new.stats, **summary, "name": current.name})
-        question = network_choice_text(new, current)
-        answer = ask_to_switch(self.training, question)
-        if answer:
+        if ask_to_switch(self.training, network_choice_text(new, current)):
             library.networks.set_current(new.id)
+            summary = {**summary, "kept": False, "switched": True}
             message = f"Trained {new.name}: search now uses it."
         else:
             message = f"Trained {new.name}; {current.name} stays in use (switch in the Networks panel at any time)."
-        self.training.status.setText(message)
+        self.training.show_finished({**new.stats, **summary, "name": new.name})
         self.refresh()
         self.session.set_ready(True, message)
         self.training_ended.emit("finished")

@@ -209,7 +209,12 @@ class TrainingPanel(QWidget):
         name = summary.get("name") or summary.get("network", "the new network")
         line = describe_stats(summary)
         verdict = refinement_verdict(summary)
-        if summary.get("switched") is False:
+        if summary.get("kept"):  # trained beside the network in use, and the person chose to keep that one
+            head = (
+                f"Done: {name} is trained; {summary.get('current_name', 'the previous network')} stays in use"
+                " (switch under Networks at any time)."
+            )
+        elif summary.get("switched") is False:
             head = f"Done, but {summary.get('current_name', 'the network it refined')} stays in use: {verdict}."
             head += "\nThe new network is listed under Networks if you want it anyway."
         else:
