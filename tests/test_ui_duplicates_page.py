@@ -18,10 +18,11 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabBar
 from test_ui_duplicates import build, real_library
 from test_ui_session import ClosableFake
 
+from hashview.core.duplicates.near_identical import near_identical_limit
 from hashview.core.errors import LibraryError
 from hashview.core.library import Library
 from hashview.ui import settings as app_settings
-from hashview.ui.duplicates.groups_model import GroupRow, GroupsModel, near_identical_limit
+from hashview.ui.duplicates.groups_model import GroupRow, GroupsModel
 from hashview.ui.duplicates.split import SplitPlan, plan_split, record_split
 from hashview.ui.widgets.radius_control import EXACT, RadiusControl
 from hashview.ui.window.main_window import MainWindow

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from hashview.core.library_networks import Hasher
+    from hashview.core.methods.hasher import Encoded
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class Library:
         self.codes = CodeStore(self.directory / "codes")
         self.networks = LibraryNetworks(self.root, catalog, self.shelf, self._drop_codes)
         self.decisions = DecisionBook(catalog)
-        self.duplicates = DuplicateFinder(catalog, self.ready_codes, self.decisions)
+        self.duplicates = DuplicateFinder(catalog, self.ready_codes, self.decisions, self.upright_codes)
 
     @classmethod
     def open(cls, root: Path | str, runtime: RuntimeOptions | None = None) -> Library:
@@ -174,7 +175,7 @@ class Library:
         info = outcome.info
         self.networks.keep_hasher(info, outcome.hasher)
         if outcome.codes is not None:
-            self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries})
+            self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries}, outcome.upright)
         summary = {"network": info.id, "method": info.method, "bits": info.bits, **outcome.summary}
         better = refined_better(outcome.summary)
         if start is not None and not better:  # a refinement that measured no better leaves the network it refined
@@ -236,6 +237,7 @@ class Library:
     def _drop_codes(self, info: NetworkInfo) -> None:
         """Delete a network's codes and their stamps (``networks.delete`` asks, after the network file)."""
         self.codes.delete(info.id)
+        self.codes.delete(_upright_key(info))
         self._stamps_path(info).unlink(missing_ok=True)
 
     def _load_codes(self, info: NetworkInfo) -> tuple[CodeSet, dict[int, int]]:
@@ -276,12 +278,33 @@ class Library:
             codeset = CodeSet(codeset.ids[trusted], codeset.codes[trusted], codeset.n_bits)
         return codeset, stamps
 
-    def _store_codes(self, info: NetworkInfo, codeset: CodeSet, stamps: dict[int, int]) -> None:
-        """Codes first, then their stamps (id, mtime, content digest): a crash between only causes re-encoding.
+    def upright_codes(self, info: NetworkInfo, codeset: CodeSet) -> CodeSet | None:
+        """The upright-turn codes (``images.orientation``) of ``codeset``'s rows, row for row, or None.
+
+        None for a network that keeps none (``finds_turned_copies``), and for
+        codes encoded before it did until they are encoded again (``encode``
+        does that for every row that lacks one).
+        """
+        from hashview.core.methods.hasher import finds_turned_copies
+
+        if not finds_turned_copies(info.config):
+            return None
+        upright = self._stored_upright(info)
+        if upright.n_bits != codeset.n_bits or not np.isin(codeset.ids, upright.ids).all():
+            return None
+        return restrict_codes(upright, codeset.ids)
+
+    def _store_codes(
+        self, info: NetworkInfo, codeset: CodeSet, stamps: dict[int, int], upright: CodeSet | None = None
+    ) -> None:
+        """Codes first (the upright ones before them), then their stamps (id, mtime, content digest): a crash
+        between only causes re-encoding.
 
         A stamp's digest is the catalog's for that id and mtime; a file changed
         since it was encoded gets none, so it is encoded again.
         """
+        if upright is not None:
+            self.codes.save(_upright_key(info), restrict_codes(upright, codeset.ids))
         self.codes.save(info.id, codeset)
         versions = self.catalog.versions()
         rows = []
@@ -307,36 +330,56 @@ class Library:
 
         Ends with ``Finished(summary={"network", "encoded", "codes", "skipped"})``.
         """
+        from hashview.core.methods.hasher import finds_turned_copies
+
         info = self.networks.get(network)
         entries = self.entries()
         codeset, stamps = self._load_codes(info)
         present = {e.id: e.mtime_ns for e in entries}
         have = set(codeset.ids.tolist())
+        upright = self._stored_upright(info) if finds_turned_copies(info.config) else None
+        if upright is not None:  # a row with no upright code yet is encoded again, both codes at once
+            have &= set(upright.ids.tolist())
         todo = [e for e in entries if e.id not in have or stamps.get(e.id) != e.mtime_ns]
         skipped = 0
         if todo:
             from hashview.core.nets.device import pick_device
 
             hasher = self.networks.hasher(info)
-            done, codes = yield from self._encode_entries(hasher, todo, pick_device(device), cancel)
+            done, encoded = yield from self._encode_entries(hasher, todo, pick_device(device), cancel)
             skipped = len(todo) - len(done)
-            codeset = merge_codes(codeset, np.array([e.id for e in done], np.int64), codes)
+            done_ids = np.array([e.id for e in done], np.int64)
+            codeset = merge_codes(codeset, done_ids, encoded.codes)
+            if upright is not None and encoded.upright is not None:
+                upright = merge_codes(upright, done_ids, encoded.upright)
             stamps.update({e.id: e.mtime_ns for e in done})
         kept = restrict_codes(codeset, np.array(sorted(present), np.int64))
         if todo or len(kept) != len(codeset):
-            self._store_codes(info, kept, stamps)
+            self._store_codes(info, kept, stamps, upright)
         yield Finished({"network": info.id, "encoded": len(todo) - skipped, "codes": len(kept), "skipped": skipped})
+
+    def _stored_upright(self, info: NetworkInfo) -> CodeSet:
+        """The upright codes on disk (empty when none or unreadable: every row is then encoded again)."""
+        try:
+            upright = self.codes.load(_upright_key(info))
+        except ValueError as exc:
+            logger.warning("upright codes of %s unreadable, encoding again: %s", info.id, exc)
+            upright = None
+        return upright if upright is not None and upright.n_bits == info.bits else CodeSet.empty(info.bits)
 
     def _encode_entries(
         self, hasher: Hasher, todo: list[Entry], device: str, cancel: CancelToken | None
-    ) -> Generator[Any, None, tuple[list[Entry], np.ndarray]]:
+    ) -> Generator[Any, None, tuple[list[Entry], Encoded]]:
         """Codes of ``todo``: from the scan's thumbnails where the network sees no more than they hold
-        (the file was decoded once, by the scan), from the files for the rest; returns (encoded entries, codes)."""
+        (the file was decoded once, by the scan), from the files for the rest; returns the encoded entries
+        and their codes (``Encoded.ok`` unused: the entries say which rows these are)."""
+        from hashview.core.methods.hasher import Encoded
+
         thumbs: dict[int, bytes] = {}
         if hasher.encodes_from(THUMB_SIDE):
             thumbs = self.catalog.thumbnails([e.id for e in todo])
         done: list[Entry] = []
-        parts: list[np.ndarray] = []
+        parts: list[Encoded] = []
         from_thumbs = [e for e in todo if e.id in thumbs]
         if from_thumbs:
             from hashview.core.methods.hasher import DeepHasher
@@ -344,14 +387,20 @@ class Library:
             assert isinstance(hasher, DeepHasher)  # the one kind that encodes from thumbnails
             encoded = yield from hasher.encode_thumbnails([thumbs[e.id] for e in from_thumbs], device, cancel)
             done.extend(from_thumbs[i] for i in encoded.ok.tolist())
-            parts.append(encoded.codes)
+            parts.append(encoded)
         encoded_ids = {e.id for e in done}
         from_files = [e for e in todo if e.id not in encoded_ids]
         if from_files:
             encoded = yield from hasher.encode([e.path for e in from_files], device, cancel)
             done.extend(from_files[i] for i in encoded.ok.tolist())
-            parts.append(encoded.codes)
-        return done, np.concatenate(parts) if parts else np.zeros((0, hasher.n_bits // 8), np.uint8)
+            parts.append(encoded)
+        width = hasher.n_bits // 8
+        codes = np.concatenate([p.codes for p in parts]) if parts else np.zeros((0, width), np.uint8)
+        uprights = [p.upright for p in parts]
+        upright = None
+        if parts and all(u is not None for u in uprights):
+            upright = np.concatenate([u for u in uprights if u is not None])
+        return done, Encoded(np.arange(len(done), dtype=np.int64), codes, upright)
 
     def codes_ready(self, network: str | None = None) -> bool:
         """Whether every catalog entry has a code for the network (no encoding needed)."""
@@ -359,8 +408,12 @@ class Library:
             info = self.networks.get(network)
         except LibraryError:
             return False
+        from hashview.core.methods.hasher import finds_turned_copies
+
         codeset, stamps = self._load_codes(info)
         have = dict(zip(codeset.ids.tolist(), [stamps.get(i) for i in codeset.ids.tolist()]))
+        if finds_turned_copies(info.config) and self.upright_codes(info, codeset) is None:
+            return False
         return all(have.get(e.id) == e.mtime_ns for e in self.entries())
 
     def ready_codes(self, network: str | None = None, cancel: CancelToken | None = None) -> tuple[NetworkInfo, CodeSet]:
@@ -387,18 +440,28 @@ class Library:
         """
         if radius is not None and radius < 0:
             raise LibraryError(f"the radius must be 0 or more, not {radius}")
+        from hashview.core.duplicates.near_identical import near_identical_limit
+        from hashview.core.duplicates.turned import merge_hits, turned_hits
+
         info, codeset = self.ready_codes(network)
         by_id = {e.id: e for e in self.entries()}
-        queries = self._query_codes(info, codeset, [Path(p).absolute() for p in images])
+        upright = self.upright_codes(info, codeset)
+        queries = self._query_codes(info, codeset, [Path(p).absolute() for p in images], upright)
+        turn_radius = (
+            near_identical_limit(info.bits) if radius is None else min(radius, near_identical_limit(info.bits))
+        )
         results = []
-        for query_path, code in zip(images, queries):
+        for query_path, (code, code_upright) in zip(images, queries):
             if radius is not None:
                 rows, dists = within_radius(codeset.codes, code, radius)
-                if k and len(rows) > k:
-                    rows, dists = rows[:k], dists[:k]
             else:
                 rows, dists = top_k(codeset.codes, code, k)
                 rows, dists = rows[0], dists[0]
+            if upright is not None and code_upright is not None:  # copies saved turned (duplicates.turned)
+                more = turned_hits(codeset.codes, upright.codes, code, code_upright, turn_radius)
+                rows, dists = merge_hits(rows, dists, *more, None)
+            if k and len(rows) > k:
+                rows, dists = rows[:k], dists[:k]
             hits = []
             for row, dist in zip(rows.tolist(), dists.tolist()):
                 entry = by_id[int(codeset.ids[row])]
@@ -406,15 +469,20 @@ class Library:
             results.append(QueryResult(str(query_path), hits))
         return results
 
-    def _query_codes(self, info: NetworkInfo, codeset: CodeSet, images: list[Path]) -> list[np.ndarray]:
+    def _query_codes(
+        self, info: NetworkInfo, codeset: CodeSet, images: list[Path], upright: CodeSet | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Each query's code and its upright-turn code (None where the network keeps none): stored for a
+        library image, encoded on the fly for any other."""
         row_of = {int(i): r for r, i in enumerate(codeset.ids.tolist())}
-        codes: list[np.ndarray | None] = []
+        codes: list[tuple[np.ndarray, np.ndarray | None] | None] = []
         outside: list[int] = []
         images = [Path(p).absolute() for p in images]  # the catalog reads a relative path as root-relative
         for n, path in enumerate(images):
             entry = self.catalog.entry_by_path(path) if path.exists() else None
             if entry is not None and entry.id in row_of:
-                codes.append(codeset.codes[row_of[entry.id]])
+                row = row_of[entry.id]
+                codes.append((codeset.codes[row], upright.codes[row] if upright is not None else None))
             else:
                 if not path.is_file():
                     raise LibraryError(f"query image not found: {path}")
@@ -435,7 +503,7 @@ class Library:
                 bad = next(str(images[n]) for i, n in enumerate(outside) if i not in set(encoded.ok.tolist()))
                 raise LibraryError(f"cannot read query image {bad}: {reasons.get(bad, 'not an image')}")
             for row, n in zip(range(len(outside)), outside):
-                codes[n] = encoded.codes[row]
+                codes[n] = (encoded.codes[row], encoded.upright[row] if encoded.upright is not None else None)
         return codes  # type: ignore[return-value]
 
     def forget(self, paths: Sequence[Path]) -> None:
@@ -453,7 +521,12 @@ class Library:
             codeset, stamps = self._load_codes(info)
             kept = restrict_codes(codeset, left)
             if len(kept) != len(codeset):
-                self._store_codes(info, kept, stamps)
+                self._store_codes(info, kept, stamps, self.upright_codes(info, codeset))
+
+
+def _upright_key(info: NetworkInfo) -> str:
+    """The code store's key for a network's upright-turn codes (beside its own key, ``info.id``)."""
+    return f"{info.id}.upright"
 
 
 def refined_better(summary: dict[str, Any]) -> bool:

@@ -29,7 +29,9 @@ from hashview.core.duplicates.decisions import (
     pair_distances,
 )
 from hashview.core.duplicates.grouping import group_max_distance
+from hashview.core.duplicates.near_identical import near_identical_limit
 from hashview.core.duplicates.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
+from hashview.core.duplicates.turned import attach_turned, turned_group_spread, turned_pairs
 from hashview.core.errors import LibraryError
 from hashview.core.hamming.codes import CodeSet
 from hashview.core.hamming.pairs import code_pairs_within
@@ -39,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 ReadyCodes = Callable[[str | None], tuple[NetworkInfo, CodeSet]]
 """A network's codes for the whole library (None: the current network), encoding what is missing first."""
+
+UprightCodes = Callable[[NetworkInfo, CodeSet], CodeSet | None]
+"""The upright-turn codes of a network's code set, row for row, or None (``Library.upright_codes``)."""
 
 
 def recorded_copy_distance(info: NetworkInfo) -> float | None:
@@ -92,10 +97,17 @@ class DuplicateFinder:
         decisions: the user's verdicts, which override the codes.
     """
 
-    def __init__(self, catalog: Catalog, ready_codes: ReadyCodes, decisions: DecisionBook) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        ready_codes: ReadyCodes,
+        decisions: DecisionBook,
+        upright_codes: UprightCodes | None = None,
+    ) -> None:
         self.catalog = catalog
         self.ready_codes = ready_codes
         self.decisions = decisions
+        self.upright_codes = upright_codes
 
     def groups(
         self, network: str | None = None, radius: int | None = None, exact: bool = False
@@ -106,7 +118,9 @@ class DuplicateFinder:
         is safe (``advice``: the network does not tell the photos apart) the
         identical files only, as ``exact``. The user's decisions hold over the
         codes: two files marked "different" are never in one group, files
-        marked "same" are grouped even beyond the radius.
+        marked "same" are grouped even beyond the radius. A network that keeps
+        upright-turn codes also groups copies saved turned (``turned.turned_pairs``,
+        within the smaller of the radius and K/32).
 
         Raises:
             LibraryError: no network yet, or a radius outside 0 to the network's bits.
@@ -125,12 +139,24 @@ class DuplicateFinder:
         row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
         decided = self.decisions.rows(row_of)
         found = code_pairs_within(codeset.codes, radius)
+        upright = self.upright_codes(info, codeset) if self.upright_codes is not None else None
+        turned = (
+            turned_pairs(codeset.codes, upright.codes, min(radius, near_identical_limit(info.bits)))
+            if upright is not None
+            else None
+        )
+        grouped = group_found_pairs(found, radius, decided)
+        if turned is not None and len(turned[0]):
+            grouped = attach_turned(grouped, turned[0], turned[1], len(codeset), decided.different)
+        turned_rows = set() if turned is None else set(turned[0].tolist()) | set(turned[1].tolist())
         groups = []
-        for rows in group_found_pairs(found, radius, decided):
+        for rows in grouped:
             ids = [int(codeset.ids[r]) for r in rows.tolist()]
-            groups.append(
-                DuplicateGroup([by_id[x].path for x in ids], ids, int(group_max_distance(codeset.codes, rows)))
-            )
+            if upright is not None and turned_rows.intersection(rows.tolist()):
+                spread = turned_group_spread(codeset.codes, upright.codes, rows)
+            else:
+                spread = int(group_max_distance(codeset.codes, rows))
+            groups.append(DuplicateGroup([by_id[x].path for x in ids], ids, spread))
         return groups
 
     def _identical_groups(self) -> list[DuplicateGroup]:

@@ -34,10 +34,23 @@ BACKBONE_PREFIX = "backbone."
 
 @dataclass(frozen=True)
 class Encoded:
-    """Rows of the input that could be decoded (``ok``) and their packed codes."""
+    """Rows of the input that could be decoded (``ok``), their packed codes and, from a hasher that
+    ``finds_turned_copies``, the codes of the same pictures turned upright (``images.orientation``)."""
 
     ok: np.ndarray
     codes: np.ndarray
+    upright: np.ndarray | None = None
+
+
+def finds_turned_copies(config: dict[str, Any]) -> bool:
+    """Whether a network's library also keeps upright-turn codes, to find copies saved turned.
+
+    Duplicate networks (dupnet) only: a turned copy is a copy there, and
+    their codes change with a picture's orientation (they were not taught
+    turns). Other methods rank by meaning, where neighbours are similar
+    pictures, not copies.
+    """
+    return config.get("method") == "dupnet" and int(config.get("net", {}).get("channels", 3)) == 3
 
 
 class ShallowHasher:
@@ -136,19 +149,32 @@ class DeepHasher:
         )
         return self._encoded(ok, codes)
 
+    @property
+    def finds_turned_copies(self) -> bool:
+        return finds_turned_copies(self.config)
+
     def _codes_of(self, images: Sequence[Image.Image], device: str) -> np.ndarray:
-        """Packed codes of decoded images (resized to the network's input as the training saw them)."""
-        from hashview.core.nets.network import encode_array, images_to_array
+        """Packed codes of decoded images (resized to the network's input as the training saw them); a hasher
+        that ``finds_turned_copies`` puts each image's upright-turn code after its own, in one (n, 2 * K/8) row."""
+        from hashview.core.nets.network import encode_array, encode_upright, images_to_array
 
         net = self.config["net"]
         array = images_to_array(images, int(net["input_size"]), int(net["channels"]), bool(net.get("trim_borders")))
-        return pack_codes(encode_array(self.model, array, device))
+        packed = pack_codes(encode_array(self.model, array, device))
+        if not self.finds_turned_copies:
+            return packed
+        return np.concatenate([packed, encode_upright(self.model, array, packed, device)], axis=1)
 
     def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:
         """The rows that encoded and their codes, the model back on the CPU (it may have run on a GPU)."""
         self.model.cpu()
-        packed = np.concatenate(codes) if codes else np.zeros((0, self.n_bits // 8), np.uint8)
-        return Encoded(np.asarray(ok, np.int64), packed)
+        width = self.n_bits // 8
+        both = self.finds_turned_copies
+        packed = np.concatenate(codes) if codes else np.zeros((0, 2 * width if both else width), np.uint8)
+        ok = np.asarray(ok, np.int64)
+        if both:
+            return Encoded(ok, np.ascontiguousarray(packed[:, :width]), np.ascontiguousarray(packed[:, width:]))
+        return Encoded(ok, packed)
 
     def encodes_from(self, thumbnail_side: int) -> bool:
         """Whether thumbnails of that longest side hold all this network sees (its input is at most half

@@ -95,6 +95,7 @@ class TrainOutcome:
     hasher: ShallowHasher | DeepHasher
     codes: CodeSet | None
     summary: dict[str, Any]
+    upright: CodeSet | None = None  # the upright-turn codes of a network that keeps them (``finds_turned_copies``)
 
 
 def default_bits(opts: TrainOptions) -> int:
@@ -282,9 +283,9 @@ def _train_deep(
 
     from hashview.core.hamming.codes import pack_codes
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep, network_input
-    from hashview.core.methods.hasher import DeepHasher
+    from hashview.core.methods.hasher import DeepHasher, finds_turned_copies
     from hashview.core.nets.device import describe_device, pick_device
-    from hashview.core.nets.network import encode_array
+    from hashview.core.nets.network import encode_array, encode_upright
 
     device = pick_device(opts.device)
     run = DeepRun(
@@ -347,6 +348,7 @@ def _train_deep(
     seconds = time.monotonic() - started
     encode_started = time.monotonic()
     packed = pack_codes(encode_array(model, images, device))
+    upright = encode_upright(model, images, packed, device) if finds_turned_copies(model.config) else None
     model.cpu()
     phases = {
         "decode": round(decoded - started, 2),
@@ -379,6 +381,7 @@ def _train_deep(
     checkpoint.unlink(missing_ok=True)
     order = np.argsort(ids, kind="stable")
     codes = CodeSet(ids[order], packed[order], bits)
+    upright_set = CodeSet(ids[order], upright[order], bits) if upright is not None else None
     summary = {
         "images": len(ok),
         "train_seconds": round(seconds, 3),
@@ -390,7 +393,7 @@ def _train_deep(
         "stopping": stats["stopping"],  # the plan, the probe's curve, the kept epoch (nets/stopping.py)
         "stop_reason": stats["stop_reason"],
     }
-    return TrainOutcome(info, hasher, codes, summary)
+    return TrainOutcome(info, hasher, codes, summary, upright_set)
 
 
 def _kept_map(stats: dict[str, Any]) -> float | None:

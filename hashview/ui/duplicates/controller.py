@@ -26,10 +26,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from hashview.core.duplicates import bulk, cleanup
 from hashview.core.duplicates.keep_rules import KeepPolicy
+from hashview.core.duplicates.near_identical import near_identical_limit
 from hashview.system_trash import move_to_trash
 from hashview.ui.duplicates.bulk_actions import BulkActions
 from hashview.ui.duplicates.explorer_view import DuplicatesExplorer
-from hashview.ui.duplicates.groups_model import GroupRow, make_rows, near_identical_limit
+from hashview.ui.duplicates.groups_model import GroupRow, make_rows
 from hashview.ui.duplicates.scan import Scan, scan_library
 from hashview.ui.duplicates.split import DecisionStep, plan_split, record_split
 from hashview.ui.duplicates.trash_dialog import TrashConfirmation

@@ -50,18 +50,6 @@ most ``near_identical_limit(bits)`` apart, the noise of decoding one photo twice
 chosen radius: edits (crops, captions, rotations) and, at loose settings, different photos of one scene."""
 
 
-def near_identical_limit(bits: int | None) -> int:
-    """The code distance up to which two files count as near-identical: K/32 bits (2 of 64, 4 of 128).
-
-    Why K/32: one photo coded from its file and from its 256-pixel thumbnail (the same picture, decoded and
-    scaled twice) is a mean 1.04 bits apart on the shipped 128-bit network, 95 % within 3 (docs/lab-notes.md,
-    "Decode once"); re-saves, format changes and downscales sit there too, while crops, captions and
-    rotations sit 10 to 20 bits apart. So 4 of 128 is "the same picture up to re-encoding", and a group
-    wider than that holds an edit. Unknown bits (no network): only equal codes.
-    """
-    return max(int(bits) // 32, 0) if bits else 0
-
-
 class DupRoles(IntEnum):
     """Roles beyond the shared ``Roles`` (FileId, Path, Distance)."""
 

@@ -1,0 +1,151 @@
+"""Copies saved turned: pairs found through the pictures' upright-turn codes (``images.orientation``).
+
+A duplicate network's library keeps two codes a picture: its own and its
+upright turn's (``Library.upright_codes``). Two pictures are a turned pair when
+any of their codes, one of each, are within the *turned radius*; a photo and a
+copy of it turned by a quarter, half or three-quarter turn share their upright
+codes.
+
+Why a radius of its own, K/32 (4 of 128 bits, what the explorer calls
+near-identical): every picture now has up to four comparisons where it had
+one, and the upright turn of an abstract or symmetric picture (a wallpaper's
+quadrant turned half-way round looks much like the opposite quadrant) is where
+different pictures meet. A turned copy that is otherwise the same picture
+(re-saved, recompressed) sits within it; a turned copy that was also edited
+heavily is left to the first code and is not found. The radius is the
+near-identical bound the explorer already used, fixed by its meaning (the noise
+of decoding one photo twice), not read off a benchmark.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashview.core.hamming.pairs import code_pairs_within
+from hashview.core.hamming.search import code_words
+
+
+def turned_pairs(codes: np.ndarray, upright: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row pairs (i < j, distance d) that only a turn brings within ``radius``.
+
+    ``codes`` and ``upright`` are packed codes, row for row; a row whose upright
+    code is its own (the picture is upright already) adds nothing. Pairs whose
+    own codes are within ``radius`` are left out: the plain search finds them.
+    Each pair comes once, at the least distance of its code pairs.
+    """
+    n = len(codes)
+    extra = np.flatnonzero(np.any(upright != codes, axis=1))
+    empty = np.empty(0, np.int64)
+    if n < 2 or not len(extra):
+        return empty, empty.copy(), empty.copy()
+    stacked = np.ascontiguousarray(np.concatenate([codes, upright[extra]]))
+    owner = np.concatenate([np.arange(n, dtype=np.int64), extra.astype(np.int64)])
+    a, b, d = code_pairs_within(stacked, radius).row_pairs()
+    keep = (owner[a] != owner[b]) & ((a >= n) | (b >= n))  # two own codes: the plain search's pair
+    i, j, d = owner[a[keep]], owner[b[keep]], d[keep].astype(np.int64)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    order = np.lexsort((d, hi, lo))
+    lo, hi, d = lo[order], hi[order], d[order]
+    first = np.ones(len(lo), bool)
+    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    lo, hi, d = lo[first], hi[first], d[first]
+    words, _ = code_words(codes)
+    own = np.bitwise_count(words[lo] ^ words[hi]).sum(axis=1) if len(lo) else empty
+    beyond = own > radius
+    return lo[beyond], hi[beyond], d[beyond]
+
+
+def attach_turned(
+    groups: list[np.ndarray], i: np.ndarray, j: np.ndarray, n: int, apart: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """``groups`` (of ``n`` rows) with the turned pairs ``(i, j)`` joined in: a turned copy joins its
+    original's group, and two groups a turned pair links become one.
+
+    Joined after the plain grouping, not grouped with it: a turned copy is near
+    its original only, so as one more edge it would break the group's clique
+    and the split around centres could drop a member the plain groups kept.
+    Pairs in ``apart`` ((m, 2) rows, each sorted: the person's "not a match")
+    are not joined. Groups come back as ``grouping.group_duplicates`` gives
+    them: ascending row arrays, ordered by their first row.
+    """
+    lo, hi = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
+    if apart is not None and len(apart):
+        keep = ~np.isin(lo * n + hi, apart[:, 0].astype(np.int64) * n + apart[:, 1].astype(np.int64))
+        lo, hi = lo[keep], hi[keep]
+    if not len(lo):
+        return groups
+    parent = np.arange(n)
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    for group in groups:
+        first = root(int(group[0]))
+        for member in group[1:].tolist():
+            parent[root(member)] = first
+    for a, b in zip(lo.tolist(), hi.tolist()):
+        parent[root(a)] = root(b)
+    members = (
+        sorted({*np.concatenate(groups).tolist(), *lo.tolist(), *hi.tolist()})
+        if groups
+        else sorted({*lo.tolist(), *hi.tolist()})
+    )
+    joined: dict[int, list[int]] = {}
+    for row in members:
+        joined.setdefault(root(row), []).append(row)
+    out = [np.array(rows, np.int64) for rows in joined.values() if len(rows) > 1]
+    return sorted(out, key=lambda rows: int(rows[0]))
+
+
+def turned_group_spread(codes: np.ndarray, upright: np.ndarray, group: np.ndarray) -> int:
+    """The largest distance between two of ``group``'s rows, each pair taken at its closest turn."""
+    rows = np.asarray(group, np.int64)
+    own, _ = code_words(codes[rows])
+    up, _ = code_words(upright[rows])
+    spread = 0
+    for k in range(len(rows)):
+        closest = np.minimum.reduce(
+            [
+                np.bitwise_count(own[k] ^ own).sum(axis=1),
+                np.bitwise_count(up[k] ^ up).sum(axis=1),
+                np.bitwise_count(own[k] ^ up).sum(axis=1),
+                np.bitwise_count(up[k] ^ own).sum(axis=1),
+            ]
+        )
+        spread = max(spread, int(closest.max(initial=0)))
+    return spread
+
+
+def turned_hits(
+    codes: np.ndarray, upright: np.ndarray, query: np.ndarray, query_upright: np.ndarray, radius: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that a turn brings within ``radius`` of a query (its own and its upright code), at their least
+    distance over the code pairs, ordered by (distance, row); ``within_radius``'s answer for turned copies."""
+    from hashview.core.hamming.search import within_radius
+
+    n = len(codes)
+    extra = np.flatnonzero(np.any(upright != codes, axis=1))
+    stacked = np.ascontiguousarray(np.concatenate([codes, upright[extra]]))
+    owner = np.concatenate([np.arange(n, dtype=np.int64), extra.astype(np.int64)])
+    best: dict[int, int] = {}
+    for code in {query.tobytes(): query, query_upright.tobytes(): query_upright}.values():
+        rows, dists = within_radius(stacked, code, radius)
+        for row, dist in zip(owner[rows].tolist(), dists.tolist()):
+            best[row] = min(dist, best.get(row, dist))
+    ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))
+    return np.array([r for r, _ in ordered], np.int64), np.array([d for _, d in ordered], np.int64)
+
+
+def merge_hits(
+    rows: np.ndarray, dists: np.ndarray, more_rows: np.ndarray, more_dists: np.ndarray, limit: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two ranked hit lists as one: each row once at its least distance, ordered by (distance, row), at most
+    ``limit`` (None: all)."""
+    best: dict[int, int] = {}
+    for row, dist in zip([*rows.tolist(), *more_rows.tolist()], [*dists.tolist(), *more_dists.tolist()]):
+        best[row] = min(dist, best.get(row, dist))
+    ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))[: limit if limit else None]
+    return np.array([r for r, _ in ordered], np.int64), np.array([d for _, d in ordered], np.int64)
