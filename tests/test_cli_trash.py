@@ -136,3 +136,33 @@ def test_identical_files_are_never_a_large_clean_up(tmp_path, private_trash, cap
     capsys.readouterr()
     assert main(["dups", str(root), "--exact", "--trash", "--yes", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["moved"]) == 12 and [p.name for p in root.iterdir()] == ["a.jpg"]
+
+
+def test_a_group_only_a_path_would_decide_is_left_alone_as_in_the_app(tmp_path, private_trash, capsys):
+    """Two byte-identical files that tie on every keep rule (same time, same name, folders of one length):
+    neither is guessed to be the original; the other groups are cleaned up and the exit status stays 0."""
+    root = tmp_path / "lib"
+    files = messy_library(root)
+    twin_a = make_photo(root / "a" / "x.jpg", (120, 90), seed=5)
+    twin_b = root / "b" / "x.jpg"
+    twin_b.parent.mkdir()
+    shutil.copy2(twin_a, twin_b)
+    os.utime(twin_b, ns=(twin_a.stat().st_atime_ns, twin_a.stat().st_mtime_ns))
+    assert main(["index", str(root)]) == 0
+    capsys.readouterr()
+
+    assert main(["dups", str(root), "--exact", "--trash", "--json"]) == 0
+    captured = capsys.readouterr()
+    plan = json.loads(captured.out)
+    twins = [g for g in plan["groups"] if g["undecided"]]
+    assert len(twins) == 1 and twins[0]["move"] == [] and "tie on every rule" in twins[0]["undecided"]
+    assert twins[0]["keep"] in {str(twin_a), str(twin_b)}
+    assert "1 group left alone" in captured.err and "--prefer" in captured.err
+
+    assert main(["dups", str(root), "--exact", "--trash"]) == 0
+    assert "left alone (the keep rules cannot choose" in capsys.readouterr().out
+
+    assert main(["dups", str(root), "--exact", "--trash", "--yes", "--json"]) == 0
+    moved = {m["path"] for m in json.loads(capsys.readouterr().out)["moved"]}
+    assert moved == {str(files[n]) for n in ("backup", "download", "link")}
+    assert twin_a.is_file() and twin_b.is_file()  # the undecided group: untouched

@@ -22,9 +22,12 @@ def clean_up(args: argparse.Namespace, lib: Library, groups: list[DuplicateGroup
     Without ``--yes`` nothing moves: it prints what would. With it, each
     group's copies go to the system trash through the same checks as the
     app's trash button; a group that fails a check is left alone and reported.
+    A group whose keeper only a path's spelling would choose is left alone and
+    counted, as the app's bulk clean-up does: never guessed, and no failure.
     Exit 0 when everything listed moved (or would), 1 when a group was refused
     or a move failed, or when the clean-up is too large without ``--allow-large``.
     """
+    from hashview.cli.bulk import UNDECIDED_HINT
     from hashview.core.duplicates import cleanup
     from hashview.core.duplicates.keep_rules import KeepPolicy
 
@@ -32,7 +35,13 @@ def clean_up(args: argparse.Namespace, lib: Library, groups: list[DuplicateGroup
     policy = KeepPolicy(preferred=tuple(cwd / p for p in args.prefer), reference=tuple(cwd / p for p in args.reference))
     entries = {e.id: e for e in lib.entries()}
     plans = cleanup.plan_cleanup(groups, entries, Path(lib.root), policy)
-    moving = sum(len(p.moves) for p in plans if p.refused is None)
+    moving = sum(len(p.moves) for p in plans if p.moving)
+    left = [p for p in plans if p.undecided is not None and p.refused is None]
+    if left:
+        warn(
+            f"{len(left)} group{'s' if len(left) != 1 else ''} left alone: {left[0].undecided} ({UNDECIDED_HINT})",
+            "note",
+        )
     warning = None if args.exact else cleanup.large_cleanup_warning(moving, len(entries))
     warn(warning)
     if warning and args.yes and not args.allow_large:
@@ -48,9 +57,10 @@ def clean_up(args: argparse.Namespace, lib: Library, groups: list[DuplicateGroup
             {
                 "keep": str(p.keeper.path),
                 "why": p.reason,
-                "move": [str(m.path) for m in p.moves],
+                "move": [str(m.path) for m in p.moves] if p.undecided is None else [],
                 "links": sorted(str(x) for x in p.links),
                 "refused": p.refused,
+                "undecided": p.undecided,
             }
             for p in plans
         ],
@@ -60,6 +70,10 @@ def clean_up(args: argparse.Namespace, lib: Library, groups: list[DuplicateGroup
     }
     lines = []
     for plan in plans:
+        if plan.undecided is not None and plan.refused is None:
+            lines.append(f"left alone ({plan.undecided}):")
+            lines.extend(f"  {printable(path)}" for path in (plan.keeper.path, *(m.path for m in plan.moves)))
+            continue
         lines.append(f"keep {printable(plan.keeper.path)}  ({plan.reason})")
         for m in plan.moves:
             link = "  (link: only the link moves)" if Path(m.path) in plan.links else ""
@@ -97,7 +111,7 @@ def move_planned(
     moved: list[dict[str, str | None]] = []
     failures: list[dict[str, str]] = []
     for plan in plans:
-        if plan.refused is not None:
+        if not plan.moving:
             continue
         try:
             batch = cleanup.trash_files(

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashview.core.duplicates import cleanup, file_ops
-from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, deciding_rule, keep_reason, removable
+from hashview.core.duplicates import cleanup, file_ops, keep_rules
+from hashview.core.duplicates.keep_rules import KeepPolicy, choose_keeper, keep_reason, removable
 from hashview.core.errors import HashviewError
 from hashview.core.events import CancelToken, Finished, Progress, ProgressMeter
 
@@ -51,10 +51,8 @@ ACTIONS = {
     HARDLINK: "Replace identical copies with hard links to the kept file",
 }
 
-GUESSES = frozenset({"path_length", "path"})
-"""Tie-breaks that say nothing about which copy is the original: a group they decide is left alone."""
-
-UNDECIDED = "the keep rules cannot choose: the copies tie on every rule and differ only in their paths"
+GUESSES = keep_rules.GUESSES
+UNDECIDED = keep_rules.UNDECIDED
 
 UndoBatch = cleanup.TrashBatch | file_ops.MoveBatch | file_ops.LinkBatch
 
@@ -204,8 +202,7 @@ def plan_bulk(
         else:
             keeper, others = choose_keeper(members, policy)
             reason = keep_reason(keeper, members, policy)
-            if deciding_rule(keeper, members, policy) in GUESSES:
-                undecided = UNDECIDED
+            undecided = keep_rules.undecided(keeper, members, policy)
         kept = tuple(Path(m.path) for m in members if m not in others)
         refused = None
         try:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashview.core.duplicates.keep_rules import KeepPolicy, is_link, keep_reason, kept_groups
+from hashview.core.duplicates.keep_rules import KeepPolicy, is_link, keep_reason, kept_groups, undecided
 from hashview.core.errors import HashviewError
 
 logger = logging.getLogger(__name__)
@@ -190,6 +190,13 @@ class GroupPlan:
     """The moved paths that are links: only the link goes, never the file it names."""
     refused: str | None = None
     """Why this group is left alone (a file outside the library, a kept link's target...)."""
+    undecided: str | None = None
+    """``keep_rules.UNDECIDED`` when only a path's spelling would choose the keeper: left alone, not a failure."""
+
+    @property
+    def moving(self) -> bool:
+        """Whether this group's copies go (neither refused nor undecided)."""
+        return self.refused is None and self.undecided is None
 
 
 def plan_cleanup(
@@ -212,7 +219,17 @@ def plan_cleanup(
         except TrashRefused as exc:
             refused = str(exc)
         links = frozenset(Path(m.path) for m in others if is_link(m.path))
-        plans.append(GroupPlan(keeper, keep_reason(keeper, members, policy), others, tuple(keep), links, refused))
+        plans.append(
+            GroupPlan(
+                keeper,
+                keep_reason(keeper, members, policy),
+                others,
+                tuple(keep),
+                links,
+                refused,
+                undecided(keeper, members, policy),
+            )
+        )
     return plans
 
 

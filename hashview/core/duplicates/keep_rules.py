@@ -260,6 +260,22 @@ def keep_reason(keeper: Any, entries: Sequence[Any], policy: KeepPolicy | None =
     return "the copies are the same file"
 
 
+GUESSES = frozenset({"path_length", "path"})
+"""Tie-breaks that say nothing about which copy is the original: a clean-up leaves the groups they decide alone."""
+
+UNDECIDED = "the keep rules cannot choose: the copies tie on every rule and differ only in their paths"
+
+
+def undecided(keeper: Any, entries: Sequence[Any], policy: KeepPolicy | None = None) -> str | None:
+    """``UNDECIDED`` when only a path's spelling chose ``keeper`` among ``entries`` (``GUESSES``), else None.
+
+    Both clean-ups from a whole list of groups (the app's bulk clean-up and
+    ``dups --trash``) leave such a group alone rather than guess which copy
+    is the original.
+    """
+    return UNDECIDED if deciding_rule(keeper, entries, policy) in GUESSES else None
+
+
 def deciding_rule(keeper: Any, entries: Sequence[Any], policy: KeepPolicy | None = None) -> str | None:
     """The name of the criterion that set ``keeper`` apart from the next best copy, as ``keep_reason`` reads it.
 
