@@ -15,7 +15,7 @@ from hashview.core.library import Library
 from hashview.core.runtime import RuntimeOptions
 from hashview.core.train.pipeline import TrainOptions
 from hashview.ui.settings import open_settings
-from hashview.ui.training.networks_panel import Column, NetworksModel
+from hashview.ui.training.networks_panel import Column, NetworksModel, format_seconds
 from hashview.ui.window.main_window import MainWindow
 
 FAST_TRAINING = {"method": "itq"}  # the first-run training of these tests: seconds, not minutes
@@ -64,6 +64,9 @@ def test_networks_model_shows_stats_and_marks_the_current_one(qtbot):
     assert model.index(0, Column.Map).data() == "0.432"
     assert model.index(0, Column.TrainTime).data() == "1.2 min"
     assert model.index(0, Column.Created).data() == "2024-01-02 03:04:05"
+    infos[0].stats["total_train_seconds"] = 7800.0  # trained on from an earlier network: the whole line's time
+    model.set_networks(infos, "n1")
+    assert model.index(0, Column.TrainTime).data() == format_seconds(7800.0) != format_seconds(75.0)
 
 
 USE_NEW, KEEP = "Use the new network", "Keep the current one"

@@ -27,6 +27,32 @@ SIDE = 64
 TRUNK = "cnn-xs"  # what a CPU encodes fastest at 64 px; fine-tuning on a library uses the same trunk
 
 
+def lineage(start: Path | None) -> tuple[dict | None, float]:
+    """What a warm start went on from (its file, digest, own and whole-line minutes, steps), and the
+    training seconds of its whole line: a network trained on from another counts both, so the file (and
+    the networks panel, ``stats.total_train_seconds``) says how long the shipped network really trained."""
+    if start is None:
+        return None, 0.0
+    import hashlib
+
+    from hashview.core.nets.network_file import load_network
+
+    config, _state = load_network(start)
+    stats, general = config.get("stats", {}), config.get("general", {})
+    own = float(stats.get("train_seconds") or 0.0)
+    total = stats.get("total_train_seconds")
+    if total is None:  # written before the total was kept: its own time and the one predecessor it recorded
+        total = own + 60.0 * float((general.get("continued_from") or {}).get("minutes") or 0.0)
+    return {
+        "file": start.name,
+        "sha256": hashlib.sha256(start.read_bytes()).hexdigest(),
+        "created": config.get("created"),
+        "minutes": round(own / 60, 1),
+        "steps": sum(int(h.get("steps", 0)) for h in stats.get("history", [])),
+        "total_minutes": round(float(total) / 60, 1),
+    }, float(total)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -47,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.core.methods.hasher import DeepHasher
     from hashview.core.nets.device import describe_device, pick_device
 
+    continued_from, earlier_seconds = lineage(args.start_from)
     started = time.monotonic()
     images, recipe = corpus(args.cifar if args.cifar.is_file() else None, args.photos, SIDE, args.levels)
     print(f"corpus: {recipe['images']} images ({recipe['photo_files']} photos, {time.monotonic() - started:.0f} s)")
@@ -91,11 +118,17 @@ def main(argv: list[str] | None = None) -> int:
         "stats": {
             "images": len(images),
             "train_seconds": round(seconds, 1),
+            "total_train_seconds": round(earlier_seconds + seconds, 1),
             "device": describe_device(device),
             **stats,
             "map": stats["history"][-1].get("map") if stats["history"] else None,
         },
-        "general": {"recipe": recipe, "provenance": provenance(), "minutes": args.minutes},
+        "general": {
+            "recipe": recipe,
+            "provenance": provenance(),
+            "minutes": args.minutes,
+            **({"continued_from": continued_from} if continued_from else {}),
+        },
     }
     model.config = config
     DeepHasher(config, model).save(args.out)

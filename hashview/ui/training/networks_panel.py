@@ -143,8 +143,8 @@ class NetworksModel(QAbstractTableModel):
                 return f"{value:.3f}" if isinstance(value, (int, float)) else "—"
             if column == Column.Images:
                 return stats.get("images", "")
-            if column == Column.TrainTime:
-                return format_seconds(stats.get("train_seconds"))
+            if column == Column.TrainTime:  # a warm-started network (the shipped one) counts its whole line
+                return format_seconds(stats.get("total_train_seconds", stats.get("train_seconds")))
         if role == Qt.ItemDataRole.FontRole and current:
             font = QFont()
             font.setBold(True)
