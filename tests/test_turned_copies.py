@@ -60,6 +60,7 @@ def test_turned_pairs_meet_through_an_upright_code_and_only_there():
     i, j, d = turned_pairs(codes, upright, radius=2)
     assert (i.tolist(), j.tolist(), d.tolist()) == ([0, 1], [1, 2], [1, 2])
     assert turned_pairs(codes, upright, radius=0)[0].tolist() == []
+    assert turned_pairs(codes, upright, radius=2, plain_radius=16)[0].tolist() == []  # all within the plain radius
     assert turned_pairs(codes, codes, radius=2)[0].tolist() == []  # nothing turned: nothing to add
 
 

@@ -141,7 +141,7 @@ class DuplicateFinder:
         found = code_pairs_within(codeset.codes, radius)
         upright = self.upright_codes(info, codeset) if self.upright_codes is not None else None
         turned = (
-            turned_pairs(codeset.codes, upright.codes, min(radius, near_identical_limit(info.bits)))
+            turned_pairs(codeset.codes, upright.codes, min(radius, near_identical_limit(info.bits)), radius)
             if upright is not None
             else None
         )

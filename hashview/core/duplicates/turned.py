@@ -14,7 +14,8 @@ different pictures meet. A turned copy that is otherwise the same picture
 (re-saved, recompressed) sits within it; a turned copy that was also edited
 heavily is left to the first code and is not found. The radius is the
 near-identical bound the explorer already used, fixed by its meaning (the noise
-of decoding one photo twice), not read off a benchmark.
+of decoding one photo twice); docs/lab-notes.md (run 14) says what the broad-edit
+set showed at other radii.
 """
 
 from __future__ import annotations
@@ -25,13 +26,16 @@ from hashview.core.hamming.pairs import code_pairs_within
 from hashview.core.hamming.search import code_words
 
 
-def turned_pairs(codes: np.ndarray, upright: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def turned_pairs(
+    codes: np.ndarray, upright: np.ndarray, radius: int, plain_radius: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row pairs (i < j, distance d) that only a turn brings within ``radius``.
 
     ``codes`` and ``upright`` are packed codes, row for row; a row whose upright
     code is its own (the picture is upright already) adds nothing. Pairs whose
-    own codes are within ``radius`` are left out: the plain search finds them.
-    Each pair comes once, at the least distance of its code pairs.
+    own codes are within ``plain_radius`` (default ``radius``) are left out:
+    the plain search finds them. Each pair comes once, at the least distance of
+    its code pairs.
     """
     n = len(codes)
     extra = np.flatnonzero(np.any(upright != codes, axis=1))
@@ -51,7 +55,7 @@ def turned_pairs(codes: np.ndarray, upright: np.ndarray, radius: int) -> tuple[n
     lo, hi, d = lo[first], hi[first], d[first]
     words, _ = code_words(codes)
     own = np.bitwise_count(words[lo] ^ words[hi]).sum(axis=1) if len(lo) else empty
-    beyond = own > radius
+    beyond = own > (radius if plain_radius is None else plain_radius)
     return lo[beyond], hi[beyond], d[beyond]
 
 
