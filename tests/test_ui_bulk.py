@@ -156,3 +156,22 @@ def test_the_edit_menu_offers_both_and_says_what_to_do_first(qtbot):
     texts["&Apply keep rules to all groups…"].trigger()
     assert "Find duplicates first" in window.explorer.status.text()
     window.close()
+
+
+def test_a_keeper_picked_by_hand_stands_in_a_group_the_filter_hides(qtbot, tmp_path):
+    """The plan covers every group, so a keeper picked with Keep this holds there even when the sort-and-filter
+    bar hides its group at the moment the clean-up is asked for (it fell back to the rules before)."""
+    library = FakeLibrary(tmp_path / "fake")
+    _library, explorer, controller = build(qtbot, tmp_path, library)
+    explorer.select_group(0)
+    group = explorer.current_group()
+    explorer.select_member(2)
+    picked = explorer.current_member()
+    explorer.keep_current()
+    assert group.keeper is picked and group.reason == "chosen by you"
+    others = [g for g in library.groups if Path(picked.path) not in g]
+    explorer.groups_model.set_filter("all", others[0][0].parent.name + "/")  # only another group is shown
+    assert explorer.groups_model.rowCount() == 1 and Path(picked.path) not in explorer.groups_model.group(0).key()
+    plan = controller.bulk.plan()
+    planned = next(g for g in plan.groups if Path(picked.path) in {Path(m.path) for m in g.members})
+    assert Path(planned.keeper.path) == Path(picked.path) and planned.reason == "chosen by you"

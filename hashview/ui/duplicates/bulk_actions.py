@@ -76,9 +76,9 @@ class BulkActions(QObject):
         return True
 
     def _chosen(self) -> dict[frozenset[Path], Path]:
-        """Keepers the person picked by hand (Keep this, K) in the groups on screen: they stand."""
-        model = self.controller.explorer.groups_model
-        rows = [model.group(r) for r in range(model.rowCount())]
+        """Keepers the person picked by hand (Keep this, K): they stand, in every group the clean-up plans,
+        including groups the sort-and-filter bar hides now (the plan covers them all)."""
+        rows = self.controller.explorer.groups_model.all_groups()
         return {row.key(): Path(row.keeper.path) for row in rows if row.reason == "chosen by you"}
 
     def plan(self) -> bulk.BulkPlan:

@@ -235,6 +235,10 @@ class GroupsModel(_ThumbModel):
         """How many groups the scan found, shown or filtered out."""
         return len(self._all)
 
+    def all_groups(self) -> list[GroupRow]:
+        """Every group the scan found, shown or filtered out (a bulk clean-up plans them all)."""
+        return list(self._all)
+
     def set_sort(self, key: str) -> None:
         """Sort by a key of ``SORTS``: most files, tightest, least alike, folder or kind first."""
         if key not in SORTS:
