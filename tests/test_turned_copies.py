@@ -130,6 +130,10 @@ def test_a_library_groups_and_finds_copies_saved_turned(turned_library):
         assert near[0].max_distance <= near_identical_limit(info.bits)  # measured at the closest turn
         hits = lib.search([root / "turned-quarter.png"], k=3)[0].hits
         assert hits[1].path.name == paths[0].name and hits[1].distance <= near_identical_limit(info.bits)
+        outside = root.parent / "outside-turned.png"  # a query from outside the library is encoded on the fly
+        outside.write_bytes((root / "turned-quarter.png").read_bytes())
+        hits = lib.search([outside], k=3)[0].hits
+        assert paths[0].name in {h.path.name for h in hits[:2]}
         lib.forget([root / "turned-half.jpg"])
         info, codeset = lib.ready_codes()
         upright = lib.upright_codes(info, codeset)

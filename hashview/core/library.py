@@ -447,9 +447,10 @@ class Library:
         by_id = {e.id: e for e in self.entries()}
         upright = self.upright_codes(info, codeset)
         queries = self._query_codes(info, codeset, [Path(p).absolute() for p in images], upright)
-        turn_radius = (
-            near_identical_limit(info.bits) if radius is None else min(radius, near_identical_limit(info.bits))
-        )
+        # twice the groups' turn radius: a query from outside is decoded from its file, a few bits from the
+        # thumbnail codes the library holds, and a ranking shown to a person costs little for a wrong hit
+        turn_radius = 2 * near_identical_limit(info.bits)
+        turn_radius = turn_radius if radius is None else min(radius, turn_radius)
         results = []
         for query_path, (code, code_upright) in zip(images, queries):
             if radius is not None:
