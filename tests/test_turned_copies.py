@@ -76,6 +76,17 @@ def test_turned_pairs_join_the_groups_of_the_plain_search():
     assert [g.tolist() for g in attach_turned([], np.array([2]), np.array([1]), 4)] == [[1, 2]]
 
 
+def test_identical_files_are_searched_once_and_still_all_grouped():
+    """3,000 identical files (own code A, upright code U) and one copy saved turned (upright code U too): one
+    pair, not 3,000 (a big backup would make millions), and the whole lot is one group."""
+    codes = bits([[0, 1]] * 3000 + [list(range(8, 16))])
+    upright = bits([[5, 6]] * 3000 + [[5, 6]])
+    i, j, d = turned_pairs(codes, upright, radius=2)
+    assert (i.tolist(), j.tolist(), d.tolist()) == ([0], [3000], [0])
+    groups = group_found_pairs(code_pairs_within(codes, 2), 2)
+    assert [len(g) for g in attach_turned(groups, i, j, len(codes))] == [3001]
+
+
 def test_a_turned_copy_joins_a_group_without_splitting_it():
     """A member the plain grouping keeps stays: the turned copy is near its original only, so as a plain edge
     it would make the group a non-clique, which the split around centres may break up."""
