@@ -2,7 +2,7 @@
 
 An editor that saves a photo turned by 90, 180 or 270 degrees (pixels turned,
 no orientation tag) makes a copy that a duplicate network sees as a different
-picture: its codes are 60 or more bits apart, and training the network to
+picture: its codes are tens of bits of 128 apart, and training the network to
 ignore turns paired up unrelated symmetric scenes (lab notes, run 11). So the
 network is left as it is and every picture gets a second look instead: the
 same picture turned to its *upright turn*, a quarter turn fixed by the picture
