@@ -18,7 +18,7 @@ from hashview.core.duplicates.turned import attach_turned, merge_hits, turned_hi
 from hashview.core.hamming.codes import pack_codes
 from hashview.core.hamming.pairs import code_pairs_within
 from hashview.core.images.orientation import turned_upright, upright_turns
-from hashview.core.library import Library
+from hashview.core.library import Library, _upright_key
 
 
 def structured(n: int, side: int = 32, seed: int = 0) -> np.ndarray:
@@ -100,8 +100,8 @@ def test_turned_hits_and_their_merge_with_the_plain_ranking():
     upright = bits([[0, 1], [0, 1, 15], list(range(2, 10))])
     rows, dists = turned_hits(codes, upright, codes[0], codes[0], radius=1)
     assert (rows.tolist(), dists.tolist()) == ([0, 1], [0, 1])
-    rows, dists = merge_hits(np.array([0, 2]), np.array([0, 9]), np.array([1]), np.array([1]), limit=2)
-    assert (rows.tolist(), dists.tolist()) == ([0, 1], [0, 1])
+    rows, dists = merge_hits([(np.array([0, 2]), np.array([0, 9])), (np.array([1, 2]), np.array([1, 3]))])
+    assert (rows.tolist(), dists.tolist()) == ([0, 1, 2], [0, 1, 3])  # each row once, at its least distance
 
 
 def test_near_identical_is_a_32nd_of_the_code():
@@ -122,23 +122,27 @@ def turned_library(tmp_path):
     return root, paths
 
 
+def encoded(root) -> Library:
+    """The library of ``root``, scanned and encoded with the shipped network (its codes and upright codes)."""
+    lib = Library.open(root)
+    run_to_end(lib.index())
+    run_to_end(lib.encode())
+    return lib
+
+
 def test_a_library_groups_and_finds_copies_saved_turned(turned_library):
     """The real path, with the shipped network: both codes stored, turned copies grouped and found by search."""
     root, paths = turned_library
-    with Library.open(root) as lib:
-        run_to_end(lib.index())
-        run_to_end(lib.encode())
+    with encoded(root) as lib:
         info, codeset = lib.ready_codes()
         upright = lib.upright_codes(info, codeset)
         assert upright is not None and np.array_equal(upright.ids, codeset.ids)
-        radius = lib.duplicates.suggested_radius() or 0
-        groups = [sorted(p.name for p in g.paths) for g in lib.duplicates.groups(radius=max(radius, 4))]
-        assert sorted([paths[0].name, "turned-quarter.png"]) in groups
-        assert sorted([paths[1].name, "turned-half.jpg"]) in groups
-        near = [
-            g for g in lib.duplicates.groups(radius=max(radius, 4)) if "turned-quarter.png" in {p.name for p in g.paths}
-        ]
-        assert near[0].max_distance <= near_identical_limit(info.bits)  # measured at the closest turn
+        groups = lib.duplicates.groups(radius=max(lib.duplicates.suggested_radius() or 0, 4))
+        names = [sorted(p.name for p in g.paths) for g in groups]
+        assert sorted([paths[0].name, "turned-quarter.png"]) in names
+        assert sorted([paths[1].name, "turned-half.jpg"]) in names
+        quarter = next(g for g in groups if "turned-quarter.png" in {p.name for p in g.paths})
+        assert quarter.max_distance <= near_identical_limit(info.bits)  # measured at the closest turn
         hits = lib.search([root / "turned-quarter.png"], k=3)[0].hits
         assert hits[1].path.name == paths[0].name and hits[1].distance <= near_identical_limit(info.bits)
         outside = root.parent / "outside-turned.png"  # a query from outside the library is encoded on the fly
@@ -153,11 +157,9 @@ def test_a_library_groups_and_finds_copies_saved_turned(turned_library):
 
 def test_codes_stored_before_upright_codes_existed_are_encoded_again(turned_library):
     root, _paths = turned_library
-    with Library.open(root) as lib:
-        run_to_end(lib.index())
-        run_to_end(lib.encode())
+    with encoded(root) as lib:
         info, codeset = lib.ready_codes()
-        lib.codes.delete(f"{info.id}.upright")  # as a library encoded by an older hashview
+        lib.codes.delete(_upright_key(info))  # as a library encoded by an older hashview
         assert lib.upright_codes(info, codeset) is None
         assert not lib.codes_ready()  # the own codes are all there; the upright ones are missing
         events, _ = run_to_end(lib.encode())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from imagefactory import make_photo
 from PySide6.QtCore import QSettings, Qt
-from test_ui_library_comforts import action, entry, menu_of, window_on
+from test_ui_library_comforts import action, entry, fake_window, menu_of, window_on  # noqa: F401 - fixture
 from test_ui_session import ClosableFake as FakeLibrary
 
 from hashview.core.duplicates import bulk
@@ -148,15 +148,9 @@ def test_the_box_filters_once_typing_pauses_and_escape_clears_at_once(qtbot):
 
 # -- in the window -----------------------------------------------------------------------------------------
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, open_library=FakeLibrary)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.session.open(tmp_path / "fake")  # 9 pictures: g0 (2), g1 (3), g2 (3), alone.jpg
-    yield window
-    window.close()
+def window(fake_window):  # noqa: F811 - the fixture imported above
+    """The comforts' window on the fake library: 9 pictures, g0 (2), g1 (3), g2 (3), alone.jpg."""
+    return fake_window
 
 
 def test_typing_in_the_box_filters_the_grid_and_the_count_says_n_of_m(qtbot, window):

@@ -117,6 +117,7 @@ def fake_window(qtbot, tmp_path):
     window = MainWindow(settings=settings, open_library=FakeLibrary)
     qtbot.addWidget(window)
     window.show()
+    qtbot.waitExposed(window)
     assert window.session.open(tmp_path / "fake")  # the fake has no encoder: no index -> encode chain
     yield window
     window.close()

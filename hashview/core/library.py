@@ -460,7 +460,7 @@ class Library:
                 rows, dists = rows[0], dists[0]
             if upright is not None and code_upright is not None:  # copies saved turned (duplicates.turned)
                 more = turned_hits(codeset.codes, upright.codes, code, code_upright, turn_radius)
-                rows, dists = merge_hits(rows, dists, *more, None)
+                rows, dists = merge_hits([(rows, dists), more])
             if k and len(rows) > k:
                 rows, dists = rows[:k], dists[:k]
             hits = []

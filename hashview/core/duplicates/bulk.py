@@ -51,8 +51,7 @@ ACTIONS = {
     HARDLINK: "Replace identical copies with hard links to the kept file",
 }
 
-GUESSES = keep_rules.GUESSES
-UNDECIDED = keep_rules.UNDECIDED
+UNDECIDED = keep_rules.UNDECIDED  # what the app, the CLI and the export say of a group left alone
 
 UndoBatch = cleanup.TrashBatch | file_ops.MoveBatch | file_ops.LinkBatch
 

@@ -48,11 +48,9 @@ def turned_pairs(
     rep = np.sort(first_rows).astype(np.int64)
     codes, upright = codes[rep], upright[rep]
     n = len(codes)
-    extra = np.flatnonzero(np.any(upright != codes, axis=1))
-    if n < 2 or not len(extra):
+    stacked, owner = _with_upright_rows(codes, upright)
+    if n < 2 or len(stacked) == n:  # every picture upright already: no turn to add
         return empty, empty.copy(), empty.copy()
-    stacked = np.ascontiguousarray(np.concatenate([codes, upright[extra]]))
-    owner = np.concatenate([np.arange(n, dtype=np.int64), extra.astype(np.int64)])
     a, b, d = code_pairs_within(stacked, radius).row_pairs()
     keep = (owner[a] != owner[b]) & ((a >= n) | (b >= n))  # two own codes: the plain search's pair
     i, j, d = owner[a[keep]], owner[b[keep]], d[keep].astype(np.int64)
@@ -141,26 +139,27 @@ def turned_hits(
     distance over the code pairs, ordered by (distance, row); ``within_radius``'s answer for turned copies."""
     from hashview.core.hamming.search import within_radius
 
-    n = len(codes)
-    extra = np.flatnonzero(np.any(upright != codes, axis=1))
-    stacked = np.ascontiguousarray(np.concatenate([codes, upright[extra]]))
-    owner = np.concatenate([np.arange(n, dtype=np.int64), extra.astype(np.int64)])
-    best: dict[int, int] = {}
+    stacked, owner = _with_upright_rows(codes, upright)
+    parts = []
     for code in {query.tobytes(): query, query_upright.tobytes(): query_upright}.values():
         rows, dists = within_radius(stacked, code, radius)
-        for row, dist in zip(owner[rows].tolist(), dists.tolist()):
+        parts.append((owner[rows], dists))
+    return merge_hits(parts)
+
+
+def merge_hits(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Hit lists (rows, distances) as one: each row once at its least distance, ordered by (distance, row)."""
+    best: dict[int, int] = {}
+    for rows, dists in parts:
+        for row, dist in zip(rows.tolist(), dists.tolist()):
             best[row] = min(dist, best.get(row, dist))
     ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))
     return np.array([r for r, _ in ordered], np.int64), np.array([d for _, d in ordered], np.int64)
 
 
-def merge_hits(
-    rows: np.ndarray, dists: np.ndarray, more_rows: np.ndarray, more_dists: np.ndarray, limit: int | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two ranked hit lists as one: each row once at its least distance, ordered by (distance, row), at most
-    ``limit`` (None: all)."""
-    best: dict[int, int] = {}
-    for row, dist in zip([*rows.tolist(), *more_rows.tolist()], [*dists.tolist(), *more_dists.tolist()]):
-        best[row] = min(dist, best.get(row, dist))
-    ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))[: limit if limit else None]
-    return np.array([r for r, _ in ordered], np.int64), np.array([d for _, d in ordered], np.int64)
+def _with_upright_rows(codes: np.ndarray, upright: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes, then the upright codes that differ from their own (pictures not upright already), and each
+    stacked row's owner row."""
+    extra = np.flatnonzero(np.any(upright != codes, axis=1)).astype(np.int64)
+    stacked = np.ascontiguousarray(np.concatenate([codes, upright[extra]]))
+    return stacked, np.concatenate([np.arange(len(codes), dtype=np.int64), extra])
