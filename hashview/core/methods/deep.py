@@ -138,6 +138,7 @@ class DeepMethod:
     classifier = False  # trains a class layer on the code
     decoder = False  # trains a decoder (autoencoder)
     trims_borders = False  # sees pictures without their uniform frame (``network_config``'s ``trim_borders``)
+    cuts_screens = False  # sees a screenshot of a photo as the photo (``network_config``'s ``cut_screens``)
     defaults = DeepDefaults()
     params: ClassVar[dict[str, float]] = {}  # the loss's hyper-parameters (see each module)
 
@@ -257,6 +258,7 @@ def build_config(
         classes if method.classifier else None,
         decoder=method.decoder,
         trim_borders=method.trims_borders,
+        cut_screens=method.cuts_screens,
     )
 
 

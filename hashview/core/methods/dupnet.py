@@ -76,6 +76,7 @@ class DupNet(DeepMethod):
     activation = "tanh"
     uses_pairs = True
     trims_borders = True  # a canvas, letterbox or plain border is cut off before the network looks (images.borders)
+    cuts_screens = True  # a screenshot of a photo is seen as the photo it shows (images.screens)
     defaults = DeepDefaults(
         epochs=10,  # rounds: the planned steps split in 10, a checkpoint after each
         batch_size=96,  # photos per step; each is seen twice (two edits), so 192 images go through the network

@@ -156,10 +156,10 @@ class DeepHasher:
     def _codes_of(self, images: Sequence[Image.Image], device: str) -> np.ndarray:
         """Packed codes of decoded images (resized to the network's input as the training saw them); a hasher
         that ``finds_turned_copies`` puts each image's upright-turn code after its own, in one (n, 2 * K/8) row."""
-        from hashview.core.nets.network import encode_array, encode_upright, images_to_array
+        from hashview.core.nets.network import encode_array, encode_upright, images_to_array, network_view
 
         net = self.config["net"]
-        array = images_to_array(images, int(net["input_size"]), int(net["channels"]), bool(net.get("trim_borders")))
+        array = images_to_array(images, int(net["input_size"]), int(net["channels"]), *network_view(net))
         packed = pack_codes(encode_array(self.model, array, device))
         if not self.finds_turned_copies:
             return packed

@@ -275,12 +275,15 @@ def network_config(
     decoder: bool = False,
     slope: float = 1.0,
     trim_borders: bool = False,
+    cut_screens: bool = False,
 ) -> dict[str, Any]:
     """The plain config that rebuilds a ``HashNet`` (what the network file stores).
 
     ``trim_borders``: the network sees pictures without their uniform frame
     (``images.borders``), in training and encoding alike; stored only when set,
     so older files (which lack it) keep meaning what they meant.
+    ``cut_screens``: a screenshot of a photo is seen as the photo it shows
+    (``images.screens``), likewise stored only when set.
     """
     mean = [0.5] * channels if trunk in SMALL_TRUNKS else [0.485, 0.456, 0.406][:channels] if channels == 3 else [0.45]
     std = [0.25] * channels if trunk in SMALL_TRUNKS else [0.229, 0.224, 0.225][:channels] if channels == 3 else [0.226]
@@ -304,6 +307,8 @@ def network_config(
     }
     if trim_borders:
         config["net"]["trim_borders"] = True
+    if cut_screens:
+        config["net"]["cut_screens"] = True
     return config
 
 
@@ -316,19 +321,20 @@ def rebuild(config: dict[str, Any], state: dict[str, Any]) -> HashNet:
     return model.eval()
 
 
-def images_to_array(images: Iterable[Image.Image], size: int, channels: int, trim: bool = False) -> np.ndarray:
+def images_to_array(
+    images: Iterable[Image.Image], size: int, channels: int, trim: bool = False, cut: bool = False
+) -> np.ndarray:
     """PIL images to a uint8 (n, size, size, channels) array, as the network sees them.
 
-    ``trim``: each without its uniform frame first (a network whose config says ``trim_borders``).
+    ``trim`` and ``cut``: each as ``seen_by_network`` gives it (a network whose
+    config says ``trim_borders``, ``cut_screens``).
     """
     from PIL import Image
-
-    from hashview.core.images.borders import trim_margins
 
     mode = "L" if channels == 1 else "RGB"
     rows = [
         np.asarray(
-            (trim_margins(im) if trim else im)
+            seen_by_network(im, trim, cut)
             .convert(mode)
             .resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
         )
@@ -336,6 +342,33 @@ def images_to_array(images: Iterable[Image.Image], size: int, channels: int, tri
     ]
     arr = np.stack(rows) if rows else np.zeros((0, size, size, channels), np.uint8)
     return arr.reshape(len(rows), size, size, channels)
+
+
+def network_view(net: dict[str, Any]) -> tuple[bool, bool]:
+    """A network config's ``net`` entry as ``images_to_array``'s (trim, cut)."""
+    return bool(net.get("trim_borders")), bool(net.get("cut_screens"))
+
+
+def seen_by_network(image: Image.Image, trim: bool, cut: bool) -> Image.Image:
+    """The part of ``image`` a network looks at: without its uniform frame (``trim``, ``images.borders``),
+    then, for a screenshot of a photo, the photo it shows (``cut``, ``images.screens``).
+
+    The frame goes first: a photo on a plain canvas or between black bars is
+    found exactly by its frame (the cut then finds no screen in the photo),
+    and a screen whose edges happen to be plain loses them before the cut. A
+    picture with neither comes back as the same object, so its code is the
+    one it had.
+    """
+    seen = image
+    if trim:
+        from hashview.core.images.borders import trim_margins
+
+        seen = trim_margins(seen)
+    if cut:
+        from hashview.core.images.screens import cut_photo
+
+        seen = cut_photo(seen) or seen
+    return seen
 
 
 def fit_array(images: np.ndarray, size: int, channels: int) -> np.ndarray:

@@ -241,7 +241,9 @@ class StoppingRule:
         per_epoch = self.seconds[-1]
         if self.rise is not None and self.rise < plan.min_delta:
             first = done - self.window + 1
-            trigger = f"plateau after epoch {done} (held-out mAP rose {self.rise:+.4f} an epoch over epochs {first}-{done})"
+            trigger = (
+                f"plateau after epoch {done} (held-out mAP rose {self.rise:+.4f} an epoch over epochs {first}-{done})"
+            )
         elif done + length >= plan.epochs:
             length, trigger = plan.epochs - done, f"maximum of {plan.epochs} epochs"
         elif plan.budget_s is not None and self.elapsed + (length + 1) * per_epoch > plan.budget_s:

@@ -238,11 +238,16 @@ def _train_shallow(
 
 
 def _decode_library(
-    entries: Sequence[Entry], size: int, channels: int, cancel: CancelToken | None, trim: bool = False
+    entries: Sequence[Entry],
+    size: int,
+    channels: int,
+    cancel: CancelToken | None,
+    trim: bool = False,
+    cut: bool = False,
 ) -> Generator[Progress | Skipped, None, tuple[np.ndarray, np.ndarray]]:
     """Decode every entry to a uint8 (n, size, size, channels) array; returns (ok rows, images).
 
-    ``trim``: without their uniform frames, as a network with ``trim_borders`` sees them.
+    ``trim``, ``cut``: as a network with ``trim_borders``, ``cut_screens`` sees them (``seen_by_network``).
     """
     from hashview.core.nets.features import map_decoded
     from hashview.core.nets.network import images_to_array
@@ -250,7 +255,7 @@ def _decode_library(
     ok, rows = yield from map_decoded(
         [e.path for e in entries],
         max(4 * size, 64),
-        lambda images: images_to_array(images, size, channels, trim),
+        lambda images: images_to_array(images, size, channels, trim, cut),
         "decode",
         cancel,
         batch_size=256,
@@ -305,7 +310,7 @@ def _train_deep(
         method, run, channels, None, device
     )  # the side to decode at; fit_deep builds the config
     started = time.monotonic()
-    ok, images = yield from _decode_library(entries, size, channels, cancel, method.trims_borders)
+    ok, images = yield from _decode_library(entries, size, channels, cancel, method.trims_borders, method.cuts_screens)
     decoded = time.monotonic()
     if len(ok) < 2:
         raise LibraryError(f"{method.name} needs at least two readable images, the library has {len(ok)}")
