@@ -80,6 +80,23 @@ def test_the_package_ships_a_general_network_with_its_provenance():
     recipe = hasher.config["general"]
     assert recipe["recipe"]["images"] > 0 and recipe["provenance"]["commit"]
     assert {"command", "date", "machine"} <= set(recipe["provenance"])
+    # it looks at pictures as a DupNet trained today would: frames trimmed, screenshots cut to their photo
+    assert hasher.config["net"]["trim_borders"] is True and hasher.config["net"]["cut_screens"] is True
+    assert "core/images/screens.py" in recipe["cut_screens"]
+
+
+def test_a_view_set_on_a_shipped_file_after_training_is_recorded_and_changes_its_id(tmp_path):
+    from benchmarks.training.amend_general import amend
+    from hashview.core.nets.network_file import load_network
+
+    path = write_general(tmp_path / "general-dupnet.pt")
+    before_id, (_, before_state) = general.general_id(path), load_network(path)
+    assert amend(path, ["cut_screens"]) == ["cut_screens"]
+    config, state = load_network(path)
+    assert config["net"]["cut_screens"] is True and "commit " in config["general"]["cut_screens"]
+    assert general.general_id(path) != before_id  # libraries encode again with the file that looks anew
+    assert all((state[k] == before_state[k]).all() for k in state)  # the weights are the same
+    assert amend(path, ["cut_screens"]) == []  # set once
 
 
 def test_a_new_library_answers_with_the_shipped_network_without_training(shipped, photos):

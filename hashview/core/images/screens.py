@@ -52,6 +52,7 @@ MAX_AREA = 0.85  # ... and at most this share (else the picture is its own conte
 MIN_SIDE = 0.1  # ... and each of its sides is at least this share of the screen's (a chat photo in a tall phone: 0.2)
 MIN_EDGE_CONTRAST = 0.7  # ... and ends at straight edges (two opposite ones at least): interface, then photo
 EDGE_LINES = 2  # the pixel lines either side of an edge that say how sharp it is
+MIN_EDGE_STEP = 24.0  # ... and the colour steps there by this much (0-255) on average: an edge, not a gradient
 INSET = 0.015  # the photo is cut this share of its side inside its edges (rounded corners, a rim)
 CELLS = 32  # the grid's cells along the screen's longer side
 MIN_OUTLINE = 0.6  # a photo on a screen: this share of the cells just outside its rectangle is background
@@ -59,21 +60,24 @@ MIN_OUTLINE = 0.6  # a photo on a screen: this share of the cells just outside i
 
 def photo_in_screen(image: Image.Image) -> tuple[int, int, int, int] | None:
     """The box (left, top, right, bottom) of the photo that ``image``, a screenshot, shows; None: not a screen."""
+    from PIL import Image as PILImage
+
     width, height = image.size
     if min(width, height) < 32:
         return None
-    small = image if image.mode == "RGB" else image.convert("RGB")
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    if not _may_be_screen(rgb):
+        return None
     scale = min(1.0, WORK_SIDE / max(width, height))
+    small = rgb
     if scale < 1.0:
-        from PIL import Image as PILImage
-
         size = (max(round(width * scale), 1), max(round(height * scale), 1))
-        small = small.resize(size, PILImage.Resampling.BILINEAR, reducing_gap=2.0)
+        small = rgb.resize(size, PILImage.Resampling.BILINEAR, reducing_gap=2.0)
     pixels = np.asarray(small, np.int16)
     background = _background_mask(pixels)
     if background is None:
         return None
-    box = _largest_photo_rectangle(background)
+    box = _largest_photo_rectangle(background, pixels)
     if box is None:
         return None
     left, top, right, bottom = box
@@ -94,35 +98,71 @@ def cut_photo(image: Image.Image) -> Image.Image | None:
     return None if box is None else image.crop(box)
 
 
+_FINE = [v & 0xFC for v in range(256)] * 3  # each channel to its top six bits: colours 4 levels wide
+GLANCE_SIDE = 32  # the first test looks at a copy this large
+
+
+def _may_be_screen(image: Image.Image) -> bool:
+    """Whether one colour holds enough of the picture for a screen's flat background: half of
+    ``MIN_BACKGROUND`` in one colour 4 levels wide, on a 32-pixel copy (a flat colour falls in one or two
+    such; the screens of the broad-edit set hold 0.30 at least, and four photos in five fail it). Pillow
+    does it in under a fifth of a millisecond; the whole test takes a millisecond and a half."""
+    from PIL import Image as PILImage
+
+    scale = GLANCE_SIDE / max(image.size)
+    glance = image.resize(
+        (max(round(image.width * scale), 1), max(round(image.height * scale), 1)), PILImage.Resampling.BOX
+    )
+    colours = glance.point(_FINE).getcolors(glance.width * glance.height)
+    return colours is not None and max(colours)[0] >= MIN_BACKGROUND * 0.5 * glance.width * glance.height
+
+
 def _background_mask(pixels: np.ndarray) -> np.ndarray | None:
     """Where the screen's interface is (h, w bool); None when no colour covers enough to be a screen's.
 
     The interface is the background, the most common colour, which must cover
     ``MIN_BACKGROUND``; and the bars of up to ``UI_COLOURS`` other common
     colours: whole rows or columns nearly all one colour (a title bar, a
-    toolbar, a side panel). Only whole bars count, because a photo's own
-    common colours (grass, a wall) fill areas, not rows from edge to edge.
+    toolbar, a side panel) that reach the screen's edge. Only such bars count,
+    because a photo's own common colours (grass, a wall) fill areas, not rows
+    from edge to edge, and a gradient's plain columns lie inside a picture.
     """
     quantised = (pixels // 16).astype(np.int32)
     bins = (quantised[..., 0] * 16 + quantised[..., 1]) * 16 + quantised[..., 2]
     counts = np.bincount(bins.ravel(), minlength=4096)
-    order = np.argsort(counts)[::-1][: UI_COLOURS + 1].tolist()
-    if counts[order[0]] < MIN_BACKGROUND * bins.size * 0.5:  # not even half the share in one bin: no screen
+    most = int(np.argmax(counts))
+    if counts[most] < MIN_BACKGROUND * bins.size * 0.5:  # not even half the share in one bin: no screen
         return None
+    common = np.argpartition(counts, -(UI_COLOURS + 1))[-(UI_COLOURS + 1) :]
+    order = [most, *[int(b) for b in common[np.argsort(counts[common])[::-1]] if b != most][:UI_COLOURS]]
     apart = np.abs(pixels - pixels[bins == order[0]].mean(axis=0)).max(axis=2)
     mask: np.ndarray = apart <= TOLERANCE
     if mask.mean() < MIN_BACKGROUND or (apart <= FLAT_TOLERANCE).sum() < MIN_FLAT * mask.sum():
         return None  # too little of it, or a grain (noise, a texture) rather than a screen's flat colour
+    bar_rows, bar_cols = mask.mean(axis=1) >= BAR_SHARE, mask.mean(axis=0) >= BAR_SHARE
     for top in order[1:]:
         if counts[top] < MIN_UI_SHARE * bins.size:
             break
         near = np.abs(pixels - pixels[bins == top].mean(axis=0)).max(axis=2) <= FLAT_TOLERANCE
-        mask[near.mean(axis=1) >= BAR_SHARE] = True
-        mask[:, near.mean(axis=0) >= BAR_SHARE] = True
+        bar_rows |= near.mean(axis=1) >= BAR_SHARE
+        bar_cols |= near.mean(axis=0) >= BAR_SHARE
+    mask[_from_the_edges(bar_rows)] = True
+    mask[:, _from_the_edges(bar_cols)] = True
     return mask
 
 
-def _largest_photo_rectangle(background: np.ndarray) -> tuple[float, float, float, float] | None:
+def _from_the_edges(bars: np.ndarray) -> np.ndarray:
+    """The bars that reach the screen's edge through other bars: a title bar, a toolbar, a side panel sit at
+    an edge; a run of plain columns in the middle of a picture (a gradient's) does not."""
+    reached = np.zeros_like(bars)
+    lead = int(np.argmin(bars)) if not bars.all() else len(bars)
+    trail = int(np.argmin(bars[::-1])) if not bars.all() else len(bars)
+    reached[:lead] = True
+    reached[len(bars) - trail :] = True
+    return reached
+
+
+def _largest_photo_rectangle(background: np.ndarray, pixels: np.ndarray) -> tuple[float, float, float, float] | None:
     """The largest rectangle of grid cells that are mostly not background, in pixels (left, top, right, bottom)."""
     h, w = background.shape
     cell = max(h, w) / CELLS
@@ -142,38 +182,49 @@ def _largest_photo_rectangle(background: np.ndarray) -> tuple[float, float, floa
     span_x, span_y = (int(xs[c0]), int(xs[c1])), (int(ys[r0]), int(ys[r1]))
     top, bottom = _exact_edges(background[:, span_x[0] : span_x[1]].mean(axis=1), *span_y, ys[1] - ys[0])
     left, right = _exact_edges(background[span_y[0] : span_y[1]].mean(axis=0), *span_x, xs[1] - xs[0])
-    if _edge_contrast(background, left, top, right, bottom) < MIN_EDGE_CONTRAST:  # a soft patch, not a picture
+    contrast, step = _edge_contrast(background, pixels, left, top, right, bottom)
+    if contrast < MIN_EDGE_CONTRAST or step < MIN_EDGE_STEP:  # a soft patch or a gradient, not a picture
         return None
     return float(left), float(top), float(right), float(bottom)
 
 
-def _edge_contrast(background: np.ndarray, left: int, top: int, right: int, bottom: int) -> float:
-    """How sharply the interface ends at the rectangle's edges: the background share of the two pixel lines
-    just outside an edge less that of the two just inside, averaged over the edges that have an outside;
-    0 unless two opposite edges have one.
+def _edge_contrast(
+    background: np.ndarray, pixels: np.ndarray, left: int, top: int, right: int, bottom: int
+) -> tuple[float, float]:
+    """How sharply the interface ends at the rectangle's edges, averaged over the edges that have an
+    outside; (0, 0) unless two opposite edges have one. Two figures: the background share of the two pixel
+    lines just outside an edge less that of the two just inside, and the colour step between those lines
+    (the largest channel's difference, 0-255, averaged along the edge).
 
     A photo shown on a screen has the interface right outside two opposite
     edges at least (above and below it in a phone's gallery, all round in a
-    chat or a viewer) and ends there at a straight line (1.0: all interface on
-    one side, all photo on the other). The largest rectangle under a sky has
-    ground on three sides; one inside a drawing on a white page runs into the
-    drawing; a patch of a texture fades in over many lines.
+    chat or a viewer) and ends there at a straight line: all interface on one
+    side, all photo on the other, and a step in colour. The largest rectangle
+    under a sky has ground on three sides; one inside a drawing on a white page
+    runs into the drawing; a patch of a texture fades in over many lines; and
+    where a gradient crosses the background's tolerance the share jumps but
+    the colour hardly steps.
     """
     h, w = background.shape
     n = EDGE_LINES
     rows, cols = slice(top, bottom), slice(left, right)
-    gaps: dict[str, float] = {}
+    sides: dict[str, tuple[tuple[slice, slice], tuple[slice, slice], int]] = {}
     if top >= n:
-        gaps["top"] = background[top - n : top, cols].mean() - background[top : top + n, cols].mean()
+        sides["top"] = ((slice(top - n, top), cols), (slice(top, top + n), cols), 0)
     if bottom + n <= h:
-        gaps["bottom"] = background[bottom : bottom + n, cols].mean() - background[bottom - n : bottom, cols].mean()
+        sides["bottom"] = ((slice(bottom, bottom + n), cols), (slice(bottom - n, bottom), cols), 0)
     if left >= n:
-        gaps["left"] = background[rows, left - n : left].mean() - background[rows, left : left + n].mean()
+        sides["left"] = ((rows, slice(left - n, left)), (rows, slice(left, left + n)), 1)
     if right + n <= w:
-        gaps["right"] = background[rows, right : right + n].mean() - background[rows, right - n : right].mean()
-    if not ({"top", "bottom"} <= gaps.keys() or {"left", "right"} <= gaps.keys()):
-        return 0.0
-    return float(np.mean(list(gaps.values())))
+        sides["right"] = ((rows, slice(right, right + n)), (rows, slice(right - n, right)), 1)
+    if not ({"top", "bottom"} <= sides.keys() or {"left", "right"} <= sides.keys()):
+        return 0.0, 0.0
+    shares, steps = [], []
+    for outside, inside, across in sides.values():
+        shares.append(background[outside].mean() - background[inside].mean())
+        colour_out, colour_in = pixels[outside].mean(axis=across), pixels[inside].mean(axis=across)
+        steps.append(np.abs(colour_out - colour_in).max(axis=-1).mean())
+    return float(np.mean(shares)), float(np.mean(steps))
 
 
 def _exact_edges(share: np.ndarray, start: int, end: int, cell: int) -> tuple[int, int]:
