@@ -145,3 +145,28 @@ def test_only_the_duplicate_network_cuts_screens():
     ssdh = build_config(get_method("ssdh"), DeepRun(bits=64), 3, 32, ["a", "b"])
     assert dupnet["net"]["cut_screens"] is True
     assert "cut_screens" not in ssdh["net"]
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_duplicate_network_encodes_a_screenshot_as_the_photo_it_shows(photo):
+    """The hasher reads ``cut_screens`` from the network's config: the screenshot's code is the code of the
+    photo the cut gives, and a network without the key encodes the whole screen, as it always did."""
+    import torch
+
+    from hashview.core.methods.hasher import DeepHasher
+    from hashview.core.nets.network import HashNet, network_config
+
+    screen, _ = gallery(photo)
+    shot = saved(screen, "JPEG")
+    cut = cut_photo(shot)
+    assert cut is not None
+    torch.manual_seed(0)
+    config = network_config("dupnet", 64, "cnn-xs", "none", 3, 64, "tanh", trim_borders=True, cut_screens=True)
+    model = HashNet(config).eval()
+    cutting = DeepHasher(config, model)
+    whole = DeepHasher({**config, "net": {k: v for k, v in config["net"].items() if k != "cut_screens"}}, model)
+    width = 64 // 8
+    codes = cutting._codes_of([shot, cut], "cpu")[:, :width]
+    assert (codes[0] == codes[1]).all()
+    plain = whole._codes_of([shot, cut], "cpu")[:, :width]
+    assert (plain[0] != plain[1]).any()
