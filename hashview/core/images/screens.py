@@ -10,23 +10,27 @@ run 14). Cutting the photo out gives the network the photo again.
 The rule works on what makes a screen a screen, not on any one app's layout:
 
 - a screen's background is one flat colour that covers much of it
-  (``MIN_BACKGROUND``, ``MIN_FLAT``: rendered, not photographed or grainy); a photo rarely has a third of its pixels within a few
-  levels of one colour, and when it has (a night sky, a studio backdrop), the
-  rule only offers one more look at it;
+  (``MIN_BACKGROUND``, ``MIN_FLAT``: rendered, not photographed or grainy);
+  a photo rarely has a third of its pixels within a few levels of one flat
+  colour;
 - the photo is the largest rectangle that is almost nowhere that colour (nor
-  a bar of another flat colour), found on a coarse grid of cells so text
-  lines, icons and small holes do not cut it; it must be a real part of the
-  screen (``MIN_AREA``, ``MIN_SIDE``) yet not the whole of it (``MAX_AREA``);
+  a bar of another flat colour reaching the screen's edge), found on a coarse
+  grid of cells so text lines, icons and small holes do not cut it; it must be
+  a real part of the screen (``MIN_AREA``, ``MIN_SIDE``) yet not the whole of
+  it (``MAX_AREA``);
 - it ends at straight edges with the interface right outside two opposite
-  ones at least (``MIN_EDGE_CONTRAST``): a picture's own sky, a drawing on a
-  white page or a patch of a texture does not;
+  ones at least, and the colour steps there (``MIN_EDGE_CONTRAST``,
+  ``MIN_EDGE_STEP``): a picture's own sky, a drawing on a white page, a patch
+  of a texture or a gradient does not;
 - the rectangle is cut a little inside its edges (``INSET``), where rounded
   corners, a bubble's rim or a viewer's shadow sit.
 
-What it gives is a *second look*: the picture's own code is unchanged, and the
-duplicate network also encodes the photo cut out (``network.second_look``), so
-a screenshot meets the photo's own code. Pure numpy on the decoded picture (at
-most 256 pixels a side here), about a millisecond.
+A duplicate network whose config says ``cut_screens`` looks at what the cut
+gives instead of the whole screen (``network.seen_by_network``), in training
+and encoding alike, so a screenshot's code is its photo's. The cut is
+deterministic: copies of one screenshot are cut alike. A twentieth of a
+millisecond for most pictures (``_may_be_screen``), about two for the fifth to
+a third with a large flat area; numpy on a 96-pixel copy.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ import numpy as np
 if TYPE_CHECKING:
     from PIL import Image
 
-WORK_SIDE = 96  # found on a copy at most this large (the grid needs no more)
+GLANCE_SIDE = 48  # the first test samples a copy this large
+WORK_SIDE = 96  # the rest works on a copy at most this large (the grid needs no more)
 TOLERANCE = 10  # a pixel within this (0-255, every channel) of the background colour is background
 MIN_BACKGROUND = 0.30  # a screen: at least this share of its pixels is its background colour ...
 FLAT_TOLERANCE = 3  # a screen's colours are flat: most of the background is within this of its colour ...
@@ -55,7 +60,6 @@ EDGE_LINES = 2  # the pixel lines either side of an edge that say how sharp it i
 MIN_EDGE_STEP = 24.0  # ... and the colour steps there by this much (0-255) on average: an edge, not a gradient
 INSET = 0.015  # the photo is cut this share of its side inside its edges (rounded corners, a rim)
 CELLS = 32  # the grid's cells along the screen's longer side
-MIN_OUTLINE = 0.6  # a photo on a screen: this share of the cells just outside its rectangle is background
 
 
 def photo_in_screen(image: Image.Image) -> tuple[int, int, int, int] | None:
@@ -96,9 +100,6 @@ def cut_photo(image: Image.Image) -> Image.Image | None:
     """The photo a screenshot shows, cut out of it; None when ``image`` is not a screenshot."""
     box = photo_in_screen(image)
     return None if box is None else image.crop(box)
-
-
-GLANCE_SIDE = 48  # the first test samples a copy this large
 
 
 def _may_be_screen(image: Image.Image) -> bool:

@@ -35,7 +35,7 @@ averages the noise out (its slope's standard error is about 0.0017 there) and
 is not biased by the luckiest epoch. Replayed on the five CIFAR-10 and four
 MNIST curves of runs 13 and 14, it starts the cool-down within three epochs of
 the old rule where that rule saw a real plateau, and not at all on the two
-curves it cut short (docs/benchmarks.md).
+curves it cut short (docs/lab-notes.md, run 15).
 
 The budget scales with the data and the machine: the wall clock allowed grows
 with the training images (``StopSettings.budget_for``), and the epochs that fit
