@@ -52,6 +52,7 @@ UI_COLOURS = 3  # ... and up to this many other flat colours (bars, bubbles) ...
 MIN_UI_SHARE = 0.04  # ... each covering at least this share, in bars ...
 BAR_SHARE = 0.9  # ... rows or columns at least this share one flat colour
 CELL_SHARE = 0.5  # a grid cell belongs to the photo when at most this share of it is background
+GROW_SHARE = 0.7  # the rectangle takes in a row or column of cells this share photo (holes in a photo)
 MIN_AREA = 0.08  # the photo covers at least this share of the screen ...
 MAX_AREA = 0.85  # ... and at most this share (else the picture is its own content)
 MIN_SIDE = 0.1  # ... and each of its sides is at least this share of the screen's (a chat photo in a tall phone: 0.2)
@@ -173,7 +174,7 @@ def _largest_photo_rectangle(background: np.ndarray, pixels: np.ndarray) -> tupl
     best = _largest_true_rectangle(photo)
     if best is None:
         return None
-    r0, c0, r1, c1 = best  # cells, end exclusive
+    r0, c0, r1, c1 = _grown(photo, *best)  # cells, end exclusive
     area = (r1 - r0) * (c1 - c0) / (rows * cols)
     if not MIN_AREA <= area <= MAX_AREA or (r1 - r0) < MIN_SIDE * rows or (c1 - c0) < MIN_SIDE * cols:
         return None
@@ -184,6 +185,30 @@ def _largest_photo_rectangle(background: np.ndarray, pixels: np.ndarray) -> tupl
     if contrast < MIN_EDGE_CONTRAST or step < MIN_EDGE_STEP:  # a soft patch or a gradient, not a picture
         return None
     return float(left), float(top), float(right), float(bottom)
+
+
+def _grown(photo: np.ndarray, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, int, int]:
+    """The rectangle grown a row or column of cells at a time while the next one is mostly photo (``GROW_SHARE``).
+
+    A photo's own dark (or light) parts can match the screen's background: a
+    night sky in a black gallery, a white wall in a white chat. They leave
+    holes in the grid, often at the photo's edge, and the largest all-photo
+    rectangle stops at them; the rows and columns around it are still mostly
+    photo, where the interface's are not.
+    """
+    rows, cols = photo.shape
+    grew = True
+    while grew:
+        grew = False
+        if r0 > 0 and photo[r0 - 1, c0:c1].mean() >= GROW_SHARE:
+            r0, grew = r0 - 1, True
+        if r1 < rows and photo[r1, c0:c1].mean() >= GROW_SHARE:
+            r1, grew = r1 + 1, True
+        if c0 > 0 and photo[r0:r1, c0 - 1].mean() >= GROW_SHARE:
+            c0, grew = c0 - 1, True
+        if c1 < cols and photo[r0:r1, c1].mean() >= GROW_SHARE:
+            c1, grew = c1 + 1, True
+    return r0, c0, r1, c1
 
 
 def _edge_contrast(
