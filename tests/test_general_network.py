@@ -273,3 +273,38 @@ def test_cli_index_keeps_its_scan_when_the_network_cannot_encode(shipped, photos
     assert err.count("hashview: warning: scanned, but not encoded:") == 1
     with Library.open(photos) as lib:
         assert len(lib.entries()) == 13
+
+
+def test_an_upgrade_moves_a_library_from_the_older_shipped_network_once(shipped, photos, tmp_path, monkeypatch):
+    """A hashview that ships a newer general file moves the libraries answering with the old one to it; the
+    old one stays on the shelf, and a person who switches back to it stays there."""
+    with indexed(photos) as lib:
+        old = lib.networks.get(None)
+    newer = write_general(tmp_path / "newer" / general.GENERAL_FILE, seed=1)
+    monkeypatch.setattr(general, "general_file", lambda: newer)
+    with Library.open(photos) as lib:
+        moved = lib.networks.get(None)
+        assert moved.id == general.general_id(newer) != old.id
+        assert {info.id for info in lib.networks.all()} == {old.id, moved.id}
+        lib.networks.set_current(old.id)
+        assert lib.networks.get(None).id == old.id  # switched back: not moved again
+    with Library.open(photos) as lib:
+        assert lib.networks.get(None).id == old.id
+
+
+def test_an_upgrade_leaves_a_library_with_its_own_network_alone(shipped, photos, tmp_path, monkeypatch):
+    """A network of the library's own (trained or refined: no shipped record in its file) is never replaced."""
+    from hashview.core.nets.network_file import load_network, save_network
+
+    config, state = load_network(write_general(tmp_path / "own.pt", seed=2))
+    del config["general"]
+    save_network(tmp_path / "own.pt", config, state)
+    with indexed(photos) as lib:
+        lib.networks.get(None)
+        own = lib.networks.import_file(tmp_path / "own.pt", "mine")
+        lib.networks.set_current(own.id)
+    newer = write_general(tmp_path / "newer" / general.GENERAL_FILE, seed=1)
+    monkeypatch.setattr(general, "general_file", lambda: newer)
+    with Library.open(photos) as lib:
+        assert lib.networks.get(None).id == own.id
+        assert general.general_id(newer) not in {info.id for info in lib.networks.all()}

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CURRENT_NETWORK_KEY = "current_network"
+SHIPPED_SEEN_KEY = "shipped_network_seen"  # the id of the last shipped file this library moved to
 
 
 class LibraryNetworks:
@@ -47,6 +48,7 @@ class LibraryNetworks:
         self.shelf = shelf
         self._drop_codes = drop_codes
         self._hashers: dict[str, Hasher] = {}
+        self._shipped_id: str | None = None  # the shipped file's id, read once ("" where none ships)
 
     def all(self) -> list[NetworkInfo]:
         """Every network of the library, oldest first."""
@@ -75,7 +77,9 @@ class LibraryNetworks:
             LibraryError: an unknown name, or no current network yet.
         """
         if name is None:
-            info = self.current() or self.adopt_general()
+            info = self.current()
+            if info is None or self._general_upgrade_due(info):
+                info = self.adopt_general() or info
             if info is None:
                 raise LibraryError(f"no network yet for {self.root}: run 'hashview train {self.root}' first")
             return info
@@ -93,8 +97,29 @@ class LibraryNetworks:
         info = self.install_general()
         if info is not None:
             self.catalog.set_meta(CURRENT_NETWORK_KEY, info.id)
+            self.catalog.set_meta(SHIPPED_SEEN_KEY, info.id)
             logger.info("adopted the shipped network %s", info.id)
         return info
+
+    def _general_upgrade_due(self, current: NetworkInfo) -> bool:
+        """Whether the current network is a shipped one older than the file this hashview ships, and this
+        library has not been moved to that file yet.
+
+        An upgrade that ships a better general network moves the libraries that
+        answer with the old one to it, once: the old stays on the shelf, and a
+        person who switches back to it stays there (the move is remembered by
+        the shipped file's id). A library's own networks, trained or refined,
+        are never replaced.
+        """
+        from hashview.core.nets.general import general_file, general_id, is_general
+
+        if not is_general(current.config):
+            return False
+        if self._shipped_id is None:
+            source = general_file()
+            self._shipped_id = general_id(source) if source is not None else ""
+        shipped = self._shipped_id
+        return bool(shipped) and shipped != current.id and self.catalog.get_meta(SHIPPED_SEEN_KEY) != shipped
 
     def general_config(self) -> dict[str, Any] | None:
         """The shipped network's config (its method, code length, trunk, input), read from the file

@@ -349,12 +349,17 @@ class LibraryController(QObject):
 
     def _should_learn(self) -> bool:
         """Whether to refine the shipped network on this library now: it answers, nothing else was
-        ever trained here, and the setting allows it (on by default; the tests turn it off)."""
+        ever trained here (the shelf holds shipped networks only: an upgrade adds the newer one), and the
+        setting allows it (on by default; the tests turn it off)."""
         library = self.session.library
         if library is None or not app_settings.get_flag(self.session.settings, LEARN_KEY):
             return False
         current = library.networks.current()
-        return current is not None and general.is_general(current.config) and len(library.networks.all()) == 1
+        return (
+            current is not None
+            and general.is_general(current.config)
+            and all(general.is_general(info.config) for info in library.networks.all())
+        )
 
     def _step_failed(self, step: str, message: str, details: str) -> None:
         self.refresh_entries()
