@@ -292,6 +292,34 @@ def test_an_upgrade_moves_a_library_from_the_older_shipped_network_once(shipped,
         assert lib.networks.get(None).id == old.id
 
 
+def test_after_an_upgrade_the_command_line_answers_with_the_newer_shipped_network(
+    shipped, photos, tmp_path, monkeypatch, capsys
+):
+    assert main(["index", str(photos), "--json"]) == 0
+    capsys.readouterr()
+    newer = write_general(tmp_path / "newer" / general.GENERAL_FILE, seed=1)
+    monkeypatch.setattr(general, "general_file", lambda: newer)
+    assert main(["dups", str(photos), "--json"]) == 0
+    json.loads(capsys.readouterr().out)
+    query = photos / "b" / "b_000.jpg"
+    assert main(["search", str(photos), str(query), "-k", "2", "--json"]) == 0
+    [result] = json.loads(capsys.readouterr().out)
+    assert result["results"][0]["path"] == str(query)
+    with Library.open(photos) as lib:
+        assert lib.networks.current().id == general.general_id(newer)
+
+
+def test_a_damaged_newer_shipped_file_leaves_the_library_on_the_one_that_works(shipped, photos, tmp_path, monkeypatch):
+    with indexed(photos) as lib:
+        old = lib.networks.get(None)
+    damaged = tmp_path / "newer" / general.GENERAL_FILE
+    damaged.parent.mkdir()
+    damaged.write_bytes(shipped.read_bytes()[:-100])
+    monkeypatch.setattr(general, "general_file", lambda: damaged)
+    with Library.open(photos) as lib:
+        assert lib.networks.get(None).id == old.id
+
+
 def test_an_upgrade_leaves_a_library_with_its_own_network_alone(shipped, photos, tmp_path, monkeypatch):
     """A network of the library's own (trained or refined: no shipped record in its file) is never replaced."""
     from hashview.core.nets.network_file import load_network, save_network

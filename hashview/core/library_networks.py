@@ -78,8 +78,13 @@ class LibraryNetworks:
         """
         if name is None:
             info = self.current()
-            if info is None or self._general_upgrade_due(info):
-                info = self.adopt_general() or info
+            if info is None:
+                info = self.adopt_general()
+            elif self._general_upgrade_due(info):
+                try:
+                    info = self.adopt_general() or info
+                except LibraryError as exc:  # a damaged newer file: keep answering with the one that works
+                    logger.warning("kept %s: the newer shipped network was refused (%s)", info.id, exc)
             if info is None:
                 raise LibraryError(f"no network yet for {self.root}: run 'hashview train {self.root}' first")
             return info
