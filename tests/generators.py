@@ -13,6 +13,17 @@ def run_to_end(gen):
         return events, stop.value
 
 
+def encoded_library(root):
+    """The library of folder ``root``, scanned and encoded to the end with the shipped network (its codes
+    and the other looks a duplicate network's library keeps: upright-turn codes and tone hashes)."""
+    from hashview.core.library import Library
+
+    lib = Library.open(root)
+    run_to_end(lib.index())
+    run_to_end(lib.encode())
+    return lib
+
+
 CODE_KINDS = ("random", "equal", "different", "dups", "near", "sparse")
 
 

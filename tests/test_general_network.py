@@ -180,9 +180,14 @@ def test_train_refines_the_shipped_network_and_measures_both(shipped, photos, on
     with indexed(photos, QUICK) as lib:
         lib.networks.adopt_general()
         general_info = lib.networks.current()
-        _events, _ = run_to_end(lib.train(TrainOptions(batch_size=8)))
+        events, _ = run_to_end(lib.train(TrainOptions(batch_size=8)))
         networks = lib.networks.all()
         refined = next(n for n in networks if n.id != general_info.id)
+        # the run kept its codes and the pictures' other looks (upright turns, tone hashes): nothing encoded again
+        assert events[-1].summary["encoded"] == 0
+        codes = lib.codes.load(refined.id)
+        tone = lib.tone_codes(refined, codes)
+        assert codes is not None and tone is not None and list(tone.ids) == list(codes.ids)
         stats = refined.config["stats"]
         assert stats["refined_from"] == str(general_info.path)
         assert stats["baseline"]["map"] is not None and stats["history"][-1]["map"] is not None

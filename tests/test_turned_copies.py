@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from generators import run_to_end
+from generators import encoded_library
 from imagefactory import make_library, photo_image
 
 from hashview.core.duplicates.decisions import group_found_pairs
@@ -18,7 +18,6 @@ from hashview.core.duplicates.turned import attach_turned, merge_hits, turned_hi
 from hashview.core.hamming.codes import pack_codes
 from hashview.core.hamming.pairs import code_pairs_within
 from hashview.core.images.orientation import turned_upright, upright_turns
-from hashview.core.library import Library, _upright_key
 
 
 def structured(n: int, side: int = 32, seed: int = 0) -> np.ndarray:
@@ -122,18 +121,10 @@ def turned_library(tmp_path):
     return root, paths
 
 
-def encoded(root) -> Library:
-    """The library of ``root``, scanned and encoded with the shipped network (its codes and upright codes)."""
-    lib = Library.open(root)
-    run_to_end(lib.index())
-    run_to_end(lib.encode())
-    return lib
-
-
 def test_a_library_groups_and_finds_copies_saved_turned(turned_library):
     """The real path, with the shipped network: both codes stored, turned copies grouped and found by search."""
     root, paths = turned_library
-    with encoded(root) as lib:
+    with encoded_library(root) as lib:
         info, codeset = lib.ready_codes()
         upright = lib.upright_codes(info, codeset)
         assert upright is not None and np.array_equal(upright.ids, codeset.ids)
@@ -153,15 +144,3 @@ def test_a_library_groups_and_finds_copies_saved_turned(turned_library):
         info, codeset = lib.ready_codes()
         upright = lib.upright_codes(info, codeset)
         assert upright is not None and np.array_equal(upright.ids, codeset.ids) and len(codeset) == 11
-
-
-def test_codes_stored_before_upright_codes_existed_are_encoded_again(turned_library):
-    root, _paths = turned_library
-    with encoded(root) as lib:
-        info, codeset = lib.ready_codes()
-        lib.codes.delete(_upright_key(info))  # as a library encoded by an older hashview
-        assert lib.upright_codes(info, codeset) is None
-        assert not lib.codes_ready()  # the own codes are all there; the upright ones are missing
-        events, _ = run_to_end(lib.encode())
-        assert events[-1].summary["encoded"] == len(codeset)
-        assert lib.upright_codes(info, lib.ready_codes()[1]) is not None

@@ -79,7 +79,9 @@ class Library:
         self.codes = CodeStore(self.directory / "codes")
         self.networks = LibraryNetworks(self.root, catalog, self.shelf, self._drop_codes)
         self.decisions = DecisionBook(catalog)
-        self.duplicates = DuplicateFinder(catalog, self.ready_codes, self.decisions, self.upright_codes)
+        self.duplicates = DuplicateFinder(
+            catalog, self.ready_codes, self.decisions, self.upright_codes, self.tone_codes
+        )
 
     @classmethod
     def open(cls, root: Path | str, runtime: RuntimeOptions | None = None) -> Library:
@@ -175,7 +177,13 @@ class Library:
         info = outcome.info
         self.networks.keep_hasher(info, outcome.hasher)
         if outcome.codes is not None:
-            self._store_codes(info, outcome.codes, {e.id: e.mtime_ns for e in entries}, outcome.upright)
+            looks = {UPRIGHT: outcome.upright, TONE: outcome.tone}
+            self._store_codes(
+                info,
+                outcome.codes,
+                {e.id: e.mtime_ns for e in entries},
+                {look: codes for look, codes in looks.items() if codes is not None},
+            )
         summary = {"network": info.id, "method": info.method, "bits": info.bits, **outcome.summary}
         better = refined_better(outcome.summary)
         if start is not None and not better:  # a refinement that measured no better leaves the network it refined
@@ -237,7 +245,8 @@ class Library:
     def _drop_codes(self, info: NetworkInfo) -> None:
         """Delete a network's codes and their stamps (``networks.delete`` asks, after the network file)."""
         self.codes.delete(info.id)
-        self.codes.delete(_upright_key(info))
+        for look in LOOKS:
+            self.codes.delete(_look_key(info, look))
         self._stamps_path(info).unlink(missing_ok=True)
 
     def _load_codes(self, info: NetworkInfo) -> tuple[CodeSet, dict[int, int]]:
@@ -285,26 +294,37 @@ class Library:
         codes encoded before it did until they are encoded again (``encode``
         does that for every row that lacks one).
         """
-        from hashview.core.methods.hasher import finds_turned_copies
+        return self._look_codes(info, codeset, UPRIGHT)
 
-        if not finds_turned_copies(info.config):
+    def tone_codes(self, info: NetworkInfo, codeset: CodeSet) -> CodeSet | None:
+        """The 64-bit tone hashes (``images.tone_hash``) of ``codeset``'s rows, row for row, or None (a network
+        that keeps none, ``keeps_tone_hashes``, or codes encoded before it did, until they are encoded again)."""
+        return self._look_codes(info, codeset, TONE)
+
+    def _look_codes(self, info: NetworkInfo, codeset: CodeSet, look: str) -> CodeSet | None:
+        if look not in _looks_kept(info):
             return None
-        upright = self._stored_upright(info)
-        if upright.n_bits != codeset.n_bits or not np.isin(codeset.ids, upright.ids).all():
+        stored = self._stored_look(info, look)
+        if not np.isin(codeset.ids, stored.ids).all():
             return None
-        return restrict_codes(upright, codeset.ids)
+        return restrict_codes(stored, codeset.ids)
+
+    def _present_looks(self, info: NetworkInfo, codeset: CodeSet) -> dict[str, CodeSet]:
+        """The looks the network keeps that every row of ``codeset`` has, by name."""
+        looks = {look: self._look_codes(info, codeset, look) for look in _looks_kept(info)}
+        return {look: codes for look, codes in looks.items() if codes is not None}
 
     def _store_codes(
-        self, info: NetworkInfo, codeset: CodeSet, stamps: dict[int, int], upright: CodeSet | None = None
+        self, info: NetworkInfo, codeset: CodeSet, stamps: dict[int, int], looks: dict[str, CodeSet] | None = None
     ) -> None:
-        """Codes first (the upright ones before them), then their stamps (id, mtime, content digest): a crash
-        between only causes re-encoding.
+        """Codes first (the other looks' codes, ``looks``, before them), then their stamps (id, mtime, content
+        digest): a crash between only causes re-encoding.
 
         A stamp's digest is the catalog's for that id and mtime; a file changed
         since it was encoded gets none, so it is encoded again.
         """
-        if upright is not None:
-            self.codes.save(_upright_key(info), restrict_codes(upright, codeset.ids))
+        for look, codes in (looks or {}).items():
+            self.codes.save(_look_key(info, look), restrict_codes(codes, codeset.ids))
         self.codes.save(info.id, codeset)
         versions = self.catalog.versions()
         rows = []
@@ -330,16 +350,14 @@ class Library:
 
         Ends with ``Finished(summary={"network", "encoded", "codes", "skipped"})``.
         """
-        from hashview.core.methods.hasher import finds_turned_copies
-
         info = self.networks.get(network)
         entries = self.entries()
         codeset, stamps = self._load_codes(info)
         present = {e.id: e.mtime_ns for e in entries}
         have = set(codeset.ids.tolist())
-        upright = self._stored_upright(info) if finds_turned_copies(info.config) else None
-        if upright is not None:  # a row with no upright code yet is encoded again, both codes at once
-            have &= set(upright.ids.tolist())
+        looks = {look: self._stored_look(info, look) for look in _looks_kept(info)}
+        for stored in looks.values():  # a row with no upright code or tone hash yet is encoded again, all at once
+            have &= set(stored.ids.tolist())
         todo = [e for e in entries if e.id not in have or stamps.get(e.id) != e.mtime_ns]
         skipped = 0
         if todo:
@@ -350,22 +368,26 @@ class Library:
             skipped = len(todo) - len(done)
             done_ids = np.array([e.id for e in done], np.int64)
             codeset = merge_codes(codeset, done_ids, encoded.codes)
-            if upright is not None and encoded.upright is not None:
-                upright = merge_codes(upright, done_ids, encoded.upright)
+            for look, stored in looks.items():
+                new = _encoded_look(encoded, look)
+                if new is not None:
+                    looks[look] = merge_codes(stored, done_ids, new)
             stamps.update({e.id: e.mtime_ns for e in done})
         kept = restrict_codes(codeset, np.array(sorted(present), np.int64))
         if todo or len(kept) != len(codeset):
-            self._store_codes(info, kept, stamps, upright)
+            self._store_codes(info, kept, stamps, looks)
         yield Finished({"network": info.id, "encoded": len(todo) - skipped, "codes": len(kept), "skipped": skipped})
 
-    def _stored_upright(self, info: NetworkInfo) -> CodeSet:
-        """The upright codes on disk (empty when none or unreadable: every row is then encoded again)."""
+    def _stored_look(self, info: NetworkInfo, look: str) -> CodeSet:
+        """A look's codes on disk (empty when none, unreadable or of another length: every row is then
+        encoded again)."""
+        bits = _look_bits(info, look)
         try:
-            upright = self.codes.load(_upright_key(info))
+            stored = self.codes.load(_look_key(info, look))
         except ValueError as exc:
-            logger.warning("upright codes of %s unreadable, encoding again: %s", info.id, exc)
-            upright = None
-        return upright if upright is not None and upright.n_bits == info.bits else CodeSet.empty(info.bits)
+            logger.warning("%s codes of %s unreadable, encoding again: %s", look, info.id, exc)
+            stored = None
+        return stored if stored is not None and stored.n_bits == bits else CodeSet.empty(bits)
 
     def _encode_entries(
         self, hasher: Hasher, todo: list[Entry], device: str, cancel: CancelToken | None
@@ -396,11 +418,12 @@ class Library:
             parts.append(encoded)
         width = hasher.n_bits // 8
         codes = np.concatenate([p.codes for p in parts]) if parts else np.zeros((0, width), np.uint8)
-        uprights = [p.upright for p in parts]
-        upright = None
-        if parts and all(u is not None for u in uprights):
-            upright = np.concatenate([u for u in uprights if u is not None])
-        return done, Encoded(np.arange(len(done), dtype=np.int64), codes, upright)
+
+        def joined(look: str) -> np.ndarray | None:
+            rows = [_encoded_look(p, look) for p in parts]
+            return np.concatenate(rows) if parts and all(r is not None for r in rows) else None  # type: ignore[arg-type]
+
+        return done, Encoded(np.arange(len(done), dtype=np.int64), codes, joined(UPRIGHT), joined(TONE))
 
     def codes_ready(self, network: str | None = None) -> bool:
         """Whether every catalog entry has a code for the network (no encoding needed)."""
@@ -408,11 +431,9 @@ class Library:
             info = self.networks.get(network)
         except LibraryError:
             return False
-        from hashview.core.methods.hasher import finds_turned_copies
-
         codeset, stamps = self._load_codes(info)
         have = dict(zip(codeset.ids.tolist(), [stamps.get(i) for i in codeset.ids.tolist()]))
-        if finds_turned_copies(info.config) and self.upright_codes(info, codeset) is None:
+        if any(self._look_codes(info, codeset, look) is None for look in _looks_kept(info)):
             return False
         return all(have.get(e.id) == e.mtime_ns for e in self.entries())
 
@@ -441,18 +462,20 @@ class Library:
         if radius is not None and radius < 0:
             raise LibraryError(f"the radius must be 0 or more, not {radius}")
         from hashview.core.duplicates.near_identical import near_identical_limit
+        from hashview.core.duplicates.tone import tone_hits
         from hashview.core.duplicates.turned import merge_hits, turned_hits
 
         info, codeset = self.ready_codes(network)
         by_id = {e.id: e for e in self.entries()}
         upright = self.upright_codes(info, codeset)
-        queries = self._query_codes(info, codeset, [Path(p).absolute() for p in images], upright)
+        tone = self.tone_codes(info, codeset)
+        queries = self._query_codes(info, codeset, [Path(p).absolute() for p in images], upright, tone)
         # twice the groups' turn radius: a query from outside is decoded from its file, a few bits from the
         # thumbnail codes the library holds, and a ranking shown to a person costs little for a wrong hit
         turn_radius = 2 * near_identical_limit(info.bits)
         turn_radius = turn_radius if radius is None else min(radius, turn_radius)
         results = []
-        for query_path, (code, code_upright) in zip(images, queries):
+        for query_path, (code, code_upright, code_tone) in zip(images, queries):
             if radius is not None:
                 rows, dists = within_radius(codeset.codes, code, radius)
             else:
@@ -461,6 +484,11 @@ class Library:
             if upright is not None and code_upright is not None:  # copies saved turned (duplicates.turned)
                 more = turned_hits(codeset.codes, upright.codes, code, code_upright, turn_radius)
                 rows, dists = merge_hits([(rows, dists), more])
+            if tone is not None and code_tone is not None:  # copies whose tone changed (duplicates.tone)
+                toned = tone_hits(tone.codes, code_tone, info.bits)
+                if radius is not None:
+                    toned = (toned[0][toned[1] <= radius], toned[1][toned[1] <= radius])
+                rows, dists = merge_hits([(rows, dists), toned])
             if k and len(rows) > k:
                 rows, dists = rows[:k], dists[:k]
             hits = []
@@ -471,19 +499,30 @@ class Library:
         return results
 
     def _query_codes(
-        self, info: NetworkInfo, codeset: CodeSet, images: list[Path], upright: CodeSet | None = None
-    ) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        """Each query's code and its upright-turn code (None where the network keeps none): stored for a
-        library image, encoded on the fly for any other."""
+        self,
+        info: NetworkInfo,
+        codeset: CodeSet,
+        images: list[Path],
+        upright: CodeSet | None = None,
+        tone: CodeSet | None = None,
+    ) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
+        """Each query's code, its upright-turn code and its tone hash (None where the network keeps none):
+        stored for a library image, encoded on the fly for any other."""
         row_of = {int(i): r for r, i in enumerate(codeset.ids.tolist())}
-        codes: list[tuple[np.ndarray, np.ndarray | None] | None] = []
+        codes: list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None] = []
         outside: list[int] = []
         images = [Path(p).absolute() for p in images]  # the catalog reads a relative path as root-relative
         for n, path in enumerate(images):
             entry = self.catalog.entry_by_path(path) if path.exists() else None
             if entry is not None and entry.id in row_of:
                 row = row_of[entry.id]
-                codes.append((codeset.codes[row], upright.codes[row] if upright is not None else None))
+                codes.append(
+                    (
+                        codeset.codes[row],
+                        upright.codes[row] if upright is not None else None,
+                        tone.codes[row] if tone is not None else None,
+                    )
+                )
             else:
                 if not path.is_file():
                     raise LibraryError(f"query image not found: {path}")
@@ -504,7 +543,11 @@ class Library:
                 bad = next(str(images[n]) for i, n in enumerate(outside) if i not in set(encoded.ok.tolist()))
                 raise LibraryError(f"cannot read query image {bad}: {reasons.get(bad, 'not an image')}")
             for row, n in zip(range(len(outside)), outside):
-                codes[n] = (encoded.codes[row], encoded.upright[row] if encoded.upright is not None else None)
+                codes[n] = (
+                    encoded.codes[row],
+                    encoded.upright[row] if encoded.upright is not None else None,
+                    encoded.tone[row] if encoded.tone is not None else None,
+                )
         return codes  # type: ignore[return-value]
 
     def forget(self, paths: Sequence[Path]) -> None:
@@ -522,12 +565,41 @@ class Library:
             codeset, stamps = self._load_codes(info)
             kept = restrict_codes(codeset, left)
             if len(kept) != len(codeset):
-                self._store_codes(info, kept, stamps, self.upright_codes(info, codeset))
+                self._store_codes(info, kept, stamps, self._present_looks(info, codeset))
+
+
+UPRIGHT, TONE = "upright", "tone"
+LOOKS = (UPRIGHT, TONE)
+"""The other looks at a picture a duplicate network's library keeps beside its codes: the code of the picture
+turned upright (``duplicates.turned``) and its tone hash (``duplicates.tone``)."""
+
+
+def _looks_kept(info: NetworkInfo) -> tuple[str, ...]:
+    from hashview.core.methods.hasher import finds_turned_copies, keeps_tone_hashes
+
+    return ((UPRIGHT,) if finds_turned_copies(info.config) else ()) + (
+        (TONE,) if keeps_tone_hashes(info.config) else ()
+    )
+
+
+def _look_bits(info: NetworkInfo, look: str) -> int:
+    from hashview.core.images.tone_hash import TONE_BITS
+
+    return TONE_BITS if look == TONE else info.bits
+
+
+def _look_key(info: NetworkInfo, look: str) -> str:
+    """The code store's key for one of a network's looks (beside its own key, ``info.id``)."""
+    return f"{info.id}.{look}"
 
 
 def _upright_key(info: NetworkInfo) -> str:
-    """The code store's key for a network's upright-turn codes (beside its own key, ``info.id``)."""
-    return f"{info.id}.upright"
+    """The code store's key for a network's upright-turn codes."""
+    return _look_key(info, UPRIGHT)
+
+
+def _encoded_look(encoded: Encoded, look: str) -> np.ndarray | None:
+    return encoded.tone if look == TONE else encoded.upright
 
 
 def refined_better(summary: dict[str, Any]) -> bool:

@@ -31,6 +31,7 @@ from hashview.core.duplicates.decisions import (
 from hashview.core.duplicates.grouping import group_max_distance
 from hashview.core.duplicates.near_identical import near_identical_limit
 from hashview.core.duplicates.radius import RadiusAdvice, advise_radius, chain_problem, suggest_radius
+from hashview.core.duplicates.tone import pair_spread, tone_pairs
 from hashview.core.duplicates.turned import attach_turned, turned_group_spread, turned_pairs
 from hashview.core.errors import LibraryError
 from hashview.core.hamming.codes import CodeSet
@@ -44,6 +45,9 @@ ReadyCodes = Callable[[str | None], tuple[NetworkInfo, CodeSet]]
 
 UprightCodes = Callable[[NetworkInfo, CodeSet], CodeSet | None]
 """The upright-turn codes of a network's code set, row for row, or None (``Library.upright_codes``)."""
+
+ToneCodes = UprightCodes
+"""The tone hashes of a network's code set, row for row, or None (``Library.tone_codes``)."""
 
 
 def recorded_copy_distance(info: NetworkInfo) -> float | None:
@@ -103,11 +107,13 @@ class DuplicateFinder:
         ready_codes: ReadyCodes,
         decisions: DecisionBook,
         upright_codes: UprightCodes | None = None,
+        tone_codes: ToneCodes | None = None,
     ) -> None:
         self.catalog = catalog
         self.ready_codes = ready_codes
         self.decisions = decisions
         self.upright_codes = upright_codes
+        self.tone_codes = tone_codes
 
     def groups(
         self, network: str | None = None, radius: int | None = None, exact: bool = False
@@ -120,7 +126,8 @@ class DuplicateFinder:
         codes: two files marked "different" are never in one group, files
         marked "same" are grouped even beyond the radius. A network that keeps
         upright-turn codes also groups copies saved turned (``turned.turned_pairs``,
-        within the smaller of the radius and K/32).
+        within the smaller of the radius and K/32), and one that keeps tone hashes
+        copies whose tone or colour changed (``tone.tone_pairs``, within 3 of 64 bits).
 
         Raises:
             LibraryError: no network yet, or a radius outside 0 to the network's bits.
@@ -145,15 +152,21 @@ class DuplicateFinder:
             if upright is not None
             else None
         )
+        tone = self.tone_codes(info, codeset) if self.tone_codes is not None else None
+        toned = tone_pairs(tone.codes, codeset.codes, radius) if tone is not None else None
         grouped = group_found_pairs(found, radius, decided)
-        if turned is not None and len(turned[0]):
-            grouped = attach_turned(grouped, turned[0], turned[1], len(codeset), decided.different)
+        for extra in (turned, toned):  # joined after the plain grouping (attach_turned says why)
+            if extra is not None and len(extra[0]):
+                grouped = attach_turned(grouped, extra[0], extra[1], len(codeset), decided.different)
         turned_rows = set() if turned is None else set(turned[0].tolist()) | set(turned[1].tolist())
+        toned_rows = set() if toned is None else set(toned[0].tolist()) | set(toned[1].tolist())
         groups = []
         for rows in grouped:
             ids = [int(codeset.ids[r]) for r in rows.tolist()]
             if upright is not None and turned_rows.intersection(rows.tolist()):
                 spread = turned_group_spread(codeset.codes, upright.codes, rows)
+            elif tone is not None and toned_rows.intersection(rows.tolist()):
+                spread = pair_spread(codeset.codes, tone.codes, rows, info.bits)
             else:
                 spread = int(group_max_distance(codeset.codes, rows))
             groups.append(DuplicateGroup([by_id[x].path for x in ids], ids, spread))

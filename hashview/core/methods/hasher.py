@@ -35,11 +35,13 @@ BACKBONE_PREFIX = "backbone."
 @dataclass(frozen=True)
 class Encoded:
     """Rows of the input that could be decoded (``ok``), their packed codes and, from a hasher that
-    ``finds_turned_copies``, the codes of the same pictures turned upright (``images.orientation``)."""
+    ``finds_turned_copies``, the codes of the same pictures turned upright (``images.orientation``) and
+    their 64-bit tone hashes (``images.tone_hash``, packed (n, 8))."""
 
     ok: np.ndarray
     codes: np.ndarray
     upright: np.ndarray | None = None
+    tone: np.ndarray | None = None
 
 
 def finds_turned_copies(config: dict[str, Any]) -> bool:
@@ -51,6 +53,12 @@ def finds_turned_copies(config: dict[str, Any]) -> bool:
     pictures, not copies.
     """
     return config.get("method") == "dupnet" and int(config.get("net", {}).get("channels", 3)) == 3
+
+
+def keeps_tone_hashes(config: dict[str, Any]) -> bool:
+    """Whether a network's library also keeps each picture's tone hash (``images.tone_hash``), to find
+    copies whose tone or colour was changed more than the network learnt: duplicate networks, as for turns."""
+    return finds_turned_copies(config)
 
 
 class ShallowHasher:
@@ -155,7 +163,9 @@ class DeepHasher:
 
     def _codes_of(self, images: Sequence[Image.Image], device: str) -> np.ndarray:
         """Packed codes of decoded images (resized to the network's input as the training saw them); a hasher
-        that ``finds_turned_copies`` puts each image's upright-turn code after its own, in one (n, 2 * K/8) row."""
+        that ``finds_turned_copies`` puts each image's upright-turn code and then its tone hash (of the same
+        picture the network saw) after its own, in one (n, 2 * K/8 + 8) row."""
+        from hashview.core.images.tone_hash import tone_hashes
         from hashview.core.nets.network import encode_array, encode_upright, images_to_array, network_view
 
         net = self.config["net"]
@@ -163,17 +173,27 @@ class DeepHasher:
         packed = pack_codes(encode_array(self.model, array, device))
         if not self.finds_turned_copies:
             return packed
-        return np.concatenate([packed, encode_upright(self.model, array, packed, device)], axis=1)
+        upright = encode_upright(self.model, array, packed, device)
+        return np.concatenate([packed, upright, tone_hashes(array)], axis=1)
 
     def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:
         """The rows that encoded and their codes, the model back on the CPU (it may have run on a GPU)."""
+        from hashview.core.images.tone_hash import TONE_BITS
+
         self.model.cpu()
         width = self.n_bits // 8
-        both = self.finds_turned_copies
-        packed = np.concatenate(codes) if codes else np.zeros((0, 2 * width if both else width), np.uint8)
+        looks = self.finds_turned_copies
+        packed = (
+            np.concatenate(codes) if codes else np.zeros((0, 2 * width + TONE_BITS // 8 if looks else width), np.uint8)
+        )
         ok = np.asarray(ok, np.int64)
-        if both:
-            return Encoded(ok, np.ascontiguousarray(packed[:, :width]), np.ascontiguousarray(packed[:, width:]))
+        if looks:
+            return Encoded(
+                ok,
+                np.ascontiguousarray(packed[:, :width]),
+                np.ascontiguousarray(packed[:, width : 2 * width]),
+                np.ascontiguousarray(packed[:, 2 * width :]),
+            )
         return Encoded(ok, packed)
 
     def encodes_from(self, thumbnail_side: int) -> bool:

@@ -96,6 +96,7 @@ class TrainOutcome:
     codes: CodeSet | None
     summary: dict[str, Any]
     upright: CodeSet | None = None  # the upright-turn codes of a network that keeps them (``finds_turned_copies``)
+    tone: CodeSet | None = None  # the tone hashes, for a network whose library keeps them (``keeps_tone_hashes``)
 
 
 def default_bits(opts: TrainOptions) -> int:
@@ -287,8 +288,9 @@ def _train_deep(
     import hashlib
 
     from hashview.core.hamming.codes import pack_codes
+    from hashview.core.images.tone_hash import TONE_BITS, tone_hashes
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep, network_input
-    from hashview.core.methods.hasher import DeepHasher, finds_turned_copies
+    from hashview.core.methods.hasher import DeepHasher, finds_turned_copies, keeps_tone_hashes
     from hashview.core.nets.device import describe_device, pick_device
     from hashview.core.nets.network import encode_array, encode_upright
 
@@ -354,6 +356,7 @@ def _train_deep(
     encode_started = time.monotonic()
     packed = pack_codes(encode_array(model, images, device))
     upright = encode_upright(model, images, packed, device) if finds_turned_copies(model.config) else None
+    tone = tone_hashes(images) if keeps_tone_hashes(model.config) else None  # of the pictures the network saw
     model.cpu()
     phases = {
         "decode": round(decoded - started, 2),
@@ -387,6 +390,7 @@ def _train_deep(
     order = np.argsort(ids, kind="stable")
     codes = CodeSet(ids[order], packed[order], bits)
     upright_set = CodeSet(ids[order], upright[order], bits) if upright is not None else None
+    tone_set = CodeSet(ids[order], tone[order], TONE_BITS) if tone is not None else None
     summary = {
         "images": len(ok),
         "train_seconds": round(seconds, 3),
@@ -398,7 +402,7 @@ def _train_deep(
         "stopping": stats["stopping"],  # the plan, the probe's curve, the kept epoch (nets/stopping.py)
         "stop_reason": stats["stop_reason"],
     }
-    return TrainOutcome(info, hasher, codes, summary, upright_set)
+    return TrainOutcome(info, hasher, codes, summary, upright_set, tone_set)
 
 
 def _kept_map(stats: dict[str, Any]) -> float | None:

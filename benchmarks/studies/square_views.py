@@ -1,0 +1,141 @@
+"""Would a centre-square look find crops to another aspect ratio? A design study on photos of no benchmark set.
+
+The network sees every picture squashed to a square, so a crop to another aspect
+ratio (a 4:5 or 9:16 crop of a 3:2 photo) reaches it stretched by up to 2.7 times
+along one axis, beyond anything it learnt. A second look at each picture's
+centre square (the largest square in its middle, not squashed) turns such a crop
+into an ordinary one: the crop's centre square lies inside the photo's, at 55 to
+100 % of its side.
+
+For each photo of ``PHOTOS`` (the training corpus's photos, never a benchmark
+set's), this makes crops with code written here (not the broad-edit set's
+``edit_families``): the largest 1:1, 4:5, 9:16 and 16:9 crop at a random place,
+and a crop removing 10 to 40 % of one axis; then it encodes photos and crops with
+the shipped network, whole (as now) and as centre squares, and prints, per crop
+kind, how many crops are within the shipped network's radius of their photo
+either way, and how close the nearest *other* photo comes to each photo either
+way (the false pairs a radius would make).
+
+Usage (from the repository root):
+    python -m benchmarks.studies.square_views PHOTOS [--count 120] [--seed 0] [--radius 13]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from benchmarks.provenance import provenance, provenance_line
+
+RATIOS = {"1:1": 1.0, "4:5": 0.8, "9:16": 9 / 16, "16:9": 16 / 9}
+
+
+def centre_square(image: Image.Image) -> Image.Image:
+    w, h = image.size
+    side = min(w, h)
+    x0, y0 = (w - side) // 2, (h - side) // 2
+    return image.crop((x0, y0, x0 + side, y0 + side))
+
+
+def ratio_crop(image: Image.Image, ratio: float, rng: random.Random) -> Image.Image:
+    w, h = image.size
+    cw, ch = (round(h * ratio), h) if w / h > ratio else (w, round(w / ratio))
+    position = rng.random()
+    x0, y0 = round((w - cw) * position), round((h - ch) * position)
+    return image.crop((x0, y0, x0 + cw, y0 + ch))
+
+
+def axis_crop(image: Image.Image, rng: random.Random) -> Image.Image:
+    w, h = image.size
+    removed = rng.uniform(0.10, 0.40)
+    first_share = rng.random()
+    if rng.random() < 0.5:
+        cut = round(w * removed)
+        first = round(cut * first_share)
+        return image.crop((first, 0, w - (cut - first), h))
+    cut = round(h * removed)
+    first = round(cut * first_share)
+    return image.crop((0, first, w, h - (cut - first)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("photos", type=Path)
+    parser.add_argument("--count", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--radius", type=int, default=13)
+    args = parser.parse_args(argv)
+    print(provenance_line(provenance()), flush=True)
+    from hashview.core.methods.hasher import load_hasher
+    from hashview.core.nets.general import general_file
+    from hashview.core.nets.network import encode_array, images_to_array, network_view
+
+    shipped = general_file()
+    if shipped is None:
+        parser.error("this hashview ships no general network")
+    hasher = load_hasher(shipped)
+    net = hasher.config["net"]
+    view = network_view(net)
+
+    def codes(images: list[Image.Image]) -> np.ndarray:
+        array = images_to_array(images, int(net["input_size"]), 3, *view)
+        return np.packbits(encode_array(hasher.model, array), axis=1)
+
+    rng = random.Random(args.seed)
+    files = sorted(p for p in args.photos.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"})
+    rng.shuffle(files)
+    photos = []
+    for path in files:
+        with Image.open(path) as im:
+            image = ImageOps.exif_transpose(im).convert("RGB")
+        if min(image.size) >= 200 and abs(np.log(image.width / image.height)) > 0.15:  # not square already
+            image.thumbnail((800, 800))
+            photos.append(image)
+        if len(photos) == args.count:
+            break
+    kinds = {**{name: (lambda im, r=r: ratio_crop(im, r, rng)) for name, r in RATIOS.items()}, "axis": None}
+    whole = codes(photos)
+    square = codes([centre_square(p) for p in photos])
+
+    def dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.unpackbits(a ^ b, axis=1).sum(axis=1)
+
+    print(f"{len(photos)} photos from {args.photos}; shipped network, radius {args.radius}")
+    print(f"{'crop':6s} {'n':>4s} {'whole<=r':>9s} {'square<=r':>10s} {'either':>7s}  median whole / square")
+    for name, make in kinds.items():
+        crops = [axis_crop(p, rng) if make is None else make(p) for p in photos]
+        kept = [
+            k
+            for k, c in enumerate(crops)
+            if abs(np.log((c.width / c.height) / (photos[k].width / photos[k].height))) > 0.08
+        ]
+        if not kept:
+            continue
+        cw, cs = codes([crops[k] for k in kept]), codes([centre_square(crops[k]) for k in kept])
+        dw, ds = dist(cw, whole[kept]), dist(cs, square[kept])
+        either = (dw <= args.radius) | (ds <= args.radius)
+        print(
+            f"{name:6s} {len(kept):4d} {int((dw <= args.radius).sum()):9d} {int((ds <= args.radius).sum()):10d} "
+            f"{int(either.sum()):7d}  {int(np.median(dw))} / {int(np.median(ds))}"
+        )
+    nearest = {}
+    for label, table in (("whole", whole), ("square", square)):
+        bits = np.unpackbits(table, axis=1).astype(np.int16)
+        d = np.abs(bits[:, None, :] - bits[None, :, :]).sum(axis=2)
+        np.fill_diagonal(d, 10_000)
+        nearest[label] = d.min(axis=1)
+    for label, near in nearest.items():
+        print(
+            f"nearest other photo, {label}: min {int(near.min())}, 5th percentile {int(np.percentile(near, 5))}, "
+            f"photos with one within the radius {int((near <= args.radius).sum())} of {len(near)}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
