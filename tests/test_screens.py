@@ -170,3 +170,40 @@ def test_a_duplicate_network_encodes_a_screenshot_as_the_photo_it_shows(photo):
     assert (codes[0] == codes[1]).all()
     plain = whole._codes_of([shot, cut], "cpu")[:, :width]
     assert (plain[0] != plain[1]).any()
+
+
+def stack_rectangle(grid: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The histogram-and-stack method, row by row, as the screen cut first computed its rectangle."""
+    rows, cols = grid.shape
+    heights = [0] * cols
+    best, best_area = None, 0
+    for r in range(rows):
+        heights = [h + 1 if v else 0 for h, v in zip(heights, grid[r].tolist(), strict=True)]
+        stack: list[int] = []
+        for c in range(cols + 1):
+            height = heights[c] if c < cols else 0
+            while stack and heights[stack[-1]] >= height:
+                top = stack.pop()
+                left = stack[-1] + 1 if stack else 0
+                area = heights[top] * (c - left)
+                if area > best_area:
+                    best_area, best = area, (r - heights[top] + 1, left, r + 1, c)
+            stack.append(c)
+    return best
+
+
+def test_the_largest_rectangle_is_the_one_the_stack_method_finds_ties_included():
+    """The cut's boxes must not move with the faster search: the same rectangle on 3,000 grids, half of them
+    blocky (many rectangles of the largest area)."""
+    from hashview.core.images.screens import _largest_true_rectangle
+
+    rng = np.random.default_rng(0)
+    for trial in range(3000):
+        rows, cols = (int(v) for v in rng.integers(1, 33, 2))
+        share = rng.uniform(0.3, 0.98)
+        grid = rng.random((rows, cols)) < share
+        if trial % 2:
+            blocks = rng.random((max(rows // 4, 1), max(cols // 4, 1))) < share
+            grid = np.kron(blocks, np.ones((4, 4), bool))[:rows, :cols]
+        assert _largest_true_rectangle(grid) == stack_rectangle(grid), (trial, grid.shape)
+    assert _largest_true_rectangle(np.zeros((4, 5), bool)) is None

@@ -269,22 +269,34 @@ def _exact_edges(share: np.ndarray, start: int, end: int, cell: int) -> tuple[in
 
 
 def _largest_true_rectangle(grid: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The largest all-True rectangle of a bool grid as (row0, col0, row1, col1), ends exclusive (the
-    histogram-and-stack method, one pass over the rows)."""
+    """The largest all-True rectangle of a bool grid as (row0, col0, row1, col1), ends exclusive.
+
+    What the histogram-and-stack method finds, computed for all rows at once (half
+    the time of the stack in Python at 32 x 32): row by row, each column's run of
+    True ending there is a bar; a bar's rectangle spans the columns from just after
+    the last lower bar before it to the first bar not higher after it. Among the
+    largest, the one the stack would meet first wins: the topmost bottom row, then
+    the leftmost right end, then the rightmost bar (``tests/test_screens.py`` checks
+    the two agree on thousands of grids).
+    """
+    grid = np.asarray(grid, bool)
     rows, cols = grid.shape
-    heights = [0] * cols
-    best, best_area = None, 0
+    heights = np.zeros((rows, cols), np.int64)
+    run = np.zeros(cols, np.int64)
     for r in range(rows):
-        line = grid[r].tolist()
-        heights = [h + 1 if v else 0 for h, v in zip(heights, line, strict=True)]
-        stack: list[int] = []
-        for c in range(cols + 1):
-            height = heights[c] if c < cols else 0
-            while stack and heights[stack[-1]] >= height:
-                top = stack.pop()
-                left = stack[-1] + 1 if stack else 0
-                area = heights[top] * (c - left)
-                if area > best_area:
-                    best_area, best = area, (r - heights[top] + 1, left, r + 1, c)
-            stack.append(c)
-    return best
+        run = (run + 1) * grid[r]
+        heights[r] = run
+    k = np.arange(cols)
+    here, other = heights[:, :, None], heights[:, None, :]  # (row, bar j, column k)
+    closes = (k[None, :] > k[:, None])[None] & (other <= here)  # columns after j not higher than it
+    right = np.where(closes.any(axis=2), closes.argmax(axis=2), cols)
+    opens = (k[None, :] < k[:, None])[None] & (other < here)  # columns before j lower than it
+    left = np.where(opens.any(axis=2), cols - opens[:, :, ::-1].argmax(axis=2), 0)
+    area = heights * (right - left)
+    best = int(area.max()) if area.size else 0
+    if best <= 0:
+        return None
+    at_row, at_bar = np.nonzero(area == best)
+    first = np.lexsort((-at_bar, right[at_row, at_bar], at_row))[0]
+    r, j = int(at_row[first]), int(at_bar[first])
+    return r - int(heights[r, j]) + 1, int(left[r, j]), r + 1, int(right[r, j])
