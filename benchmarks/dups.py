@@ -183,13 +183,9 @@ def within(distances: dict[frozenset, int], threshold: int) -> set[frozenset]:
     return {pair for pair, d in distances.items() if d <= threshold}
 
 
-def run_imagededup(root: Path, method_name: str) -> tuple[set[frozenset], dict[frozenset, int], float]:
-    """Pairs at the default threshold, timed as a user runs it: ``encode_images(folder, recursive=True)``
-    (its default workers) and one ``find_duplicates`` at the default threshold; then pairs per threshold
-    0..20 for the best-F1 oracle (not timed; ``hash_distances``, checked against imagededup's own
-    search at the default)."""
+def quiet_imagededup(method_name: str):
+    """imagededup's hashing method ``method_name`` (PHash, DHash), its per-module loggers set to errors only."""
     import logging
-    import warnings
 
     from imagededup import methods
 
@@ -197,6 +193,17 @@ def run_imagededup(root: Path, method_name: str) -> tuple[set[frozenset], dict[f
     for name in list(logging.root.manager.loggerDict):  # its loggers are made per module, each with a handler
         if name.startswith("imagededup"):
             logging.getLogger(name).setLevel(logging.ERROR)
+    return method
+
+
+def run_imagededup(root: Path, method_name: str) -> tuple[set[frozenset], dict[frozenset, int], float]:
+    """Pairs at the default threshold, timed as a user runs it: ``encode_images(folder, recursive=True)``
+    (its default workers) and one ``find_duplicates`` at the default threshold; then pairs per threshold
+    0..20 for the best-F1 oracle (not timed; ``hash_distances``, checked against imagededup's own
+    search at the default)."""
+    import warnings
+
+    method = quiet_imagededup(method_name)
     started = time.monotonic()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -35,15 +35,11 @@ from benchmarks.dups import groups_to_pairs, relative_groups, score, truth_pairs
 from benchmarks.provenance import provenance, provenance_line
 
 PHASH = """
-import json, sys, time, logging, warnings
+import json, sys, time, warnings
 from pathlib import Path
-from benchmarks.dups import hash_distances
-from imagededup import methods
+from benchmarks.dups import hash_distances, quiet_imagededup
 root = Path(sys.argv[1])
-method = methods.PHash(verbose=False)
-for name in list(logging.root.manager.loggerDict):
-    if name.startswith("imagededup"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+method = quiet_imagededup("PHash")
 started = time.monotonic()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 from benchmarks.provenance import provenance, provenance_line
+from hashview.core.images.decode import BadImageError, load_rgb
 
 FRAMES = {"9:16": (1080, 1920), "1:1": (1080, 1080), "4:5": (1080, 1350), "16:9": (1920, 1080)}
 SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -297,12 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         cut, total = [], 0
         for path in pictures(folder):
             try:
-                with Image.open(path) as im:
-                    im.draft("RGB", (256, 256))
-                    image = ImageOps.exif_transpose(im).convert("RGB")
-            except OSError:
+                image, _meta = load_rgb(path, max_side=256)  # as the library's scan makes its thumbnails
+            except BadImageError:
                 continue
-            image.thumbnail((256, 256))
             total += 1
             if blurred_fill_box(image) is not None:
                 cut.append(str(path.relative_to(folder)))

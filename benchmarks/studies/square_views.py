@@ -175,17 +175,15 @@ def added_to_set(root: Path, radius: int, positions: list[float], codes, view: t
 
     from benchmarks.dups import truth_pairs
     from hashview.core.hamming.pairs import pairs_within
+    from hashview.core.images.decode import BadImageError, load_rgb
     from hashview.core.nets.network import seen_by_network
 
     names, seen = [], []
     for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}):
         try:
-            with Image.open(path) as im:
-                im.draft("RGB", (256, 256))
-                image = ImageOps.exif_transpose(im).convert("RGB")
-        except OSError:
+            image, _meta = load_rgb(path, max_side=256)  # as the library encodes from its scan's thumbnails
+        except BadImageError:
             continue
-        image.thumbnail((256, 256))  # as the library encodes from its scan's thumbnails
         names.append(str(path.relative_to(root)))
         seen.append(seen_by_network(image, *view))
     whole = np.unpackbits(codes(seen, seen=True), axis=1).astype(np.int16)
