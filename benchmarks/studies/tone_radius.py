@@ -44,23 +44,14 @@ with Library.open(sys.argv[1]) as lib:
 
 
 def added_pairs(codes, tone, radius: int, most: int) -> dict[frozenset, int]:
-    """Row pairs whose tone distance is at most ``most`` and whose code distance is beyond ``radius``."""
+    """Row pairs the tone hashes add to the groups at tone radius ``most`` (``duplicates.tone.tone_pairs``:
+    hashes within it, codes beyond ``radius``), with their tone distance."""
     import numpy as np
 
-    codes, tone = np.array(codes, np.uint8), np.array(tone, np.uint8)
-    code_bits = np.unpackbits(codes, axis=1).astype(np.int16)
-    tone_bits = np.unpackbits(tone, axis=1).astype(np.int16)
-    found = {}
-    for a in range(len(tone) - 1):
-        d_tone = np.abs(tone_bits[a + 1 :] - tone_bits[a]).sum(axis=1)
-        close = np.flatnonzero(d_tone <= most)
-        if not len(close):
-            continue
-        d_code = np.abs(code_bits[a + 1 + close] - code_bits[a]).sum(axis=1)
-        for b, dt, dc in zip(close.tolist(), d_tone[close].tolist(), d_code.tolist()):
-            if dc > radius:
-                found[frozenset((a, a + 1 + b))] = int(dt)
-    return found
+    from hashview.core.duplicates.tone import tone_pairs
+
+    i, j, d = tone_pairs(np.array(tone, np.uint8), np.array(codes, np.uint8), radius, most)
+    return {frozenset((a, b)): dist for a, b, dist in zip(i.tolist(), j.tolist(), d.tolist())}
 
 
 def main(argv: list[str] | None = None) -> int:

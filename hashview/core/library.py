@@ -420,8 +420,8 @@ class Library:
         codes = np.concatenate([p.codes for p in parts]) if parts else np.zeros((0, width), np.uint8)
 
         def joined(look: str) -> np.ndarray | None:
-            rows = [_encoded_look(p, look) for p in parts]
-            return np.concatenate(rows) if parts and all(r is not None for r in rows) else None  # type: ignore[arg-type]
+            rows = [row for row in (_encoded_look(p, look) for p in parts) if row is not None]
+            return np.concatenate(rows) if parts and len(rows) == len(parts) else None
 
         return done, Encoded(np.arange(len(done), dtype=np.int64), codes, joined(UPRIGHT), joined(TONE))
 

@@ -157,44 +157,45 @@ class DeepHasher:
         )
         return self._encoded(ok, codes)
 
-    @property
-    def finds_turned_copies(self) -> bool:
-        return finds_turned_copies(self.config)
-
     def _codes_of(self, images: Sequence[Image.Image], device: str) -> np.ndarray:
-        """Packed codes of decoded images (resized to the network's input as the training saw them); a hasher
-        that ``finds_turned_copies`` puts each image's upright-turn code and then its tone hash (of the same
-        picture the network saw) after its own, in one (n, 2 * K/8 + 8) row."""
+        """Packed codes of decoded images (resized to the network's input as the training saw them), one row
+        each, followed in the row by the other looks the network's library keeps (``_look_widths``): the
+        upright-turn code, then the tone hash of the same picture the network saw."""
         from hashview.core.images.tone_hash import tone_hashes
         from hashview.core.nets.network import encode_array, encode_upright, images_to_array, network_view
 
         net = self.config["net"]
         array = images_to_array(images, int(net["input_size"]), int(net["channels"]), *network_view(net))
         packed = pack_codes(encode_array(self.model, array, device))
-        if not self.finds_turned_copies:
-            return packed
-        upright = encode_upright(self.model, array, packed, device)
-        return np.concatenate([packed, upright, tone_hashes(array)], axis=1)
+        parts = [packed]
+        if finds_turned_copies(self.config):
+            parts.append(encode_upright(self.model, array, packed, device))
+        if keeps_tone_hashes(self.config):
+            parts.append(tone_hashes(array))
+        return np.concatenate(parts, axis=1) if len(parts) > 1 else packed
 
-    def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:
-        """The rows that encoded and their codes, the model back on the CPU (it may have run on a GPU)."""
+    def _look_widths(self) -> dict[str, int]:
+        """Bytes a row of ``_codes_of`` gives each look, in its order: the code, then those the library keeps."""
         from hashview.core.images.tone_hash import TONE_BITS
 
+        widths = {"codes": self.n_bits // 8}
+        if finds_turned_copies(self.config):
+            widths["upright"] = self.n_bits // 8
+        if keeps_tone_hashes(self.config):
+            widths["tone"] = TONE_BITS // 8
+        return widths
+
+    def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:
+        """The rows that encoded and their codes, split into looks; the model back on the CPU (it may have
+        run on a GPU)."""
         self.model.cpu()
-        width = self.n_bits // 8
-        looks = self.finds_turned_copies
-        packed = (
-            np.concatenate(codes) if codes else np.zeros((0, 2 * width + TONE_BITS // 8 if looks else width), np.uint8)
-        )
-        ok = np.asarray(ok, np.int64)
-        if looks:
-            return Encoded(
-                ok,
-                np.ascontiguousarray(packed[:, :width]),
-                np.ascontiguousarray(packed[:, width : 2 * width]),
-                np.ascontiguousarray(packed[:, 2 * width :]),
-            )
-        return Encoded(ok, packed)
+        widths = self._look_widths()
+        packed = np.concatenate(codes) if codes else np.zeros((0, sum(widths.values())), np.uint8)
+        looks, start = {}, 0
+        for look, width in widths.items():
+            looks[look] = np.ascontiguousarray(packed[:, start : start + width])
+            start += width
+        return Encoded(np.asarray(ok, np.int64), looks["codes"], looks.get("upright"), looks.get("tone"))
 
     def encodes_from(self, thumbnail_side: int) -> bool:
         """Whether thumbnails of that longest side hold all this network sees (its input is at most half
