@@ -12,7 +12,7 @@ from PIL import Image, ImageFilter, ImageOps
 from hashview.core.images.borders import content_box, trim_margins
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, build_config
-from hashview.core.nets.network import images_to_array
+from hashview.core.nets.input_arrays import images_to_array
 
 
 def jpeg(image: Image.Image, quality: int = 85) -> Image.Image:

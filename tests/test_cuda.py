@@ -17,7 +17,8 @@ from test_deep_methods import tiny_data
 from hashview.core.events import StepLoss
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, fit_deep
-from hashview.core.nets.network import encode_array, fit_array
+from hashview.core.nets.input_arrays import fit_array
+from hashview.core.nets.network import encode_array
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 

@@ -59,7 +59,8 @@ def test_trains_without_nan_at_12_and_128_bits(name, bits):
     losses = [e.loss for e in events if isinstance(e, StepLoss)]
     assert losses and all(np.isfinite(losses))
     assert [e.epoch for e in events if isinstance(e, EpochDone)] == [0, 1]
-    from hashview.core.nets.network import encode_array, fit_array
+    from hashview.core.nets.input_arrays import fit_array
+    from hashview.core.nets.network import encode_array
 
     net = model.config["net"]
     codes = encode_array(model, fit_array(x, net["input_size"], net["channels"]))

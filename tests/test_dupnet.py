@@ -11,7 +11,8 @@ from imagefactory import photo_array
 from hashview.core.events import Cancelled, CancelToken, StepLoss
 from hashview.core.methods import get_method, method_names
 from hashview.core.methods.deep import DeepRun, fit_deep
-from hashview.core.nets.network import encode_array, fit_array
+from hashview.core.nets.input_arrays import fit_array
+from hashview.core.nets.network import encode_array
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -14,7 +14,7 @@ from hashview.core.events import StepLoss
 from hashview.core.methods import get_method
 from hashview.core.methods.ddh import DDH, build_pseudo_pairs, neighbour_feature
 from hashview.core.methods.deep import DeepRun, fit_deep
-from hashview.core.nets.network import fit_array
+from hashview.core.nets.input_arrays import fit_array
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

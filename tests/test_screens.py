@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from hashview.core.images.screens import cut_photo, photo_in_screen
 from hashview.core.methods import get_method
 from hashview.core.methods.deep import DeepRun, build_config
-from hashview.core.nets.network import images_to_array, seen_by_network
+from hashview.core.nets.input_arrays import images_to_array, seen_by_network
 
 
 def saved(image: Image.Image, kind: str = "PNG") -> Image.Image:
@@ -166,9 +166,9 @@ def test_a_duplicate_network_encodes_a_screenshot_as_the_photo_it_shows(photo):
     cutting = DeepHasher(config, model)
     whole = DeepHasher({**config, "net": {k: v for k, v in config["net"].items() if k != "cut_screens"}}, model)
     width = 64 // 8
-    codes = cutting._codes_of([shot, cut], "cpu")[:, :width]
+    codes = cutting._codes_of([shot, cut], cutting._code_function(2, "cpu"))[:, :width]
     assert (codes[0] == codes[1]).all()
-    plain = whole._codes_of([shot, cut], "cpu")[:, :width]
+    plain = whole._codes_of([shot, cut], whole._code_function(2, "cpu"))[:, :width]
     assert (plain[0] != plain[1]).any()
 
 

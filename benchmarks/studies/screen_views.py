@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     from hashview.core.images.screens import photo_in_screen
     from hashview.core.methods.hasher import load_hasher
     from hashview.core.nets.general import general_file
-    from hashview.core.nets.network import encode_array, images_to_array
+    from hashview.core.nets.input_arrays import images_to_array
+    from hashview.core.nets.network import encode_array
 
     path = general_file()
     if path is None:

@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     print(provenance_line(provenance()), flush=True)
     from hashview.core.methods.hasher import load_hasher
     from hashview.core.nets.general import general_file
-    from hashview.core.nets.network import encode_array, images_to_array, network_view
+    from hashview.core.nets.input_arrays import images_to_array, network_view
+    from hashview.core.nets.network import encode_array
 
     shipped = general_file()
     if shipped is None:
@@ -176,7 +177,7 @@ def added_to_set(root: Path, radius: int, positions: list[float], codes, view: t
     from benchmarks.dups import truth_pairs
     from hashview.core.hamming.pairs import pairs_within
     from hashview.core.images.decode import BadImageError, load_rgb
-    from hashview.core.nets.network import seen_by_network
+    from hashview.core.nets.input_arrays import seen_by_network
 
     names, seen = [], []
     for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}):

@@ -70,7 +70,7 @@ def photo_views(image: Image.Image, levels: int = 2, min_tile: int = 0) -> Itera
 
 def photo_rows(folders: Sequence[Path], side: int, levels: int = 2) -> tuple[np.ndarray, list[str]]:
     """Views of every photograph under ``folders`` (drawings and small files left out), uint8 (n, side, side, 3)."""
-    from hashview.core.nets.network import images_to_array
+    from hashview.core.nets.input_arrays import images_to_array
 
     rows: list[np.ndarray] = []
     used: list[str] = []

@@ -361,10 +361,14 @@ class Library:
         todo = [e for e in entries if e.id not in have or stamps.get(e.id) != e.mtime_ns]
         skipped = 0
         if todo:
+            from hashview.core.methods.hasher import DeepHasher
             from hashview.core.nets.device import pick_device
 
             hasher = self.networks.hasher(info)
-            done, encoded = yield from self._encode_entries(hasher, todo, pick_device(device), cancel)
+            on_twin = isinstance(hasher, DeepHasher) and hasher.runs_without_torch(len(todo))
+            done, encoded = yield from self._encode_entries(
+                hasher, todo, "cpu" if on_twin else pick_device(device), cancel
+            )
             skipped = len(todo) - len(done)
             done_ids = np.array([e.id for e in done], np.int64)
             codeset = merge_codes(codeset, done_ids, encoded.codes)

@@ -153,7 +153,7 @@ class LibraryNetworks:
         try:
             return self.shelf.find(network_id)
         except NetworkNotFound:
-            return self.import_file(source, GENERAL_NAME, network_id=network_id)
+            return self.import_file(source, GENERAL_NAME, network_id=network_id, twin=True)
 
     def rename(self, name: str, new_name: str) -> NetworkInfo:
         """Rename a network; its id, codes and current status stay as they were."""
@@ -196,7 +196,9 @@ class LibraryNetworks:
         logger.info("deleted network %s", info.id)
         return self.current()
 
-    def import_file(self, path: Path | str, name: str | None = None, network_id: str | None = None) -> NetworkInfo:
+    def import_file(
+        self, path: Path | str, name: str | None = None, network_id: str | None = None, twin: bool = False
+    ) -> NetworkInfo:
         """Copy a network file into this library after checking it completely (imports torch).
 
         Everything is checked before the network is listed: its checksum, its
@@ -204,12 +206,14 @@ class LibraryNetworks:
         rebuilds, and that it encodes (``hasher.load_hasher``). A file that
         fails is refused and nothing of it stays on the shelf. The imported
         network is a new version with no codes yet: encode it (or make it
-        current and encode) before searching with it.
+        current and encode) before searching with it. With ``twin`` (the
+        shipped file), the shipped numpy twin made from exactly this file is
+        checked instead and torch is not imported (``hasher.twin_hasher``);
+        the file itself is checked when its torch network is first needed.
 
         Raises:
             LibraryError: the file cannot be used as a hashview network (one line saying why).
         """
-        from hashview.core.methods.hasher import load_hasher
         from hashview.core.nets.network_file import NetworkFileError
 
         path = Path(path)
@@ -217,7 +221,7 @@ class LibraryNetworks:
             raise LibraryError(f"network file not found: {path}")
         try:
             info, hasher = self.shelf.import_file(
-                path, lambda copy: load_hasher(copy, display=str(path)), name, network_id
+                path, lambda copy: self._checked(copy, str(path), twin), name, network_id
             )
         except NetworkFileError as exc:
             raise LibraryError(f"not imported: {exc}") from None
@@ -226,16 +230,31 @@ class LibraryNetworks:
         return info
 
     def hasher(self, info: NetworkInfo) -> Hasher:
-        """The loaded hash function of a network (cached; loading imports torch)."""
+        """The loaded hash function of a network (cached; loading imports torch, except for the shipped
+        network where its numpy twin ships: ``_checked``)."""
         if info.id not in self._hashers:
-            from hashview.core.methods.hasher import load_hasher
+            from hashview.core.nets.general import is_general
             from hashview.core.nets.network_file import NetworkFileError
 
             try:
-                self._hashers[info.id] = load_hasher(info.path)
+                self._hashers[info.id] = self._checked(info.path, None, is_general(info.config))
             except NetworkFileError as exc:
                 raise LibraryError(str(exc)) from None
         return self._hashers[info.id]
+
+    @staticmethod
+    def _checked(path: Path, display: str | None, twin: bool) -> Hasher:
+        """The network file at ``path``, checked completely: on the shipped numpy twin where ``twin`` and
+        one was made from this very file (``hasher.twin_hasher``, no torch), else by ``hasher.load_hasher``."""
+        from hashview.core.methods.hasher import load_hasher, twin_hasher
+        from hashview.core.nets.general import general_twin
+
+        shipped_twin = general_twin() if twin else None
+        if shipped_twin is not None:
+            hasher = twin_hasher(path, shipped_twin)
+            if hasher is not None:
+                return hasher
+        return load_hasher(path, display=display)
 
     def keep_hasher(self, info: NetworkInfo, hasher: Hasher) -> None:
         """Cache the hash function a training run just built, so encoding with it loads nothing."""

@@ -125,7 +125,7 @@ class DDH(DeepMethod):
 
 def neighbour_feature(images: np.ndarray, side: int = 16, dims: int = 128) -> np.ndarray:
     """FEATURE of uint8 (n, h, w, c) images."""
-    from hashview.core.nets.network import fit_array
+    from hashview.core.nets.input_arrays import fit_array
 
     small = fit_array(images, min(side, images.shape[1]), images.shape[3]).reshape(len(images), -1).astype(np.float32)
     small -= small.mean(axis=1, keepdims=True)

@@ -305,7 +305,7 @@ def fit_deep(
     """
     import torch
 
-    from hashview.core.nets.network import fit_array
+    from hashview.core.nets.input_arrays import fit_array
 
     if method.needs_labels and labels is None:
         raise DataError(f"{method.name} needs class labels")

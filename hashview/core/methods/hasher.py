@@ -28,8 +28,12 @@ if TYPE_CHECKING:  # torch loads when a hasher encodes, never at import
     from PIL import Image
 
     from hashview.core.nets.network import HashNet
+    from hashview.core.nets.numpy_net import NumpyHashNet
 
 BACKBONE_PREFIX = "backbone."
+#: The most pictures one job encodes on a numpy twin (``DeepHasher.runs_without_torch``); a larger job
+#: imports torch, whose import (1.8 s) the faster products repay beyond about 8,000 (0.2 ms a picture).
+NUMPY_ENCODE_LIMIT = 4000
 
 
 @dataclass(frozen=True)
@@ -128,23 +132,65 @@ class DeepHasher:
     """A trained ``HashNet`` (``network.py``): images at its input size, then ``u >= 0``.
 
     The network is rebuilt from the file's config alone; encoding runs under
-    ``torch.inference_mode()`` (bfloat16 autocast on CUDA).
+    ``torch.inference_mode()`` (bfloat16 autocast on CUDA). A hasher made with
+    a numpy twin (``twin_hasher``: the shipped network) encodes small jobs with
+    it and never imports torch; the torch network is loaded from ``model_file``
+    (checked completely) only when something needs it: a job of more than
+    ``NUMPY_ENCODE_LIMIT`` pictures, training, saving.
     """
 
-    def __init__(self, config: dict[str, Any], model: HashNet) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model: HashNet | None,
+        fast: NumpyHashNet | None = None,
+        model_file: Path | None = None,
+    ) -> None:
+        if model is None and model_file is None:
+            raise ValueError("a DeepHasher needs its network or the file to load it from")
         self.config = config
-        self.model = model
+        self._model = model
+        self.fast = fast
+        self._model_file = model_file
+
+    @property
+    def model(self) -> HashNet:
+        """The torch network (loaded from ``model_file`` the first time it is asked for)."""
+        if self._model is None:
+            assert self._model_file is not None  # __init__ refuses a hasher with neither
+            loaded = load_hasher(self._model_file)
+            if not isinstance(loaded, DeepHasher) or loaded.config != self.config:
+                raise NetworkFileError(f"{self._model_file.name}: not the network its numpy twin was made from")
+            self._model = loaded.model
+        return self._model
 
     @property
     def n_bits(self) -> int:
         return int(self.config["bits"])
 
+    def runs_without_torch(self, count: int) -> bool:
+        """Whether encoding ``count`` pictures runs on the numpy twin: where there is one, torch is not loaded
+        yet, and the job is small enough that importing torch (about 1.8 s on a 2-core CPU) would cost more
+        than the twin's slower products save (it runs at about 0.45 ms a picture where torch takes 0.25)."""
+        return self.fast is not None and self._model is None and count <= NUMPY_ENCODE_LIMIT
+
     def codes_from_arrays(self, images: np.ndarray, device: str = "cpu") -> np.ndarray:
         """Packed codes of uint8 (n, h, w, c) images (resized to the network's input as needed)."""
-        from hashview.core.nets.network import encode_array, fit_array
+        from hashview.core.nets.input_arrays import fit_array
 
         net = self.config["net"]
-        return pack_codes(encode_array(self.model, fit_array(images, net["input_size"], net["channels"]), device))
+        fitted = fit_array(images, net["input_size"], net["channels"])
+        return pack_codes(self._code_function(len(fitted), device)(fitted))
+
+    def _code_function(self, count: int, device: str) -> Callable[[np.ndarray], np.ndarray]:
+        """What turns uint8 arrays at the network's size into (n, K) bool codes for a job of ``count``:
+        the numpy twin (``runs_without_torch``) or the torch network on ``device``."""
+        if self.fast is not None and self.runs_without_torch(count):
+            return self.fast.codes
+        from hashview.core.nets.network import encode_array
+
+        model = self.model
+        return lambda images: encode_array(model, images, device)
 
     def encode(
         self, paths: Sequence[Path], device: str = "cpu", cancel: CancelToken | None = None, chunk: int = 256
@@ -152,24 +198,25 @@ class DeepHasher:
         from hashview.core.nets.features import map_decoded
 
         size = int(self.config["net"]["input_size"])
+        code_function = self._code_function(len(paths), device)
         ok, codes = yield from map_decoded(
-            paths, max(4 * size, 64), lambda images: self._codes_of(images, device), "encode", cancel, chunk
+            paths, max(4 * size, 64), lambda images: self._codes_of(images, code_function), "encode", cancel, chunk
         )
         return self._encoded(ok, codes)
 
-    def _codes_of(self, images: Sequence[Image.Image], device: str) -> np.ndarray:
+    def _codes_of(self, images: Sequence[Image.Image], code_function: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Packed codes of decoded images (resized to the network's input as the training saw them), one row
         each, followed in the row by the other looks the network's library keeps (``_look_widths``): the
         upright-turn code, then the tone hash of the same picture the network saw."""
         from hashview.core.images.tone_hash import tone_hashes
-        from hashview.core.nets.network import encode_array, encode_upright, images_to_array, network_view
+        from hashview.core.nets.input_arrays import images_to_array, network_view, upright_codes
 
         net = self.config["net"]
         array = images_to_array(images, int(net["input_size"]), int(net["channels"]), *network_view(net))
-        packed = pack_codes(encode_array(self.model, array, device))
+        packed = pack_codes(code_function(array))
         parts = [packed]
         if finds_turned_copies(self.config):
-            parts.append(encode_upright(self.model, array, packed, device))
+            parts.append(upright_codes(code_function, array, packed))
         if keeps_tone_hashes(self.config):
             parts.append(tone_hashes(array))
         return np.concatenate(parts, axis=1) if len(parts) > 1 else packed
@@ -188,7 +235,8 @@ class DeepHasher:
     def _encoded(self, ok: np.ndarray, codes: list[np.ndarray]) -> Encoded:
         """The rows that encoded and their codes, split into looks; the model back on the CPU (it may have
         run on a GPU)."""
-        self.model.cpu()
+        if self._model is not None:
+            self._model.cpu()
         widths = self._look_widths()
         packed = np.concatenate(codes) if codes else np.zeros((0, sum(widths.values())), np.uint8)
         looks, start = {}, 0
@@ -215,6 +263,7 @@ class DeepHasher:
         from PIL import Image
 
         meter = ProgressMeter("encode", len(thumbnails))
+        code_function = self._code_function(len(thumbnails), device)
         ok: list[int] = []
         codes: list[np.ndarray] = []
         for start in range(0, len(thumbnails), chunk):
@@ -229,7 +278,7 @@ class DeepHasher:
                 except (OSError, ValueError, Image.DecompressionBombError):
                     continue
             if images:
-                codes.append(self._codes_of(images, device))
+                codes.append(self._codes_of(images, code_function))
                 ok.extend(rows)
             yield meter.advance(min(chunk, len(thumbnails) - start))
         return self._encoded(np.asarray(ok, np.int64), codes)
@@ -357,3 +406,23 @@ def _shallow_from_file(
     hasher = ShallowHasher(config, linear, backbone_state or None)
     hasher._backbone = module
     return hasher
+
+
+def twin_hasher(path: Path, twin: Path) -> DeepHasher | None:
+    """The network file ``path`` as a hasher that encodes on its numpy twin (``nets.twin_file``), or None
+    where the twin was made from another file (then ``load_hasher`` reads ``path`` with torch).
+
+    Torch is not imported: the twin is checked completely (checksum, every array, one encode), and it is
+    used for ``path`` only if ``path``'s digest is the one the twin names. The file itself is checked by
+    ``load_hasher`` the first time its torch network is needed.
+
+    Raises:
+        NetworkFileError: the twin is unreadable or damaged.
+    """
+    from hashview.core.nets.general import general_id
+    from hashview.core.nets.twin_file import load_twin
+
+    config, network, source = load_twin(twin)
+    if general_id(path) != source:
+        return None
+    return DeepHasher(config, None, fast=network, model_file=Path(path))

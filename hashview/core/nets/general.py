@@ -25,11 +25,18 @@ from typing import Any
 
 GENERAL_NAME = "general"
 GENERAL_FILE = "general-dupnet.pt"
+GENERAL_TWIN = "general-dupnet.npz"  # its numpy twin (``twin_file``): encodes a first scan without torch
 
 
 def general_file() -> Path | None:
     """The shipped network file, or None where a build left it out (then libraries train their own)."""
     path = Path(str(resources.files("hashview").joinpath("data", GENERAL_FILE)))
+    return path if path.is_file() else None
+
+
+def general_twin() -> Path | None:
+    """The shipped network's numpy twin, or None where a build left it out (then torch encodes)."""
+    path = Path(str(resources.files("hashview").joinpath("data", GENERAL_TWIN)))
     return path if path.is_file() else None
 
 

@@ -272,7 +272,8 @@ def _deep_fit_and_encode(
 ) -> Generator[_TrainEvent, None, _DeepCodes]:
     from hashview.core.hamming.codes import pack_padded
     from hashview.core.methods.deep import DeepRun, apply_run_options, fit_deep
-    from hashview.core.nets.network import encode_array, fit_array
+    from hashview.core.nets.input_arrays import fit_array
+    from hashview.core.nets.network import encode_array
 
     run = DeepRun(
         bits=opts.bits,

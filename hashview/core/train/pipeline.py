@@ -251,7 +251,7 @@ def _decode_library(
     ``trim``, ``cut``: as a network with ``trim_borders``, ``cut_screens`` sees them (``seen_by_network``).
     """
     from hashview.core.nets.features import map_decoded
-    from hashview.core.nets.network import images_to_array
+    from hashview.core.nets.input_arrays import images_to_array
 
     ok, rows = yield from map_decoded(
         [e.path for e in entries],
