@@ -203,3 +203,26 @@ def test_a_first_scan_encodes_with_the_shipped_network_without_importing_torch(t
     _events, encoded = run_to_end(by_torch.encode_thumbnails([thumbs[int(i)] for i in codeset.ids]))
     assert np.array_equal(encoded.codes, codeset.codes)
     assert np.array_equal(encoded.upright, upright.codes) and np.array_equal(encoded.tone, tone.codes)
+
+
+def test_a_library_larger_than_the_twin_limit_encodes_with_torch_from_its_shelf_copy(tmp_path, monkeypatch):
+    """Above ``NUMPY_ENCODE_LIMIT`` the shipped network, adopted through its twin by this very library object,
+    loads torch from the file on the library's shelf (not the temporary copy the import checked), and gives
+    the twin's codes."""
+    root = tmp_path / "photos"
+    make_library(root, {"a": 3, "b": 3}, size=(96, 72))
+    with Library.open(root) as lib:
+        run_to_end(lib.index())
+        run_to_end(lib.encode())  # six pictures: adopted and encoded on the twin
+        info, small = lib.ready_codes(None)
+        assert lib.networks.hasher(info)._model is None
+    other = tmp_path / "other"
+    make_library(other, {"a": 3, "b": 3}, size=(96, 72))
+    monkeypatch.setattr(hasher_module, "NUMPY_ENCODE_LIMIT", 2)
+    with Library.open(other) as lib:
+        run_to_end(lib.index())
+        run_to_end(lib.encode())  # adopted here too, then six pictures: above the limit, so torch
+        info, large = lib.ready_codes(None)
+        hasher = lib.networks.hasher(info)
+        assert hasher._model is not None and hasher._model_file == info.path
+    assert np.array_equal(small.codes, large.codes)  # the same pictures, drawn alike

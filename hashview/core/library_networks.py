@@ -225,7 +225,10 @@ class LibraryNetworks:
             )
         except NetworkFileError as exc:
             raise LibraryError(f"not imported: {exc}") from None
-        self._hashers[info.id] = hasher
+        from hashview.core.methods.hasher import DeepHasher
+
+        if not (isinstance(hasher, DeepHasher) and hasher.fast is not None):
+            self._hashers[info.id] = hasher  # a twin's hasher names the copy's temporary path: made again
         logger.info("imported network %s from %s", info.id, path)
         return info
 
