@@ -153,3 +153,17 @@ def test_codes_stored_before_a_look_existed_are_encoded_again(toned_library, loo
         assert events[-1].summary["encoded"] == len(codeset)
         info, codeset = lib.ready_codes()
         assert lib.upright_codes(info, codeset) is not None and lib.tone_codes(info, codeset) is not None
+
+
+def test_the_radius_profile_counts_the_groups_tone_pairs_join(toned_library):
+    """``dups --profile`` and the explorer's radius details count the groups ``dups`` shows at each radius,
+    tone pairs joined (and kept apart where the person said "not a match")."""
+    root, paths = toned_library
+    with encoded_library(root) as lib:
+        radii = [0, 2, 6]
+        rows = lib.duplicates.profile(radii=radii)
+        assert [row["groups"] for row in rows] == [len(lib.duplicates.groups(radius=r)) for r in radii]
+        assert rows[0]["groups"] >= 1  # at radius 0 the tone pair is a group of its own
+        lib.decisions.record(paths[0], root / "levels-grey.jpg", "different")
+        rows = lib.duplicates.profile(radii=radii)
+        assert [row["groups"] for row in rows] == [len(lib.duplicates.groups(radius=r)) for r in radii]

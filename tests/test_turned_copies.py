@@ -144,3 +144,13 @@ def test_a_library_groups_and_finds_copies_saved_turned(turned_library):
         info, codeset = lib.ready_codes()
         upright = lib.upright_codes(info, codeset)
         assert upright is not None and np.array_equal(upright.ids, codeset.ids) and len(codeset) == 11
+
+
+def test_the_radius_profile_counts_the_groups_turned_pairs_join(turned_library):
+    """``dups --profile`` counts the groups ``dups`` shows at each radius, turned copies joined."""
+    root, _paths = turned_library
+    with encoded_library(root) as lib:
+        radii = list(range(0, 9))
+        rows = lib.duplicates.profile(radii=radii)
+        assert [row["groups"] for row in rows] == [len(lib.duplicates.groups(radius=r)) for r in radii]
+        assert rows[4]["groups"] >= 2  # both turned copies, joined within the turn limit

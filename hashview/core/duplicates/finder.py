@@ -50,6 +50,29 @@ ToneCodes = UprightCodes
 """The tone hashes of a network's code set, row for row, or None (``Library.tone_codes``)."""
 
 
+@dataclass(frozen=True)
+class LookPairs:
+    """Pairs one of a library's other looks finds (``kind``: "turned" or "tone"), whatever the radius:
+    rows ``i < j``, their own code distance ``own`` and, for turned pairs, the distance a turn brings them
+    to (``turn``, joined within the smaller of the radius and ``turn_limit``). ``look_codes`` are that
+    look's codes, row for row, for the spread a group shows."""
+
+    kind: str
+    look_codes: np.ndarray
+    i: np.ndarray
+    j: np.ndarray
+    own: np.ndarray
+    turn: np.ndarray | None = None
+    turn_limit: int = 0
+
+    def at(self, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs joined to the groups at ``radius``: those the plain search does not pair there."""
+        keep = self.own > radius
+        if self.turn is not None:
+            keep &= self.turn <= min(radius, self.turn_limit)
+        return self.i[keep], self.j[keep]
+
+
 def recorded_copy_distance(info: NetworkInfo) -> float | None:
     """The copy distance the network's last training round recorded, or None (shallow methods, labels).
 
@@ -146,31 +169,41 @@ class DuplicateFinder:
         row_of = {int(x): r for r, x in enumerate(codeset.ids.tolist())}
         decided = self.decisions.rows(row_of)
         found = code_pairs_within(codeset.codes, radius)
-        upright = self.upright_codes(info, codeset) if self.upright_codes is not None else None
-        turned = (
-            turned_pairs(codeset.codes, upright.codes, min(radius, near_identical_limit(info.bits)), radius)
-            if upright is not None
-            else None
-        )
-        tone = self.tone_codes(info, codeset) if self.tone_codes is not None else None
-        toned = tone_pairs(tone.codes, codeset.codes, radius) if tone is not None else None
+        looks = self._look_pairs(info, codeset, radius)
         grouped = group_found_pairs(found, radius, decided)
-        for extra in (turned, toned):  # joined after the plain grouping (attach_turned says why)
-            if extra is not None and len(extra[0]):
-                grouped = attach_turned(grouped, extra[0], extra[1], len(codeset), decided.different)
-        turned_rows = set() if turned is None else set(turned[0].tolist()) | set(turned[1].tolist())
-        toned_rows = set() if toned is None else set(toned[0].tolist()) | set(toned[1].tolist())
+        joined = [look.at(radius) for look in looks]
+        for i, j in joined:  # joined after the plain grouping (attach_turned says why)
+            if len(i):
+                grouped = attach_turned(grouped, i, j, len(codeset), decided.different)
+        looked_rows = [set(i.tolist()) | set(j.tolist()) for i, j in joined]
         groups = []
         for rows in grouped:
             ids = [int(codeset.ids[r]) for r in rows.tolist()]
-            if upright is not None and turned_rows.intersection(rows.tolist()):
-                spread = turned_group_spread(codeset.codes, upright.codes, rows)
-            elif tone is not None and toned_rows.intersection(rows.tolist()):
-                spread = pair_spread(codeset.codes, tone.codes, rows, info.bits)
+            touched = [look for look, seen in zip(looks, looked_rows) if seen.intersection(rows.tolist())]
+            if touched and touched[0].kind == "turned":
+                spread = turned_group_spread(codeset.codes, touched[0].look_codes, rows)
+            elif touched:
+                spread = pair_spread(codeset.codes, touched[0].look_codes, rows, info.bits)
             else:
                 spread = int(group_max_distance(codeset.codes, rows))
             groups.append(DuplicateGroup([by_id[x].path for x in ids], ids, spread))
         return groups
+
+    def _look_pairs(self, info: NetworkInfo, codeset: CodeSet, most: int) -> list[LookPairs]:
+        """The pairs the library's other looks add at any radius up to ``most``: turned pairs (upright codes,
+        ``turned.turned_pairs``) and tone pairs (tone hashes, ``tone.tone_pairs``), each with its pairs' own
+        code distance, so that ``LookPairs.at`` gives, for any radius, exactly what the groups join there."""
+        looks: list[LookPairs] = []
+        upright = self.upright_codes(info, codeset) if self.upright_codes is not None else None
+        if upright is not None:
+            i, j, d = turned_pairs(codeset.codes, upright.codes, min(most, near_identical_limit(info.bits)), -1)
+            own = pair_distances(codeset.codes, i, j)
+            looks.append(LookPairs("turned", upright.codes, i, j, own, d, near_identical_limit(info.bits)))
+        tone = self.tone_codes(info, codeset) if self.tone_codes is not None else None
+        if tone is not None:
+            i, j, _d = tone_pairs(tone.codes, codeset.codes, -1)
+            looks.append(LookPairs("tone", tone.codes, i, j, pair_distances(codeset.codes, i, j)))
+        return looks
 
     def _identical_groups(self) -> list[DuplicateGroup]:
         """Groups of identical files (one content digest), split where the user said "different"."""
@@ -236,7 +269,8 @@ class DuplicateFinder:
         """What each radius gives: one row per radius, ``{"radius", "groups", "pairs", "precision", "judged"}``.
 
         ``pairs`` counts the code pairs within the radius; ``groups`` the groups
-        ``groups`` would show there (decisions applied); ``precision`` is
+        ``groups`` would show there (decisions applied, turned and tone pairs
+        joined as there: ``LookPairs.at``); ``precision`` is
         implied by the user's decisions: of the decided pairs that the radius
         alone pairs up, the share marked "same" (None where no decided pair is
         within it), and ``judged`` how many independent marks that share rests on
@@ -269,6 +303,7 @@ class DuplicateFinder:
             return rows
         found = code_pairs_within(codeset.codes, chosen[-1])
         expanded = None if decided.empty else found.row_pairs()  # verdicts name rows: expand once
+        looks = self._look_pairs(info, codeset, chosen[-1]) if len(codeset) else []
         for r in chosen:
             groups: list[np.ndarray]
             if not len(codeset):
@@ -277,6 +312,9 @@ class DuplicateFinder:
                 groups = group_found_pairs(found, r)
             else:
                 groups = group_with_decisions(len(codeset), *expanded, r, decided)
+            for i, j in (look.at(r) for look in looks):  # as ``groups`` joins them
+                if len(i):
+                    groups = attach_turned(groups, i, j, len(codeset), decided.different)
             rows.append(
                 {
                     "radius": r,
