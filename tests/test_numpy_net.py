@@ -226,3 +226,27 @@ def test_a_library_larger_than_the_twin_limit_encodes_with_torch_from_its_shelf_
         hasher = lib.networks.hasher(info)
         assert hasher._model is not None and hasher._model_file == info.path
     assert np.array_equal(small.codes, large.codes)  # the same pictures, drawn alike
+
+
+def test_a_damaged_shipped_twin_leaves_the_library_on_torch(tmp_path, monkeypatch):
+    """The twin only saves time: refused, the shipped network is checked and run by torch, same codes."""
+    damaged = tmp_path / general.GENERAL_TWIN
+    data = bytearray(general.general_twin().read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    root = tmp_path / "photos"
+    make_library(root, {"a": 3}, size=(96, 72))
+    with Library.open(root) as lib:
+        run_to_end(lib.index())
+        run_to_end(lib.encode())  # the real twin
+        _info, on_twin = lib.ready_codes(None)
+    monkeypatch.setattr(general, "general_twin", lambda: damaged)
+    other = tmp_path / "other"
+    make_library(other, {"a": 3}, size=(96, 72))
+    with Library.open(other) as lib:
+        run_to_end(lib.index())
+        run_to_end(lib.encode())
+        info, on_torch = lib.ready_codes(None)
+        assert info.id == general.general_id(general.general_file())
+        assert lib.networks.hasher(info).fast is None
+    assert np.array_equal(on_twin.codes, on_torch.codes)

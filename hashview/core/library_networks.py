@@ -251,10 +251,15 @@ class LibraryNetworks:
         one was made from this very file (``hasher.twin_hasher``, no torch), else by ``hasher.load_hasher``."""
         from hashview.core.methods.hasher import load_hasher, twin_hasher
         from hashview.core.nets.general import general_twin
+        from hashview.core.nets.network_file import NetworkFileError
 
         shipped_twin = general_twin() if twin else None
         if shipped_twin is not None:
-            hasher = twin_hasher(path, shipped_twin)
+            try:
+                hasher = twin_hasher(path, shipped_twin)
+            except NetworkFileError as exc:  # a damaged twin costs the time of importing torch, nothing else
+                logger.warning("encoding with torch: the shipped numpy twin was refused (%s)", exc)
+                hasher = None
             if hasher is not None:
                 return hasher
         return load_hasher(path, display=display)
