@@ -1,12 +1,13 @@
 """Change how the shipped general network *looks* at pictures, without training it again.
 
-How a network sees a picture before its first layer (``core/nets/network.py:seen_by_network``:
+How a network sees a picture before its first layer (``core/nets/input_arrays.py:seen_by_network``:
 a uniform frame trimmed, the photo cut out of a screenshot) is set in its config,
 so that training and encoding agree and an older file keeps meaning what it
 meant. A view added after the shipped network was trained is set here, on the
 file's config, and recorded in its ``general`` entry with the commit, date,
 machine and command (the weights are unchanged; the file's digest, and so its
-shelf id, changes, so libraries encode again with it).
+shelf id, changes, so libraries encode again with it). Then write its numpy twin again
+(``python -m benchmarks.training.general_twin``): a twin names the file it was made from.
 
 Usage (from the repository root):
     python -m benchmarks.training.amend_general hashview/data/general-dupnet.pt --cut-screens

@@ -10,6 +10,7 @@ Usage (from the repository root):
     python -m benchmarks.training.general_corpus /tmp/general-photos   # prints the photo folders
     python -m benchmarks.training.train_general OUT.pt --minutes 70 --photos DIR [DIR ...] [--cifar PATH] [--seed 0]
         [--levels 2] [--start-from FILE --lr 1e-3]  (a warm start goes on from an earlier general network)
+    python -m benchmarks.training.general_twin   # once OUT.pt is the shipped file: its numpy twin
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ The rule works on what makes a screen a screen, not on any one app's layout:
   corners, a bubble's rim or a viewer's shadow sit.
 
 A duplicate network whose config says ``cut_screens`` looks at what the cut
-gives instead of the whole screen (``network.seen_by_network``), in training
+gives instead of the whole screen (``input_arrays.seen_by_network``), in training
 and encoding alike, so a screenshot's code is its photo's. The cut is
 deterministic: copies of one screenshot are cut alike. A twentieth of a
 millisecond for most pictures (``_may_be_screen``), about two for the fifth to

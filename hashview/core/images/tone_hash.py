@@ -11,7 +11,7 @@ was, while crops, frames and overlays move it. The library pairs two pictures
 whose hashes are within a few bits of 64 (``duplicates.tone``), as one more
 look beside the network's codes.
 
-It is computed from the picture the network sees (``network.seen_by_network``:
+It is computed from the picture the network sees (``input_arrays.seen_by_network``:
 frame trimmed, a screenshot's photo cut out, squashed to the network's input),
 so it costs one small DCT per picture and no second decode. The transform is
 the one imagededup's PHash uses (unnormalised DCT-II on both axes, the 8 x 8
