@@ -156,14 +156,16 @@ def library_opener(runtime: RuntimeOptions) -> Callable[[Path], Library]:
     """What the window opens a folder with: ``Library.open`` with ``runtime``.
 
     The engine loads with the first folder (not on the way to the first
-    window); the search engine ``runtime`` asks for is chosen then, before any search.
+    window); the search engine and view processes ``runtime`` asks for are chosen then, before any job.
     """
 
     def open_library(folder: Path) -> Library:
         from hashview.core.hamming.search import set_kernel
         from hashview.core.library import Library
+        from hashview.core.nets.view_processes import set_processes
 
         set_kernel(runtime.kernel)
+        set_processes(runtime.view_processes)
         return Library.open(folder, runtime=runtime)
 
     return open_library

@@ -69,14 +69,16 @@ _MISSING = (FileNotFoundError, NotADirectoryError)
 def _runtime_from_environ() -> RuntimeOptions:
     """The environment's ``HASHVIEW_*`` choices (``core/runtime.py``), read once, here at the edge.
 
-    The search engine is chosen now for the whole process; the rest travels
+    The search engine and the view processes are chosen now for the whole process; the rest travels
     with the command's options (``Library.open(runtime=)``, ``EvalOptions``).
     """
     from hashview.core.hamming.search import set_kernel
+    from hashview.core.nets.view_processes import set_processes
     from hashview.core.runtime import RuntimeOptions
 
     runtime = RuntimeOptions.from_environ(os.environ)
     set_kernel(runtime.kernel)
+    set_processes(runtime.view_processes)
     return runtime
 
 

@@ -1,6 +1,6 @@
 """The process's run-time choices, read from the environment once, at the edge.
 
-Four ``HASHVIEW_*`` variables tune a run for experiments from a shell:
+Five ``HASHVIEW_*`` variables tune a run for experiments from a shell:
 
 - ``HASHVIEW_PARAMS``: a JSON object of a deep method's hyper-parameters
   (e.g. '{"views": 4}'; ``python -m benchmarks.dups --params`` sets it);
@@ -8,12 +8,14 @@ Four ``HASHVIEW_*`` variables tune a run for experiments from a shell:
 - ``HASHVIEW_CPU_BF16``: "1" or "0", train in bfloat16 on the CPU or not,
   whatever the CPU has (else only on CPUs with AMX);
 - ``HASHVIEW_NO_KERNEL``: anything but "" or "0" makes Hamming search use numpy
-  instead of the compiled kernel.
+  instead of the compiled kernel;
+- ``HASHVIEW_VIEW_PROCESSES``: how many worker processes make what a network
+  sees of each picture in a large encode (0: none; ``nets/view_processes.py``).
 
 Only ``hashview.cli`` and ``app.py`` read the environment, through the pure
 ``RuntimeOptions.from_environ``; the engine gets the result as options
 (``TrainOptions.runtime``, ``EvalOptions.runtime``, ``Library.open(runtime=)``,
-``hamming.search.set_kernel``), so no engine module and no test depends on the
+``hamming.search.set_kernel``, ``nets.view_processes.set_processes``), so no engine module and no test depends on the
 process's environment. (``HASHVIEW_HOME``, where hashview keeps its files, is the
 one variable ``paths.py`` still reads itself, at every call.)
 """
@@ -32,6 +34,7 @@ PARAMS_ENV = "HASHVIEW_PARAMS"
 BUDGET_ENV = "HASHVIEW_DUPNET_SECONDS"
 CPU_BF16_ENV = "HASHVIEW_CPU_BF16"
 NO_KERNEL_ENV = "HASHVIEW_NO_KERNEL"
+VIEW_PROCESSES_ENV = "HASHVIEW_VIEW_PROCESSES"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class RuntimeOptions:
     dupnet_seconds: float | None = None  # DupNet's wall-clock budget; None: the method's own
     cpu_bf16: bool | None = None  # train in bfloat16 on a CPU; None: where the CPU has AMX (device.py)
     kernel: str | None = None  # Hamming search engine: "numpy", or None for the compiled kernel when built
+    view_processes: int | None = None  # processes making a large encode's views; None: by the job and the cores
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> RuntimeOptions:
@@ -55,6 +59,7 @@ class RuntimeOptions:
             dupnet_seconds=_seconds(environ.get(BUDGET_ENV, "").strip()),
             cpu_bf16={"1": True, "0": False}.get(environ.get(CPU_BF16_ENV, "").strip()),
             kernel="numpy" if environ.get(NO_KERNEL_ENV, "").strip() not in ("", "0") else None,
+            view_processes=_count(environ.get(VIEW_PROCESSES_ENV, "").strip()),
         )
 
     def run_options(self) -> dict[str, Any]:
@@ -91,3 +96,11 @@ def _seconds(text: str) -> float | None:
     if not seconds >= 0:  # NaN too; "inf" lifts the cap, 0 leaves one step a round
         raise OptionError(f"{BUDGET_ENV} must be a number of seconds (0 or more), not {text!r}")
     return seconds
+
+
+def _count(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        raise OptionError(f"{VIEW_PROCESSES_ENV} must be a number of processes (0 or more), not {text!r}")
+    return int(text)

@@ -9,7 +9,6 @@ cancel it.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,11 +209,17 @@ class DeepHasher:
         """Packed codes of decoded images (resized to the network's input as the training saw them), one row
         each, followed in the row by the other looks the network's library keeps (``_look_widths``): the
         upright-turn code, then the tone hash of the same picture the network saw."""
-        from hashview.core.images.tone_hash import tone_hashes
-        from hashview.core.nets.input_arrays import images_to_array, network_view, upright_codes
+        from hashview.core.nets.input_arrays import images_to_array, network_view
 
         net = self.config["net"]
         array = images_to_array(images, int(net["input_size"]), int(net["channels"]), *network_view(net))
+        return self._codes_of_array(array, code_function)
+
+    def _codes_of_array(self, array: np.ndarray, code_function: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``_codes_of`` for pictures already made into what the network sees (``input_arrays``)."""
+        from hashview.core.images.tone_hash import tone_hashes
+        from hashview.core.nets.input_arrays import upright_codes
+
         packed = pack_codes(code_function(array))
         parts = [packed]
         if finds_turned_copies(self.config):
@@ -262,27 +267,26 @@ class DeepHasher:
         decodes at, to make its thumbnail; a thumbnail that will not decode is
         left out of ``ok`` (its file is then encoded from the file).
         """
-        from PIL import Image
+        from hashview.core.nets.input_arrays import network_view
+        from hashview.core.nets.view_processes import ViewSpec, iter_views, view_processes
 
+        net = self.config["net"]
+        spec = ViewSpec(int(net["input_size"]), int(net["channels"]), *network_view(net))
         meter = ProgressMeter("encode", len(thumbnails))
         code_function = self._code_function(len(thumbnails), device)
         ok: list[int] = []
         codes: list[np.ndarray] = []
-        for start in range(0, len(thumbnails), chunk):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            images, rows = [], []
-            for row in range(start, min(start + chunk, len(thumbnails))):
-                try:
-                    with Image.open(io.BytesIO(thumbnails[row])) as thumb:
-                        images.append(thumb.convert("RGB"))
-                    rows.append(row)
-                except (OSError, ValueError, Image.DecompressionBombError):
-                    continue
-            if images:
-                codes.append(self._codes_of(images, code_function))
-                ok.extend(rows)
-            yield meter.advance(min(chunk, len(thumbnails) - start))
+        views = iter_views(thumbnails, spec, chunk, view_processes(len(thumbnails)))
+        try:
+            for start, rows, array in views:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if rows:
+                    codes.append(self._codes_of_array(array, code_function))
+                    ok.extend(start + row for row in rows)
+                yield meter.advance(min(chunk, len(thumbnails) - start))
+        finally:
+            views.close()  # a cancelled job stops its view processes now
         return self._encoded(np.asarray(ok, np.int64), codes)
 
     def save(self, path: Path) -> None:
