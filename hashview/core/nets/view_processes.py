@@ -32,7 +32,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 #: The fewest thumbnails a job must have for its views to be made on processes: below it the processes'
-#: start costs about what they save (measured in the lab notes, run 18).
+#: start costs about what they save (docs/benchmarks.md, run 18: 0.96 of the time at 1,000, 0.87 at 2,000).
 PROCESS_MIN_PICTURES = 2000
 #: The most view processes, whatever the core count: each holds numpy and Pillow (about 60 MB).
 MAX_VIEW_PROCESSES = 8
