@@ -8,7 +8,7 @@ side by side. For a library of scans and graphics it is most of the encode
 of 19,263 digits and garments). Worker processes make the views of the next
 chunks while this one runs the network on the chunk before.
 
-A process costs its start (about a third of a second to import numpy and
+A process costs its start (about half a second to import numpy and
 Pillow), so a job of fewer than ``PROCESS_MIN_PICTURES`` makes its views in
 this process. ``set_processes`` fixes the number for the whole process (the
 front ends pass ``HASHVIEW_VIEW_PROCESSES``, ``core/runtime.py``; 0: none), for
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 #: The fewest thumbnails a job must have for its views to be made on processes: below it the processes'
 #: start costs about what they save (docs/benchmarks.md, run 18: 0.96 of the time at 1,000, 0.87 at 2,000).
 PROCESS_MIN_PICTURES = 2000
-#: The most view processes, whatever the core count: each holds numpy and Pillow (about 60 MB).
+#: The most view processes, whatever the core count: each holds numpy and Pillow (about 80 MB, run 18).
 MAX_VIEW_PROCESSES = 8
 
 _chosen: int | None = None  # set_processes: the front end's choice for this process
