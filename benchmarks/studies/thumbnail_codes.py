@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance_line
+from benchmarks.studies.indexed_library import read_indexed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,28 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(provenance_line(), flush=True)
     from hashview.core.events import drain
-    from hashview.core.library import Library
 
-    with Library.open(args.folder) as lib:
-        info = lib.networks.get(args.network)
-        hasher = lib.networks.hasher(info)
-        entries = lib.entries()
-        if not entries:
-            print(
-                f"error: {args.folder} has no photos in its catalog: run 'hashview index {args.folder}'",
-                file=sys.stderr,
-            )
-            return 2
-        started = time.monotonic()
-        from_files = drain(hasher.encode([e.path for e in entries], "cpu"))
-        files_s = time.monotonic() - started
-        thumbs = lib.catalog.thumbnails([e.id for e in entries])
-        started = time.monotonic()
-        from_thumbs = drain(hasher.encode_thumbnails([thumbs[e.id] for e in entries], "cpu"))
-        thumbs_s = time.monotonic() - started
+    library = read_indexed(args.folder, args.network)
+    if library is None:
+        return 2
+    hasher, entries = library.hasher, library.entries
+    started = time.monotonic()
+    from_files = drain(hasher.encode([e.path for e in entries], "cpu"))
+    files_s = time.monotonic() - started
+    started = time.monotonic()
+    from_thumbs = drain(hasher.encode_thumbnails([library.thumbnails[e.id] for e in entries], "cpu"))
+    thumbs_s = time.monotonic() - started
     apart = np.unpackbits(from_files.codes ^ from_thumbs.codes, axis=1).sum(axis=1)
     print(
-        f"{info.name}, {len(entries)} photos: files {files_s:.2f} s, thumbnails {thumbs_s:.2f} s; "
+        f"{library.network}, {len(entries)} photos: files {files_s:.2f} s, thumbnails {thumbs_s:.2f} s; "
         f"bits apart: mean {apart.mean():.2f}, 95th percentile {np.percentile(apart, 95):.0f}, most {apart.max()}"
     )
     return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance_line
+from benchmarks.studies.indexed_library import read_indexed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,19 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(provenance_line(), flush=True)
     from hashview.core.events import drain
-    from hashview.core.library import Library
     from hashview.core.nets.view_processes import set_processes
 
-    with Library.open(args.folder) as lib:
-        info = lib.networks.get(args.network)
-        hasher = lib.networks.hasher(info)
-        entries = lib.entries()
-        thumbs = lib.catalog.thumbnails([e.id for e in entries])
-    ordered = [thumbs[e.id] for e in entries if e.id in thumbs]
-    if not ordered:
-        print(f"error: {args.folder} has no thumbnails: run 'hashview index {args.folder}'", file=sys.stderr)
+    library = read_indexed(args.folder, args.network)
+    if library is None:
         return 2
-    print(f"{info.name}: {len(ordered)} thumbnails; seconds to encode the first N, alternating")
+    hasher = library.hasher
+    ordered = [library.thumbnails[e.id] for e in library.entries if e.id in library.thumbnails]
+    print(f"{library.network}: {len(ordered)} thumbnails; seconds to encode the first N, alternating")
     print("N | in this process | on processes | ratio")
     for size in args.sizes:
         part = ordered[:size]

@@ -8,9 +8,9 @@ side by side. For a library of scans and graphics it is most of the encode
 of 19,263 digits and garments). Worker processes make the views of the next
 chunks while this one runs the network on the chunk before.
 
-A process costs its start (about half a second to import numpy and
-Pillow), so a job of fewer than ``PROCESS_MIN_PICTURES`` makes its views in
-this process. ``set_processes`` fixes the number for the whole process (the
+Below ``PROCESS_MIN_PICTURES`` a job makes its views in this process: there
+the processes saved 5 % or less (run 18), not worth a pool's start (0.1-0.2 s)
+and its memory. ``set_processes`` fixes the number for the whole process (the
 front ends pass ``HASHVIEW_VIEW_PROCESSES``, ``core/runtime.py``; 0: none), for
 measuring and for machines where processes cannot start.
 Workers are started with "spawn" (never fork: the app encodes from a thread
@@ -31,8 +31,8 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-#: The fewest thumbnails a job must have for its views to be made on processes: below it the processes'
-#: start costs about what they save (docs/benchmarks.md, run 18: 0.96 of the time at 1,000, 0.87 at 2,000).
+#: The fewest thumbnails a job must have for its views to be made on processes: below it they saved 5 % or
+#: less (docs/benchmarks.md, run 18: 0.96 of the time at 1,000, 0.87 at 2,000).
 PROCESS_MIN_PICTURES = 2000
 #: The most view processes, whatever the core count: each holds numpy and Pillow (about 80 MB, run 18).
 MAX_VIEW_PROCESSES = 8
@@ -98,9 +98,9 @@ def iter_views(
 
     With ``processes`` > 0, up to two chunks a process are made ahead while the
     caller works on the one it was given. Closing the iterator (a cancelled
-    encode) drops the chunks not started. A pool that cannot start, or a
-    worker that dies, costs time, never pictures: the views not yet made are
-    made in this process, with a warning.
+    encode) drops the chunks not started. A worker that dies or cannot start
+    (it breaks the pool) costs time, never pictures: the views not yet made
+    are made in this process, with a warning.
     """
     starts = range(0, len(thumbnails), chunk)
     if processes <= 0 or len(starts) < 2:
@@ -109,12 +109,7 @@ def iter_views(
         return
     import multiprocessing
 
-    try:
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-    except (OSError, ValueError) as exc:
-        logger.warning("view processes unavailable, making views here: %s", exc)
-        yield from iter_views(thumbnails, spec, chunk, 0)
-        return
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))  # starts on first submit
     ahead: list[tuple[int, Future[tuple[list[int], np.ndarray]]]] = []
     pending = iter(starts)
 
