@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hashview.core.images.colour_distance import channel_distance
+from hashview.core.images.colour_distance import near_colour
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -68,7 +68,7 @@ def content_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     if (w - left - right) < MIN_KEEP * w or (h - top - bottom) < MIN_KEEP * h:
         return None
     inside = pixels[top : h - bottom, left : w - right]
-    if (channel_distance(inside, colour) <= TOLERANCE).mean() > MAX_FRAME_COLOUR_INSIDE:
+    if near_colour(inside, colour, TOLERANCE).mean() > MAX_FRAME_COLOUR_INSIDE:
         return None  # a near-flat picture (a plain texture, a dark sky): its margins are the picture itself
     return (round(left / scale), round(top / scale), width - round(right / scale), height - round(bottom / scale))
 
@@ -81,7 +81,7 @@ def _may_have_frame(pixels: np.ndarray) -> bool:
 
     def flat(line: np.ndarray) -> bool:
         line = line.astype(np.int16)
-        return bool((channel_distance(line, np.median(line, axis=0)) <= 2 * TOLERANCE).mean() >= UNIFORM_SHARE)
+        return bool(near_colour(line, np.median(line, axis=0), 2 * TOLERANCE).mean() >= UNIFORM_SHARE)
 
     return (flat(pixels[0]) and flat(pixels[-1])) or (flat(pixels[:, 0]) and flat(pixels[:, -1]))
 
@@ -108,7 +108,7 @@ def _margin(pixels: np.ndarray) -> tuple[int, np.ndarray]:
     start, block = 0, 4
     while start < len(pixels):
         rows = pixels[start : start + block]
-        close = (channel_distance(rows, edge) <= TOLERANCE).mean(axis=1) >= UNIFORM_SHARE
+        close = near_colour(rows, edge, TOLERANCE).mean(axis=1) >= UNIFORM_SHARE
         if not close.all():
             return start + int(np.argmin(close)), edge
         start, block = start + block, block * 2

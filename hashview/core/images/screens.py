@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hashview.core.images.colour_distance import channel_distance
+from hashview.core.images.colour_distance import near_colour
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -137,13 +137,13 @@ def _background_mask(pixels: np.ndarray) -> np.ndarray | None:
     most = int(np.argmax(counts))
     common = np.flatnonzero(counts >= MIN_UI_SHARE * bins.size)  # few: sorting all 4,096 costs more than the rest
     order = [most, *[int(b) for b in common[np.argsort(counts[common])[::-1]] if b != most][:UI_COLOURS]]
-    apart = channel_distance(pixels, pixels[bins == order[0]].mean(axis=0))
-    mask: np.ndarray = apart <= TOLERANCE
-    if mask.mean() < MIN_BACKGROUND or (apart <= FLAT_TOLERANCE).sum() < MIN_FLAT * mask.sum():
+    colour = pixels[bins == order[0]].mean(axis=0)
+    mask: np.ndarray = near_colour(pixels, colour, TOLERANCE)
+    if mask.mean() < MIN_BACKGROUND or near_colour(pixels, colour, FLAT_TOLERANCE).sum() < MIN_FLAT * mask.sum():
         return None  # too little of it, or a grain (noise, a texture) rather than a screen's flat colour
     bar_rows, bar_cols = mask.mean(axis=1) >= BAR_SHARE, mask.mean(axis=0) >= BAR_SHARE
     for top in order[1:]:
-        near = channel_distance(pixels, pixels[bins == top].mean(axis=0)) <= FLAT_TOLERANCE
+        near = near_colour(pixels, pixels[bins == top].mean(axis=0), FLAT_TOLERANCE)
         bar_rows |= near.mean(axis=1) >= BAR_SHARE
         bar_cols |= near.mean(axis=0) >= BAR_SHARE
     mask[_from_the_edges(bar_rows)] = True
