@@ -445,15 +445,11 @@ class DuplicatesExplorer(QWidget):
         if group.protected and Path(member.path) not in group.protected:
             self.show_status("This group has a copy in a reference folder: that one is kept.")
             return
-        group.keeper = member
-        group.reason = "chosen by you"
-        group.members = [group.keeper] + [m for m in group.members if m is not group.keeper]
+        self.groups_model.set_keeper(self.groups_view.currentIndex().row(), member, "chosen by you")
         self.members_model.set_group(group)
         self._show_keep_reason(group)
         self._enable_actions()
         self.select_member(1)
-        row = self.groups_view.currentIndex()
-        self.groups_model.dataChanged.emit(row, row)
         self.show_status(f"Keeping {Path(group.keeper.path).name} in this group.")
 
     def reject_current(self) -> None:

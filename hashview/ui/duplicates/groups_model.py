@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -77,7 +78,7 @@ class GroupRow:
         return [m for m in self.members if m is not self.keeper and Path(m.path) not in self.protected]
 
     def key(self) -> frozenset[Path]:
-        return frozenset(Path(m.path) for m in self.members)
+        return frozenset(as_path(m.path) for m in self.members)
 
     @property
     def byte_identical(self) -> bool:
@@ -97,6 +98,12 @@ class GroupRow:
         if self.kind == "identical":
             return KINDS["identical"]
         return f"{KINDS[self.kind]} · {distance_text(self.max_distance, short=True)}"
+
+
+def as_path(path: Any) -> Path:
+    """``path`` as a ``Path``; one already is comes back as it is (``Path(Path)`` parses it again, and a
+    library's groups hold tens of thousands of paths)."""
+    return path if isinstance(path, Path) else Path(path)
 
 
 def make_rows(
@@ -225,9 +232,14 @@ class GroupsModel(_ThumbModel):
         self.text_filter = ""
         self.root: Path | None = None
         """Paths are matched against the filter text relative to this folder (the library's)."""
+        # Indexes of the shown rows, rebuilt with them: a library of 100,000 pictures has tens of thousands of
+        # groups, and a scan of every row per loaded thumbnail froze the list as it scrolled (benchmarks/explorer.py)
+        self._keeper_rows: dict[Any, list[int]] = {}
+        self._shown: dict[tuple[Path | None, Any], str] = {}  # (root, path) -> the path shown, casefolded
 
     def set_rows(self, rows: Sequence[GroupRow]) -> None:
         self._all = list(rows)
+        self._shown.clear()
         self._refresh()
 
     @property
@@ -256,20 +268,47 @@ class GroupsModel(_ThumbModel):
     def _refresh(self) -> None:
         self.beginResetModel()
         self._rows = self._sorted([r for r in self._all if self._passes(r)])
+        self._keeper_rows = {}
+        for row, group in enumerate(self._rows):
+            self._keeper_rows.setdefault(group.keeper.id, []).append(row)
         self.endResetModel()
 
     def _passes(self, row: GroupRow) -> bool:
         if self.kind_filter != "all" and row.kind != self.kind_filter:
             return False
         needle = self.text_filter.casefold()
-        return not needle or any(needle in self._shown_path(m).casefold() for m in row.members)
+        return not needle or any(needle in self._folded_path(m) for m in row.members)
+
+    def _folded_path(self, entry: Any) -> str:
+        """``_shown_path`` casefolded, remembered per path: typing a filter refreshes on every key."""
+        key = (self.root, entry.path)
+        folded = self._shown.get(key)
+        if folded is None:
+            folded = self._shown[key] = self._shown_path(entry).casefold()
+        return folded
 
     def _shown_path(self, entry: Any) -> str:
-        path = Path(entry.path)
+        path = as_path(entry.path)
         if self.root is not None:
+            text, root = str(path), str(self.root)
+            prefix = root if root.endswith(os.sep) else root + os.sep
+            if text.startswith(prefix):  # a library's paths are the root joined to their relative path
+                return text[len(prefix) :]
             with contextlib.suppress(ValueError):
                 return str(path.relative_to(self.root))
         return str(path)
+
+    def set_keeper(self, row: int, member: Any, reason: str) -> None:
+        """Keep ``member`` in the group at ``row`` (first in its list), for ``reason``; its row shows it."""
+        group = self._rows[row]
+        old = self._keeper_rows.get(group.keeper.id, [])
+        if row in old:
+            old.remove(row)
+        group.keeper, group.reason = member, reason
+        group.members = [member] + [m for m in group.members if m is not member]
+        self._keeper_rows.setdefault(member.id, []).append(row)
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
 
     def _sorted(self, rows: list[GroupRow]) -> list[GroupRow]:
         name = lambda r: str(r.keeper.path)  # noqa: E731 - a stable tie-break
@@ -278,18 +317,24 @@ class GroupsModel(_ThumbModel):
         if self.sort_key == "farthest":
             return sorted(rows, key=lambda r: (-r.max_distance, -len(r.members), name(r)))
         if self.sort_key == "folder":
-            return sorted(rows, key=lambda r: (self._shown_path(r.keeper).casefold(), -len(r.members)))
+            return sorted(rows, key=lambda r: (self._folded_path(r.keeper), -len(r.members)))
         if self.sort_key == "kind":
             order = list(KINDS)
             return sorted(rows, key=lambda r: (order.index(r.kind), -len(r.members), r.max_distance, name(r)))
         return sorted(rows, key=lambda r: (-len(r.members), r.max_distance, name(r)))
 
     def row_of(self, key: frozenset[Path]) -> int:
-        """The row of the group with exactly these members, else of one sharing most of them; -1 if none."""
+        """The row of the group with exactly these members, else of one sharing most of them (the first such
+        row); -1 if none. One pass that asks each member's path whether it is in ``key``: no set of paths is
+        built per group (with tens of thousands of groups that took most of a second, run 19)."""
+        wanted = {os.path.normcase(str(path)) for path in key}  # text compares as paths do, without a Path's hash
         best, best_shared = -1, 0
         for row, group in enumerate(self._rows):
-            shared = len(group.key() & key)
-            if group.key() == key:
+            hits = {text for m in group.members if (text := os.path.normcase(str(m.path))) in wanted}
+            if not hits:
+                continue
+            shared = len(hits)
+            if shared == len(key) and len(group.key()) == len(key):
                 return row
             if shared > best_shared:
                 best, best_shared = row, shared
@@ -321,7 +366,7 @@ class GroupsModel(_ThumbModel):
         return None
 
     def _rows_showing(self, file_id: Any) -> list[int]:
-        return [row for row, g in enumerate(self._rows) if g.keeper.id == file_id]
+        return self._keeper_rows.get(file_id, [])
 
 
 class MembersModel(_ThumbModel):
