@@ -110,6 +110,22 @@ def test_the_time_budget_is_kept_with_room_for_the_cool_down():
     assert rule.expected_epochs() == 10
 
 
+def test_one_slow_epoch_does_not_start_the_cool_down_early():
+    """Epochs of 10 s and one of 40 s (other work on the machine) under a budget of 200 s: the budget is
+    projected at the median pace of the last epochs, so the cool-down starts when it would have without the
+    slow epoch's 30 s lost, not at the slow epoch (which, taken as the pace, left room for one epoch)."""
+    rule = StoppingRule(open_plan(budget_s=200.0))
+    seconds = [10.0] * 9 + [40.0] + [10.0] * 20
+    decisions = []
+    for epoch, spent in enumerate(seconds):
+        decisions.append(rule.update(epoch, 0.1 + 0.02 * epoch, spent))  # still rising: no plateau
+        if decisions[-1].stop:
+            break
+    assert not decisions[9].cooling  # the slow tenth epoch alone does not start it
+    assert rule.cooldown == (14, 17) and rule.elapsed == pytest.approx(200.0)
+    assert rule.reason == "time budget of 3 min reached; the learning rate cooled down over epochs 14-17"
+
+
 def test_epochs_that_grow_longer_than_planned_stop_the_run_at_the_budget():
     clock = FakeClock()
     rule = StoppingRule(open_plan(budget_s=100.0), clock=clock)

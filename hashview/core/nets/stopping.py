@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import logging
 import math
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -63,6 +64,10 @@ from typing import Any, Literal
 logger = logging.getLogger(__name__)
 
 COOL_FLOOR = 0.02
+"""The learning rate's last value, as a share of the peak: where the one-cycle schedule ends too."""
+
+PACE_EPOCHS = 3
+"""The budget is projected at the median pace of this many last epochs."""
 """The learning rate's last value, as a share of the peak: where the one-cycle schedule ends too."""
 
 
@@ -238,7 +243,10 @@ class StoppingRule:
         if self.cooldown is not None:
             return ""
         length = max(plan.min_cooldown, math.ceil(plan.cooldown_share * done))
-        per_epoch = self.seconds[-1]
+        # the pace the budget is projected at: the median of the last few epochs, so one epoch slowed by other
+        # work on the machine (a desktop is rarely idle) does not start the cool-down early (run 19: one 40-s
+        # epoch among 14-s ones started it at epoch 24 of a run that would have trained 30 at full rate)
+        per_epoch = statistics.median(self.seconds[-PACE_EPOCHS:])
         if self.rise is not None and self.rise < plan.min_delta:
             first = done - self.window + 1
             trigger = (
