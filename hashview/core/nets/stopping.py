@@ -68,7 +68,6 @@ COOL_FLOOR = 0.02
 
 PACE_EPOCHS = 3
 """The budget is projected at the median pace of this many last epochs."""
-"""The learning rate's last value, as a share of the peak: where the one-cycle schedule ends too."""
 
 
 @dataclass(frozen=True)

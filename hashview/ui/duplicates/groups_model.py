@@ -101,7 +101,7 @@ class GroupRow:
 
 
 def as_path(path: Any) -> Path:
-    """``path`` as a ``Path``; one already is comes back as it is (``Path(Path)`` parses it again, and a
+    """``path`` as a ``Path``; a ``Path`` comes back as it is (``Path(Path)`` parses it again, and a
     library's groups hold tens of thousands of paths)."""
     return path if isinstance(path, Path) else Path(path)
 
@@ -325,8 +325,9 @@ class GroupsModel(_ThumbModel):
 
     def row_of(self, key: frozenset[Path]) -> int:
         """The row of the group with exactly these members, else of one sharing most of them (the first such
-        row); -1 if none. One pass that asks each member's path whether it is in ``key``: no set of paths is
-        built per group (with tens of thousands of groups that took most of a second, run 19)."""
+        row); -1 if none. One pass that asks each member's path, as normalised text (a library's paths are),
+        whether it is in ``key``: no set of ``Path``s is built per group (with tens of thousands of groups that
+        took most of a second, run 19)."""
         wanted = {os.path.normcase(str(path)) for path in key}  # text compares as paths do, without a Path's hash
         best, best_shared = -1, 0
         for row, group in enumerate(self._rows):
